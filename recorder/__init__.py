@@ -1,0 +1,37 @@
+"""The vcr-tui engine: record agent runs to ``.vcr`` files, read them back, compare and fork.
+
+Importing this package never imports Textual, so agents can record with a few small dependencies
+and scripts can read recordings without a terminal.
+"""
+
+from recorder.async_writer import AsyncVCRRecorder
+from recorder.diffing import StateChange, diff_states, format_path
+from recorder.encoding import decode_value, to_jsonable
+from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
+from recorder.forking import fork_recording
+from recorder.models import Frame, FrameMetadata, FrameType, Problem, Session
+from recorder.player import VCRPlayer
+from recorder.reader import VCRReader
+from recorder.writer import RecorderClosedError, VCRRecorder, active_recorder
+
+__all__ = [
+    "AsyncVCRRecorder",
+    "Frame",
+    "FrameMetadata",
+    "FrameType",
+    "Problem",
+    "RecorderClosedError",
+    "RecordingNotFoundError",
+    "RecordingUnreadableError",
+    "Session",
+    "StateChange",
+    "VCRPlayer",
+    "VCRReader",
+    "VCRRecorder",
+    "active_recorder",
+    "decode_value",
+    "diff_states",
+    "fork_recording",
+    "format_path",
+    "to_jsonable",
+]

@@ -1,0 +1,87 @@
+"""What changed between two states, path by path, via deepdiff.
+
+The result is a flat list of ``StateChange`` so that the engine, scripts and the TUI all speak of
+changes the same way: a path into the state, added / removed / changed, and the values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from deepdiff import DeepDiff
+
+ChangeKind = Literal["added", "removed", "changed"]
+PathPart = str | int
+
+_KIND_OF_REPORT: dict[str, ChangeKind] = {
+    "dictionary_item_added": "added",
+    "iterable_item_added": "added",
+    "set_item_added": "added",
+    "attribute_added": "added",
+    "dictionary_item_removed": "removed",
+    "iterable_item_removed": "removed",
+    "set_item_removed": "removed",
+    "attribute_removed": "removed",
+    "values_changed": "changed",
+    "type_changes": "changed",
+}
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    """One difference: where, what kind, and the value before and after."""
+
+    path: tuple[PathPart, ...]
+    kind: ChangeKind
+    old: Any = None
+    new: Any = None
+
+    @property
+    def path_text(self) -> str:
+        return format_path(self.path)
+
+
+def format_path(path: tuple[PathPart, ...] | list[PathPart]) -> str:
+    """A JSONPath-style spelling: ``$.messages[0].content``, ``$["odd key"]``."""
+    out = ["$"]
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif _IDENTIFIER.match(part):
+            out.append(f".{part}")
+        else:
+            out.append("[" + _quote(part) + "]")
+    return "".join(out)
+
+
+def _quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def diff_states(before: Any, after: Any) -> list[StateChange]:
+    """Every nested difference from ``before`` to ``after``, in path order."""
+    if before == after:
+        return []
+    report = DeepDiff(before, after, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
+    changes: list[StateChange] = []
+    for report_type, kind in _KIND_OF_REPORT.items():
+        for level in report.get(report_type, ()):
+            path = tuple(level.path(output_format="list"))
+            old = None if kind == "added" else _plain(level.t1)
+            new = None if kind == "removed" else _plain(level.t2)
+            changes.append(StateChange(path, kind, old, new))
+    changes.sort(key=lambda change: [_sort_key(part) for part in change.path])
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    """deepdiff marks absent sides with its own sentinel; show them as None."""
+    return None if type(value).__name__ == "NotPresent" else value
+
+
+def _sort_key(part: PathPart) -> tuple[int, int, str]:
+    return (0, part, "") if isinstance(part, int) else (1, 0, str(part))

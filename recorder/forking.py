@@ -1,0 +1,73 @@
+"""Forking a recording: a new file that names its parent and continues from one of its frames.
+
+The parent is only read. The fork holds copies of the frames before the fork point (types and
+metadata kept, so a fork reads like the run it came from), then a ``fork:<node>`` checkpoint whose
+output is the (edited) state the run restarts from. Recording then continues into the fork.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+from recorder.models import FrameMetadata, FrameType
+from recorder.reader import VCRReader
+from recorder.writer import VCRRecorder
+
+
+def fork_recording(
+    source: str | os.PathLike[str],
+    from_frame: int,
+    *,
+    new_session_id: str | None = None,
+    state_overrides: dict[str, Any] | None = None,
+    state: dict[str, Any] | None = None,
+    output_dir: str | os.PathLike[str] | None = None,
+    fsync: bool = False,
+) -> VCRRecorder:
+    """Write the fork's header, prefix and starting checkpoint; return its open recorder.
+
+    The starting state is ``state`` when given (an edited copy of the frame's input), else the
+    recorded input of ``from_frame``; ``state_overrides`` are then merged over it at top level.
+    The starting point is the frame's *input* because resuming means running that step again.
+    """
+    with VCRReader(source) as reader:
+        if not 0 <= from_frame < len(reader):
+            raise ValueError(f"cannot fork at frame {from_frame}: the recording has {len(reader)} frames")
+        parent = reader.session
+        target = reader.frame(from_frame)
+        start = copy.deepcopy(state if state is not None else target.input_state)
+        start.update(state_overrides or {})
+
+        recorder = VCRRecorder(output_dir if output_dir is not None else Path(source).parent, fsync=fsync)
+        recorder.start_session(
+            session_id=new_session_id,
+            parent_session_id=parent.session_id,
+            forked_from_frame=from_frame,
+            metadata={**parent.metadata, "forked_from": parent.session_id},
+            tags=list(parent.tags),
+        )
+        for index in range(from_frame):
+            frame = reader.frame(index)
+            custom = {**frame.metadata.custom, "copied_from_session": parent.session_id}
+            recorder.record_frame(
+                dataclasses.replace(frame, metadata=dataclasses.replace(frame.metadata, custom=custom))
+            )
+        recorder.record_step(
+            node_name=f"fork:{target.node_name}",
+            input_state=target.input_state,
+            output_state=start,
+            metadata=FrameMetadata(
+                custom={
+                    "source": "fork",
+                    "forked_from_frame": from_frame,
+                    "forked_from_frame_id": target.frame_id,
+                }
+            ),
+            frame_type=FrameType.CHECKPOINT,
+            parent_frame_id=target.frame_id or None,
+        )
+    return recorder

@@ -1,0 +1,138 @@
+"""VCRPlayer: the seed's read API over a lazily indexed recording.
+
+``goto_frame`` and friends return decoded states (a recorded datetime comes back as a
+``datetime``); ``export_state`` returns the state exactly as stored, ready to dump as JSON.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from recorder.diffing import StateChange, diff_states
+from recorder.encoding import decode_value
+from recorder.index import IndexUpdate
+from recorder.models import Frame, Problem, Session
+from recorder.reader import VCRReader
+from recorder.writer import VCRRecorder
+
+
+class VCRPlayer:
+    """Navigate, inspect, compare and fork one recording. Only a missing or unreadable path raises."""
+
+    def __init__(self, reader: VCRReader) -> None:
+        self._reader = reader
+        self.current_index = 0
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> VCRPlayer:
+        """Index the file (without parsing its frames) and return a player over it."""
+        return cls(VCRReader(path))
+
+    # -- the file ----------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self._reader.path
+
+    @property
+    def reader(self) -> VCRReader:
+        return self._reader
+
+    @property
+    def session(self) -> Session:
+        """The last session header (the one with the newest totals)."""
+        return self._reader.session
+
+    @property
+    def problems(self) -> list[Problem]:
+        """(line number, reason) for every line skipped or mended."""
+        return self._reader.problems
+
+    def __len__(self) -> int:
+        return len(self._reader)
+
+    def __iter__(self) -> Iterator[Frame]:
+        return self.iter_frames()
+
+    def iter_frames(self, start: int = 0) -> Iterator[Frame]:
+        """Frames in file order (recording order), parsed one at a time."""
+        for index in range(start, len(self._reader)):
+            yield self._reader.frame(index)
+
+    def update(self) -> IndexUpdate:
+        """Pick up frames appended since loading (the file may still be being written)."""
+        return self._reader.update()
+
+    def close(self) -> None:
+        self._reader.close()
+
+    def __enter__(self) -> VCRPlayer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- frames ------------------------------------------------------------------------------
+
+    def get_frame(self, index: int) -> Frame:
+        return self._reader.frame(index)
+
+    def goto_frame(self, index: int) -> dict[str, Any]:
+        """Move to a frame and return the state after it (its output), decoded."""
+        frame = self._reader.frame(index)
+        self.current_index = frame.index
+        return decode_value(frame.output_state)  # type: ignore[no-any-return]
+
+    def get_input_state(self, index: int) -> dict[str, Any]:
+        return decode_value(self._reader.frame(index).input_state)  # type: ignore[no-any-return]
+
+    def get_output_state(self, index: int) -> dict[str, Any]:
+        return decode_value(self._reader.frame(index).output_state)  # type: ignore[no-any-return]
+
+    def export_state(self, index: int | None = None) -> dict[str, Any]:
+        """The output state as stored (typed wrappers kept): JSON you can save or edit."""
+        return self._reader.frame(self.current_index if index is None else index).output_state
+
+    def list_nodes(self) -> list[str]:
+        """Node names in order of first appearance."""
+        return list(dict.fromkeys(frame.node_name for frame in self.iter_frames()))
+
+    def get_errors(self) -> list[Frame]:
+        """Error frames and steps that recorded an error type (failed tool calls)."""
+        return [frame for frame in self.iter_frames() if frame.is_error]
+
+    def compare_frames(self, frame_a: int, frame_b: int) -> list[StateChange]:
+        """Nested differences from frame a's output state to frame b's."""
+        return diff_states(self._reader.frame(frame_a).output_state, self._reader.frame(frame_b).output_state)
+
+    def step_changes(self, index: int) -> list[StateChange]:
+        """What one step changed: its input state against its output state."""
+        frame = self._reader.frame(index)
+        return diff_states(frame.input_state, frame.output_state)
+
+    def fork(
+        self,
+        from_frame: int,
+        new_session_id: str | None = None,
+        state_overrides: dict[str, Any] | None = None,
+        *,
+        state: dict[str, Any] | None = None,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> VCRRecorder:
+        """A new recording that continues this one from ``from_frame``; this file is untouched."""
+        from recorder.forking import fork_recording
+
+        return fork_recording(
+            self.path,
+            from_frame,
+            new_session_id=new_session_id,
+            state_overrides=state_overrides,
+            state=state,
+            output_dir=output_dir,
+        )
+
+    def __repr__(self) -> str:
+        return f"VCRPlayer(path={str(self.path)!r}, frames={len(self)}, problems={len(self.problems)})"

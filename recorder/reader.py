@@ -1,0 +1,182 @@
+"""VCRReader: frames of one recording, parsed when asked for and cached.
+
+Sits on the line index. Parsing one 4 KB frame costs microseconds, so a viewer can jump anywhere
+in a file of any size; the few hundred frames around the cursor stay parsed. Diff-mode frames
+(whose states are ``{}`` plus ``state_diff`` ops) are rebuilt into full states here, so nothing
+above this layer ever sees the difference.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from pathlib import Path
+
+from recorder.index import IndexUpdate, LineIndex, decode_line
+from recorder.models import Frame, FrameMetadata, FrameType, Problem, Session, frame_from_dict
+from recorder.state_patch import apply_ops
+
+_CACHE_SIZE = 512
+
+
+class VCRReader:
+    """Random access to the frames of a ``.vcr`` file, tolerant of everything but a missing path."""
+
+    def __init__(self, path: str | os.PathLike[str], *, cache_size: int = _CACHE_SIZE) -> None:
+        self.path = Path(path)
+        self._index = LineIndex(self.path)
+        self._cache: OrderedDict[int, Frame] = OrderedDict()
+        self._cache_size = cache_size
+        self._late_problems: dict[int, Problem] = {}
+        self._index.update()
+
+    # -- file-level facts --------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    @property
+    def session(self) -> Session:
+        """The last session header; one made up from the file name when there is none."""
+        if self._index.sessions:
+            return self._index.sessions[-1][1]
+        return Session(session_id=self.path.stem, created_at="", updated_at="", frame_count=len(self))
+
+    @property
+    def sessions(self) -> list[Session]:
+        """Every header in file order (forks and re-saves append new ones)."""
+        return [session for _, session in self._index.sessions]
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Each line skipped or mended, by line number, including a line still incomplete."""
+        found = list(self._index.problems)
+        if not self._index.sessions:
+            found.append(Problem(0, "no session header: the id is taken from the file name"))
+        found.extend(self._late_problems.values())
+        if self._index.pending_tail:
+            found.append(
+                Problem(
+                    self._index.line_count + 1,
+                    f"last line incomplete ({self._index.pending_tail} bytes without a newline):"
+                    " still being written, or cut off",
+                )
+            )
+        found.sort(key=lambda problem: problem.line)
+        return found
+
+    @property
+    def size(self) -> int:
+        """Bytes indexed so far."""
+        return self._index.end
+
+    def update(self) -> IndexUpdate:
+        """Pick up frames appended since the last call (or start over if the file was replaced)."""
+        result = self._index.update()
+        if result.reset:
+            self._cache.clear()
+            self._late_problems.clear()
+        return result
+
+    def close(self) -> None:
+        self._index.close()
+
+    def __enter__(self) -> VCRReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- frames ------------------------------------------------------------------------------
+
+    def line_number(self, index: int) -> int:
+        """The 1-based line of the file that holds frame ``index``."""
+        return self._index.lines[self._position(index)]
+
+    def raw(self, index: int) -> bytes:
+        """The frame's line exactly as stored."""
+        return self._index.read_line(self._position(index))
+
+    def frame(self, index: int) -> Frame:
+        """The frame at ``index`` (negative counts from the end), with full states."""
+        position = self._position(index)
+        cached = self._cache.get(position)
+        if cached is not None:
+            self._cache.move_to_end(position)
+            return cached
+        frame = self._parse(position)
+        if frame.state_diff is not None and (not frame.input_state or not frame.output_state):
+            self._rebuild_diff_chain(frame)
+        self._remember(frame)
+        return frame
+
+    def _position(self, index: int) -> int:
+        count = len(self._index)
+        position = index + count if index < 0 else index
+        if not 0 <= position < count:
+            raise IndexError(f"frame {index} out of range: the recording has {count} frames")
+        return position
+
+    def _remember(self, frame: Frame) -> None:
+        self._cache[frame.index] = frame
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _parse(self, position: int) -> Frame:
+        line = self._index.lines[position]
+        value, reason = decode_line(self._index.read_line(position))
+        data = value.get("data") if isinstance(value, dict) else None
+        if not isinstance(data, dict):
+            why = reason or "frame record without a data object"
+            self._late_problems[line] = Problem(line, why)
+            return _unreadable_frame(position, line, why)
+        frame, notes = frame_from_dict(data, index=position, line=line)
+        if reason:
+            notes.insert(0, reason)
+        if notes:
+            self._late_problems[line] = Problem(line, "; ".join(notes))
+        return frame
+
+    def _rebuild_diff_chain(self, frame: Frame) -> None:
+        """Fill a diff-mode frame's empty states from the frames before it.
+
+        Walks back to the nearest frame whose output is whole (or already rebuilt), then applies
+        the ops forward, caching every frame on the way so stepping stays O(1).
+        """
+        chain = [frame]
+        base: dict[str, object] = {}
+        position = frame.index - 1
+        while position >= 0:
+            known = self._cache.get(position)
+            if known is not None:
+                base = known.output_state
+                break
+            earlier = self._parse(position)
+            if earlier.state_diff is None or earlier.output_state:
+                base = earlier.output_state
+                self._remember(earlier)
+                break
+            chain.append(earlier)
+            position -= 1
+        for step in reversed(chain):
+            if not step.input_state and step.index > 0:
+                step.input_state = base
+            if not step.output_state and step.state_diff:
+                step.output_state = apply_ops(base, step.state_diff)
+            base = step.output_state
+            if step is not frame:
+                self._remember(step)
+
+
+def _unreadable_frame(position: int, line: int, reason: str) -> Frame:
+    """A stand-in that keeps frame numbers stable when a frame line turns out to be unreadable."""
+    return Frame(
+        frame_id="",
+        session_id="",
+        node_name=f"<unreadable line {line}>",
+        frame_type=FrameType.ERROR,
+        metadata=FrameMetadata(error_type="UnreadableLine", error_message=reason),
+        timestamp="",
+        index=position,
+        line=line,
+    )

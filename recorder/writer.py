@@ -1,0 +1,322 @@
+"""VCRRecorder: append one flushed line per step, keep nothing per frame in memory.
+
+Each ``record_*`` call encodes one line and hands it to the OS with a single ``os.write`` on an
+``O_APPEND`` descriptor before returning, so a SIGKILL loses at most the frame being written and
+every reader can still open the file. ``fsync=True`` adds a disk flush per frame for power-loss
+safety, at the cost of milliseconds. Totals are carried in counters and appended as a fresh
+session record by ``save()``; nothing ever rewrites the file.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import threading
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from recorder.encoding import encode_line
+from recorder.models import Frame, FrameMetadata, FrameType, Session
+from recorder.naming import create_exclusive, new_session_id
+from recorder.timestamps import now_iso
+
+_active_recorder: contextvars.ContextVar[VCRRecorder | None] = contextvars.ContextVar(
+    "vcr_active_recorder", default=None
+)
+_active_tokens: contextvars.ContextVar[tuple[contextvars.Token[VCRRecorder | None], ...]] = (
+    contextvars.ContextVar("vcr_active_tokens", default=())
+)
+
+
+def active_recorder() -> VCRRecorder | None:
+    """The recorder made active by ``with recorder:`` in this thread or task, if any."""
+    return _active_recorder.get()
+
+
+class RecorderClosedError(RuntimeError):
+    """Raised when recording is attempted before ``start_session`` or after ``close``."""
+
+
+class VCRRecorder:
+    """Records an agent run into ``<output_dir>/<session_id>.vcr``.
+
+    Use it as a context manager to save the totals on exit (and make it the active recorder for
+    ``@vcr_record``); ``close()`` releases the file. It is safe to call from several threads;
+    lines never interleave.
+    """
+
+    def __init__(self, output_dir: str | os.PathLike[str] = ".vcr", *, fsync: bool = False) -> None:
+        self.output_dir = Path(output_dir)
+        self.fsync = fsync
+        self._session: Session | None = None
+        self._path: Path | None = None
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+        self._last_frame_id: str | None = None
+
+    # -- session lifecycle -------------------------------------------------------------------
+
+    def start_session(
+        self,
+        session_id: str | None = None,
+        parent_session_id: str | None = None,
+        forked_from_frame: int | None = None,
+        metadata: dict[str, Any] | None = None,
+        tags: list[str] | None = None,
+    ) -> Session:
+        """Create the session's file (never an existing one) and write its header."""
+        if self._fd is not None:
+            self.close()
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        session = Session(
+            session_id=session_id or new_session_id(),
+            parent_session_id=parent_session_id,
+            forked_from_frame=forked_from_frame,
+            metadata=dict(metadata or {}),
+            tags=list(tags or []),
+        )
+        path, fd = create_exclusive(self.output_dir, session.session_id)
+        self._session, self._path, self._fd = session, path, fd
+        self._last_frame_id = None
+        self._append(encode_line(session.to_record()))
+        return session
+
+    @property
+    def path(self) -> Path | None:
+        """The file being written, once a session has started."""
+        return self._path
+
+    @property
+    def session(self) -> Session | None:
+        """The header as it stands, with running totals."""
+        return self._session
+
+    def get_session(self) -> Session | None:
+        return self._session
+
+    def save(self) -> Path:
+        """Append a session record with the current totals; readers take the last one."""
+        with self._lock:
+            session, path = self._require_open()
+            session.updated_at = now_iso()
+            self._write_locked(encode_line(session.to_record()))
+            return path
+
+    def close(self) -> None:
+        """Save the totals and release the file. Idempotent."""
+        if self._fd is None:
+            return
+        try:
+            self.save()
+        finally:
+            with self._lock:
+                if self._fd is not None:
+                    os.close(self._fd)
+                    self._fd = None
+
+    def __enter__(self) -> VCRRecorder:
+        tokens = _active_tokens.get()
+        _active_tokens.set((*tokens, _active_recorder.set(self)))
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        tokens = _active_tokens.get()
+        if tokens:
+            _active_recorder.reset(tokens[-1])
+            _active_tokens.set(tokens[:-1])
+        if self._fd is not None:
+            self.close()
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def record_step(
+        self,
+        node_name: str,
+        input_state: dict[str, Any],
+        output_state: dict[str, Any],
+        metadata: FrameMetadata | dict[str, Any] | None = None,
+        frame_type: FrameType | str = FrameType.NODE_EXECUTION,
+        parent_frame_id: str | None = None,
+    ) -> Frame:
+        """Append one step and return it; the line has reached the OS when this returns."""
+        meta = FrameMetadata.coerce(metadata)
+        kind = FrameType(frame_type)
+        with self._lock:
+            session, _ = self._require_open()
+            frame = Frame(
+                frame_id=str(uuid.uuid4()),
+                session_id=session.session_id,
+                node_name=node_name,
+                frame_type=kind,
+                input_state=input_state if input_state is not None else {},
+                output_state=output_state if output_state is not None else {},
+                metadata=meta,
+                parent_frame_id=parent_frame_id,
+                index=session.frame_count,
+            )
+            self._write_locked(encode_line(frame.to_record()))
+            session.frame_count += 1
+            if meta.tokens_used:
+                session.total_tokens += meta.tokens_used
+            if meta.cost_usd:
+                session.total_cost_usd += meta.cost_usd
+            self._last_frame_id = frame.frame_id
+            return frame
+
+    def record_llm_call(
+        self,
+        model: str,
+        messages: list[Any],
+        response: Any,
+        tokens_input: int | None = None,
+        tokens_output: int | None = None,
+        latency_ms: float = 0.0,
+        cost_usd: float | None = None,
+    ) -> Frame:
+        """An LLM call in the peer's shape: node ``llm:<model>``, messages in, response out."""
+        used = None if tokens_input is None and tokens_output is None else (tokens_input or 0) + (tokens_output or 0)
+        return self.record_step(
+            node_name=f"llm:{model}",
+            input_state={"messages": messages},
+            output_state={"response": response},
+            metadata=FrameMetadata(
+                model=model,
+                latency_ms=latency_ms,
+                tokens_input=tokens_input,
+                tokens_output=tokens_output,
+                tokens_used=used,
+                cost_usd=cost_usd,
+            ),
+            frame_type=FrameType.LLM_CALL,
+        )
+
+    def record_tool_call(
+        self,
+        tool_name: str,
+        tool_input: Any,
+        tool_output: Any,
+        latency_ms: float = 0.0,
+        error: str | None = None,
+    ) -> Frame:
+        """A tool call in the peer's shape: node ``tool:<name>``, ``{"result", "error"}`` out."""
+        return self.record_step(
+            node_name=f"tool:{tool_name}",
+            input_state=tool_input if isinstance(tool_input, dict) else {"value": tool_input},
+            output_state={"result": tool_output, "error": error},
+            metadata=FrameMetadata(
+                latency_ms=latency_ms,
+                error_type="ToolError" if error else None,
+                error_message=error,
+            ),
+            frame_type=FrameType.TOOL_CALL,
+        )
+
+    def record_error(
+        self,
+        node_name: str,
+        input_state: dict[str, Any],
+        error: BaseException | str,
+        latency_ms: float = 0.0,
+        model: str | None = None,
+    ) -> Frame:
+        """A failed step: ``{"error": message}`` out, the exception's class as ``error_type``."""
+        message = str(error)
+        error_type = type(error).__name__ if isinstance(error, BaseException) else "Error"
+        return self.record_step(
+            node_name=node_name,
+            input_state=input_state,
+            output_state={"error": message},
+            metadata=FrameMetadata(
+                model=model, latency_ms=latency_ms, error_type=error_type, error_message=message
+            ),
+            frame_type=FrameType.ERROR,
+        )
+
+    def record_checkpoint(self, state: dict[str, Any], label: str = "checkpoint") -> Frame:
+        """A named restore point: the same state in and out, ``checkpoint:<label>``."""
+        return self.record_step(
+            node_name=f"checkpoint:{label}",
+            input_state=state,
+            output_state=state,
+            metadata=FrameMetadata(custom={"checkpoint_label": label}),
+            frame_type=FrameType.CHECKPOINT,
+        )
+
+    def record_frame(self, frame: Frame) -> Frame:
+        """Append an existing frame (copied from another recording) under this session."""
+        with self._lock:
+            session, _ = self._require_open()
+            frame.session_id = session.session_id
+            frame.index = session.frame_count
+            self._write_locked(encode_line(frame.to_record()))
+            session.frame_count += 1
+            if frame.metadata.tokens_used:
+                session.total_tokens += frame.metadata.tokens_used
+            if frame.metadata.cost_usd:
+                session.total_cost_usd += frame.metadata.cost_usd
+            self._last_frame_id = frame.frame_id
+            return frame
+
+    def fork(
+        self,
+        from_frame: int,
+        new_session_id: str | None = None,
+        state_overrides: dict[str, Any] | None = None,
+    ) -> VCRRecorder:
+        """A new recorder whose session continues this one from ``from_frame``; see ``fork_recording``."""
+        from recorder.forking import fork_recording
+
+        with self._lock:
+            _, path = self._require_open()
+        return fork_recording(
+            path,
+            from_frame,
+            new_session_id=new_session_id,
+            state_overrides=state_overrides,
+            output_dir=self.output_dir,
+            fsync=self.fsync,
+        )
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _require_open(self) -> tuple[Session, Path]:
+        if self._session is None or self._path is None or self._fd is None:
+            raise RecorderClosedError("no open session: call start_session() first")
+        return self._session, self._path
+
+    def _append(self, line: bytes) -> None:
+        with self._lock:
+            self._write_locked(line)
+
+    def _write_locked(self, line: bytes) -> None:
+        fd = self._fd
+        assert fd is not None
+        view = memoryview(line)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        if self.fsync:
+            os.fsync(fd)
+
+    def __repr__(self) -> str:
+        return f"VCRRecorder(path={str(self._path)!r}, frames={self._session.frame_count if self._session else 0})"
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def monotonic_ms() -> float:
+    """Milliseconds on the monotonic clock, for latency measurement in integrations."""
+    return time.perf_counter() * 1000.0
