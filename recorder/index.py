@@ -16,7 +16,7 @@ import os
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -26,7 +26,7 @@ from recorder.models import Problem, Session
 _FRAME_PREFIX = b'{"type":"frame"'
 _BOM = b"\xef\xbb\xbf"
 _CHUNK = 4 << 20
-_FINGERPRINT = 64
+_FINGERPRINT = 512
 _CLOSE_BRACE = ord("}")
 _CR = ord("\r")
 
@@ -39,25 +39,33 @@ class IndexUpdate:
     reset: bool = False
 
 
-def decode_line(raw: bytes) -> tuple[Any, str | None]:
-    """Parse one line: the value, or None and the reason it could not be read.
+class Decoded(NamedTuple):
+    """One parsed line: the value, or the error that stopped it; a note when it had to be mended."""
 
-    A BOM and surrounding whitespace (CR included) are ignored. Invalid UTF-8 is replaced
-    rather than fatal (the peer loses the whole file over one bad byte); the note says so.
+    value: Any
+    error: str | None = None
+    note: str | None = None
+
+
+def decode_line(raw: bytes) -> Decoded:
+    """Parse one line. A BOM and surrounding whitespace (CR included) are ignored.
+
+    Invalid UTF-8 is replaced rather than fatal (the peer loses the whole file over one bad
+    byte); the note says so.
     """
     text = raw.strip()
     if text.startswith(_BOM):
         text = text[len(_BOM) :].strip()
     try:
-        return orjson.loads(text), None
+        return Decoded(orjson.loads(text))
     except orjson.JSONDecodeError as exc:
         if "utf-8" not in str(exc).lower():
-            return None, _json_reason(text, exc)
+            return Decoded(None, _json_reason(text, exc))
     try:
         value = orjson.loads(text.decode("utf-8", errors="replace"))
     except orjson.JSONDecodeError as exc:
-        return None, _json_reason(text, exc)
-    return value, "invalid UTF-8 replaced with U+FFFD"
+        return Decoded(None, _json_reason(text, exc))
+    return Decoded(value, note="invalid UTF-8 replaced with U+FFFD")
 
 
 def _json_reason(text: bytes, exc: orjson.JSONDecodeError) -> str:
@@ -87,6 +95,7 @@ class LineIndex:
         self.line_count = 0
         self.pending_tail = 0  # bytes after ``end``: a line still being written, or cut off
         self._fingerprint = b""
+        self._last_line_start = 0
         stat = os.fstat(self.fd)
         self._identity = (stat.st_dev, stat.st_ino)
 
@@ -118,10 +127,7 @@ class LineIndex:
             return True
         if stat.st_size < self.end:
             return True
-        if self._fingerprint:
-            seen = os.pread(self.fd, len(self._fingerprint), self.end - len(self._fingerprint))
-            return seen != self._fingerprint
-        return False
+        return self._read_fingerprint() != self._fingerprint
 
     def _reopen(self) -> None:
         fd = open_for_reading(self.path)
@@ -153,6 +159,7 @@ class LineIndex:
                 if newline < 0:
                     break
                 line_no += 1
+                line_start = start
                 last = newline - 1
                 if last >= 0 and data[last] == _CR:
                     last -= 1
@@ -163,18 +170,31 @@ class LineIndex:
                 elif last >= start:
                     self._classify(data[start:newline], base + start, base + newline, line_no)
                 start = newline + 1
+            if start:
+                self._last_line_start = base + line_start
             carry = data[start:]
             base += start
         self.line_count = line_no
         self.end = base
         self.pending_tail = len(carry)
         if carry and self._consume_complete_tail(carry, base, line_no + 1):
+            self._last_line_start = base
             self.line_count = line_no + 1
             self.end = base + len(carry)
             self.pending_tail = 0
-        if self.end:
-            width = min(_FINGERPRINT, self.end)
-            self._fingerprint = os.pread(fd, width, self.end - width)
+        self._fingerprint = self._read_fingerprint()
+
+    def _read_fingerprint(self) -> bytes:
+        """The file's first bytes and the start of its last consumed line.
+
+        Both carry ids and timestamps, so a file rewritten in place (same inode, size not
+        shrunk) almost surely differs here even when its tail bytes look the same.
+        """
+        if not self.end:
+            return b""
+        head = os.pread(self.fd, min(_FINGERPRINT, self.end), 0)
+        last = os.pread(self.fd, min(_FINGERPRINT, self.end - self._last_line_start), self._last_line_start)
+        return head + last
 
     def _consume_complete_tail(self, tail: bytes, start: int, line_no: int) -> bool:
         """Take a last line without its newline only when it is a whole JSON object.
@@ -185,25 +205,22 @@ class LineIndex:
         """
         if not tail.strip():
             return False
-        value, reason = decode_line(tail)
-        if not isinstance(value, dict) or reason is not None:
+        decoded = decode_line(tail)
+        if not isinstance(decoded.value, dict) or decoded.note is not None:
             return False
-        self._classify(tail, start, start + len(tail), line_no, parsed=value)
+        self._classify(tail, start, start + len(tail), line_no, parsed=decoded)
         return True
 
-    def _classify(
-        self, raw: bytes, start: int, end: int, line_no: int, parsed: dict[str, Any] | None = None
-    ) -> None:
+    def _classify(self, raw: bytes, start: int, end: int, line_no: int, parsed: Decoded | None = None) -> None:
         """A line that did not look like a plain frame record: parse it and file it."""
         if parsed is None:
             if not raw.strip():
                 return
-            value, reason = decode_line(raw)
-            if value is None:
-                self.problems.append(Problem(line_no, reason or "unreadable"))
-                return
-        else:
-            value, reason = parsed, None
+            parsed = decode_line(raw)
+        value, error, reason = parsed
+        if error is not None:
+            self.problems.append(Problem(line_no, error))
+            return
         if not isinstance(value, dict):
             self.problems.append(Problem(line_no, f"a JSON {type(value).__name__}, not a record object"))
             return
@@ -226,6 +243,8 @@ class LineIndex:
             return
         if reason:
             self.problems.append(Problem(line_no, reason))
+        if raw.startswith(_BOM):
+            self.problems.append(Problem(line_no, "byte-order mark ignored"))
 
     def read_line(self, position: int) -> bytes:
         """The raw bytes of the frame at ``position`` in the index."""

@@ -306,8 +306,12 @@ def frame_from_dict(data: dict[str, Any], *, index: int = -1, line: int = 0) -> 
     timestamp = data.get("timestamp")
     if not isinstance(timestamp, str):
         timestamp = ""
-    elif timestamp and parse_timestamp(timestamp) is None:
-        notes.append(f"unreadable timestamp {timestamp[:40]!r}")
+    elif timestamp:
+        parsed = parse_timestamp(timestamp)
+        if parsed is None:
+            notes.append(f"unreadable timestamp {timestamp[:40]!r}")
+        elif not _has_zone(timestamp):
+            notes.append("timestamp without a time zone, read as UTC")
     frame = Frame(
         frame_id=_str_or(data.get("frame_id"), ""),
         session_id=_str_or(data.get("session_id"), ""),
@@ -327,6 +331,11 @@ def frame_from_dict(data: dict[str, Any], *, index: int = -1, line: int = 0) -> 
     if isinstance(raw_type, str) and frame_type.value != raw_type:
         frame.extra["frame_type_recorded"] = raw_type
     return frame, notes
+
+
+def _has_zone(timestamp: str) -> bool:
+    tail = timestamp[10:]  # past the date, whose dashes are not zone offsets
+    return tail.endswith(("Z", "z")) or "+" in tail or "-" in tail
 
 
 def _optional_str(value: Any) -> str | None:

@@ -28,6 +28,7 @@ class VCRReader:
         self._cache: OrderedDict[int, Frame] = OrderedDict()
         self._cache_size = cache_size
         self._late_problems: dict[int, Problem] = {}
+        self._validated = 0  # frames [0, _validated) have been parsed at least once
         self._index.update()
 
     # -- file-level facts --------------------------------------------------------------------
@@ -49,7 +50,21 @@ class VCRReader:
 
     @property
     def problems(self) -> list[Problem]:
-        """Each line skipped or mended, by line number, including a line still incomplete."""
+        """Every line skipped or mended, by line number, including a last line still incomplete.
+
+        Complete means every frame has been parsed once, so the first call on a large file costs
+        a full pass (about a second per 100,000 frames); later calls only look at new frames. A
+        viewer that must not wait uses ``problems_so_far``.
+        """
+        for position in range(self._validated, len(self._index)):
+            if position not in self._cache:
+                self._parse(position)
+        self._validated = max(self._validated, len(self._index))
+        return self.problems_so_far
+
+    @property
+    def problems_so_far(self) -> list[Problem]:
+        """Problems found while indexing and in the frames parsed so far: free to ask for."""
         found = list(self._index.problems)
         if not self._index.sessions:
             found.append(Problem(0, "no session header: the id is taken from the file name"))
@@ -76,6 +91,7 @@ class VCRReader:
         if result.reset:
             self._cache.clear()
             self._late_problems.clear()
+            self._validated = 0
         return result
 
     def close(self) -> None:
@@ -124,10 +140,10 @@ class VCRReader:
 
     def _parse(self, position: int) -> Frame:
         line = self._index.lines[position]
-        value, reason = decode_line(self._index.read_line(position))
+        value, error, reason = decode_line(self._index.read_line(position))
         data = value.get("data") if isinstance(value, dict) else None
         if not isinstance(data, dict):
-            why = reason or "frame record without a data object"
+            why = error or "frame record without a data object"
             self._late_problems[line] = Problem(line, why)
             return _unreadable_frame(position, line, why)
         frame, notes = frame_from_dict(data, index=position, line=line)

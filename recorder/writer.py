@@ -25,8 +25,8 @@ from recorder.timestamps import now_iso
 _active_recorder: contextvars.ContextVar[VCRRecorder | None] = contextvars.ContextVar(
     "vcr_active_recorder", default=None
 )
-_active_tokens: contextvars.ContextVar[tuple[contextvars.Token[VCRRecorder | None], ...]] = (
-    contextvars.ContextVar("vcr_active_tokens", default=())
+_active_tokens: contextvars.ContextVar[tuple[contextvars.Token[VCRRecorder | None], ...]] = contextvars.ContextVar(
+    "vcr_active_tokens", default=()
 )
 
 
@@ -132,7 +132,7 @@ class VCRRecorder:
             _active_recorder.reset(tokens[-1])
             _active_tokens.set(tokens[:-1])
         if self._fd is not None:
-            self.close()
+            self.save()
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -233,9 +233,7 @@ class VCRRecorder:
             node_name=node_name,
             input_state=input_state,
             output_state={"error": message},
-            metadata=FrameMetadata(
-                model=model, latency_ms=latency_ms, error_type=error_type, error_message=message
-            ),
+            metadata=FrameMetadata(model=model, latency_ms=latency_ms, error_type=error_type, error_message=message),
             frame_type=FrameType.ERROR,
         )
 
@@ -315,8 +313,3 @@ class VCRRecorder:
                 os.close(fd)
             except OSError:
                 pass
-
-
-def monotonic_ms() -> float:
-    """Milliseconds on the monotonic clock, for latency measurement in integrations."""
-    return time.perf_counter() * 1000.0
