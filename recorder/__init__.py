@@ -5,6 +5,7 @@ and scripts can read recordings without a terminal.
 """
 
 from recorder.async_writer import AsyncVCRRecorder
+from recorder.decorators import vcr_record
 from recorder.diffing import StateChange, diff_states, format_path
 from recorder.encoding import decode_value, to_jsonable
 from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
@@ -12,6 +13,8 @@ from recorder.forking import fork_recording
 from recorder.models import Frame, FrameMetadata, FrameType, Problem, Session
 from recorder.player import VCRPlayer
 from recorder.reader import VCRReader
+from recorder.resume import ResumeConfig, ResumeResult, aresume, resume
+from recorder.resume_plan import ResumeCancelled, ResumeMode
 from recorder.writer import RecorderClosedError, VCRRecorder, active_recorder
 
 __all__ = [
@@ -23,15 +26,22 @@ __all__ = [
     "RecorderClosedError",
     "RecordingNotFoundError",
     "RecordingUnreadableError",
+    "ResumeCancelled",
+    "ResumeConfig",
+    "ResumeMode",
+    "ResumeResult",
     "Session",
     "StateChange",
     "VCRPlayer",
     "VCRReader",
     "VCRRecorder",
     "active_recorder",
+    "aresume",
     "decode_value",
     "diff_states",
     "fork_recording",
     "format_path",
+    "resume",
     "to_jsonable",
+    "vcr_record",
 ]

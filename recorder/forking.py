@@ -27,19 +27,24 @@ def fork_recording(
     state: dict[str, Any] | None = None,
     output_dir: str | os.PathLike[str] | None = None,
     fsync: bool = False,
+    edit_output: bool = False,
+    metadata: dict[str, Any] | None = None,
 ) -> VCRRecorder:
     """Write the fork's header, prefix and starting checkpoint; return its open recorder.
 
     The starting state is ``state`` when given (an edited copy of the frame's input), else the
     recorded input of ``from_frame``; ``state_overrides`` are then merged over it at top level.
-    The starting point is the frame's *input* because resuming means running that step again.
+    The starting point is the frame's *input* because resuming means running that step again;
+    with ``edit_output`` it is the frame's output instead (the step is kept, its result edited).
+    ``metadata`` is added to the fork's header.
     """
     with VCRReader(source) as reader:
         if not 0 <= from_frame < len(reader):
             raise ValueError(f"cannot fork at frame {from_frame}: the recording has {len(reader)} frames")
         parent = reader.session
         target = reader.frame(from_frame)
-        start = copy.deepcopy(state if state is not None else target.input_state)
+        recorded = target.output_state if edit_output else target.input_state
+        start = copy.deepcopy(state if state is not None else recorded)
         start.update(state_overrides or {})
 
         recorder = VCRRecorder(output_dir if output_dir is not None else Path(source).parent, fsync=fsync)
@@ -47,7 +52,7 @@ def fork_recording(
             session_id=new_session_id,
             parent_session_id=parent.session_id,
             forked_from_frame=from_frame,
-            metadata={**parent.metadata, "forked_from": parent.session_id},
+            metadata={**parent.metadata, "forked_from": parent.session_id, **(metadata or {})},
             tags=list(parent.tags),
         )
         for index in range(from_frame):
@@ -58,13 +63,14 @@ def fork_recording(
             )
         recorder.record_step(
             node_name=f"fork:{target.node_name}",
-            input_state=target.input_state,
+            input_state=recorded,
             output_state=start,
             metadata=FrameMetadata(
                 custom={
                     "source": "fork",
                     "forked_from_frame": from_frame,
                     "forked_from_frame_id": target.frame_id,
+                    "edited": "output" if edit_output else "input",
                 }
             ),
             frame_type=FrameType.CHECKPOINT,

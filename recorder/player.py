@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from recorder.diffing import StateChange, diff_states
 from recorder.encoding import decode_value
@@ -17,6 +18,9 @@ from recorder.index import IndexUpdate
 from recorder.models import Frame, Problem, Session
 from recorder.reader import VCRReader
 from recorder.writer import VCRRecorder
+
+if TYPE_CHECKING:
+    from recorder.resume import ResumeConfig, ResumeResult
 
 
 class VCRPlayer:
@@ -133,6 +137,19 @@ class VCRPlayer:
             state=state,
             output_dir=output_dir,
         )
+
+    def resume(
+        self,
+        agent: Callable[[Any], Any],
+        config: ResumeConfig,
+        *,
+        output_dir: str | os.PathLike[str] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ResumeResult:
+        """Run ``agent`` again from ``config.from_frame`` into a fork; see ``recorder.resume``."""
+        from recorder.resume import resume
+
+        return resume(self._reader, agent, config, output_dir=output_dir, cancel=cancel)
 
     def __repr__(self) -> str:
         return f"VCRPlayer(path={str(self.path)!r}, frames={len(self)}, problems={len(self.problems)})"

@@ -1,0 +1,242 @@
+"""``@vcr_record``: one frame per call of a function, for agents written as plain Python.
+
+A decorated function records into the active recorder (``with recorder:``) and does nothing extra
+when none is active, so the decorator can stay in production code. While a resume is running
+(``VCRPlayer.resume``) the same wrapper asks the resume plan what to do with each call: return the
+recorded output without calling, call live (with the edited state at the fork point), or return a
+mock. That is how a function-based agent is resumed from the middle: Python cannot jump into a
+function, so the agent is called again and its steps before the fork point are answered from the
+recording.
+
+How a call becomes a state: a function of one mapping argument (``def plan(state)``) records that
+mapping as its input state; any other signature records its arguments by name. A mapping return
+value is the output state; anything else is recorded as ``{"return": value}``. Arguments named
+``self`` and ``cls`` are never recorded.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar, overload
+
+from recorder.encoding import decode_value, to_jsonable
+from recorder.models import FrameMetadata, FrameType
+from recorder.resume_plan import Action, Decision, active_plan
+from recorder.writer import VCRRecorder, active_recorder
+
+F = TypeVar("F", bound=Callable[..., Any])
+CallStyle = Literal["state", "kwargs"]
+_PASSTHROUGH = ("self", "cls")
+
+
+@overload
+def vcr_record(func: F, /) -> F: ...
+@overload
+def vcr_record(
+    *, node_name: str | None = None, frame_type: FrameType | str = FrameType.NODE_EXECUTION
+) -> Callable[[F], F]: ...
+
+
+def vcr_record(
+    func: F | None = None,
+    /,
+    *,
+    node_name: str | None = None,
+    frame_type: FrameType | str = FrameType.NODE_EXECUTION,
+) -> F | Callable[[F], F]:
+    """Record each call of the function as a frame; works bare or with arguments, sync or async."""
+    kind = FrameType(frame_type)
+
+    def decorate(target: F) -> F:
+        step = _Step(target, node_name or target.__name__, kind)
+        if inspect.iscoroutinefunction(target):
+
+            @functools.wraps(target)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                recorder = active_recorder()
+                if recorder is None:
+                    return await target(*args, **kwargs)
+                call = step.prepare(recorder, args, kwargs)
+                if call.decision.action in _ANSWERED:
+                    return call.answer()
+                started = time.perf_counter()
+                try:
+                    result = await target(*call.args, **call.kwargs)
+                except BaseException as exc:
+                    call.failed(exc, started)
+                    raise
+                return call.finished(result, started)
+
+            return async_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(target)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            recorder = active_recorder()
+            if recorder is None:
+                return target(*args, **kwargs)
+            call = step.prepare(recorder, args, kwargs)
+            if call.decision.action in _ANSWERED:
+                return call.answer()
+            started = time.perf_counter()
+            try:
+                result = target(*call.args, **call.kwargs)
+            except BaseException as exc:
+                call.failed(exc, started)
+                raise
+            return call.finished(result, started)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(func) if func is not None else decorate
+
+
+_ANSWERED = (Action.RECORDED, Action.REPLAY, Action.MOCK, Action.SKIP, Action.EDITED_OUTPUT)
+
+
+class _Step:
+    """What the decorator knows about one function: its name, kind and signature."""
+
+    def __init__(self, func: Callable[..., Any], node_name: str, frame_type: FrameType) -> None:
+        self.func = func
+        self.node_name = node_name
+        self.frame_type = frame_type
+        try:
+            self.signature: inspect.Signature | None = inspect.signature(func)
+        except (TypeError, ValueError):  # builtins without a signature
+            self.signature = None
+
+    def prepare(self, recorder: VCRRecorder, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Call:
+        state, style, passthrough = self._capture(args, kwargs)
+        plan = active_plan()
+        decision = plan.decide(self.node_name, state) if plan is not None else Decision(Action.LIVE)
+        call = _Call(self, recorder, state, style, decision, args, kwargs)
+        if decision.action is Action.LIVE and decision.state is not None:
+            call.args, call.kwargs = self._rebuild(decision.state, style, passthrough, args, kwargs)
+            call.state = to_jsonable(decision.state)
+        return call
+
+    def _capture(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], CallStyle, dict[str, Any]]:
+        """The call's input as a state dict, how it was shaped, and the arguments kept out of it."""
+        if self.signature is None:
+            return to_jsonable({"args": list(args), **kwargs}), "kwargs", {}
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError:
+            return to_jsonable({"args": list(args), **kwargs}), "kwargs", {}
+        bound.apply_defaults()
+        passthrough = {k: v for k, v in bound.arguments.items() if k in _PASSTHROUGH}
+        named = {k: v for k, v in bound.arguments.items() if k not in _PASSTHROUGH}
+        if len(named) == 1:
+            only = next(iter(named.values()))
+            if isinstance(only, Mapping):
+                return to_jsonable(dict(only)), "state", passthrough
+        return to_jsonable(named), "kwargs", passthrough
+
+    def _rebuild(
+        self,
+        state: dict[str, Any],
+        style: CallStyle,
+        passthrough: dict[str, Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Arguments for calling the function with an edited state instead of the original one."""
+        value = decode_value(state)
+        if self.signature is None:
+            return args, kwargs
+        params = [p for p in self.signature.parameters.values() if p.name not in _PASSTHROUGH]
+        if style == "state" and params:
+            values = {**passthrough, params[0].name: value}
+        else:
+            values = {**passthrough, **value}
+        positional: list[Any] = []
+        named: dict[str, Any] = {}
+        for param in self.signature.parameters.values():
+            if param.name not in values:
+                continue
+            if param.kind is inspect.Parameter.POSITIONAL_ONLY:
+                positional.append(values[param.name])
+            elif param.kind is inspect.Parameter.VAR_POSITIONAL:
+                positional.extend(values[param.name])
+            elif param.kind is inspect.Parameter.VAR_KEYWORD:
+                named.update(values[param.name])
+            else:
+                named[param.name] = values[param.name]
+        return tuple(positional), named
+
+
+class _Call:
+    """One call in flight: records its frame when it returns, fails, or is answered."""
+
+    def __init__(
+        self,
+        step: _Step,
+        recorder: VCRRecorder,
+        state: dict[str, Any],
+        style: CallStyle,
+        decision: Decision,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        self.step = step
+        self.recorder = recorder
+        self.state = state
+        self.style = style
+        self.decision = decision
+        self.args = args
+        self.kwargs = kwargs
+
+    def answer(self) -> Any:
+        """A call the plan answers without running the function."""
+        decision = self.decision
+        output = decision.output if decision.output is not None else {}
+        if decision.action is not Action.RECORDED:  # the fork already holds the prefix
+            self._record(output, decision.source, 0.0, decision.custom)
+        return _return_value(output, decision.custom)
+
+    def finished(self, result: Any, started: float) -> Any:
+        output, shape = _output_state(result)
+        custom = {"returns": shape} if shape == "value" else {}
+        if self.decision.source:
+            custom["source"] = self.decision.source
+        self._record(output, None, (time.perf_counter() - started) * 1000.0, custom)
+        return result
+
+    def failed(self, exc: BaseException, started: float) -> None:
+        if getattr(exc, "_vcr_recorded", False):
+            return  # an inner step already recorded this error
+        self.recorder.record_error(self.step.node_name, self.state, exc, (time.perf_counter() - started) * 1000.0)
+        try:
+            exc._vcr_recorded = True  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+
+    def _record(self, output: dict[str, Any], source: str | None, latency_ms: float, custom: dict[str, Any]) -> None:
+        meta_custom = {**custom, "call": self.style}
+        if source:
+            meta_custom["source"] = source
+        self.recorder.record_step(
+            self.step.node_name,
+            self.state,
+            output,
+            metadata=FrameMetadata(latency_ms=latency_ms, custom=meta_custom),
+            frame_type=self.step.frame_type,
+        )
+
+
+def _output_state(result: Any) -> tuple[dict[str, Any], str]:
+    if isinstance(result, Mapping):
+        return to_jsonable(dict(result)), "state"
+    return {"return": to_jsonable(result)}, "value"
+
+
+def _return_value(output: dict[str, Any], custom: dict[str, Any]) -> Any:
+    """What the function would have returned, rebuilt from a recorded output state."""
+    if custom.get("returns") == "value" and "return" in output:
+        return decode_value(output["return"])
+    return decode_value(output)

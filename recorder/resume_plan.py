@@ -1,0 +1,193 @@
+"""The resume plan: for each step an agent takes while resuming, answer from the recording or run it.
+
+Steps are matched to the parent recording by node name, in order: the next recorded frame with
+the same name, searching forward from the last one matched. Frames of inner steps that the
+matched frame covers are stepped over, and identical repeated calls match successive frames, so
+they replay in recorded order.
+
+Before the fork point a matched step returns its recorded output without being called (the fork
+already holds copies of those frames). The step at the fork point runs live with the edited state
+(or, for an edited output, returns it). After that, FORK runs everything live; REPLAY keeps
+answering from the recording while a step's input equals the recorded one, and goes live for good
+at the first difference. A step whose recorded frame lies past the fork point while the plan is
+still before it (an outer step that contains the fork point) runs live so its inner steps happen.
+Mocks and skips apply after the fork point; before it the recording answers.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import enum
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from recorder.models import Frame
+from recorder.reader import VCRReader
+
+
+class ResumeMode(str, enum.Enum):
+    """How steps after the fork point run."""
+
+    FORK = "fork"
+    REPLAY = "replay"
+    MOCK = "mock"
+
+
+class ResumeCancelled(BaseException):
+    """Raised inside the agent at its next step when the user cancels a resume.
+
+    A BaseException, like KeyboardInterrupt, so an agent's ``except Exception`` does not swallow it.
+    """
+
+
+class Action(enum.Enum):
+    """What the decorator does with one call."""
+
+    RECORDED = "recorded"  # before the fork point: recorded output, not re-recorded
+    REPLAY = "replay"  # after the fork point, input unchanged: recorded output, recorded as replayed
+    LIVE = "live"  # call the function (with ``Decision.state`` as input when set)
+    MOCK = "mock"  # a value from ``inject_mocks``
+    SKIP = "skip"  # a node in ``skip_nodes``
+    EDITED_OUTPUT = "edited_output"  # the fork point, when the edit was to its output
+
+
+@dataclass(slots=True)
+class Decision:
+    action: Action
+    output: dict[str, Any] | None = None
+    state: dict[str, Any] | None = None
+    source: str | None = None
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PlanCounts:
+    """How the resumed run's steps were served; REPLAY's promise is ``agent_calls`` staying low."""
+
+    from_recording: int = 0
+    replayed: int = 0
+    live: int = 0
+    mocked: int = 0
+    skipped: int = 0
+
+
+class ResumePlan:
+    """Decides, call by call, how a resumed agent's steps are served."""
+
+    def __init__(
+        self,
+        parent: VCRReader,
+        fork_at: int,
+        mode: ResumeMode,
+        *,
+        edited_state: dict[str, Any],
+        edit_output: bool = False,
+        skip_nodes: tuple[str, ...] = (),
+        mocks: dict[str, Any] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self.parent = parent
+        self.fork_at = fork_at
+        self.mode = mode
+        self.edited_state = edited_state
+        self.edit_output = edit_output
+        self.skip_nodes = frozenset(skip_nodes)
+        self.mocks = dict(mocks or {})
+        self.cancel = cancel
+        self.position = 0  # next parent frame that can be matched
+        self.forked = False  # the fork point has been reached
+        self.all_live = False  # REPLAY diverged, or FORK past the fork point
+        self.counts = PlanCounts()
+
+    def decide(self, node_name: str, actual_input: dict[str, Any]) -> Decision:
+        if self.cancel is not None and self.cancel.is_set():
+            raise ResumeCancelled("resume cancelled")
+        if not self.forked:
+            match = self._find(node_name)
+            if match is not None and match.index < self.fork_at:
+                self.position = match.index + 1
+                self.counts.from_recording += 1
+                return Decision(Action.RECORDED, output=match.output_state, custom=dict(match.metadata.custom))
+            if match is not None and match.index == self.fork_at:
+                return self._at_fork_point(match)
+            return self._live()  # an outer step around the fork point, or a step the recording lacks
+        mock = self._mock_for(node_name)
+        if mock is not None:
+            self.counts.mocked += 1
+            return mock
+        if self.all_live:
+            return self._live()
+        match = self._find(node_name)
+        if node_name in self.skip_nodes:
+            self.counts.skipped += 1
+            if match is not None:
+                self.position = match.index + 1
+            output = match.output_state if match is not None else actual_input
+            return Decision(Action.SKIP, output=output, source="skipped")
+        if self.mode is ResumeMode.REPLAY and match is not None and match.input_state == actual_input:
+            self.position = match.index + 1
+            self.counts.replayed += 1
+            custom = {k: v for k, v in match.metadata.custom.items() if k == "returns"}
+            custom["recorded_tokens"] = match.metadata.tokens_used
+            return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom)
+        self.all_live = True
+        return self._live()
+
+    def _at_fork_point(self, match: Frame) -> Decision:
+        self.forked = True
+        self.position = match.index + 1
+        if self.mode is not ResumeMode.REPLAY:
+            self.all_live = True
+        custom = {k: v for k, v in match.metadata.custom.items() if k == "returns"}
+        if self.edit_output:
+            self.counts.from_recording += 1
+            return Decision(Action.EDITED_OUTPUT, output=self.edited_state, source="edited", custom=custom)
+        if self.mode is ResumeMode.REPLAY and self.edited_state == match.input_state:
+            self.counts.replayed += 1  # an edit that changed nothing: the recorded step still holds
+            custom["recorded_tokens"] = match.metadata.tokens_used
+            return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom)
+        self.counts.live += 1
+        return Decision(Action.LIVE, state=self.edited_state, source="live")
+
+    def _live(self) -> Decision:
+        self.counts.live += 1
+        return Decision(Action.LIVE, source="live")
+
+    def _find(self, node_name: str) -> Frame | None:
+        for index in range(self.position, len(self.parent)):
+            frame = self.parent.frame(index)
+            if frame.node_name == node_name:
+                return frame
+        return None
+
+    def _mock_for(self, node_name: str) -> Decision | None:
+        if not self.mocks:
+            return None
+        short = node_name.split(":", 1)[1] if ":" in node_name else node_name
+        for key in (node_name, short):
+            if key in self.mocks:
+                value = self.mocks[key]
+                output = dict(value) if isinstance(value, dict) else {"return": value}
+                custom = {} if isinstance(value, dict) else {"returns": "value"}
+                return Decision(Action.MOCK, output=output, source="mocked", custom=custom)
+        return None
+
+
+_active_plan: contextvars.ContextVar[ResumePlan | None] = contextvars.ContextVar("vcr_resume_plan", default=None)
+
+
+def active_plan() -> ResumePlan | None:
+    """The plan of the resume running in this context, if any."""
+    return _active_plan.get()
+
+
+@contextmanager
+def plan_active(plan: ResumePlan) -> Iterator[ResumePlan]:
+    token = _active_plan.set(plan)
+    try:
+        yield plan
+    finally:
+        _active_plan.reset(token)
