@@ -5,7 +5,7 @@ and scripts can read recordings without a terminal.
 """
 
 from recorder.async_writer import AsyncVCRRecorder
-from recorder.decorators import vcr_record
+from recorder.decorators import report_usage, vcr_record
 from recorder.diffing import StateChange, diff_states, format_path
 from recorder.encoding import decode_value, to_jsonable
 from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
@@ -41,6 +41,7 @@ __all__ = [
     "diff_states",
     "fork_recording",
     "format_path",
+    "report_usage",
     "resume",
     "to_jsonable",
     "vcr_record",

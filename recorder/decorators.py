@@ -16,6 +16,7 @@ value is the output state; anything else is recorded as ``{"return": value}``. A
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import time
@@ -63,11 +64,14 @@ def vcr_record(
                 if call.decision.action in _ANSWERED:
                     return call.answer()
                 started = time.perf_counter()
+                token = _usage.set(call.usage)
                 try:
                     result = await target(*call.args, **call.kwargs)
                 except BaseException as exc:
                     call.failed(exc, started)
                     raise
+                finally:
+                    _usage.reset(token)
                 return call.finished(result, started)
 
             return async_wrapper  # type: ignore[return-value]
@@ -81,16 +85,52 @@ def vcr_record(
             if call.decision.action in _ANSWERED:
                 return call.answer()
             started = time.perf_counter()
+            token = _usage.set(call.usage)
             try:
                 result = target(*call.args, **call.kwargs)
             except BaseException as exc:
                 call.failed(exc, started)
                 raise
+            finally:
+                _usage.reset(token)
             return call.finished(result, started)
 
         return wrapper  # type: ignore[return-value]
 
     return decorate(func) if func is not None else decorate
+
+
+_usage: contextvars.ContextVar[FrameMetadata | None] = contextvars.ContextVar("vcr_step_usage", default=None)
+
+
+def report_usage(
+    *,
+    model: str | None = None,
+    tokens_input: int | None = None,
+    tokens_output: int | None = None,
+    cost_usd: float | None = None,
+    **custom: Any,
+) -> bool:
+    """Attach model, token and cost figures (and any custom facts) to the step now running.
+
+    Called from inside a ``@vcr_record`` function, e.g. after an LLM call, so the step's frame
+    carries what it cost. Returns False, doing nothing, outside a recorded step.
+    """
+    usage = _usage.get()
+    if usage is None:
+        return False
+    if model is not None:
+        usage.model = model
+    if tokens_input is not None:
+        usage.tokens_input = (usage.tokens_input or 0) + tokens_input
+    if tokens_output is not None:
+        usage.tokens_output = (usage.tokens_output or 0) + tokens_output
+    if tokens_input is not None or tokens_output is not None:
+        usage.tokens_used = (usage.tokens_input or 0) + (usage.tokens_output or 0)
+    if cost_usd is not None:
+        usage.cost_usd = (usage.cost_usd or 0.0) + cost_usd
+    usage.custom.update(custom)
+    return True
 
 
 _ANSWERED = (Action.RECORDED, Action.REPLAY, Action.MOCK, Action.SKIP, Action.EDITED_OUTPUT)
@@ -190,6 +230,7 @@ class _Call:
         self.decision = decision
         self.args = args
         self.kwargs = kwargs
+        self.usage = FrameMetadata()
 
     def answer(self) -> Any:
         """A call the plan answers without running the function."""
@@ -210,22 +251,22 @@ class _Call:
     def failed(self, exc: BaseException, started: float) -> None:
         if getattr(exc, "_vcr_recorded", False):
             return  # an inner step already recorded this error
-        self.recorder.record_error(self.step.node_name, self.state, exc, (time.perf_counter() - started) * 1000.0)
+        self.recorder.record_error(
+            self.step.node_name, self.state, exc, (time.perf_counter() - started) * 1000.0, model=self.usage.model
+        )
         try:
             exc._vcr_recorded = True  # type: ignore[attr-defined]
         except AttributeError:
             pass
 
     def _record(self, output: dict[str, Any], source: str | None, latency_ms: float, custom: dict[str, Any]) -> None:
-        meta_custom = {**custom, "call": self.style}
+        metadata = self.usage
+        metadata.custom = {**metadata.custom, **custom, "call": self.style}
         if source:
-            meta_custom["source"] = source
+            metadata.custom["source"] = source
+        metadata.latency_ms = latency_ms
         self.recorder.record_step(
-            self.step.node_name,
-            self.state,
-            output,
-            metadata=FrameMetadata(latency_ms=latency_ms, custom=meta_custom),
-            frame_type=self.step.frame_type,
+            self.step.node_name, self.state, output, metadata=metadata, frame_type=self.step.frame_type
         )
 
 

@@ -318,3 +318,33 @@ def test_the_active_recorder_is_per_thread_and_absent_means_plain_calls(tmp_path
         thread.start()
         thread.join()
     assert seen == [None]
+
+
+def test_report_usage_puts_tokens_on_the_step_and_replay_costs_none(tmp_path: Path) -> None:
+    from recorder import report_usage
+
+    @vcr_record(node_name="llm:tiny", frame_type="llm")
+    def ask(state: dict[str, Any]) -> dict[str, Any]:
+        calls["ask"] += 1
+        assert report_usage(model="tiny", tokens_input=10, tokens_output=5, cost_usd=0.01, cache="miss")
+        return {"answer": state["q"] * 2}
+
+    def chat(state: dict[str, Any]) -> list[dict[str, Any]]:
+        return [ask(state), ask({"q": state["q"] + 1})]
+
+    assert not report_usage(tokens_input=1)  # outside a step: nothing to attach to
+    rec = VCRRecorder(tmp_path)
+    rec.start_session()
+    with rec:
+        chat({"q": 1})
+    assert rec.path is not None
+    player = VCRPlayer.load(rec.path)
+    first = player.get_frame(0).metadata
+    assert (first.model, first.tokens_used, first.cost_usd, first.custom["cache"]) == ("tiny", 15, 0.01, "miss")
+    assert player.session.total_tokens == 30
+    calls.clear()
+    result = player.resume(chat, ResumeConfig(from_frame=0, mode=ResumeMode.REPLAY))
+    assert calls["ask"] == 0
+    fork = VCRPlayer.load(result.fork_path)
+    assert fork.session.total_tokens == 0
+    assert fork.get_frame(-1).metadata.custom["recorded_tokens"] == 15
