@@ -1,8 +1,9 @@
 """Forking a recording: a new file that names its parent and continues from one of its frames.
 
 The parent is only read. The fork holds copies of the frames before the fork point (types and
-metadata kept, so a fork reads like the run it came from), then a ``fork:<node>`` checkpoint whose
-output is the (edited) state the run restarts from. Recording then continues into the fork.
+states kept, so a fork reads like the run it came from, each marked ``replayed`` at zero tokens),
+then a ``fork:<node>`` checkpoint whose output is the (edited) state the run restarts from.
+Recording then continues into the fork.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from recorder.models import FrameMetadata, FrameType
+from recorder.models import Frame, FrameMetadata, FrameType
 from recorder.reader import VCRReader
 from recorder.writer import VCRRecorder
 
@@ -56,11 +57,7 @@ def fork_recording(
             tags=list(parent.tags),
         )
         for index in range(from_frame):
-            frame = reader.frame(index)
-            custom = {**frame.metadata.custom, "copied_from_session": parent.session_id}
-            recorder.record_frame(
-                dataclasses.replace(frame, metadata=dataclasses.replace(frame.metadata, custom=custom))
-            )
+            recorder.record_frame(_as_replayed(reader.frame(index), parent.session_id))
         recorder.record_step(
             node_name=f"fork:{target.node_name}",
             input_state=recorded,
@@ -77,3 +74,21 @@ def fork_recording(
             parent_frame_id=target.frame_id or None,
         )
     return recorder
+
+
+def _as_replayed(frame: Frame, parent_session_id: str) -> Frame:
+    """A copy of a parent frame for the fork's prefix: same step, but it cost nothing this time.
+
+    Its tokens and cost move to ``custom.recorded_tokens`` / ``recorded_cost_usd`` so the fork's
+    totals count only what the resumed run spent.
+    """
+    meta = frame.metadata
+    custom = {**meta.custom, "source": "replayed", "copied_from_session": parent_session_id}
+    if meta.tokens_used is not None:
+        custom["recorded_tokens"] = meta.tokens_used
+    if meta.cost_usd is not None:
+        custom["recorded_cost_usd"] = meta.cost_usd
+    metadata = dataclasses.replace(
+        meta, tokens_used=None, tokens_input=None, tokens_output=None, cost_usd=None, custom=custom
+    )
+    return dataclasses.replace(frame, metadata=metadata)

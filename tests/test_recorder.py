@@ -201,6 +201,13 @@ def test_fork_copies_the_prefix_and_starts_from_the_edited_input(tmp_path: Path)
     assert start.output_state == {"plan": ["a"], "retries": 3}
     assert start.metadata.custom["source"] == "fork" and start.metadata.custom["forked_from_frame"] == 2
     assert all(f.session_id == "child" for f in player)
+    copied_llm = player.get_frame(1).metadata
+    assert (copied_llm.tokens_used, copied_llm.custom["recorded_tokens"], copied_llm.custom["source"]) == (
+        None,
+        3,
+        "replayed",
+    )
+    assert player.session.total_tokens == 0  # the prefix cost nothing in the fork
 
 
 def test_fork_out_of_range_is_a_clear_error(tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ def test_fork_mode_fixes_the_run_from_the_guilty_frame(failed_run: Path) -> None
     fork = VCRPlayer.load(result.fork_path)
     assert (fork.session.parent_session_id, fork.session.forked_from_frame) == ("run", 1)
     assert nodes(result.fork_path) == [
-        ("plan", None),
+        ("plan", "replayed"),
         ("fork:llm:scripted", "fork"),
         ("llm:scripted", "live"),
         ("tool:run_tests", "live"),
