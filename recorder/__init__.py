@@ -4,6 +4,7 @@ Importing this package never imports Textual, so agents can record with a few sm
 and scripts can read recordings without a terminal.
 """
 
+from recorder.acid import ACIDWorkspace, CommitPreview, RollbackPlan, SessionInfo, Snapshot, WorkspaceError
 from recorder.async_writer import AsyncVCRRecorder
 from recorder.decorators import report_usage, vcr_record
 from recorder.diffing import StateChange, diff_states, format_path
@@ -18,7 +19,9 @@ from recorder.resume_plan import ResumeCancelled, ResumeMode
 from recorder.writer import RecorderClosedError, VCRRecorder, active_recorder
 
 __all__ = [
+    "ACIDWorkspace",
     "AsyncVCRRecorder",
+    "CommitPreview",
     "Frame",
     "FrameMetadata",
     "FrameType",
@@ -30,11 +33,15 @@ __all__ = [
     "ResumeConfig",
     "ResumeMode",
     "ResumeResult",
+    "RollbackPlan",
     "Session",
+    "SessionInfo",
+    "Snapshot",
     "StateChange",
     "VCRPlayer",
     "VCRReader",
     "VCRRecorder",
+    "WorkspaceError",
     "active_recorder",
     "aresume",
     "decode_value",
