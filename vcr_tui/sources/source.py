@@ -1,0 +1,182 @@
+"""One object per opened recording, whatever it came from: what the app talks to.
+
+Every kind of source ends up as a local file followed by ``FileFollower``: a local path
+directly, stdin and ssh through a ``Spool``. So the app sees one interface: ``start()`` (may
+block briefly: call it from a worker), then a ``LiveReader`` to read frames from and a mailbox
+of merged updates, announced through a callback or ``wait()``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from recorder import RecordingNotFoundError, RecordingUnreadableError
+from vcr_tui.sources.errors import SourceError
+from vcr_tui.sources.follow import POLL_INTERVAL, FileFollower
+from vcr_tui.sources.live_reader import LiveReader
+from vcr_tui.sources.locations import LocalPath, Location, RemotePath, StandardInput, parse_location
+from vcr_tui.sources.spool import Spool, StreamPump
+from vcr_tui.sources.ssh import SSHFeeder, SSHOptions
+from vcr_tui.sources.updates import SourceState, SourceStatus, SourceUpdate, UpdateBox
+
+
+class Source:
+    """A recording being read, and kept current while it grows.
+
+    Lifecycle: ``start()`` once, then ``reader`` is valid until ``close()``. Updates arrive in
+    one of two ways: ``start(on_change=...)`` calls ``on_change()`` from a background thread when
+    an update is waiting (post a message from it, nothing more), or a worker loops on
+    ``wait()``. Either way, call ``take()`` to get the merged update; the next notice comes
+    only after that.
+    """
+
+    def __init__(
+        self,
+        location: Location,
+        *,
+        follow: bool = True,
+        ssh_options: SSHOptions | None = None,
+        stdin_fd: int | None = None,
+        poll_interval: float = POLL_INTERVAL,
+    ) -> None:
+        self.location = location
+        self.follow = follow
+        self._ssh_options = ssh_options
+        self._stdin_fd = stdin_fd
+        self._poll_interval = poll_interval
+        self._box = UpdateBox(SourceStatus(SourceState.CONNECTING, f"opening {location.label}"))
+        self._follower: FileFollower | None = None
+        self._spool: Spool | None = None
+        self._feeder: SSHFeeder | StreamPump | None = None
+        self._closed = False
+
+    @property
+    def label(self) -> str:
+        return self.location.label
+
+    @property
+    def reader(self) -> LiveReader:
+        if self._follower is None:
+            raise RuntimeError("start() the source before reading from it")
+        return self._follower.reader
+
+    @property
+    def status(self) -> SourceStatus:
+        return self._box.status
+
+    @property
+    def feeder(self) -> SSHFeeder | StreamPump | None:
+        """The thread that fills the spool, for a stream or a remote file."""
+        return self._feeder
+
+    def start(self, on_change: Callable[[], None] | None = None) -> None:
+        """Open the recording and begin following it; ``SourceError`` if it cannot be opened.
+
+        A local file is indexed here (about 0.5 s per 250 MB), so call this from a worker.
+        Remote trouble does not raise: it arrives as a FAILED status, since it is only known
+        once ssh has tried.
+        """
+        if self._follower is not None:
+            raise RuntimeError("a source starts once")
+        self._box.set_callback(on_change)
+        location = self.location
+        if isinstance(location, LocalPath):
+            self._start_local(location)
+        elif isinstance(location, StandardInput):
+            self._start_stream()
+        else:
+            self._start_remote(location)
+
+    def _start_local(self, location: LocalPath) -> None:
+        if location.path.is_dir():
+            raise SourceError(f"{location.path} is a folder, not a .vcr file")
+        try:
+            self._follower = FileFollower(location.path, self._box, interval=self._poll_interval)
+        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+            raise SourceError(exc.strerror or str(exc)) from None
+        if self.follow:
+            live = SourceStatus(SourceState.LIVE, f"following {location.path.name}")
+            self._follower.set_live_status(live)
+            self._box.set_status(live)
+            self._follower.start()
+        else:
+            self._box.set_status(SourceStatus(SourceState.STATIC, f"{location.path.name} (not following)"))
+        self._announce_initial()
+
+    def _start_stream(self) -> None:
+        if self._stdin_fd is None:
+            raise SourceError("no stream to read: call take_over_stdin() before the app starts")
+        self._spool = Spool("stdin.vcr")
+        self._follower = FileFollower(self._spool.path, self._box, interval=self._poll_interval)
+        self._spool.on_append = self._follower.wake
+        self._follower.start()
+        self._announce_initial()
+        self._feeder = StreamPump(self._stdin_fd, self._spool, self._box, before_end=self._follower.catch_up)
+        self._feeder.start()
+
+    def _start_remote(self, location: RemotePath) -> None:
+        self._spool = Spool(location.name)
+        self._follower = FileFollower(self._spool.path, self._box, interval=self._poll_interval)
+        self._spool.on_append = self._follower.wake
+        self._follower.start()
+        self._announce_initial()
+        self._feeder = SSHFeeder(
+            location,
+            self._spool,
+            self._box,
+            self._ssh_options,
+            follow=self.follow,
+            before_end=self._follower.catch_up,
+        )
+        self._feeder.start()
+
+    def _announce_initial(self) -> None:
+        count = len(self.reader)
+        self._box.frames(count, count, reset=True)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until an update is waiting that nobody was told about; False on timeout."""
+        return self._box.wait(timeout)
+
+    def take(self) -> SourceUpdate | None:
+        """Everything that changed since the last take, merged; None when nothing did."""
+        return self._box.take()
+
+    def close(self) -> None:
+        """Stop every thread and process, delete the spool. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._box.set_callback(None)
+        if self._feeder is not None:
+            self._feeder.stop()
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower.reader.close()
+        if self._spool is not None:
+            self._spool.close()
+        if self._stdin_fd is not None:
+            try:
+                os.close(self._stdin_fd)
+            except OSError:
+                pass
+            self._stdin_fd = None
+        self._box.set_status(SourceStatus(SourceState.CLOSED, "closed"))
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_source(
+    argument: str,
+    *,
+    follow: bool = True,
+    ssh_options: SSHOptions | None = None,
+    stdin_fd: int | None = None,
+) -> Source:
+    """A (not yet started) source for a command-line argument; ``LocationError`` if unusable."""
+    return Source(parse_location(argument), follow=follow, ssh_options=ssh_options, stdin_fd=stdin_fd)
