@@ -6,8 +6,10 @@ hold is encoded once, at record time, as a typed wrapper (FORMAT.md) or a readab
 encoding never raises.
 
 The fast path is one ``orjson.dumps`` call with a ``default`` hook. orjson serialises enum members
-natively (as their bare value) without consulting the hook, so a cheap scan for enums runs first;
-only states that hold one take the slower, fully converting path.
+natively (as their bare value) without consulting the hook, so states are checked for enums first;
+only states that hold one take the slower, fully converting path. The check itself must cost far
+less than the write it precedes (a Python walk over a 4 KB state costs more than serialising it),
+so a conservative pre-check in C-speed builtins clears the common case; see ``_may_hold_enum``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import enum
+import gc
 import math
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import PurePath
@@ -25,20 +29,31 @@ from uuid import UUID
 
 import orjson
 
-_OPTIONS = (
-    orjson.OPT_APPEND_NEWLINE
-    | orjson.OPT_NON_STR_KEYS
-    | orjson.OPT_PASSTHROUGH_DATETIME
-    | orjson.OPT_PASSTHROUGH_DATACLASS
-)
+# Keys other than str need OPT_NON_STR_KEYS, which halves orjson's speed on every dict; states
+# nearly always have str keys, so it is only turned on after a first attempt without it fails.
+_STR_KEY_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_OPTIONS = _STR_KEY_OPTIONS | orjson.OPT_NON_STR_KEYS
 _PLAIN = (str, int, float, bool, type(None))
+_PLAIN_TYPES = frozenset(_PLAIN)
+_CONTAINERS = frozenset((dict, list, tuple))
 _MAX_DEPTH = 200
+# The pre-check relies on CPython's cycle-collector bookkeeping; elsewhere the exact scan runs.
+_TRACKING_IS_RELIABLE = sys.implementation.name == "cpython"
 
 
-def encode_line(record: dict[str, Any]) -> bytes:
-    """One record as a complete JSON line, ending in ``\\n``. Never raises for any state."""
-    if _holds_enum(record, 0):
+def encode_line(record: dict[str, Any], *, caller_parts: Sequence[Any] | None = None) -> bytes:
+    """One record as a complete JSON line, ending in ``\\n``. Never raises for any state.
+
+    ``caller_parts`` lets the recorder say which values inside ``record`` came from its caller
+    (states, metadata); everything else must be str, number or None built by the engine. Only
+    those parts are then checked for enum members, which saves the walk down to them.
+    """
+    if _may_hold_enum([record] if caller_parts is None else caller_parts) and _holds_enum(record, 0):
         record = to_jsonable(record)
+    try:
+        return orjson.dumps(record, default=_typed_or_readable, option=_STR_KEY_OPTIONS)
+    except (TypeError, orjson.JSONEncodeError):
+        pass
     try:
         return orjson.dumps(record, default=_typed_or_readable, option=_OPTIONS)
     except (TypeError, orjson.JSONEncodeError):
@@ -50,6 +65,31 @@ def encode_line(record: dict[str, Any]) -> bytes:
 def to_jsonable(value: Any) -> Any:
     """A JSON-compatible copy of ``value``, with typed wrappers where FORMAT.md defines them."""
     return _convert(value, 0, set())
+
+
+def _may_hold_enum(roots: Sequence[Any]) -> bool:
+    """A conservative pre-check for ``_holds_enum``: False means no enum member can be inside.
+
+    CPython leaves a dict or tuple untracked by its cycle collector while it holds only atomic
+    values (str, int, float, bool, None, other untracked containers) and starts tracking it the
+    moment anything else is stored in it; lists and enum members are always tracked. So an enum
+    member is reachable only through tracked containers. Following tracked objects level by level
+    with ``gc.get_referents`` and ``filter(gc.is_tracked, ...)`` runs in C and skips every plain
+    leaf and every all-atomic dict (the messages of a typical state); only when an object other
+    than a dict, list or tuple turns up, or the structure is deeper than the limit, does the exact
+    Python scan get to decide. A Python walk costs more than serialising the state; this, a third.
+    """
+    if not _TRACKING_IS_RELIABLE:
+        return True
+    level = roots
+    for _ in range(_MAX_DEPTH):
+        for obj in level:
+            if type(obj) not in _CONTAINERS:
+                return True
+        level = [*filter(gc.is_tracked, gc.get_referents(*level))]
+        if not level:
+            return False
+    return True
 
 
 def _holds_enum(value: Any, depth: int) -> bool:
@@ -164,7 +204,9 @@ def _typed_or_readable(value: Any) -> Any:
         return dict(value)
     if isinstance(value, (list, tuple)):
         return list(value)
-    return {"__type__": type(value).__name__, "__module__": type(value).__module__, "repr": _safe_repr(value)}
+    # The repr goes under "data": the peer's loader reads every typed wrapper's "data" and fails
+    # on one without it. Files that said "repr" instead still decode.
+    return {"__type__": type(value).__name__, "__module__": type(value).__module__, "data": _safe_repr(value)}
 
 
 def _safe_repr(value: Any) -> str:
@@ -182,13 +224,15 @@ def decode_value(value: Any) -> Any:
     wrapped object becomes its data (the classes may not exist here, and a recording must never
     make us import a module it names).
     """
-    if isinstance(value, dict):
-        kind = value.get("__type__")
-        if isinstance(kind, str) and ("data" in value or "repr" in value):
-            return _decode_typed(kind, value)
-        return {k: decode_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode_value(v) for v in value]
+    # Plain leaves are passed over without a call: this runs on every state a viewer shows.
+    kind = type(value)
+    if kind is dict or (kind is not list and isinstance(value, dict)):
+        typed = value.get("__type__")
+        if typed is not None and isinstance(typed, str) and ("data" in value or "repr" in value):
+            return _decode_typed(typed, value)
+        return {k: v if type(v) in _PLAIN_TYPES else decode_value(v) for k, v in value.items()}
+    if kind is list or isinstance(value, list):
+        return [v if type(v) in _PLAIN_TYPES else decode_value(v) for v in value]
     return value
 
 

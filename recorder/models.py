@@ -27,6 +27,9 @@ class FrameType(str, enum.Enum):
     @classmethod
     def parse(cls, value: Any) -> FrameType | None:
         """The member for an on-disk value, or None when the value is unknown."""
+        if type(value) is str:  # the usual case: a dict lookup instead of the enum machinery
+            member: FrameType | None = cls._value2member_map_.get(value)  # type: ignore[assignment]
+            return member
         try:
             return cls(value)
         except ValueError:
@@ -40,16 +43,18 @@ class Problem(NamedTuple):
     reason: str
 
 
-_METADATA_FIELDS = (
-    "model",
-    "latency_ms",
-    "tokens_used",
-    "tokens_input",
-    "tokens_output",
-    "cost_usd",
-    "error_type",
-    "error_message",
-    "custom",
+_METADATA_FIELDS = frozenset(
+    (
+        "model",
+        "latency_ms",
+        "tokens_used",
+        "tokens_input",
+        "tokens_output",
+        "cost_usd",
+        "error_type",
+        "error_message",
+        "custom",
+    )
 )
 
 
@@ -110,22 +115,25 @@ class FrameMetadata:
             "error_message": self.error_message,
             "custom": self.custom,
         }
-        out.update(self.extra)
+        if self.extra:
+            out.update(self.extra)
         return out
 
 
-_FRAME_FIELDS = (
-    "frame_id",
-    "session_id",
-    "parent_frame_id",
-    "timestamp",
-    "frame_type",
-    "node_name",
-    "input_state",
-    "output_state",
-    "metadata",
-    "state_diff",
-    "schema_version",
+_FRAME_FIELDS = frozenset(
+    (
+        "frame_id",
+        "session_id",
+        "parent_frame_id",
+        "timestamp",
+        "frame_type",
+        "node_name",
+        "input_state",
+        "output_state",
+        "metadata",
+        "state_diff",
+        "schema_version",
+    )
 )
 
 
@@ -171,37 +179,40 @@ class Frame:
 
     def to_record(self) -> dict[str, Any]:
         """The ``{"type": "frame", "data": ...}`` record, in the peer's key order."""
-        data: dict[str, Any] = {}
+        # One dict display, not a chain of updates: this runs once per recorded frame.
+        data: dict[str, Any] = {
+            "frame_id": self.frame_id,
+            "session_id": self.session_id,
+            "parent_frame_id": self.parent_frame_id,
+            "timestamp": self.timestamp,
+            "frame_type": self.frame_type.value,
+            "node_name": self.node_name,
+            "input_state": self.input_state,
+            "output_state": self.output_state,
+            "metadata": self.metadata.to_dict(),
+            "state_diff": self.state_diff,
+        }
         if self.schema_version is not None:
-            data["schema_version"] = self.schema_version
-        data.update(
-            frame_id=self.frame_id,
-            session_id=self.session_id,
-            parent_frame_id=self.parent_frame_id,
-            timestamp=self.timestamp,
-            frame_type=self.frame_type.value,
-            node_name=self.node_name,
-            input_state=self.input_state,
-            output_state=self.output_state,
-            metadata=self.metadata.to_dict(),
-            state_diff=self.state_diff,
-        )
-        data.update(self.extra)
+            data = {"schema_version": self.schema_version, **data}
+        if self.extra:
+            data.update(self.extra)
         return {"type": "frame", "data": data}
 
 
-_SESSION_FIELDS = (
-    "session_id",
-    "parent_session_id",
-    "forked_from_frame",
-    "created_at",
-    "updated_at",
-    "metadata",
-    "tags",
-    "frame_count",
-    "total_tokens",
-    "total_cost_usd",
-    "schema_version",
+_SESSION_FIELDS = frozenset(
+    (
+        "session_id",
+        "parent_session_id",
+        "forked_from_frame",
+        "created_at",
+        "updated_at",
+        "metadata",
+        "tags",
+        "frame_count",
+        "total_tokens",
+        "total_cost_usd",
+        "schema_version",
+    )
 )
 
 

@@ -97,7 +97,7 @@ def test_anything_else_gets_a_readable_fallback() -> None:
             return "<Opaque 42>"
 
     value = encoded(Opaque())
-    assert value == {"__type__": "Opaque", "__module__": __name__, "repr": "<Opaque 42>"}
+    assert value == {"__type__": "Opaque", "__module__": __name__, "data": "<Opaque 42>"}
     assert decode_value(value) == "<Opaque 42>"
 
 
@@ -140,3 +140,59 @@ def test_strings_with_newlines_and_control_characters_stay_on_one_line() -> None
     line = encode_line({"v": "a\nb\r\x1b[31m\u2028"})
     assert line.count(b"\n") == 1
     assert orjson.loads(line)["v"] == "a\nb\r\x1b[31m\u2028"
+
+
+def test_the_fast_enum_precheck_never_misses_an_enum() -> None:
+    """The C-speed pre-check may say "maybe" too often, never "no" when an enum is there."""
+    import copy
+    import gc
+    import json
+    import random
+
+    from recorder.encoding import _holds_enum, _may_hold_enum
+
+    members: list[enum.Enum] = [Color.RED, Level.HIGH, Mode.FAST]
+    rnd = random.Random(7)
+
+    def build(depth: int, plant: bool) -> object:
+        items: list[object] = []
+        for _ in range(rnd.randint(0, 4)):
+            if depth < 6 and rnd.random() < 0.4:
+                items.append(build(depth + 1, plant))
+            else:
+                items.append(rnd.choice(["s", 1, 2.5, None, True, (1, "a")]))
+        if plant and rnd.random() < 0.3:
+            items.append(rnd.choice(members))
+        kind = rnd.choice("dlt")
+        if kind == "l":
+            return items
+        if kind == "t":
+            return tuple(items)
+        pairs = {f"k{i}": v for i, v in enumerate(items)}
+        style = rnd.choice(["literal", "setitem", "update", "copy", "json"])
+        if style == "setitem":
+            built: dict[str, object] = {}
+            for key, value in pairs.items():
+                built[key] = value
+            return built
+        if style == "update":
+            built = {"z": 0}
+            built.update(pairs)
+            return built
+        if style == "copy":
+            return copy.copy(pairs)
+        if style == "json":
+            loaded = json.loads('{"a": 1, "b": "x"}')
+            loaded.update(pairs)
+            return loaded
+        return pairs
+
+    planted = 0
+    for trial in range(4000):
+        root = {"data": build(0, trial % 2 == 0)}
+        if trial % 50 == 0:
+            gc.collect()  # collections untrack tuples and dicts: the check must survive that
+        if _holds_enum(root, 0):
+            planted += 1
+            assert _may_hold_enum([root]), root
+    assert planted > 500
