@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from recorder.index import decode_line
 from recorder.models import Frame, FrameMetadata, FrameType
 from recorder.reader import VCRReader
 from recorder.writer import VCRRecorder
@@ -57,7 +58,11 @@ def fork_recording(
             tags=list(parent.tags),
         )
         for index in range(from_frame):
-            recorder.record_frame(_as_replayed(reader.frame(index), parent.session_id))
+            data = _plain_record_data(reader, index)
+            if data is None:
+                recorder.record_frame(_as_replayed(reader.frame(index), parent.session_id))
+            else:
+                recorder.record_copied(_mark_replayed(data, parent.session_id))
         recorder.record_step(
             node_name=f"fork:{target.node_name}",
             input_state=recorded,
@@ -76,19 +81,44 @@ def fork_recording(
     return recorder
 
 
-def _as_replayed(frame: Frame, parent_session_id: str) -> Frame:
-    """A copy of a parent frame for the fork's prefix: same step, but it cost nothing this time.
+def _plain_record_data(reader: VCRReader, index: int) -> dict[str, Any] | None:
+    """The frame's record data when it can be copied as it stands; None when it needs the reader.
+
+    Diff-mode frames are rebuilt by the reader and mended lines need its repairs; every other
+    frame line is copied without building a ``Frame`` (several times cheaper for long prefixes).
+    """
+    value, error, note = decode_line(reader.raw(index))
+    if error is not None or note is not None or not isinstance(value, dict):
+        return None
+    data = value.get("data")
+    if not isinstance(data, dict) or data.get("state_diff") is not None:
+        return None
+    if not isinstance(data.get("metadata", {}), dict):
+        return None
+    return data
+
+
+def _mark_replayed(data: dict[str, Any], parent_session_id: str) -> dict[str, Any]:
+    """Mark a copied prefix frame: same step, but it cost nothing this time.
 
     Its tokens and cost move to ``custom.recorded_tokens`` / ``recorded_cost_usd`` so the fork's
     totals count only what the resumed run spent.
     """
-    meta = frame.metadata
-    custom = {**meta.custom, "source": "replayed", "copied_from_session": parent_session_id}
-    if meta.tokens_used is not None:
-        custom["recorded_tokens"] = meta.tokens_used
-    if meta.cost_usd is not None:
-        custom["recorded_cost_usd"] = meta.cost_usd
-    metadata = dataclasses.replace(
-        meta, tokens_used=None, tokens_input=None, tokens_output=None, cost_usd=None, custom=custom
-    )
-    return dataclasses.replace(frame, metadata=metadata)
+    metadata = dict(data.get("metadata") or {})
+    custom = metadata.get("custom")
+    custom = dict(custom) if isinstance(custom, dict) else {}
+    custom.update(source="replayed", copied_from_session=parent_session_id)
+    if metadata.get("tokens_used") is not None:
+        custom["recorded_tokens"] = metadata["tokens_used"]
+    if metadata.get("cost_usd") is not None:
+        custom["recorded_cost_usd"] = metadata["cost_usd"]
+    metadata.update(tokens_used=None, tokens_input=None, tokens_output=None, cost_usd=None, custom=custom)
+    data["metadata"] = metadata
+    return data
+
+
+def _as_replayed(frame: Frame, parent_session_id: str) -> Frame:
+    """``_mark_replayed`` for a frame the reader had to rebuild or mend."""
+    record = _mark_replayed(frame.to_record()["data"], parent_session_id)
+    meta = FrameMetadata.from_dict(record["metadata"])
+    return dataclasses.replace(frame, metadata=meta)

@@ -384,6 +384,27 @@ class VCRRecorder:
             self._last_frame_id = frame.frame_id
             return frame
 
+    def record_copied(self, data: dict[str, Any]) -> None:
+        """Append a frame record's ``data`` copied from another recording, under this session.
+
+        A fork's prefix is copied this way: re-encoding the parsed record costs a fraction of
+        building a ``Frame`` for it, and keeps any field this version does not know.
+        """
+        with self._lock:
+            session, _ = self._require_open()
+            data["session_id"] = session.session_id
+            self._write_locked(encode_line({"type": "frame", "data": data}))
+            session.frame_count += 1
+            metadata = data.get("metadata")
+            if isinstance(metadata, dict):
+                tokens, cost = metadata.get("tokens_used"), metadata.get("cost_usd")
+                if isinstance(tokens, int) and not isinstance(tokens, bool):
+                    session.total_tokens += tokens
+                if isinstance(cost, (int, float)) and not isinstance(cost, bool):
+                    session.total_cost_usd += cost
+            frame_id = data.get("frame_id")
+            self._last_frame_id = frame_id if isinstance(frame_id, str) else None
+
     def fork(
         self,
         from_frame: int,
