@@ -12,6 +12,11 @@ answering from the recording while a step's input equals the recorded one, and g
 at the first difference. A step whose recorded frame lies past the fork point while the plan is
 still before it (an outer step that contains the fork point) runs live so its inner steps happen.
 Mocks and skips apply after the fork point; before it the recording answers.
+
+A recorded failure (an error frame) has no output to hand back, so REPLAY never answers a step
+from one: that step runs live. Frameworks that can start a run at a node (LangGraph) skip the
+prefix instead of replaying it: ``start_at`` moves matching forward to where that node's frames
+begin.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ class Decision:
     state: dict[str, Any] | None = None
     source: str | None = None
     custom: dict[str, Any] = field(default_factory=dict)
+    matched: Frame | None = None  # the parent frame that answered (or is being re-run), if any
 
 
 @dataclass(slots=True)
@@ -110,7 +116,9 @@ class ResumePlan:
             if match is not None and match.index < self.fork_at:
                 self.position = match.index + 1
                 self.counts.from_recording += 1
-                return Decision(Action.RECORDED, output=match.output_state, custom=dict(match.metadata.custom))
+                return Decision(
+                    Action.RECORDED, output=match.output_state, custom=dict(match.metadata.custom), matched=match
+                )
             if match is not None and match.index == self.fork_at:
                 return self._at_fork_point(match)
             return self._live()  # an outer step around the fork point, or a step the recording lacks
@@ -126,15 +134,33 @@ class ResumePlan:
             if match is not None:
                 self.position = match.index + 1
             output = match.output_state if match is not None else actual_input
-            return Decision(Action.SKIP, output=output, source="skipped")
-        if self.mode is ResumeMode.REPLAY and match is not None and match.input_state == actual_input:
+            return Decision(Action.SKIP, output=output, source="skipped", matched=match)
+        if (
+            self.mode is ResumeMode.REPLAY
+            and match is not None
+            and not match.is_error
+            and match.input_state == actual_input
+        ):
             self.position = match.index + 1
             self.counts.replayed += 1
             custom = {k: v for k, v in match.metadata.custom.items() if k == "returns"}
             custom["recorded_tokens"] = match.metadata.tokens_used
-            return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom)
+            return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom, matched=match)
         self.all_live = True
         return self._live()
+
+    def start_at(self, index: int) -> None:
+        """Match steps from parent frame ``index`` on, for an agent that starts at a node.
+
+        A graph that can begin its run at the fork point's node never calls the steps before
+        it, so they cannot be matched in order; without this, a node that also ran earlier (in
+        a loop) would match its first recorded run instead of the one at the fork point.
+        ``index`` is where the frames of the step containing the fork point begin (at most
+        ``fork_at``); matching never moves backwards.
+        """
+        if not 0 <= index <= self.fork_at:
+            raise ValueError(f"cannot start at frame {index}: the fork point is frame {self.fork_at}")
+        self.position = max(self.position, index)
 
     def _at_fork_point(self, match: Frame) -> Decision:
         self.forked = True
@@ -144,13 +170,15 @@ class ResumePlan:
         custom = {k: v for k, v in match.metadata.custom.items() if k == "returns"}
         if self.edit_output:
             self.counts.from_recording += 1
-            return Decision(Action.EDITED_OUTPUT, output=self.edited_state, source="edited", custom=custom)
-        if self.mode is ResumeMode.REPLAY and self.edited_state == match.input_state:
+            return Decision(
+                Action.EDITED_OUTPUT, output=self.edited_state, source="edited", custom=custom, matched=match
+            )
+        if self.mode is ResumeMode.REPLAY and not match.is_error and self.edited_state == match.input_state:
             self.counts.replayed += 1  # an edit that changed nothing: the recorded step still holds
             custom["recorded_tokens"] = match.metadata.tokens_used
-            return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom)
+            return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom, matched=match)
         self.counts.live += 1
-        return Decision(Action.LIVE, state=self.edited_state, source="live")
+        return Decision(Action.LIVE, state=self.edited_state, source="live", matched=match)
 
     def _live(self) -> Decision:
         self.counts.live += 1

@@ -1,0 +1,146 @@
+"""A plain-Python agent recorded with ``@vcr_record``: sync and async steps, no framework at all.
+
+The agent answers a question from a small offline index: a (scripted) model plans a search
+query, an async search tool looks it up, and the model answers from what was found. The planner
+misspells the query ("pyhton"), the search finds nothing, and the answer step fails. Fix the
+``query`` the search step received and resume from there: the planning call is answered from the
+recording instead of being made again.
+
+    python examples/plain_agent.py [FOLDER]              # record a run into FOLDER (./.vcr)
+    vcr-tui FOLDER                                        # open it; e on a frame, then r
+    python examples/plain_agent.py --resume RUN.vcr --frame 1 --set 'query="python 3.13 release"'
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from recorder import (
+    RecordingNotFoundError,
+    RecordingUnreadableError,
+    ResumeConfig,
+    ResumeMode,
+    VCRPlayer,
+    VCRRecorder,
+    report_usage,
+    resume,
+    vcr_record,
+)
+
+AGENT_INPUT: dict[str, Any] = {"question": "When was Python 3.13 released?"}
+INDEX = {
+    "python 3.13 release": ["Python 3.13.0 was released on 7 October 2024."],
+    "python 3.12 release": ["Python 3.12.0 was released on 2 October 2023."],
+}
+
+
+@vcr_record(node_name="llm:planner", frame_type="llm")
+def plan(state: dict[str, Any]) -> dict[str, Any]:
+    """The model turns the question into a search query (and misspells it)."""
+    report_usage(model="scripted-planner", tokens_input=40, tokens_output=9, cost_usd=0.0004)
+    words = state["question"].lower().rstrip("?").split()
+    query = " ".join(["pyhton", *words[words.index("python") + 1 : words.index("python") + 2], "release"])
+    return {**state, "query": query}
+
+
+@vcr_record(node_name="tool:search", frame_type="tool")
+async def search(query: str) -> list[str]:
+    """An async tool: looks the query up in the offline index."""
+    await asyncio.sleep(0)
+    return INDEX.get(query, [])
+
+
+@vcr_record(node_name="llm:writer", frame_type="llm")
+def answer(state: dict[str, Any]) -> dict[str, Any]:
+    if not state["sources"]:
+        raise LookupError(f"no sources found for {state['query']!r}")
+    report_usage(model="scripted-writer", tokens_input=120, tokens_output=30, cost_usd=0.0011)
+    return {"answer": state["sources"][0], "sources": state["sources"]}
+
+
+async def run_agent(agent_input: dict[str, Any]) -> dict[str, Any]:
+    """The entry point vcr-tui calls to resume (``--agent plain_agent:run_agent``)."""
+    state = plan(dict(agent_input))
+    sources = await search(state["query"])
+    return answer({**state, "sources": sources})
+
+
+def record(folder: Path) -> Path:
+    recorder = VCRRecorder(folder)
+    recorder.start_session(
+        metadata={
+            "task": "answer a question from the index",
+            "agent": "plain-Python example",
+            "entry_point": f"{_module_name()}:run_agent",
+            "agent_input": AGENT_INPUT,
+        },
+        tags=["example"],
+    )
+    with recorder:
+        try:
+            asyncio.run(run_agent(AGENT_INPUT))
+        except LookupError as exc:
+            print(f"the run failed, as it should: {exc}")
+    recorder.close()
+    assert recorder.path is not None
+    return recorder.path
+
+
+def _module_name() -> str:
+    """How this file imports from the current folder (``examples.plain_agent`` from the repo)."""
+    here = Path(__file__).resolve().with_suffix("")
+    try:
+        return ".".join(here.relative_to(Path.cwd().resolve()).parts)
+    except ValueError:
+        return here.name
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Record (or resume) the plain-Python agent.")
+    parser.add_argument("folder", nargs="?", default=".vcr", type=Path, help="where recordings go (./.vcr)")
+    parser.add_argument("--resume", type=Path, metavar="RUN.vcr", help="resume this recording instead")
+    parser.add_argument("--frame", type=int, help="the frame to resume from")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="edit the frame's state")
+    parser.add_argument("--mode", choices=[m.value for m in ResumeMode], default="fork")
+    args = parser.parse_args(argv)
+    if args.resume is None:
+        path = record(args.folder)
+        for frame in VCRPlayer.load(path):
+            print(f"  {frame.index}  {frame.node_name:<14} {'error' if frame.is_error else ''}")
+        print(f"recorded {path}\nopen it:   vcr-tui {path}")
+        print(f"or resume: python {sys.argv[0]} --resume {path} --frame 1 --set 'query=\"python 3.13 release\"'")
+        return 0
+    if args.frame is None:
+        parser.error("--resume needs --frame")
+    overrides = dict(_assignment(item) for item in args.set)
+    try:
+        result = resume(args.resume, run_agent, ResumeConfig(args.frame, overrides, mode=ResumeMode(args.mode)))
+    except (RecordingNotFoundError, RecordingUnreadableError, ValueError, IndexError) as exc:
+        print(f"cannot resume {args.resume}: {exc}", file=sys.stderr)
+        return 2
+    print(f"fork: {result.fork_path}")
+    print(f"calls: {result.counts.live} live, {result.counts.from_recording} from the recording")
+    if not result.succeeded:
+        print(f"the resumed run failed: {result.error}")
+        return 1
+    print(result.output["answer"])
+    return 0
+
+
+def _assignment(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise SystemExit(f"--set takes KEY=VALUE, not {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

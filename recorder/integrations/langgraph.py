@@ -1,0 +1,92 @@
+"""Record a LangGraph graph with one line, and resume it from any recorded node.
+
+    app = VCRLangGraph(VCRRecorder(".vcr")).wrap_graph(builder).compile()
+
+``wrap_graph`` takes a ``StateGraph`` (compile the result as usual, with any checkpointer) or an
+already compiled graph, and leaves the graph it was given untouched. Every node execution
+becomes a frame: the node's name (``parent/child`` inside subgraphs), the state it received,
+the update it returned, its latency, and an error frame when it raises. ``invoke``, ``stream``,
+``ainvoke``, ``astream`` and subgraphs are all recorded, because recording happens in the nodes
+themselves.
+
+Resuming uses the engine's own ``resume``/``aresume`` with any callable that runs the wrapped
+graph (``app.invoke`` will do): the graph is not replayed from its start but starts at the
+node of the chosen frame with the (edited) state, in a fork of the recording, in FORK, REPLAY
+or MOCK mode. How it starts there (checkpointing when the graph has a checkpointer, a graph
+entered at that node otherwise) is explained in ``_langgraph_graphs``.
+
+This module imports LangGraph only when a graph is wrapped, so it imports (and ``recorder``
+stays importable) where LangGraph is not installed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from recorder.models import FrameType
+from recorder.resume_plan import active_plan
+from recorder.writer import VCRRecorder, active_recorder
+
+G = TypeVar("G")
+
+__all__ = ["LangGraphMissingError", "VCRLangGraph"]
+
+
+class LangGraphMissingError(ImportError):
+    """Wrapping a graph needs the ``langgraph`` package."""
+
+
+class VCRLangGraph:
+    """Records the nodes of LangGraph graphs into a recorder.
+
+    ``recorder`` is where frames go; its session is started on the first frame when the caller
+    has not started one. Without a recorder, frames go to the active one (``with recorder:``),
+    and nothing is recorded when there is none. While a resume runs, frames always go to the
+    fork's recorder. ``frame_types`` marks nodes by name as ``llm`` or ``tool`` steps (``node``
+    by default), so a model call shows as one in the debugger.
+    """
+
+    def __init__(
+        self,
+        recorder: VCRRecorder | None = None,
+        *,
+        frame_types: Mapping[str, FrameType | str] | None = None,
+        session_metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.recorder = recorder
+        self.frame_types = {name: FrameType(kind) for name, kind in (frame_types or {}).items()}
+        self.session_metadata = dict(session_metadata or {})
+        self._start_lock = threading.Lock()
+
+    def wrap_graph(self, graph: G) -> G:
+        """A recording copy of ``graph``: a ``StateGraph`` (not yet compiled) or a compiled graph."""
+        try:
+            from langgraph.graph import StateGraph
+            from langgraph.graph.state import CompiledStateGraph
+
+            from recorder.integrations._langgraph_graphs import wrap_compiled, wrap_state_graph
+        except ImportError as exc:
+            raise LangGraphMissingError(
+                f"recording a LangGraph graph needs the langgraph package (pip install langgraph): {exc}"
+            ) from exc
+        if isinstance(graph, StateGraph):
+            return wrap_state_graph(graph, self)  # type: ignore[return-value]
+        if isinstance(graph, CompiledStateGraph):
+            return wrap_compiled(graph, self)  # type: ignore[return-value]
+        raise TypeError(f"wrap_graph takes a StateGraph or a compiled StateGraph, not {type(graph).__name__}")
+
+    def current_recorder(self) -> VCRRecorder | None:
+        """Where the node running now records: the fork during a resume, else this one's recorder."""
+        own = self.recorder
+        if own is None or active_plan() is not None:
+            return active_recorder()
+        if own.session is None:
+            with self._start_lock:
+                if own.session is None:
+                    own.start_session(metadata={"framework": "langgraph", **self.session_metadata})
+        return own
+
+    def frame_type_for(self, node_name: str) -> FrameType:
+        return self.frame_types.get(node_name, FrameType.NODE_EXECUTION)
