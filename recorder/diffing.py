@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from deepdiff import DeepDiff
-
 ChangeKind = Literal["added", "removed", "changed"]
 PathPart = str | int
 
@@ -66,6 +64,8 @@ def diff_states(before: Any, after: Any) -> list[StateChange]:
     """Every nested difference from ``before`` to ``after``, in path order."""
     if before == after:
         return []
+    from deepdiff import DeepDiff  # imported on first use: it costs ~60 ms, which recording never needs
+
     report = DeepDiff(before, after, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
     changes: list[StateChange] = []
     for report_type, kind in _KIND_OF_REPORT.items():
