@@ -62,7 +62,7 @@ def _quote(text: str) -> str:
 
 def diff_states(before: Any, after: Any) -> list[StateChange]:
     """Every nested difference from ``before`` to ``after``, in path order."""
-    if before == after:
+    if before is after:
         return []
     from deepdiff import DeepDiff  # imported on first use: it costs ~60 ms, which recording never needs
 

@@ -163,3 +163,10 @@ def test_player_api(tmp_path: Path) -> None:
     assert [(c.path_text, c.kind) for c in changes] == [("$.extra", "added"), ("$.n", "changed"), ("$.when", "removed")]
     assert changes[1].old == 1 and changes[1].new == 2
     assert [(c.path_text, c.old, c.new) for c in player.step_changes(1)] == [("$.i", 1, 2)]
+
+
+def test_diffs_tell_booleans_from_numbers() -> None:
+    from recorder import diff_states
+
+    assert [(c.path_text, c.old, c.new) for c in diff_states({"a": 0}, {"a": False})] == [("$.a", 0, False)]
+    assert diff_states({"a": [1, {"b": 2}]}, {"a": [1, {"b": 2}]}) == []

@@ -1,0 +1,130 @@
+"""One frame list row from one raw line, without parsing the frame's states.
+
+A row needs the type, node name, latency, tokens and error flag: a few hundred bytes of a line
+that may hold megabytes of state. Small lines are parsed whole (orjson is fastest there). For big
+lines the fields before ``input_state`` and the ``metadata`` object after ``output_state`` are
+parsed on their own: in a JSON line, ``,"input_state":`` cannot occur inside a string (a quote in a
+string is always escaped), so the first occurrence is the record's key. Anything unexpected falls
+back to a full parse, so a row is never wrong, only sometimes slower.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from recorder.models import FrameType
+
+_WHOLE_PARSE_LIMIT = 16 * 1024
+_BOM = b"\xef\xbb\xbf"
+_HEAD_MARK = b',"input_state":'
+_META_MARK = b',"metadata":{'
+
+
+@dataclass(frozen=True, slots=True)
+class FrameRow:
+    """What the frame list shows for one frame."""
+
+    index: int
+    frame_type: FrameType
+    node_name: str
+    timestamp: str = ""
+    latency_ms: float | None = None
+    tokens: int | None = None
+    cost_usd: float | None = None
+    model: str | None = None
+    error_type: str | None = None
+    source: str | None = None
+    unreadable: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.frame_type is FrameType.ERROR or bool(self.error_type) or self.unreadable is not None
+
+
+def row_from_line(raw: bytes, index: int) -> FrameRow:
+    """The row for a frame line, reading as little of it as it can."""
+    if len(raw) > _WHOLE_PARSE_LIMIT:
+        row = _row_from_parts(raw, index)
+        if row is not None:
+            return row
+    value, reason = decode(raw)
+    data = value.get("data") if isinstance(value, dict) else None
+    if not isinstance(data, dict):
+        return FrameRow(index, FrameType.ERROR, "<unreadable line>", unreadable=reason or "no data object")
+    metadata = data.get("metadata")
+    return _row(index, data, metadata if isinstance(metadata, dict) else {})
+
+
+def decode(raw: bytes) -> tuple[Any, str | None]:
+    """A line's JSON value, or None and why not. Tolerates a BOM, CRs and invalid UTF-8."""
+    text = raw.strip()
+    if text.startswith(_BOM):
+        text = text[len(_BOM) :].strip()
+    try:
+        return orjson.loads(text), None
+    except orjson.JSONDecodeError as exc:
+        if "utf-8" not in str(exc).lower():
+            return None, f"invalid JSON: {exc.msg}"
+    try:
+        return orjson.loads(text.decode("utf-8", errors="replace")), None
+    except orjson.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg}"
+
+
+def _row_from_parts(raw: bytes, index: int) -> FrameRow | None:
+    head_end = raw.find(_HEAD_MARK)
+    meta_start = raw.rfind(_META_MARK)
+    if head_end < 0 or meta_start < head_end:
+        return None
+    try:
+        head = orjson.loads(raw[:head_end] + b"}}")
+        tail = orjson.loads(b"{" + raw[meta_start + 1 :].rstrip()[:-1])
+    except orjson.JSONDecodeError:
+        return None
+    data = head.get("data") if isinstance(head, dict) else None
+    metadata = tail.get("metadata") if isinstance(tail, dict) else None
+    if not isinstance(data, dict) or not isinstance(metadata, dict):
+        return None
+    return _row(index, data, metadata)
+
+
+def _row(index: int, data: dict[str, Any], metadata: dict[str, Any]) -> FrameRow:
+    frame_type = FrameType.parse(data.get("frame_type", "node")) or FrameType.NODE_EXECUTION
+    node_name = data.get("node_name")
+    custom = metadata.get("custom")
+    source = custom.get("source") if isinstance(custom, dict) else None
+    return FrameRow(
+        index=index,
+        frame_type=frame_type,
+        node_name=node_name if isinstance(node_name, str) else "?",
+        timestamp=_str(data.get("timestamp")) or "",
+        latency_ms=_number(metadata.get("latency_ms")),
+        tokens=_int(metadata.get("tokens_used")),
+        cost_usd=_number(metadata.get("cost_usd")),
+        model=_str(metadata.get("model")),
+        error_type=_str(metadata.get("error_type")),
+        source=source if isinstance(source, str) else None,
+    )
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None

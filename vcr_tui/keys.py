@@ -1,0 +1,86 @@
+"""Key help built from the bindings that are really in force, so the help screen never lies.
+
+Every binding of the app has an ``id``; a user keymap (``binding id = "keys"``) replaces its keys.
+The help screen, the command palette and the README's key table are all produced from here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
+
+Keymap = dict[str, str]
+
+_KEYMAP_LINE = re.compile(r"""^\s*([A-Za-z0-9_.\-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*(?:#.*)?$""")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHelp:
+    """One documented command: its keys as shown, what it does, and its binding id."""
+
+    keys: tuple[str, ...]
+    description: str
+    binding_id: str
+    action: str
+
+
+def documented_bindings(node: DOMNode, keymap: Keymap | None = None) -> list[Binding]:
+    """The node's bindings that carry an id, with the keymap applied (as Textual applies it)."""
+    bindings: BindingsMap = node._bindings.copy()
+    if keymap:
+        bindings.apply_keymap(keymap)
+    return [binding for _, binding in bindings if binding.id and binding.description]
+
+
+def key_help(node: DOMNode, display: Callable[[Binding], str], keymap: Keymap | None = None) -> list[KeyHelp]:
+    """The node's documented commands, one entry per binding id, keys in declaration order.
+
+    The footer shows a binding's short description; help and the palette its tooltip when it
+    has one (the longer sentence).
+    """
+    entries: dict[str, tuple[list[str], Binding]] = {}
+    for binding in documented_bindings(node, keymap):
+        assert binding.id is not None
+        keys, _ = entries.setdefault(binding.id, ([], binding))
+        shown = display(binding)
+        if shown not in keys:
+            keys.append(shown)
+    return [
+        KeyHelp(tuple(keys), binding.tooltip or binding.description, binding_id, binding.action)
+        for binding_id, (keys, binding) in entries.items()
+    ]
+
+
+def load_keymap(path: Path) -> tuple[Keymap, list[str]]:
+    """Read ``binding-id = "key1,key2"`` lines (a TOML subset); return the map and any complaints."""
+    keymap: Keymap = {}
+    complaints: list[str] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return {}, [f"cannot read keymap {path}: {exc.strerror or exc}"]
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "[")):
+            continue
+        match = _KEYMAP_LINE.match(line)
+        if match is None:
+            complaints.append(f'{path}:{number}: expected  binding-id = "keys"')
+            continue
+        keymap[match.group(1)] = match.group(2) if match.group(2) is not None else match.group(3)
+    return keymap, complaints
+
+
+def default_keymap_path() -> Path:
+    """``$VCR_TUI_KEYMAP``, else ``$XDG_CONFIG_HOME/vcr-tui/keymap.toml`` (``~/.config`` by default)."""
+    explicit = os.environ.get("VCR_TUI_KEYMAP")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "vcr-tui" / "keymap.toml"

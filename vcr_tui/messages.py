@@ -1,0 +1,129 @@
+"""Every message the app's widgets, screens and workers post, in one module.
+
+Workers never touch widgets: they post one of these and the UI thread applies it. Messages that
+carry a frame index let the receiver drop a result for a frame the cursor has already left.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual.message import Message
+
+from recorder import Frame, Problem
+from vcr_tui.frame_store import FrameStore
+from vcr_tui.preview_store import PreviewStore
+from vcr_tui.sessions import SessionEntry
+
+
+class RecordingOpened(Message):
+    """The file is indexed: its frames can be shown."""
+
+    def __init__(self, store: FrameStore) -> None:
+        super().__init__()
+        self.store = store
+
+
+class PreviewReady(Message):
+    """The first frames of the file were read; the index of the whole file is still being built."""
+
+    def __init__(self, preview: PreviewStore, painted: threading.Event) -> None:
+        super().__init__()
+        self.preview = preview
+        self.painted = painted
+
+
+class RecordingFailed(Message):
+    """The file could not be opened after all (removed or made unreadable since the start)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__()
+        self.path = path
+        self.reason = reason
+
+
+class FrameHighlighted(Message):
+    """The frame list's cursor moved to ``index``."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__()
+        self.index = index
+
+
+class FrameLoaded(Message):
+    """A worker parsed the frame at ``index`` (a big or diff-mode one the UI would not parse)."""
+
+    def __init__(self, index: int, frame: Frame | None, error: str | None = None) -> None:
+        super().__init__()
+        self.index = index
+        self.frame = frame
+        self.error = error
+
+
+@dataclass
+class DiffReady(Message):
+    """The diff pane's content for one request (see ``DiffRequest.key``)."""
+
+    key: tuple[object, ...]
+    lines: list[object] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass
+class SearchProgress(Message):
+    """More of the recording was searched: new matching frames and how far the search got."""
+
+    generation: int
+    query: str
+    matches: list[int]
+    scanned: int
+    total: int
+    done: bool
+
+
+@dataclass
+class SurveyProgress(Message):
+    """More frames were parsed once in the background: error frames and problems found."""
+
+    generation: int
+    errors: list[int]
+    problems: list[Problem]
+    scanned: int
+    total: int
+    done: bool
+
+
+@dataclass
+class SessionsScanned(Message):
+    """Sessions found in a folder so far."""
+
+    entries: list[SessionEntry]
+    done: bool
+
+
+class SessionChosen(Message):
+    """The user picked a session in the folder view."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+class FramesAppended(Message):
+    """Frames were appended to the open recording (posted by whatever follows a growing file)."""
+
+    def __init__(self, count: int, reset: bool = False) -> None:
+        super().__init__()
+        self.count = count
+        self.reset = reset
+
+
+class PromptSubmitted(Message):
+    """The user finished typing a ``:`` or ``/`` command."""
+
+    def __init__(self, kind: str, value: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self.value = value

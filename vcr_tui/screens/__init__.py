@@ -1,0 +1,1 @@
+"""The app's screens: one recording, a folder of sessions, help, warnings and errors."""

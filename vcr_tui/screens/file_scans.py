@@ -1,0 +1,233 @@
+"""The file screen's whole-recording scans: text search, and the survey of error frames and bad lines.
+
+Both run in workers over raw lines and report in batches; the screen keeps the sorted results
+and jumps between them (``n``/``N``, ``]``/``[``). Kept apart from the screen's layout and
+stepping so each file says one thing.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.worker import get_current_worker
+
+from recorder import Problem
+from vcr_tui.formatting import format_count
+from vcr_tui.frame_store import FrameStore
+from vcr_tui.messages import SearchProgress, SurveyProgress
+from vcr_tui.preview_store import PreviewStore
+from vcr_tui.safe_text import clean, shorten
+from vcr_tui.scanning import TextMatcher, scan, survey_line
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from vcr_tui.widgets.frame_list import FrameList
+    from vcr_tui.widgets.prompt_bar import PromptBar
+
+
+@dataclass
+class SearchState:
+    """One search: its query, the matching frames found so far (sorted) and its progress."""
+
+    query: str
+    generation: int
+    matches: list[int] = field(default_factory=list)
+    scanned: int = 0
+    total: int = 0
+    done: bool = False
+    jumped: bool = False
+
+
+class BackgroundScans:
+    """Search and survey for ``FileScreen`` (a mixin: it uses the screen's store and panes)."""
+
+    if TYPE_CHECKING:  # provided by FileScreen
+        store: FrameStore | PreviewStore | None
+        problems: list[Problem]
+        errors: list[int]
+        search_state: SearchState | None
+        _surveys_running: int
+        _survey_generation: int
+        _problems_announced: int
+        _warned: bool
+        _search_generation: int
+        _pending_search: str
+
+        def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None: ...
+        def post_message(self, message: object) -> bool: ...
+
+        @property
+        def frame_list(self) -> FrameList: ...
+
+        @property
+        def prompt_bar(self) -> PromptBar: ...
+
+        def _refresh_status(self) -> None: ...
+        def _warn_about_problems(self) -> None: ...
+
+    # -- keys: search ------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        previous = self.search_state.query if self.search_state else ""
+        self.prompt_bar.open("search", "/", previous, placeholder="text in node names and states")
+
+    def start_search(self, query: str) -> None:
+        """Search every frame for ``query`` in the background, starting at the cursor."""
+        if self.store is None or not self.store.complete:
+            self._pending_search = query
+            self.say("Still indexing the file: the search starts when it is done.")
+            return
+        self._search_generation += 1
+        self.search_state = SearchState(query, self._search_generation, total=len(self.store))
+        self.frame_list.set_matches(set())
+        self._refresh_status()
+        self._search_worker(query, self._search_generation, self.frame_list.cursor)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search_worker(self, query: str, generation: int, start: int) -> None:
+        store = self.store
+        if not isinstance(store, FrameStore):
+            return
+        worker = get_current_worker()
+        matcher = TextMatcher(query)
+        total = len(store)
+
+        def report(found: list[int], scanned: int, done: bool) -> None:
+            self.post_message(SearchProgress(generation, query, found, scanned, total, done))
+
+        scan(
+            total, start, store.raw, lambda raw, _index: matcher.matches_line(raw), report, lambda: worker.is_cancelled
+        )
+
+    def on_search_progress(self, message: SearchProgress) -> None:
+        search = self.search_state
+        if search is None or message.generation != search.generation:
+            return
+        for index in message.matches:
+            bisect.insort(search.matches, index)
+        search.scanned, search.total, search.done = message.scanned, message.total, message.done
+        self.frame_list.set_matches(set(search.matches))
+        if not search.jumped and search.matches:
+            search.jumped = True
+            self._jump_to_match(forward=True, include_current=True)
+        if search.done and not search.matches:
+            self.say(f"No frame matches {shorten(clean(search.query), 40)!r}", severity="warning")
+        self._refresh_status()
+
+    def action_next_match(self) -> None:
+        self._jump_to_match(forward=True)
+
+    def action_previous_match(self) -> None:
+        self._jump_to_match(forward=False)
+
+    def _jump_to_match(self, *, forward: bool, include_current: bool = False) -> None:
+        search = self.search_state
+        if search is None:
+            self.say("No search yet: press / to search.")
+            return
+        target = _neighbour(search.matches, self.frame_list.cursor, forward, include_current)
+        if target is None:
+            state = "searching…" if not search.done else "no matches"
+            self.say(f"/{shorten(clean(search.query), 30)}: {state}")
+            return
+        self.frame_list.move_to(target)
+
+    # -- keys: errors ------------------------------------------------------------------------
+
+    def _start_survey(self, start: int = 0) -> None:
+        """Parse frames ``start`` onwards once, in the background: error frames and problems."""
+        if not isinstance(self.store, FrameStore):
+            return
+        self._surveys_running += 1
+        self._survey_worker(self.store, start, len(self.store), self._survey_generation)
+
+    @work(thread=True, group="survey", exit_on_error=False)
+    def _survey_worker(self, store: FrameStore, start: int, stop: int, generation: int) -> None:
+        worker = get_current_worker()
+        indices = range(start, stop)
+        problems: list[Problem] = []
+
+        def test(raw: bytes, position: int) -> bool:
+            index = indices[position]
+            is_error, problem = survey_line(raw, index, store.reader.line_number(index))
+            if problem is not None:
+                problems.append(problem)
+            return is_error
+
+        def report(found: list[int], scanned: int, done: bool) -> None:
+            batch = list(problems)
+            problems.clear()
+            errors = [indices[position] for position in found]
+            self.post_message(SurveyProgress(generation, errors, batch, scanned, len(indices), done))
+
+        scan(len(indices), 0, lambda position: store.raw(indices[position]), test, report, lambda: worker.is_cancelled)
+
+    def on_survey_progress(self, message: SurveyProgress) -> None:
+        if message.generation != self._survey_generation:
+            return
+        for index in message.errors:
+            position = bisect.bisect_left(self.errors, index)
+            if position == len(self.errors) or self.errors[position] != index:
+                self.errors.insert(position, index)
+        if message.problems:
+            known = {(problem.line, problem.reason) for problem in self.problems}
+            fresh = [problem for problem in message.problems if (problem.line, problem.reason) not in known]
+            self.problems = sorted([*self.problems, *fresh], key=lambda problem: problem.line)
+            self._refresh_status()
+        if message.done:
+            self._surveys_running -= 1
+            if self.errors:
+                self.frame_list.border_subtitle = format_count(len(self.errors), "error")
+            self._after_survey()
+
+    @property
+    def errors_done(self) -> bool:
+        return self._surveys_running == 0
+
+    def _after_survey(self) -> None:
+        """Warn about problems the survey found (once), or say how many more there are."""
+        if not self.errors_done or len(self.problems) <= self._problems_announced:
+            return
+        if not self._warned:
+            self._warn_about_problems()
+        else:
+            more = len(self.problems) - self._problems_announced
+            self.say(f"{more:,} more lines could not be read as written (w lists them)", severity="warning")
+        self._problems_announced = len(self.problems)
+
+    def action_next_error(self) -> None:
+        self._jump_to_error(forward=True)
+
+    def action_previous_error(self) -> None:
+        self._jump_to_error(forward=False)
+
+    def _jump_to_error(self, *, forward: bool) -> None:
+        target = _neighbour(self.errors, self.frame_list.cursor, forward, wrap=False)
+        if target is not None:
+            self.frame_list.move_to(target)
+        elif not self.errors_done:
+            self.say("Still looking for error frames…")
+        else:
+            where = "after" if forward else "before"
+            self.say(f"No error frame {where} this one.")
+
+
+def _neighbour(
+    indices: list[int], cursor: int, forward: bool, include_current: bool = False, wrap: bool = True
+) -> int | None:
+    """The next (or previous) index in a sorted list relative to ``cursor``, wrapping if asked."""
+    if not indices:
+        return None
+    if forward:
+        position = bisect.bisect_left(indices, cursor) if include_current else bisect.bisect_right(indices, cursor)
+        if position < len(indices):
+            return indices[position]
+        return indices[0] if wrap else None
+    position = bisect.bisect_left(indices, cursor) - 1
+    if position >= 0:
+        return indices[position]
+    return indices[-1] if wrap else None

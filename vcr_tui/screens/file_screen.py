@@ -1,0 +1,588 @@
+"""The debugger screen for one recording: frame list, frame details and state tree, diff, status.
+
+The screen is the only place that knows about all panes. It reacts to the frame list's cursor,
+loads the frame (on this thread when that is cheap, in a worker otherwise), fills the details and
+the tree at once, and asks a worker for the diff. Workers post messages; every result carries the
+frame it was computed for and is dropped if the cursor has moved on.
+
+Extension points for editing and following (kept here so those features plug in, not rewire):
+``state_for`` (an edited state replaces the recorded one), ``DiffMode`` (append a mode),
+``frames_appended`` and ``set_live`` (a follower of a growing file calls them).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.containers import Grid, Vertical
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from recorder import Frame, Problem, RecordingNotFoundError, RecordingUnreadableError, format_path
+from vcr_tui.commands import ScreenCommands
+from vcr_tui.diff_model import DiffMode, DiffRequest, compute_lines, diff_as_text
+from vcr_tui.formatting import format_count, value_as_clipboard_text
+from vcr_tui.frame_store import FrameStore
+from vcr_tui.latest_only import LatestOnly
+from vcr_tui.messages import (
+    DiffReady,
+    FrameHighlighted,
+    FrameLoaded,
+    FramesAppended,
+    PreviewReady,
+    PromptSubmitted,
+    RecordingFailed,
+    RecordingOpened,
+)
+from vcr_tui.preview_store import PreviewStore
+from vcr_tui.safe_text import clean, shorten
+from vcr_tui.screens.error_screen import ErrorScreen
+from vcr_tui.screens.file_scans import BackgroundScans, SearchState
+from vcr_tui.screens.help_screen import HelpScreen
+from vcr_tui.screens.problems_screen import ProblemsScreen
+from vcr_tui.widgets.diff_view import DiffView
+from vcr_tui.widgets.frame_details import FrameDetails
+from vcr_tui.widgets.frame_list import FrameList
+from vcr_tui.widgets.prompt_bar import PromptBar
+from vcr_tui.widgets.state_tree import StateTree
+from vcr_tui.widgets.status_line import StatusFields, StatusLine
+
+SLOW_DIFF_NOTICE = 0.15
+PREVIEW_PAINT_WAIT = 0.5
+STATUS_DELAY = 0.02  # seconds: one screen update (60 per second) after the panes
+WARN_BEFORE_SURVEY = 5000  # frames: smaller files are surveyed before the warning is shown
+
+
+@dataclass(frozen=True)
+class DiffJob:
+    key: tuple[object, ...]
+    frame: Frame
+    mode: DiffMode
+    side: str
+    marked: int | None
+
+
+@dataclass(frozen=True)
+class LoadJob:
+    index: int
+
+
+class FileScreen(BackgroundScans, Screen[None]):
+    """Step through one recording."""
+
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "help", tooltip="show every key", id="app.help"),
+        Binding(
+            "slash", "search", "search", tooltip="search node names and state text in every frame", id="file.search"
+        ),
+        Binding("n", "next_match", "next match", show=False, id="file.next-match"),
+        Binding("N", "previous_match", "previous match", show=False, id="file.previous-match"),
+        Binding("colon", "goto", "go to frame", tooltip="go to a frame by number (-1 is the last)", id="file.goto"),
+        Binding("right_square_bracket", "next_error", "next error", tooltip="next error frame", id="file.next-error"),
+        Binding("left_square_bracket", "previous_error", "previous error", show=False, id="file.previous-error"),
+        Binding(
+            "i",
+            "toggle_side",
+            "input/output",
+            tooltip="show the frame's input or its output state",
+            id="file.toggle-side",
+        ),
+        Binding(
+            "d",
+            "cycle_diff",
+            "diff mode",
+            tooltip="diff: this step, vs the previous frame, vs the marked frame",
+            id="file.diff-mode",
+        ),
+        Binding("m", "mark", "mark", tooltip="mark this frame (the diff can compare against it)", id="file.mark"),
+        Binding(
+            "y", "copy_value", "copy", tooltip="copy the selected value, state or diff to the clipboard", id="file.copy"
+        ),
+        Binding("Y", "copy_path", "copy JSON path", show=False, id="file.copy-path"),
+        Binding("J", "step(1)", "next frame from any pane", show=False, id="file.step-down"),
+        Binding("K", "step(-1)", "previous frame from any pane", show=False, id="file.step-up"),
+        Binding("1", "focus_pane('frames')", "focus frames", show=False, id="file.focus-frames"),
+        Binding("2", "focus_pane('tree')", "focus state", show=False, id="file.focus-state"),
+        Binding("3", "focus_pane('diff')", "focus diff", show=False, id="file.focus-diff"),
+        Binding("w", "problems", "show skipped lines", show=False, id="file.problems"),
+        Binding("escape", "back", "back to sessions", show=False, id="file.back"),
+        Binding("q", "quit", "quit", id="app.quit"),
+    ]
+
+    def __init__(self, path: Path, *, store: FrameStore | None = None, from_directory: bool = False) -> None:
+        super().__init__()
+        self.path = path
+        self.store: FrameStore | PreviewStore | None = None
+        self._given_store = store  # already open (a source that follows a file, a pipe, ssh)
+        self.from_directory = from_directory
+        self.side = "output"
+        self.diff_mode = DiffMode.STEP
+        self.current: Frame | None = None
+        self.cursor_index: int | None = None
+        self.marked: int | None = None
+        self.edited_states: dict[tuple[int, str], dict[str, Any]] = {}
+        self.search_state: SearchState | None = None
+        self.errors: list[int] = []
+        self._surveys_running = 0
+        self._survey_generation = 0
+        self._problems_announced = 0
+        self.live: str | None = None
+        self.problems: list[Problem] = []
+        self._warned = False
+        self.new_frames = 0
+        self._search_generation = 0
+        self._pending_search = ""
+        self._diff_key: tuple[object, ...] | None = None
+        self._slow_diff_timer: Timer | None = None
+        self._status_pending = False
+        self._diffs: LatestOnly[DiffJob] = LatestOnly(self._diff_worker)
+        self._loads: LatestOnly[LoadJob] = LatestOnly(self._load_worker)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Grid(id="panes"):  # a grid, not nested boxes: fewer widgets to draw on each step
+            yield FrameList(id="frames")
+            with Vertical(id="frame-pane"):
+                yield FrameDetails(id="details")
+                yield StateTree(id="tree")
+            yield DiffView(id="diff")
+        yield PromptBar(id="prompt")
+        yield StatusLine(id="status")
+        yield Footer(compact=True)
+
+    @property
+    def frame_list(self) -> FrameList:
+        return self.query_one(FrameList)
+
+    @property
+    def state_tree(self) -> StateTree:
+        return self.query_one(StateTree)
+
+    @property
+    def diff_view(self) -> DiffView:
+        return self.query_one(DiffView)
+
+    @property
+    def details(self) -> FrameDetails:
+        return self.query_one(FrameDetails)
+
+    @property
+    def prompt_bar(self) -> PromptBar:
+        return self.query_one(PromptBar)
+
+    def command_nodes(self) -> list[DOMNode]:
+        """Where the palette and the help look for commands, most specific first."""
+        return [self.frame_list, self.state_tree, self.diff_view, self]
+
+    def on_mount(self) -> None:
+        self.frame_list.border_title = "Frames"
+        self.query_one("#frame-pane").border_title = f"{self.side.capitalize()} state"
+        self.diff_view.border_title = f"Diff · {self.diff_mode.caption}"
+        self.state_tree.show_note("Opening…")
+        self.details.show_note(clean(self.path.name))
+        self.frame_list.focus()
+        self._refresh_status()
+        if self._given_store is None:
+            self._open_worker()
+        else:
+            self.post_message(RecordingOpened(self._given_store))
+
+    def on_unmount(self) -> None:
+        for group in ("search", "survey", "open"):
+            self.workers.cancel_group(self, group)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _open_worker(self) -> None:
+        """Show the head of the file at once, then index all of it."""
+        try:
+            preview = PreviewStore.read(self.path)
+        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+            self.post_message(RecordingFailed(self.path, exc.strerror or str(exc)))
+            return
+        except OSError as exc:
+            self.post_message(RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}"))
+            return
+        if len(preview):
+            painted = threading.Event()
+            self.post_message(PreviewReady(preview, painted))
+            # Indexing holds the GIL for most of a second: let the first screen be drawn first.
+            painted.wait(PREVIEW_PAINT_WAIT)
+        try:
+            store = FrameStore.open(self.path)
+        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+            self.post_message(RecordingFailed(self.path, exc.strerror or str(exc)))
+            return
+        except OSError as exc:
+            self.post_message(RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}"))
+            return
+        self.post_message(RecordingOpened(store))
+
+    def on_preview_ready(self, message: PreviewReady) -> None:
+        if self.store is None:
+            self.store = message.preview
+            self.frame_list.border_title = f"Frames · {len(message.preview):,}+ (indexing…)"
+            self.frame_list.set_store(message.preview)
+            self._refresh_status()
+        self.call_after_refresh(message.painted.set)
+
+    def on_recording_failed(self, message: RecordingFailed) -> None:
+        self.app.push_screen(ErrorScreen(message.reason))
+
+    def on_recording_opened(self, message: RecordingOpened) -> None:
+        self.store = message.store
+        count = len(self.store)
+        self.frame_list.border_title = f"Frames · {count:,}"
+        self.frame_list.set_store(self.store, cursor=self.frame_list.cursor)
+        if not count:
+            self.state_tree.show_note("No frames in this recording yet.")
+            self.details.show_note(clean(self.store.session.session_id))
+            self.diff_view.show_note("Nothing to compare.")
+        self.problems = self.store.problems
+        self._refresh_status()
+        self._start_survey()
+        if self._pending_search:
+            self.start_search(self._pending_search)
+            self._pending_search = ""
+        if self.problems and count > WARN_BEFORE_SURVEY:
+            self._warn_about_problems()  # a big file: say what is known now, the survey adds the rest
+        keep = getattr(self.app, "keep_built_objects", None)
+        if keep is not None:
+            keep()  # the store lives as long as the screen
+
+    def _warn_about_problems(self) -> None:
+        self._warned = True
+        self._problems_announced = len(self.problems)
+        self.app.push_screen(ProblemsScreen(self.problems, self.path.name))
+
+    # -- following a growing file (called by whatever watches the file) -----------------------
+
+    def frames_appended(self, count: int, *, reset: bool = False) -> None:
+        """The store grew (or was re-read): update the list, the counts and the scans."""
+        if self.store is None or not self.store.complete:
+            return
+        if reset:
+            self.frame_list.frames_reset()
+            self.workers.cancel_group(self, "survey")
+            self._survey_generation += 1  # results of the old file's survey are dropped
+            self._surveys_running = 0
+            self.errors, self.problems = [], self.store.problems
+            self._start_survey()
+        else:
+            following = self.live == "LIVE"
+            self.frame_list.frames_appended(count, follow=following)
+            if self.live == "PAUSED":
+                self.new_frames += count
+            self._start_survey(start=len(self.store) - count)
+        self.frame_list.border_title = f"Frames · {len(self.store):,}"
+        self._refresh_status()
+
+    def on_frames_appended(self, message: FramesAppended) -> None:
+        self.frames_appended(message.count, reset=message.reset)
+
+    def set_live(self, marker: str | None) -> None:
+        """Show LIVE (following the end), PAUSED (new frames counted, the view kept) or nothing."""
+        if marker != self.live:
+            self.new_frames = 0
+        self.live = marker
+        self._refresh_status()
+
+    # -- the selected frame ------------------------------------------------------------------
+
+    def on_frame_highlighted(self, message: FrameHighlighted) -> None:
+        self.show_frame(message.index)
+
+    def show_frame(self, index: int) -> None:
+        """Fill details, tree and diff for frame ``index``."""
+        if self.store is None:
+            return
+        self.cursor_index = index
+        frame = self.store.try_frame(index)
+        if frame is not None:
+            self._display(frame)
+            return
+        self.current = None
+        self.state_tree.show_note("Loading frame…", index=None)
+        self.details.show_note(f"frame #{index}")
+        self._refresh_status()
+        self._loads.submit(LoadJob(index))
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def _load_worker(self) -> None:
+        self._loads.drain(self._load_one)
+
+    def _load_one(self, job: LoadJob) -> None:
+        if self.store is None or not self.store.complete or job.index != self.cursor_index:
+            return  # a preview cannot load it; the complete store shows the frame again
+        try:
+            frame: Frame | None = self.store.frame(job.index)
+            error = None
+        except (IndexError, OSError) as exc:
+            frame, error = None, str(exc)
+        self.post_message(FrameLoaded(job.index, frame, error))
+
+    def on_frame_loaded(self, message: FrameLoaded) -> None:
+        if message.index != self.cursor_index:
+            return
+        if message.frame is None:
+            self.state_tree.show_note(f"Cannot read frame #{message.index}: {message.error}", index=message.index)
+            return
+        self._display(message.frame)
+
+    def state_for(self, frame: Frame, side: str) -> dict[str, Any]:
+        """The state the panes show for a frame: an in-memory edit wins over the recording."""
+        edited = self.edited_states.get((frame.index, side))
+        if edited is not None:
+            return edited
+        return frame.input_state if side == "input" else frame.output_state
+
+    def _display(self, frame: Frame) -> None:
+        self.current = frame
+        self.details.show_frame(frame)
+        self.state_tree.show_state(self.state_for(frame, self.side), index=frame.index, side=self.side)
+        self._set_title(self.query_one("#frame-pane"), f"{self.side.capitalize()} state")
+        self._refresh_status_soon()
+        self.request_diff()
+
+    # -- diff --------------------------------------------------------------------------------
+
+    def request_diff(self) -> None:
+        """Ask for the diff of the current frame in the current mode (answered by a worker)."""
+        frame = self.current
+        self._set_title(self.diff_view, f"Diff · {self.diff_mode.caption}")
+        if frame is None:
+            return
+        key = (frame.index, self.diff_mode, self.side, self.marked)
+        self._diff_key = key
+        if self.diff_mode is DiffMode.MARKED and self.marked is None:
+            self.diff_view.show_note("No frame is marked: press m on a frame to compare against it.", key=key)
+            return
+        if self.diff_mode is DiffMode.PREVIOUS and frame.index == 0:
+            self.diff_view.show_note("The first frame has no previous frame.", key=key)
+            return
+        if self._slow_diff_timer is not None:
+            self._slow_diff_timer.stop()
+        self._slow_diff_timer = self.set_timer(SLOW_DIFF_NOTICE, self._show_slow_diff_notice)
+        self._diffs.submit(DiffJob(key, frame, self.diff_mode, self.side, self.marked))
+
+    def _show_slow_diff_notice(self) -> None:
+        if self._diff_key is not None and self.diff_view.shown_key != self._diff_key:
+            self.diff_view.show_note("Comparing… (a large state)")
+
+    @work(thread=True, group="diff", exit_on_error=False)
+    def _diff_worker(self) -> None:
+        self._diffs.drain(self._diff_one)
+
+    def _diff_one(self, job: DiffJob) -> None:
+        if job.key != self._diff_key or self.store is None:
+            return  # the cursor has moved on
+        try:
+            request = self._diff_request(job, self.store)
+            lines, summary = compute_lines(request)
+        except Exception as exc:  # a state deepdiff cannot handle must not kill the pane
+            lines, summary = [Text(f"Cannot compare these states: {clean(str(exc))}", style="#ff8787")], ""
+        if job.key == self._diff_key:
+            self.post_message(DiffReady(job.key, list(lines), summary))
+
+    def _diff_request(self, job: DiffJob, store: FrameStore | PreviewStore) -> DiffRequest:
+        frame = job.frame
+        if job.mode is DiffMode.STEP:
+            return DiffRequest(
+                job.key,
+                self.state_for(frame, "input"),
+                self.state_for(frame, "output"),
+                f"#{frame.index} input",
+                f"#{frame.index} output",
+            )
+        other_index = frame.index - 1 if job.mode is DiffMode.PREVIOUS else job.marked
+        assert other_index is not None
+        other = store.frame(other_index)
+        return DiffRequest(
+            job.key,
+            self.state_for(other, job.side),
+            self.state_for(frame, job.side),
+            f"#{other.index} {job.side}",
+            f"#{frame.index} {job.side}",
+        )
+
+    def on_diff_ready(self, message: DiffReady) -> None:
+        if message.key != self._diff_key:
+            return
+        if self._slow_diff_timer is not None:
+            self._slow_diff_timer.stop()
+            self._slow_diff_timer = None
+        self.diff_view.show_lines(message.lines, key=message.key, summary=message.summary)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _set_title(widget: Widget, title: str) -> None:
+        """Set a border title only when it changes: setting one repaints the whole pane."""
+        if str(widget.border_title) != title:
+            widget.border_title = title
+
+    # -- status ------------------------------------------------------------------------------
+
+    def _refresh_status_soon(self) -> None:
+        """Update the status line in the next screen update, not this one.
+
+        The status line spans the screen's width; drawn in the same update as the right-hand
+        panes it would make the whole screen, frame list included, be drawn again on each step.
+        """
+        if not self._status_pending:
+            self._status_pending = True
+            self.set_timer(STATUS_DELAY, self._refresh_status)
+
+    def _refresh_status(self) -> None:
+        self._status_pending = False
+        store = self.store
+        fields = StatusFields(live=self.live, new_frames=self.new_frames)
+        if store is not None:
+            fields.session_id = store.session.session_id
+            fields.count = len(store)
+            fields.skipped = len(self.problems)
+            if self.cursor_index is not None and self.cursor_index < fields.count:
+                fields.index = self.cursor_index
+                try:
+                    fields.row = store.row(self.cursor_index)
+                except (IndexError, OSError):
+                    fields.row = None
+        else:
+            fields.count = -1
+            fields.activity = f"opening {clean(self.path.name)}…"
+        if self.marked is not None:
+            fields.extras.append(f"◉ #{self.marked}")
+        search = self.search_state
+        if search is not None:
+            progress = "" if search.done else f" {100 * search.scanned // max(search.total, 1)}%"
+            found = format_count(len(search.matches), "match", "matches")
+            fields.activity = f"/{shorten(clean(search.query), 20)}: {found}{progress}"
+        self.query_one(StatusLine).show(fields)
+
+    # -- keys: navigation --------------------------------------------------------------------
+
+    def action_step(self, delta: int) -> None:
+        self.frame_list.move_to(self.frame_list.cursor + delta)
+
+    def action_focus_pane(self, pane: str) -> None:
+        {"frames": self.frame_list, "tree": self.state_tree, "diff": self.diff_view}[pane].focus()
+
+    def action_goto(self) -> None:
+        self.prompt_bar.open("goto", ":", placeholder="frame number (negative counts from the end)")
+
+    def on_prompt_submitted(self, message: PromptSubmitted) -> None:
+        self.frame_list.focus()
+        value = message.value.strip()
+        if not value:
+            return
+        if message.kind == "goto":
+            self._goto(value)
+        elif message.kind == "search":
+            self.start_search(value)
+
+    def _goto(self, value: str) -> None:
+        count = self.frame_list.frame_count
+        try:
+            number = int(value.replace(",", "").replace("_", ""))
+        except ValueError:
+            self.say(f"Not a frame number: {shorten(clean(value), 40)}", severity="warning")
+            return
+        if number < 0:
+            number += count
+        if not 0 <= number < count:
+            self.say(f"No frame {number}: frames are 0 to {count - 1:,}", severity="warning")
+            number = max(0, min(number, count - 1))
+        self.frame_list.move_to(number)
+
+    # -- keys: views and marks ---------------------------------------------------------------
+
+    def action_toggle_side(self) -> None:
+        self.side = "input" if self.side == "output" else "output"
+        if self.current is not None:
+            self._display(self.current)
+
+    def action_cycle_diff(self) -> None:
+        self.diff_mode = self.diff_mode.following()
+        self.request_diff()
+
+    def action_mark(self) -> None:
+        cursor = self.frame_list.cursor
+        self.marked = None if self.marked == cursor else cursor
+        self.frame_list.set_marked(self.marked)
+        self._refresh_status()
+        if self.diff_mode is DiffMode.MARKED:
+            self.request_diff()
+
+    def action_copy_value(self) -> None:
+        focused = self.focused
+        if focused is self.diff_view:
+            self._copy(diff_as_text(self.diff_view.lines), "the diff")
+            return
+        entry = self.state_tree.selected_entry() if focused is self.state_tree else None
+        if entry is not None and entry.kind == "value":
+            self._copy(value_as_clipboard_text(entry.value), clean(shorten(entry.path_text, 40)))
+        elif entry is not None and entry.kind == "text":
+            self._copy(str(entry.value), "the line")
+        elif self.current is not None:
+            state = self.state_for(self.current, self.side)
+            self._copy(value_as_clipboard_text(state), f"the {self.side} state of #{self.current.index}")
+
+    def action_copy_path(self) -> None:
+        entry = self.state_tree.selected_entry()
+        path = entry.path_text if entry is not None else format_path(())
+        self._copy(path, clean(shorten(path, 60)))
+
+    def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None:
+        """A notification whose text is never read as markup (it often quotes the file)."""
+        self.notify(message, severity=severity, timeout=timeout, markup=False)
+
+    def _copy(self, text: str, what: str) -> None:
+        self.app.copy_to_clipboard(text)
+        size = len(text.encode("utf-8"))
+        amount = f"{size:,} bytes" if size < 10_000 else f"{size / 1024:,.0f} KB"
+        self.say(f"Copied {what} ({amount})", timeout=2)
+
+    def action_problems(self) -> None:
+        if self.problems:
+            self.app.push_screen(ProblemsScreen(self.problems, self.path.name))
+        else:
+            self.say("Every line of this file was read.")
+
+    def action_help(self) -> None:
+        self.app.push_screen(
+            HelpScreen(
+                [
+                    ("Frames (pane 1)", self.frame_list),
+                    ("State tree (pane 2)", self.state_tree),
+                    ("Diff (pane 3)", self.diff_view),
+                    ("Anywhere", self),
+                ]
+            )
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.from_directory
+        return True
+
+    def action_back(self) -> None:
+        if self.from_directory:
+            self.app.pop_screen()
+
+    async def action_quit(self) -> None:
+        self.app.exit()

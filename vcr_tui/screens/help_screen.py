@@ -1,0 +1,82 @@
+"""Help: every key of the screen it was opened from, read from the live bindings and keymap."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from vcr_tui.keys import KeyHelp, key_help
+
+
+def help_table(title: str, entries: list[KeyHelp]) -> Table:
+    """One section of the help: keys on the left, what they do on the right."""
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column(min_width=18, style="bold #ffd75f", no_wrap=True)
+    table.add_column(ratio=3)
+    table.add_column(ratio=2, style="#8a8a8a", no_wrap=True, overflow="ellipsis")
+    table.add_row(Text(title, style="bold underline"), "", Text("binding id", style="italic"))
+    for entry in entries:
+        table.add_row(Text("  " + " ".join(entry.keys)), Text(entry.description), Text(entry.binding_id))
+    table.add_row("", "", "")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable list of the keys, grouped by the pane they act in."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "close help", id="help.close"),
+        Binding("j,down", "scroll('down')", "scroll down", show=False, id="help.down"),
+        Binding("k,up", "scroll('up')", "scroll up", show=False, id="help.up"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        & > VerticalScroll {
+            width: 90;
+            max-width: 100%;
+            height: auto;
+            max-height: 90%;
+            border: round $accent;
+            border-title-color: $accent;
+            border-subtitle-color: $text-muted;
+            background: $surface;
+            padding: 0 1;
+        }
+    }
+    """
+
+    def __init__(self, sections: list[tuple[str, DOMNode]]) -> None:
+        super().__init__()
+        self.sections = sections
+        self.shown: list[tuple[str, list[KeyHelp]]] = []
+
+    def compose(self) -> ComposeResult:
+        keymap = getattr(self.app, "_keymap", None)
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Keys"
+            scroll.border_subtitle = "esc closes · remap keys by binding id in ~/.config/vcr-tui/keymap.toml"
+            for title, node in self.sections:
+                entries = key_help(node, self.app.get_key_display, keymap)
+                if entries:
+                    self.shown.append((title, entries))
+                    yield Static(help_table(title, entries))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)
+
+    def action_scroll(self, direction: str) -> None:
+        scroll = self.query_one(VerticalScroll)
+        if direction == "down":
+            scroll.scroll_down(animate=False)
+        else:
+            scroll.scroll_up(animate=False)

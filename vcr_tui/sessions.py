@@ -1,0 +1,137 @@
+"""The sessions of a folder: one summary per ``.vcr`` file, forks placed under their parents.
+
+Reading a summary indexes the file (a scan for newlines), so a folder is scanned in a worker and
+shown as it goes. Pure functions: no widgets here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from recorder import RecordingNotFoundError, RecordingUnreadableError, VCRReader
+from vcr_tui.frame_rows import row_from_line
+
+SUFFIX = ".vcr"
+_SUM_FRAMES_LIMIT = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEntry:
+    """One recording in a folder, as the session list shows it."""
+
+    path: Path
+    session_id: str
+    created_at: str = ""
+    frames: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    tags: tuple[str, ...] = ()
+    parent_session_id: str | None = None
+    forked_from_frame: int | None = None
+    problems: int = 0
+    error: str | None = None
+    depth: int = 0
+    children: tuple[str, ...] = field(default=(), compare=False)
+
+
+def recording_files(folder: Path) -> list[Path]:
+    """The ``.vcr`` files directly inside ``folder``, by name."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [Path(entry.path) for entry in entries if entry.name.endswith(SUFFIX) and entry.is_file()]
+    except OSError:
+        return []
+    return sorted(found, key=lambda path: path.name)
+
+
+def summarize(path: Path) -> SessionEntry:
+    """The list's facts about one file; a file that cannot be read still gets a row saying why."""
+    try:
+        reader = VCRReader(path)
+    except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+        return SessionEntry(path=path, session_id=path.stem, error=exc.strerror or str(exc))
+    with reader:
+        session = reader.session
+        frames = len(reader)
+        tokens, cost = session.total_tokens, session.total_cost_usd
+        if not tokens and not cost and 0 < frames <= _SUM_FRAMES_LIMIT:
+            tokens, cost = _sum_totals(reader)
+        return SessionEntry(
+            path=path,
+            session_id=session.session_id or path.stem,
+            created_at=session.created_at,
+            frames=frames,
+            tokens=tokens,
+            cost_usd=cost,
+            tags=tuple(session.tags),
+            parent_session_id=session.parent_session_id,
+            forked_from_frame=session.forked_from_frame,
+            problems=len(reader.problems),
+        )
+
+
+def _sum_totals(reader: VCRReader) -> tuple[int, float]:
+    """Totals from the frames, for writers that never update the header (the peer's 0.5.0)."""
+    tokens, cost = 0, 0.0
+    for index in range(len(reader)):
+        row = row_from_line(reader.raw(index), index)
+        tokens += row.tokens or 0
+        cost += row.cost_usd or 0.0
+    return tokens, cost
+
+
+def nest_forks(entries: list[SessionEntry]) -> list[SessionEntry]:
+    """Entries in display order: newest runs first, each followed by its forks (oldest first).
+
+    A fork whose parent is not in the folder is shown as a run of its own. Parent links that form
+    a cycle (a hand-edited file) are broken rather than followed forever.
+    """
+    by_id: dict[str, SessionEntry] = {}
+    for entry in entries:
+        by_id.setdefault(entry.session_id, entry)
+    children: dict[str, list[SessionEntry]] = {}
+    roots: list[SessionEntry] = []
+    for entry in entries:
+        parent = entry.parent_session_id
+        if parent and parent in by_id and parent != entry.session_id and not _in_cycle(entry, by_id):
+            children.setdefault(parent, []).append(entry)
+        else:
+            roots.append(entry)
+    roots.sort(key=lambda entry: (entry.created_at, entry.session_id), reverse=True)
+    ordered: list[SessionEntry] = []
+    seen: set[Path] = set()
+
+    def place(entry: SessionEntry, depth: int) -> None:
+        if entry.path in seen:
+            return
+        seen.add(entry.path)
+        kids = sorted(children.get(entry.session_id, []), key=lambda kid: (kid.created_at, kid.session_id))
+        ordered.append(replace(entry, depth=depth, children=tuple(kid.session_id for kid in kids)))
+        for kid in kids:
+            place(kid, depth + 1)
+
+    for root in roots:
+        place(root, 0)
+    for entry in entries:  # anything a broken link left out
+        place(entry, 0)
+    return ordered
+
+
+def _in_cycle(entry: SessionEntry, by_id: dict[str, SessionEntry]) -> bool:
+    seen = {entry.session_id}
+    parent = entry.parent_session_id
+    while parent is not None and parent in by_id:
+        if parent in seen:
+            return True
+        seen.add(parent)
+        parent = by_id[parent].parent_session_id
+    return False
+
+
+def scan(folder: Path) -> Iterator[SessionEntry]:
+    """Summaries of the folder's recordings, one at a time (for a worker to report as it goes)."""
+    for path in recording_files(folder):
+        yield summarize(path)

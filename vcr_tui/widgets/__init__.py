@@ -1,0 +1,1 @@
+"""The debugger's panes: frame list (Line API), state tree, diff view, details, status line, prompt."""

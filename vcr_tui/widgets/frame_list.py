@@ -1,0 +1,334 @@
+"""The frame list: one row per frame, drawn with Textual's Line API.
+
+Only the rows on screen are rendered (``render_line``), each from a cached ``FrameRow`` that was
+read from the raw line without parsing states, so 100,000 frames cost what 10 do. The widget owns
+the cursor; it posts ``FrameHighlighted`` and never loads frames itself.
+
+Extension points kept deliberately small: ``marked`` (the frame diffs compare against),
+``edited`` (frames whose state was edited in memory), ``matches`` (search hits) and
+``frames_appended`` for recordings that grow while they are open.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import OrderedDict
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from recorder.models import FrameType
+from vcr_tui.formatting import format_cost, format_latency, format_timestamp, format_tokens
+from vcr_tui.frame_rows import FrameRow
+from vcr_tui.frame_store import FrameStore
+from vcr_tui.messages import FrameHighlighted
+from vcr_tui.preview_store import PreviewStore
+from vcr_tui.safe_text import clean
+from vcr_tui.theme import (
+    EDITED_GLYPH,
+    ERROR_ROW_STYLE,
+    FAILED_TOOL_GLYPH,
+    MARK_GLYPH,
+    MATCH_GLYPH,
+    TYPE_LOOKS,
+)
+
+_STRIP_CACHE = 512
+
+
+class Columns:
+    """Which columns fit in a given width, and how wide each is."""
+
+    def __init__(self, width: int, frame_count: int) -> None:
+        self.index = max(len(str(max(frame_count - 1, 0))), 1)
+        self.latency = 7
+        self.tokens = 7 if width >= 44 else 6
+        self.word = 6 if width >= 44 else 0
+        self.time = 13 if width >= 64 else 0
+        self.cost = 10 if width >= 76 else 0
+        fixed = 1 + self.index + 1 + 2 + self.word + self.time + self.latency + self.tokens + self.cost
+        self.node = max(width - fixed, 4)
+
+
+class FrameList(ScrollView, can_focus=True):
+    """Every frame of the recording, one per row, with a cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "next frame", show=False, id="frames.down"),
+        Binding("k,up", "cursor_up", "previous frame", show=False, id="frames.up"),
+        Binding("pagedown", "page_down", "page down", show=False, id="frames.page-down"),
+        Binding("pageup", "page_up", "page up", show=False, id="frames.page-up"),
+        Binding("ctrl+d", "half_page_down", "half page down", show=False, id="frames.half-page-down"),
+        Binding("ctrl+u", "half_page_up", "half page up", show=False, id="frames.half-page-up"),
+        Binding("g,home", "first", "first frame", show=False, id="frames.first"),
+        Binding("G,end", "last", "last frame", show=False, id="frames.last"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "frame-list--cursor",
+        "frame-list--cursor-blurred",
+        "frame-list--dim",
+        "frame-list--mark",
+        "frame-list--match",
+    }
+
+    DEFAULT_CSS = """
+    FrameList {
+        & > .frame-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+        & > .frame-list--cursor-blurred { background: $block-cursor-blurred-background; }
+        & > .frame-list--dim { color: $text-muted; }
+        & > .frame-list--mark { color: $accent; text-style: bold; }
+        & > .frame-list--match { color: $warning; text-style: bold; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.store: FrameStore | PreviewStore | None = None
+        self.frame_count = 0
+        self.pending_jump: int | None = None  # asked for beyond the frames known so far
+        self.placeholder = "Indexing…"
+        self.marked: int | None = None
+        self.edited: set[int] = set()
+        self.matches: set[int] = set()
+        self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        self._paint: tuple[int, int, Style, bool] = (0, 0, Style(), False)
+
+    # -- data --------------------------------------------------------------------------------
+
+    def set_store(self, store: FrameStore | PreviewStore, cursor: int = 0) -> None:
+        """Show a recording (or the preview of its first frames); the cursor starts at ``cursor``.
+
+        A jump asked for beyond a preview's frames (G, or ``:`` with a big number) is made when
+        the complete store arrives.
+        """
+        self.store = store
+        self.frame_count = len(store)
+        self.placeholder = "No frames in this recording yet." if store.complete else "Indexing…"
+        self._update_virtual_size()
+        self._strips.clear()
+        self.refresh()
+        if store.complete and self.pending_jump is not None:
+            cursor, self.pending_jump = self.pending_jump, None
+        if self.frame_count:
+            self.move_to(cursor)
+
+    def frames_appended(self, count: int, *, follow: bool = False) -> None:
+        """The recording grew by ``count`` frames; keep the cursor, or follow the end."""
+        if self.store is None:
+            return
+        was_at_end = self.cursor >= self.frame_count - 1
+        self.frame_count = len(self.store)
+        self._update_virtual_size()
+        self._strips.clear()
+        self.refresh()
+        if self.frame_count and ((follow and was_at_end) or self.frame_count == count):
+            self.move_to(self.frame_count - 1)
+
+    def frames_reset(self) -> None:
+        """The file was replaced or truncated: everything is re-read, the cursor kept in range."""
+        if self.store is None:
+            return
+        self.frame_count = len(self.store)
+        self._update_virtual_size()
+        self._strips.clear()
+        self.refresh()
+        self.move_to(min(self.cursor, max(self.frame_count - 1, 0)))
+
+    def set_marked(self, index: int | None) -> None:
+        self.marked = index
+        self._strips.clear()
+        self.refresh()
+
+    def set_matches(self, matches: set[int]) -> None:
+        self.matches = matches
+        self._strips.clear()
+        self.refresh()
+
+    def mark_edited(self, index: int, edited: bool = True) -> None:
+        """Show (or stop showing) that a frame's state was edited in memory."""
+        if edited:
+            self.edited.add(index)
+        else:
+            self.edited.discard(index)
+        self._strips.clear()
+        self.refresh()
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.frame_count)
+
+    def on_resize(self) -> None:
+        self._update_virtual_size()
+        self._strips.clear()
+        self._scroll_cursor_into_view()
+
+    # -- cursor ------------------------------------------------------------------------------
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on frame ``index`` (clamped), scrolled into view without animation."""
+        if self.store is not None and not self.store.complete:
+            self.pending_jump = index if index >= self.frame_count else None
+        if not self.frame_count:
+            return
+        self.cursor = max(0, min(index, self.frame_count - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = round(self.scroll_y)
+        self._scroll_cursor_into_view()
+        if round(self.scroll_y) == top:  # only two rows changed: repaint just those
+            self.refresh_line(old)
+            self.refresh_line(new)
+        else:
+            self.refresh()
+        self.post_message(FrameHighlighted(new))
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    @property
+    def page(self) -> int:
+        return max(self.scrollable_content_region.height, 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + self.page)
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - self.page)
+
+    def action_half_page_down(self) -> None:
+        self.move_to(self.cursor + max(self.page // 2, 1))
+
+    def action_half_page_up(self) -> None:
+        self.move_to(self.cursor - max(self.page // 2, 1))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        if self.store is not None and not self.store.complete:
+            self.move_to(sys.maxsize)
+        else:
+            self.move_to(self.frame_count - 1)
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return  # on the border or the scrollbar
+        row = round(self.scroll_y) + offset.y
+        if 0 <= row < self.frame_count:
+            self.move_to(row)
+
+    def on_focus(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Looked up once per paint, not once per row: each costs a style resolution.
+        self._paint = (self.scrollable_content_region.width, round(self.scroll_y), self.rich_style, self.has_focus)
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width, top, base, focused = self._paint
+        index = top + y
+        if self.store is None or not self.frame_count:
+            if y == 0:
+                dim = self.get_component_rich_style("frame-list--dim")
+                return Strip([Segment(" " + self.placeholder, dim)]).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        if index >= self.frame_count:
+            return Strip.blank(width, base)
+        is_cursor = index == self.cursor
+        key = (
+            index,
+            width,
+            is_cursor,
+            focused,
+            index == self.marked,
+            index in self.matches,
+            index in self.edited,
+        )
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(index, width, is_cursor, base).crop_extend(0, width, base)
+            self._strips[key] = strip
+            if len(self._strips) > _STRIP_CACHE:
+                self._strips.popitem(last=False)
+        return strip
+
+    def _render_row(self, index: int, width: int, is_cursor: bool, base: Style) -> Strip:
+        assert self.store is not None
+        try:
+            row = self.store.row(index)
+        except (IndexError, OSError):
+            return Strip.blank(width, base)
+        text = self.row_text(row, Columns(width, self.frame_count))
+        if is_cursor:
+            name = "frame-list--cursor" if self.has_focus else "frame-list--cursor-blurred"
+            text.stylize(self.get_component_rich_style(name))
+        segments = list(text.render(self.app.console))
+        return Strip(segments, text.cell_len).apply_style(base)
+
+    def row_text(self, row: FrameRow, columns: Columns) -> Text:
+        """One row: flag, index, type marker, node, [time], latency, tokens, [cost]."""
+        look = TYPE_LOOKS[row.frame_type]
+        error = row.is_error
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        if row.index == self.marked:
+            text.append(MARK_GLYPH, style=self.get_component_rich_style("frame-list--mark"))
+        elif row.index in self.matches:
+            text.append(MATCH_GLYPH, style=self.get_component_rich_style("frame-list--match"))
+        elif row.index in self.edited:
+            text.append(EDITED_GLYPH, style=self.get_component_rich_style("frame-list--mark"))
+        else:
+            text.append(" ")
+        dim = self.get_component_rich_style("frame-list--dim")
+        text.append(f"{row.index:>{columns.index}} ", style=dim)
+        text.append(look.glyph + " ", style=look.style)
+        if columns.word:
+            text.append(f"{look.word:<{columns.word}}", style=look.style)
+        name = clean(row.node_name)
+        if error and row.frame_type is not FrameType.ERROR:
+            name = f"{FAILED_TOOL_GLYPH} {name}"
+        style = ""
+        if error:
+            style = ERROR_ROW_STYLE if row.frame_type is not FrameType.ERROR else "bold " + ERROR_ROW_STYLE
+        node = Text(name, style=style, end="")
+        node.truncate(columns.node - 1, overflow="ellipsis", pad=True)
+        text.append_text(node)
+        text.append(" ")
+        if columns.time:
+            text.append(f"{format_timestamp(row.timestamp, with_date=False):>{columns.time - 1}} ", style=dim)
+        text.append(f"{format_latency(row.latency_ms):>{columns.latency}}")
+        text.append(f"{format_tokens(row.tokens):>{columns.tokens}}", style=dim if not row.tokens else "")
+        if columns.cost:
+            text.append(f"{format_cost(row.cost_usd):>{columns.cost}}", style=dim)
+        return text

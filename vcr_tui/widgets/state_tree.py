@@ -1,0 +1,313 @@
+"""The state of one frame as a tree whose children are built only when a node is expanded.
+
+A 1 MB state must not freeze the screen, so nothing below the top level exists until it is
+expanded, containers are filled ``CHUNK`` children at a time with a "… N more" row that loads the
+next chunk, and long strings are cut in the label and readable line by line when expanded.
+
+Expanded paths and the cursor's path are remembered, so stepping from frame to frame keeps the
+same part of the state open: the way a debugger's watch window behaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from recorder import format_path
+from recorder.diffing import PathPart
+from recorder.encoding import describe_typed
+from vcr_tui.formatting import value_preview
+from vcr_tui.safe_text import clean, safe, shorten
+from vcr_tui.theme import VALUE_STYLES
+
+CHUNK = 100
+LONG_STRING = 80
+STRING_PIECE = 200
+PREVIEW = 60
+
+EntryKind = Literal["value", "more", "text", "note"]
+
+
+@dataclass(slots=True)
+class Entry:
+    """What a tree node stands for: a value at a path, a "… N more" row, or a piece of a string."""
+
+    path: tuple[PathPart, ...]
+    value: Any = None
+    kind: EntryKind = "value"
+    next_start: int = 0
+    loaded: bool = False
+    pieces: list[str] = field(default_factory=list)
+
+    @property
+    def path_text(self) -> str:
+        return format_path(self.path)
+
+
+Children = tuple[tuple[PathPart, ...], list[tuple[PathPart, Any]]]
+
+
+def _children_of(value: Any) -> Children | None:
+    """(path prefix, (key, child) pairs) a value expands into, or None for a leaf.
+
+    A typed wrapper expands into its payload, whose real path goes through ``data``.
+    """
+    typed = describe_typed(value)
+    if typed is not None:
+        payload = value.get("data", value.get("repr"))
+        inner = _children_of(payload) if isinstance(payload, (dict, list)) else None
+        if inner is None:
+            return None
+        key = "data" if "data" in value else "repr"
+        return (key, *inner[0]), inner[1]
+    if isinstance(value, dict):
+        return ((), list(value.items())) if value else None
+    if isinstance(value, list):
+        return ((), list(enumerate(value))) if value else None
+    return None
+
+
+def _string_pieces(value: str) -> list[str]:
+    """A long string as display rows: its lines, each cut into pieces of ``STRING_PIECE``."""
+    pieces: list[str] = []
+    for line in value.split("\n"):
+        if not line:
+            pieces.append("")
+        for start in range(0, len(line), STRING_PIECE):
+            pieces.append(line[start : start + STRING_PIECE])
+    return pieces
+
+
+def _is_long_string(value: Any) -> bool:
+    return isinstance(value, str) and (len(value) > LONG_STRING or "\n" in value)
+
+
+class StateTree(Tree[Entry]):
+    """One frame's state, lazily expanded, literal and safe whatever the file holds."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "down", show=False, id="tree.down"),
+        Binding("k,up", "cursor_up", "up", show=False, id="tree.up"),
+        Binding("l,right", "expand_or_enter", "expand", show=False, id="tree.expand"),
+        Binding("h,left", "collapse_or_parent", "collapse", show=False, id="tree.collapse"),
+        Binding("space", "toggle_node", "expand or collapse", show=False, id="tree.toggle"),
+        Binding("enter", "select_cursor", "load the next chunk (on … more)", show=False, id="tree.select"),
+        Binding("g,home", "scroll_home", "top", show=False, id="tree.top"),
+        Binding("G,end", "scroll_end", "bottom", show=False, id="tree.bottom"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("state"), Entry(()), id=id)
+        self.show_root = False
+        self.guide_depth = 3
+        self.shown_index: int | None = None
+        self.shown_side = "output"
+        self._expanded_paths: set[tuple[PathPart, ...]] = set()
+        self._cursor_path: tuple[PathPart, ...] | None = None
+        self._by_path: dict[tuple[PathPart, ...], TreeNode[Entry]] = {}
+        self._placed_cursor: TreeNode[Entry] | None = None
+
+    def validate_virtual_size(self, size: Size) -> Size:
+        """At least the pane's size, and never wider (labels are cut, not scrolled sideways).
+
+        Stepping to a frame whose state has a different number of rows then changes nothing
+        about the layout, so the screen is repainted without being laid out again.
+        """
+        visible = self.size  # not the scrollable region: that one shrinks while a scrollbar shows
+        return Size(visible.width, max(size.height, visible.height))
+
+    def _invalidate(self) -> None:
+        """As ``Tree._invalidate``, minus the request to lay out the whole screen again.
+
+        Tree asks for a layout on every node added; this pane has a fixed size and a pinned
+        virtual size (above), so a repaint is enough, and a step costs half as much.
+        """
+        self._clear_line_cache()
+        self._updates += 1
+        self.root._reset()
+        self.refresh()
+
+    # -- content -----------------------------------------------------------------------------
+
+    def show_state(self, state: dict[str, Any], *, index: int, side: str) -> None:
+        """Show ``state`` (frame ``index``'s input or output), keeping the open paths open."""
+        self.clear()
+        self._by_path = {}
+        self.root.data = Entry((), state)
+        self.shown_index = index
+        self.shown_side = side
+        if not state:
+            self.root.add_leaf(Text("(empty state)", style=VALUE_STYLES["more"]), Entry((), kind="note"))
+        else:
+            self._populate(self.root)
+        self._restore_cursor()
+
+    def show_note(self, message: str, *, index: int | None = None) -> None:
+        """A one-line message instead of a state (loading, unreadable frame, no frames)."""
+        self.clear()
+        self._by_path = {}
+        self.shown_index = index
+        self.root.add_leaf(Text(message, style=VALUE_STYLES["more"]), Entry((), kind="note"))
+
+    def selected_entry(self) -> Entry | None:
+        node = self.cursor_node
+        if node is None or node.data is None or node.data.kind == "note":
+            return None
+        return node.data
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _populate(self, node: TreeNode[Entry]) -> None:
+        """Add the first chunk of ``node``'s children (and re-open those that were open)."""
+        entry = node.data
+        if entry is None or entry.loaded:
+            return
+        entry.loaded = True
+        if _is_long_string(entry.value):
+            entry.pieces = _string_pieces(entry.value)
+            self._add_pieces(node, entry, 0)
+            return
+        children = _children_of(entry.value)
+        if children is not None:
+            self._add_child_nodes(node, entry, children, 0)
+
+    def _add_child_nodes(self, node: TreeNode[Entry], entry: Entry, children: Children, start: int) -> None:
+        prefix, pairs = children
+        stop = min(start + CHUNK, len(pairs))
+        for key, value in pairs[start:stop]:
+            path = (*entry.path, *prefix, key)
+            expandable = _children_of(value) is not None or _is_long_string(value)
+            child = node.add(self._label(key, value), Entry(path, value), allow_expand=expandable)
+            self._by_path[path] = child
+            if expandable and path in self._expanded_paths:
+                self._populate(child)
+                child.expand()
+        if stop < len(pairs):
+            rest = len(pairs) - stop
+            node.add_leaf(
+                Text(f"… {rest:,} more", style=VALUE_STYLES["more"]),
+                Entry(entry.path, entry.value, kind="more", next_start=stop),
+            )
+
+    def _add_pieces(self, node: TreeNode[Entry], entry: Entry, start: int) -> None:
+        stop = min(start + CHUNK, len(entry.pieces))
+        for number, piece in enumerate(entry.pieces[start:stop], start):
+            label = Text(f"{number + 1:>4} ", style=VALUE_STYLES["container"])
+            label.append(clean(piece), style=VALUE_STYLES["string"])
+            node.add_leaf(label, Entry(entry.path, piece, kind="text"))
+        if stop < len(entry.pieces):
+            rest = len(entry.pieces) - stop
+            node.add_leaf(
+                Text(f"… {rest:,} more lines", style=VALUE_STYLES["more"]),
+                Entry(entry.path, entry.value, kind="more", next_start=stop, pieces=entry.pieces),
+            )
+
+    def _load_more(self, more: TreeNode[Entry]) -> None:
+        """Replace a "… N more" row by the next chunk, keeping the cursor where the row was."""
+        entry = more.data
+        parent = more.parent
+        if entry is None or parent is None or parent.data is None:
+            return
+        position = more.line
+        more.remove()
+        if entry.pieces:
+            self._add_pieces(parent, parent.data, entry.next_start)
+        else:
+            children = _children_of(entry.value)
+            if children is not None:
+                self._add_child_nodes(parent, parent.data, children, entry.next_start)
+        self.get_node_at_line(0)  # lay the lines out again so the cursor lands on the new row
+        self.cursor_line = position
+
+    def _label(self, key: PathPart, value: Any) -> Text:
+        label = Text(no_wrap=True, end="")
+        if isinstance(key, int):
+            label.append(f"{key}", style=VALUE_STYLES["container"])
+        else:
+            label.append_text(safe(shorten(clean(key), 60), VALUE_STYLES["key"]))
+        label.append(": ", style=VALUE_STYLES["container"])
+        if _is_long_string(value):
+            first_line = value.split("\n", 1)[0]
+            label.append('"', style=VALUE_STYLES["string"])
+            label.append(clean(shorten(first_line, PREVIEW)), style=VALUE_STYLES["string"])
+            label.append('"', style=VALUE_STYLES["string"])
+            lines = value.count("\n") + 1
+            detail = f" … {len(value):,} chars" + (f", {lines:,} lines" if lines > 1 else "")
+            label.append(detail, style=VALUE_STYLES["more"])
+        else:
+            label.append_text(value_preview(value, PREVIEW))
+        return label
+
+    def _restore_cursor(self) -> None:
+        """Put the cursor on the remembered path, or the nearest ancestor shown, or the top."""
+        self.get_node_at_line(0)  # lay out the lines so nodes know their line numbers
+        target = self._cursor_path
+        while target:
+            node = self._by_path.get(target)
+            if node is not None and node.line >= 0:
+                self._place_cursor(node.line)
+                return
+            target = target[:-1]
+        self._place_cursor(0)
+
+    def _place_cursor(self, line: int) -> None:
+        """Move the cursor for the program, not the user: the remembered path stays as it was."""
+        self._placed_cursor = self.get_node_at_line(line)
+        self.cursor_line = line
+        self.scroll_to_line(line, animate=False)
+
+    # -- events and keys ---------------------------------------------------------------------
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Entry]) -> None:
+        event.stop()
+        entry = event.node.data
+        if entry is None:
+            return
+        self._expanded_paths.add(entry.path)
+        self._populate(event.node)
+
+    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[Entry]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self._expanded_paths.discard(event.node.data.path)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Entry]) -> None:
+        event.stop()
+        if event.node.data is not None and event.node.data.kind == "more":
+            self._load_more(event.node)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Entry]) -> None:
+        event.stop()
+        if event.node is self._placed_cursor:
+            self._placed_cursor = None
+            return
+        data = event.node.data
+        if data is not None and data.kind != "note":
+            self._cursor_path = data.path
+
+    def action_expand_or_enter(self) -> None:
+        node = self.cursor_node
+        if node is None or node.data is None:
+            return
+        if node.data.kind == "more":
+            self._load_more(node)
+        elif node.allow_expand and not node.is_expanded:
+            node.expand()
+        elif node.is_expanded and node.children:
+            self.action_cursor_down()
+
+    def action_collapse_or_parent(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.get_node_at_line(0)
+            self.cursor_line = node.parent.line

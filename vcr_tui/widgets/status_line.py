@@ -1,0 +1,116 @@
+"""The status line: where you are, what this step cost, and anything that needs attention.
+
+Fields are laid out left to right and, when the terminal is narrow, the least useful ones are
+dropped first (the frame position, the warnings and the live marker always stay).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.widget import Widget
+
+from vcr_tui.formatting import format_cost, format_latency, format_tokens
+from vcr_tui.frame_rows import FrameRow
+from vcr_tui.safe_text import clean, shorten
+from vcr_tui.theme import ERROR_STYLE, TYPE_LOOKS
+
+_SEPARATOR = " │ "
+
+
+@dataclass
+class StatusFields:
+    """Everything the status line can show; the screen fills in what it knows."""
+
+    session_id: str = ""
+    index: int | None = None
+    count: int = 0
+    row: FrameRow | None = None
+    skipped: int = 0
+    live: str | None = None  # "LIVE" / "PAUSED" for a recording that is still growing
+    new_frames: int = 0
+    activity: str = ""  # search or scan progress
+    extras: list[str] = field(default_factory=list)
+
+
+class StatusLine(Widget):
+    """One row at the bottom of the file screen."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fields = StatusFields()
+
+    def show(self, fields: StatusFields) -> None:
+        self.fields = fields
+        self.refresh()
+
+    def render(self) -> Text:
+        return fit(build_parts(self.fields), self.size.width)
+
+
+# A part is (priority, text): higher priorities survive a narrow terminal.
+Part = tuple[int, Text]
+
+
+def build_parts(fields: StatusFields) -> list[Part]:
+    parts: list[Part] = []
+    if fields.live:
+        style = "bold black on #5fd75f" if fields.live == "LIVE" else "bold black on #ffd75f"
+        marker = Text(f" {fields.live} ", style=style)
+        if fields.new_frames:
+            marker.append(f" +{fields.new_frames:,} new", style="bold")
+        parts.append((100, marker))
+    if fields.session_id:
+        parts.append((40, Text(shorten(clean(fields.session_id), 28), style="bold")))
+    if fields.index is not None and fields.count:
+        parts.append((90, Text(f"#{fields.index} ({fields.index + 1:,}/{fields.count:,})")))
+    elif fields.count == 0:
+        parts.append((90, Text("no frames", style="dim")))
+    row = fields.row
+    if row is not None:
+        look = TYPE_LOOKS[row.frame_type]
+        parts.append((70, Text(shorten(clean(row.node_name), 32), style=ERROR_STYLE if row.is_error else "")))
+        parts.append((35, Text(f"{look.glyph} {look.word}", style=look.style)))
+        if row.model:
+            parts.append((20, Text(shorten(clean(row.model), 24), style="#d787ff")))
+        if row.tokens is not None:
+            parts.append((50, Text(f"{format_tokens(row.tokens)} tok")))
+        if row.cost_usd is not None:
+            parts.append((30, Text(format_cost(row.cost_usd))))
+        if row.latency_ms:
+            parts.append((45, Text(format_latency(row.latency_ms))))
+    for extra in fields.extras:
+        parts.append((60, Text(extra, style="bold")))
+    if fields.activity:
+        parts.append((65, Text(fields.activity, style="italic")))
+    if fields.skipped:
+        noun = "line" if fields.skipped == 1 else "lines"
+        parts.append((95, Text(f"⚠ {fields.skipped:,} {noun} skipped", style="bold #ffaf00")))
+    return parts
+
+
+def fit(parts: list[Part], width: int) -> Text:
+    """Join the parts with separators, dropping the lowest priorities until the line fits."""
+    kept = list(parts)
+
+    def length(items: list[Part]) -> int:
+        return 1 + sum(text.cell_len for _, text in items) + len(_SEPARATOR) * max(len(items) - 1, 0)
+
+    while len(kept) > 1 and width > 0 and length(kept) > width:
+        lowest = min(range(len(kept)), key=lambda position: kept[position][0])
+        del kept[lowest]
+    line = Text(" ", no_wrap=True, overflow="ellipsis", end="")
+    for position, (_, text) in enumerate(kept):
+        if position:
+            line.append(_SEPARATOR, style="dim")
+        line.append_text(text)
+    return line
