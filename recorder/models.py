@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from recorder.coerce import optional_float, optional_int, optional_str, str_or
 from recorder.timestamps import now_iso, parse_timestamp
 
 
@@ -90,14 +91,14 @@ class FrameMetadata:
         custom = data.get("custom")
         latency = data.get("latency_ms")
         return cls(
-            model=_optional_str(data.get("model")),
+            model=optional_str(data.get("model")),
             latency_ms=float(latency) if isinstance(latency, (int, float)) else 0.0,
-            tokens_used=_optional_int(data.get("tokens_used")),
-            tokens_input=_optional_int(data.get("tokens_input")),
-            tokens_output=_optional_int(data.get("tokens_output")),
-            cost_usd=_optional_float(data.get("cost_usd")),
-            error_type=_optional_str(data.get("error_type")),
-            error_message=_optional_str(data.get("error_message")),
+            tokens_used=optional_int(data.get("tokens_used")),
+            tokens_input=optional_int(data.get("tokens_input")),
+            tokens_output=optional_int(data.get("tokens_output")),
+            cost_usd=optional_float(data.get("cost_usd")),
+            error_type=optional_str(data.get("error_type")),
+            error_message=optional_str(data.get("error_message")),
             custom=custom if isinstance(custom, dict) else {},
             extra={k: v for k, v in data.items() if k not in _METADATA_FIELDS},
         )
@@ -245,16 +246,16 @@ class Session:
         sid = data.get("session_id")
         return cls(
             session_id=sid if isinstance(sid, str) else "",
-            parent_session_id=_optional_str(data.get("parent_session_id")),
-            forked_from_frame=_optional_int(data.get("forked_from_frame")),
-            created_at=_str_or(data.get("created_at"), ""),
-            updated_at=_str_or(data.get("updated_at"), ""),
+            parent_session_id=optional_str(data.get("parent_session_id")),
+            forked_from_frame=optional_int(data.get("forked_from_frame")),
+            created_at=str_or(data.get("created_at"), ""),
+            updated_at=str_or(data.get("updated_at"), ""),
             metadata=metadata if isinstance(metadata, dict) else {},
             tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
-            frame_count=_optional_int(data.get("frame_count")) or 0,
-            total_tokens=_optional_int(data.get("total_tokens")) or 0,
-            total_cost_usd=_optional_float(data.get("total_cost_usd")) or 0.0,
-            schema_version=_optional_str(data.get("schema_version")),
+            frame_count=optional_int(data.get("frame_count")) or 0,
+            total_tokens=optional_int(data.get("total_tokens")) or 0,
+            total_cost_usd=optional_float(data.get("total_cost_usd")) or 0.0,
+            schema_version=optional_str(data.get("schema_version")),
             extra={k: v for k, v in data.items() if k not in _SESSION_FIELDS},
         )
 
@@ -324,17 +325,17 @@ def frame_from_dict(data: dict[str, Any], *, index: int = -1, line: int = 0) -> 
         elif not _has_zone(timestamp):
             notes.append("timestamp without a time zone, read as UTC")
     frame = Frame(
-        frame_id=_str_or(data.get("frame_id"), ""),
-        session_id=_str_or(data.get("session_id"), ""),
+        frame_id=str_or(data.get("frame_id"), ""),
+        session_id=str_or(data.get("session_id"), ""),
         node_name=node_name,
         frame_type=frame_type,
         input_state=state("input_state"),
         output_state=state("output_state"),
         metadata=FrameMetadata.from_dict(metadata or {}),
-        parent_frame_id=_optional_str(data.get("parent_frame_id")),
+        parent_frame_id=optional_str(data.get("parent_frame_id")),
         timestamp=timestamp,
         state_diff=state_diff,
-        schema_version=_optional_str(data.get("schema_version")),
+        schema_version=optional_str(data.get("schema_version")),
         extra={k: v for k, v in data.items() if k not in _FRAME_FIELDS},
         index=index,
         line=line,
@@ -347,27 +348,3 @@ def frame_from_dict(data: dict[str, Any], *, index: int = -1, line: int = 0) -> 
 def _has_zone(timestamp: str) -> bool:
     tail = timestamp[10:]  # past the date, whose dashes are not zone offsets
     return tail.endswith(("Z", "z")) or "+" in tail or "-" in tail
-
-
-def _optional_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _str_or(value: Any, default: str) -> str:
-    return value if isinstance(value, str) else default
-
-
-def _optional_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _optional_float(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    return float(value) if isinstance(value, (int, float)) else None

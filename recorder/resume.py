@@ -14,7 +14,8 @@ import copy
 import inspect
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,20 +144,14 @@ def resume(
     recorder as soon as its file exists (a viewer can start following it). An async agent is run
     with ``asyncio.run``; from inside a running loop use ``aresume``.
     """
-    reader, owned = _reader_for(source)
-    try:
-        run = _Resume(reader, config, output_dir, cancel, on_fork)
-        with run.recorder, plan_active(run.plan):
-            try:
-                output = agent(decode_value(run.agent_input))
-                if inspect.isawaitable(output):
-                    output = asyncio.run(_awaited(output))
-            except (Exception, ResumeCancelled) as exc:
-                return run.finish(error=exc)
-        return run.finish(output=output)
-    finally:
-        if owned:
-            reader.close()
+    with _resuming(source, config, output_dir, cancel, on_fork) as run:
+        try:
+            output = agent(decode_value(run.agent_input))
+            if inspect.isawaitable(output):
+                output = asyncio.run(_awaited(output))
+        except (Exception, ResumeCancelled) as exc:
+            return run.finish(error=exc)
+    return run.finish(output=output)
 
 
 async def aresume(
@@ -169,17 +164,30 @@ async def aresume(
     on_fork: Callable[[VCRRecorder], None] | None = None,
 ) -> ResumeResult:
     """``resume`` for an async agent, awaited on the caller's event loop."""
+    with _resuming(source, config, output_dir, cancel, on_fork) as run:
+        try:
+            output = agent(decode_value(run.agent_input))
+            if inspect.isawaitable(output):
+                output = await output
+        except (Exception, ResumeCancelled) as exc:
+            return run.finish(error=exc)
+    return run.finish(output=output)
+
+
+@contextmanager
+def _resuming(
+    source: str | os.PathLike[str] | VCRReader,
+    config: ResumeConfig,
+    output_dir: str | os.PathLike[str] | None,
+    cancel: threading.Event | None,
+    on_fork: Callable[[VCRRecorder], None] | None,
+) -> Iterator[_Resume]:
+    """The fork open, its recorder and plan active, and the reader closed afterwards if ours."""
     reader, owned = _reader_for(source)
     try:
         run = _Resume(reader, config, output_dir, cancel, on_fork)
         with run.recorder, plan_active(run.plan):
-            try:
-                output = agent(decode_value(run.agent_input))
-                if inspect.isawaitable(output):
-                    output = await output
-            except (Exception, ResumeCancelled) as exc:
-                return run.finish(error=exc)
-        return run.finish(output=output)
+            yield run
     finally:
         if owned:
             reader.close()

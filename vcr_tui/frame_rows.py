@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from recorder.coerce import optional_float, optional_int
 from recorder.models import FrameType
 
 _WHOLE_PARSE_LIMIT = 16 * 1024
@@ -101,9 +102,9 @@ def _row(index: int, data: dict[str, Any], metadata: dict[str, Any]) -> FrameRow
         frame_type=frame_type,
         node_name=node_name if isinstance(node_name, str) else "?",
         timestamp=_str(data.get("timestamp")) or "",
-        latency_ms=_number(metadata.get("latency_ms")),
-        tokens=_int(metadata.get("tokens_used")),
-        cost_usd=_number(metadata.get("cost_usd")),
+        latency_ms=optional_float(metadata.get("latency_ms")),
+        tokens=optional_int(metadata.get("tokens_used")),
+        cost_usd=optional_float(metadata.get("cost_usd")),
         model=_str(metadata.get("model")),
         error_type=_str(metadata.get("error_type")),
         source=source if isinstance(source, str) else None,
@@ -112,17 +113,6 @@ def _row(index: int, data: dict[str, Any], metadata: dict[str, Any]) -> FrameRow
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
