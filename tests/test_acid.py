@@ -435,3 +435,13 @@ def test_misuse_gets_clear_errors(repo: Path, git_home: Path, tmp_path: Path) ->
     workspace.abort()
     with pytest.raises(SessionError, match="no open session"):
         ACIDWorkspace.attach(repo, "run-1")
+
+
+def test_looking_for_sessions_in_a_plain_folder_writes_nothing(tmp_path: Path, git_home: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    shadows = tmp_path / "shadows"
+    assert ACIDWorkspace.sessions(folder, shadow_dir=shadows) == []
+    with pytest.raises(SessionError, match="no session was ever begun"):
+        ACIDWorkspace.attach(folder, "nope", shadow_dir=shadows)
+    assert not shadows.exists()

@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from recorder.acid.errors import RepositoryStateError, WorkspaceError
+from recorder.acid.errors import RepositoryStateError, SessionError, WorkspaceError
 
 SHADOW_DIR_VARIABLE = "VCR_TUI_SHADOW_DIR"
 
@@ -102,11 +102,14 @@ def locate(
     *,
     shadow: bool | None = None,
     shadow_dir: str | os.PathLike[str] | None = None,
+    create: bool = True,
 ) -> RepositoryLayout:
     """The layout for the folder ``path``: its git repository, or its shadow repository.
 
     ``shadow=None`` uses the enclosing repository when there is one; ``True`` always uses a
-    shadow repository; ``False`` refuses a folder outside any repository.
+    shadow repository; ``False`` refuses a folder outside any repository. ``create=False`` is for
+    looking only: a shadow repository that does not exist yet raises ``SessionError`` instead of
+    being made.
     """
     folder = Path(path).expanduser()
     if not folder.exists():
@@ -118,7 +121,7 @@ def locate(
     if found is None:
         if shadow is False:
             raise WorkspaceError(f"{folder} is not inside a git repository")
-        return _shadow_layout(folder, shadow_dir)
+        return _shadow_layout(folder, shadow_dir, create=create)
     top, git_dir = found
     scope = folder.relative_to(top).as_posix()
     scope = "" if scope == "." else scope
@@ -207,7 +210,7 @@ def shadow_root(shadow_dir: str | os.PathLike[str] | None = None) -> Path:
     return (Path(cache) / "vcr-tui" / "shadow").resolve()
 
 
-def _shadow_layout(folder: Path, shadow_dir: str | os.PathLike[str] | None) -> RepositoryLayout:
+def _shadow_layout(folder: Path, shadow_dir: str | os.PathLike[str] | None, *, create: bool) -> RepositoryLayout:
     root = shadow_root(shadow_dir)
     if root == folder or folder in root.parents:
         raise WorkspaceError(
@@ -220,6 +223,8 @@ def _shadow_layout(folder: Path, shadow_dir: str | os.PathLike[str] | None) -> R
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", folder.name).strip("._")[:40] or "root"
     git_dir = root / f"{name}-{digest}.git"
     if not (git_dir / "HEAD").is_file():
+        if not create:
+            raise SessionError(f"no session was ever begun in {folder}")
         _create_shadow_repository(git_dir, folder)
     return RepositoryLayout(
         workspace=folder,

@@ -120,8 +120,9 @@ class ACIDWorkspace:
         shadow: bool | None = None,
         shadow_dir: str | os.PathLike[str] | None = None,
         commit_on_exit: bool = False,
+        _create: bool = True,
     ) -> None:
-        self.layout: RepositoryLayout = locate(path, shadow=shadow, shadow_dir=shadow_dir)
+        self.layout: RepositoryLayout = locate(path, shadow=shadow, shadow_dir=shadow_dir, create=_create)
         self.recorder = recorder
         self.recording = Path(recording).resolve() if recording is not None else None
         self.commit_on_exit = commit_on_exit
@@ -234,7 +235,8 @@ class ACIDWorkspace:
         Rollbacks it made can be undone here too, but only on the files: the recorders it forked
         belonged to that process.
         """
-        workspace = cls(path, recorder, recording=recording, shadow=shadow, shadow_dir=shadow_dir)
+        # looking for a session must not leave a shadow repository behind where there is none
+        workspace = cls(path, recorder, recording=recording, shadow=shadow, shadow_dir=shadow_dir, _create=False)
         workspace._attach(session_id)
         return workspace
 
@@ -286,7 +288,10 @@ class ACIDWorkspace:
         shadow_dir: str | os.PathLike[str] | None = None,
     ) -> list[SessionInfo]:
         """The sessions left open in the folder's repository (any workspace of it), oldest first."""
-        workspace = cls(path, shadow=shadow, shadow_dir=shadow_dir)
+        try:
+            workspace = cls(path, shadow=shadow, shadow_dir=shadow_dir, _create=False)
+        except SessionError:
+            return []  # a folder outside git that never had a session
         try:
             found: list[SessionInfo] = []
             for key, base_commit in open_session_keys(workspace._git):
