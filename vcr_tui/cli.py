@@ -6,13 +6,19 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from vcr_tui import __version__
 
+if TYPE_CHECKING:
+    from vcr_tui.agent_choice import AgentSettings
+    from vcr_tui.sources import Source
+
 DEFAULT_FOLDER = Path(".vcr")
+_GROUP_OPTIONS = {"-h", "--help", "-V", "--version"}
+RESUME_MODES = ("replay", "fork", "mock")
 
 
 class PathOrCommandGroup(click.Group):
@@ -22,12 +28,12 @@ class PathOrCommandGroup(click.Group):
     needs no verb.
     """
 
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Before the group reads its own options, so ``vcr-tui --no-follow run.vcr`` and
+        # ``vcr-tui -`` (stdin) reach ``open`` too.
+        if args and args[0] not in self.commands and args[0] not in _GROUP_OPTIONS:
             args = ["open", *args]
-        return super().resolve_command(ctx, args)
+        return super().parse_args(ctx, args)
 
 
 @click.group(
@@ -42,6 +48,9 @@ def main(ctx: click.Context) -> None:
     vcr-tui run.vcr     open a recording
     vcr-tui DIR         list the recordings in a folder
     vcr-tui             open ./.vcr when it exists
+    vcr-tui HOST:PATH   follow a recording on another machine, over ssh
+    vcr-tui -           follow a recording piped into stdin
+    vcr-tui demo        record a failing demo run, then fix it (e, r)
 
     Keys can be remapped by binding id in ~/.config/vcr-tui/keymap.toml
     (or the file named by $VCR_TUI_KEYMAP); press ? in the app to see them.
@@ -51,20 +60,147 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command("open")
-@click.argument("path", required=False, type=click.Path(path_type=Path))
-def open_command(path: Path | None) -> None:
-    """Open a .vcr recording (or a folder of them) in the debugger."""
-    target = resolve_target(path)
+@click.argument("path", required=False)
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The folder the recorded run changed: u rolls its files back to a savepoint, C commits them.",
+)
+@click.option("--no-follow", is_flag=True, help="Show the recording as it is now; do not follow it while it grows.")
+@click.option(
+    "-o",
+    "--ssh-option",
+    "ssh_options",
+    multiple=True,
+    metavar="OPTION",
+    help="For a remote recording: pass -o OPTION to ssh (repeatable). $VCR_TUI_SSH_ARGS adds any ssh arguments.",
+)
+@click.option(
+    "--agent",
+    metavar="MODULE:CALLABLE",
+    default=None,
+    help="The agent r resumes with (imported from the current folder first). Without it, r offers the"
+    " one the recording names, and asks first.",
+)
+@click.option(
+    "--resume-mode",
+    type=click.Choice(RESUME_MODES, case_sensitive=False),
+    default="replay",
+    show_default=True,
+    help="How r resumes: replay (unchanged steps come from the recording, at zero tokens), fork (every"
+    " step runs live), mock (steps whose output you edited with E return it).",
+)
+def open_command(
+    path: str | None,
+    workspace: Path | None = None,
+    no_follow: bool = False,
+    ssh_options: tuple[str, ...] = (),
+    agent: str | None = None,
+    resume_mode: str = "replay",
+) -> None:
+    """Open a .vcr recording (or a folder of them) in the debugger.
+
+    \b
+    PATH is a file or folder, - for a recording piped into stdin,
+    or a file on another host: ssh://[user@]host[:port]/path/run.vcr or [user@]host:path/run.vcr
+    """
+    from vcr_tui.open_location import close_on_hangup, shown_path
+
+    source = open_stream_or_remote(path, follow=not no_follow, ssh_options=ssh_options)
+    target = shown_path(source) if source is not None else resolve_target(Path(path) if path is not None else None)
+    folder = resolve_workspace(workspace) if workspace is not None else None
+    agents = agent_settings(agent, resume_mode, origin="--agent")
     keymap = user_keymap()
 
     from vcr_tui.app import VCRApp
 
-    app = VCRApp(target, keymap=keymap, freeze_gc=True)
+    app = VCRApp(
+        target, keymap=keymap, freeze_gc=True, workspace=folder, follow=not no_follow, source=source, agent=agents
+    )
+    if source is not None:
+        close_on_hangup(source)
+    try:
+        app.run()
+    finally:
+        if source is not None:
+            source.close()  # the app closes it too; this covers a crash on the way out
+    if app.failure:
+        fail(app.failure)
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+@main.command("demo")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path),
+    default=Path("vcr-demo"),
+    show_default=True,
+    help="Where to record the demo run (created if needed; earlier recordings are kept).",
+)
+@click.option("--no-open", is_flag=True, help="Only record the run and print where it is.")
+def demo_command(folder: Path, no_open: bool) -> None:
+    """Record a small agent whose run fails, then open it to fix it by time travel.
+
+    The agent is built in and deterministic (a scripted model: no network, no keys).
+    """
+    from vcr_tui.demo import ENTRY_POINT
+    from vcr_tui.demo.walkthrough import DemoError, record_demo_into, walkthrough_text
+
+    try:
+        recording = record_demo_into(folder)
+    except DemoError as exc:
+        fail(str(exc))
+    click.echo(f"recorded the demo run: {recording}")
+    if no_open:
+        click.echo(f"open it with: vcr-tui {recording} --agent {ENTRY_POINT}")
+        return
+    click.echo(walkthrough_text())
+    from vcr_tui.app import VCRApp
+
+    agents = agent_settings(ENTRY_POINT, "replay", origin="the built-in demo")
+    app = VCRApp(
+        folder,
+        keymap=user_keymap(),
+        freeze_gc=True,
+        agent=agents,
+        open_first=recording,
+        welcome=walkthrough_text(in_app=True),
+    )
     app.run()
     if app.failure:
         fail(app.failure)
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def agent_settings(spec: str | None, mode: str, *, origin: str) -> AgentSettings:
+    """What ``r`` may run and how; a malformed ``--agent`` is one line and exit status 2."""
+    from recorder import ResumeMode
+    from recorder.entry_points import EntryPointError, parse_entry_point
+    from vcr_tui.agent_choice import AgentSettings
+
+    if spec is not None:
+        try:
+            parse_entry_point(spec)
+        except EntryPointError as exc:
+            fail(f"--agent: {exc}")
+    return AgentSettings(spec=spec.strip() if spec else None, origin=origin, mode=ResumeMode(mode.lower()))
+
+
+def open_stream_or_remote(path: str | None, *, follow: bool, ssh_options: tuple[str, ...]) -> Source | None:
+    """A source for ``-`` or a remote file (None for a local path), or one line and exit status 2."""
+    if path is None:
+        return None
+    from vcr_tui.open_location import stream_or_remote_source
+    from vcr_tui.sources import LocationError, SourceError
+
+    try:
+        return stream_or_remote_source(path, follow=follow, ssh_options=ssh_options)
+    except (LocationError, SourceError) as exc:
+        fail(str(exc))
 
 
 def resolve_target(path: Path | None) -> Path:
@@ -100,6 +236,19 @@ def resolve_target(path: Path | None) -> Path:
     except OSError as exc:
         fail(exc.strerror or str(exc))
     return path
+
+
+def resolve_workspace(path: Path) -> Path:
+    """The ``--workspace`` folder as an absolute path, or a one-line explanation and exit status 2."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        fail(f"--workspace: no such folder: {path}")
+    except OSError as exc:
+        fail(f"--workspace: cannot look at {path}: {exc.strerror or exc}")
+    if not stat.S_ISDIR(info.st_mode):
+        fail(f"--workspace: {path} is not a folder (name the folder the agent worked in)")
+    return path.resolve()
 
 
 def user_keymap() -> dict[str, str]:

@@ -27,11 +27,12 @@ VALUE_WIDTH = 60
 
 
 class DiffMode(str, enum.Enum):
-    """The comparisons the ``d`` key cycles through (more can be appended, e.g. edited vs recorded)."""
+    """The comparisons the ``d`` key cycles through; EDITED joins the cycle once a state is edited."""
 
     STEP = "step"
     PREVIOUS = "previous"
     MARKED = "marked"
+    EDITED = "edited"
 
     @property
     def caption(self) -> str:
@@ -39,10 +40,13 @@ class DiffMode(str, enum.Enum):
             DiffMode.STEP: "this step: input → output",
             DiffMode.PREVIOUS: "vs previous frame",
             DiffMode.MARKED: "vs marked frame",
+            DiffMode.EDITED: "edited vs recorded",
         }[self]
 
-    def following(self) -> DiffMode:
-        members = list(DiffMode)
+    def following(self, *, include_edited: bool = False) -> DiffMode:
+        members = [mode for mode in DiffMode if include_edited or mode is not DiffMode.EDITED]
+        if self not in members:
+            return members[0]
         return members[(members.index(self) + 1) % len(members)]
 
 

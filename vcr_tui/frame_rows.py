@@ -17,6 +17,7 @@ import orjson
 
 from recorder.coerce import optional_float, optional_int
 from recorder.models import FrameType
+from vcr_tui.workspace_link import snapshot_commit
 
 _WHOLE_PARSE_LIMIT = 16 * 1024
 _BOM = b"\xef\xbb\xbf"
@@ -39,6 +40,7 @@ class FrameRow:
     error_type: str | None = None
     source: str | None = None
     unreadable: str | None = None
+    has_snapshot: bool = False  # names a snapshot of the workspace's files (an ACID savepoint)
 
     @property
     def is_error(self) -> bool:
@@ -108,6 +110,7 @@ def _row(index: int, data: dict[str, Any], metadata: dict[str, Any]) -> FrameRow
         model=_str(metadata.get("model")),
         error_type=_str(metadata.get("error_type")),
         source=source if isinstance(source, str) else None,
+        has_snapshot=isinstance(custom, dict) and snapshot_commit(custom) is not None,
     )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from recorder import Frame, Problem, Session, VCRReader
 from recorder.index import IndexUpdate
 from vcr_tui.frame_rows import FrameRow, row_from_line
+from vcr_tui.sources.live_reader import LiveReader
 
 _ROW_CACHE = 4096
 CHEAP_LINE_BYTES = 256 * 1024
@@ -31,7 +32,7 @@ class FrameStore:
 
     complete = True  # every frame of the file is indexed (see PreviewStore for the other case)
 
-    def __init__(self, reader: VCRReader) -> None:
+    def __init__(self, reader: VCRReader | LiveReader) -> None:
         self.reader = reader
         self._lock = threading.Lock()
         self._rows: OrderedDict[int, FrameRow] = OrderedDict()
@@ -68,6 +69,10 @@ class FrameStore:
         if result.reset:
             self._rows.clear()
         return result
+
+    def forget_rows(self) -> None:
+        """The file was replaced and re-read (by a follower): rows cached by index are stale."""
+        self._rows.clear()
 
     def close(self) -> None:
         with self._lock:

@@ -15,7 +15,9 @@ from textual.message import Message
 from recorder import Frame, Problem
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.preview_store import PreviewStore
+from vcr_tui.resume_run import ResumeRun
 from vcr_tui.sessions import SessionEntry
+from vcr_tui.workspace_link import Proposal
 
 
 class RecordingOpened(Message):
@@ -120,6 +122,23 @@ class FramesAppended(Message):
         self.reset = reset
 
 
+class SourceChanged(Message):
+    """The followed source has news (frames, a reset, a new state): ``Source.take()`` has it.
+
+    Carries nothing on purpose: the source merges everything into one pending update and rings
+    only once until it is taken, so a fast writer never floods the queue.
+    """
+
+
+@dataclass
+class FolderChanged(Message):
+    """Recordings appeared, grew or vanished in the folder on screen: fresh summaries, and the
+    paths that are gone."""
+
+    entries: list[SessionEntry]
+    removed: list[Path]
+
+
 class PromptSubmitted(Message):
     """The user finished typing a ``:`` or ``/`` command."""
 
@@ -127,3 +146,48 @@ class PromptSubmitted(Message):
         super().__init__()
         self.kind = kind
         self.value = value
+
+
+class ForkWritten(Message):
+    """A fork of the open recording was written (``path``), or could not be (``error``)."""
+
+    def __init__(self, index: int, path: Path | None, error: str | None = None) -> None:
+        super().__init__()
+        self.index = index
+        self.path = path
+        self.error = error
+
+
+class ResumeForked(Message):
+    """A resume created its fork: the screen can open it and follow its frames."""
+
+    def __init__(self, run: ResumeRun, path: Path) -> None:
+        super().__init__()
+        self.run = run
+        self.path = path
+
+
+class ResumeEnded(Message):
+    """A resume finished, failed or was cancelled; ``run.summary`` says which."""
+
+    def __init__(self, run: ResumeRun) -> None:
+        super().__init__()
+        self.run = run
+
+
+class WorkspaceProposed(Message):
+    """A dry run (rollback, its undo) or a commit preview is ready for the user to confirm."""
+
+    def __init__(self, proposal: Proposal) -> None:
+        super().__init__()
+        self.proposal = proposal
+
+
+class WorkspaceFinished(Message):
+    """A workspace step ended: ``text`` says what was done, or why nothing was (``failed``)."""
+
+    def __init__(self, title: str, text: str, *, failed: bool = False) -> None:
+        super().__init__()
+        self.title = title
+        self.text = text
+        self.failed = failed

@@ -32,6 +32,9 @@ FAILED_TOOL_GLYPH = "!"
 MARK_GLYPH = "◉"
 MATCH_GLYPH = "»"
 EDITED_GLYPH = "✎"
+REPLAYED_GLYPH = "↺"  # a fork's frame that came from the recording instead of running
+SNAPSHOT_GLYPH = "⛁"  # a frame naming a snapshot of the workspace's files
+SNAPSHOT_STYLE = "bold #5fd7d7"
 
 VALUE_STYLES: dict[str, str] = {
     "key": "#87afd7",

@@ -25,6 +25,7 @@ from vcr_tui.formatting import format_cost, format_count, format_timestamp, form
 from vcr_tui.messages import SessionsScanned
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.folder_watch import FolderWatching
 from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.sessions import SessionEntry, nest_forks, scan
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE
@@ -82,7 +83,7 @@ def align_numbers(rows: list[list[Text]]) -> None:
                 row[column] = Text(" " * (width - cell.cell_len)) + cell
 
 
-class DirectoryScreen(Screen[None]):
+class DirectoryScreen(FolderWatching, Screen[None]):
     """Pick a recording from a folder."""
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands}
@@ -100,9 +101,10 @@ class DirectoryScreen(Screen[None]):
     }
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, follow: bool = False) -> None:
         super().__init__()
         self.folder = folder
+        self.follow = follow  # sessions appear as they are written, and open followed
         self.entries: list[SessionEntry] = []
         self.ordered: list[SessionEntry] = []
         self.scan_done = False
@@ -125,6 +127,8 @@ class DirectoryScreen(Screen[None]):
             self.table.add_column(Text(label, style="bold"), key=label)
         self.table.focus()
         self._show_title()
+        if self.follow:
+            self.start_watching()
         self.refresh_sessions()
 
     def refresh_sessions(self) -> None:
@@ -198,7 +202,7 @@ class DirectoryScreen(Screen[None]):
         if entry.error:
             self.notify(f"Cannot open {entry.path.name}: {entry.error}", severity="error", markup=False)
             return
-        self.app.push_screen(FileScreen(entry.path, from_directory=True))
+        self.app.push_screen(FileScreen(entry.path, from_directory=True, follow=self.follow))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen([("Sessions", self.table), ("Anywhere", self)]))

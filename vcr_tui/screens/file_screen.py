@@ -52,7 +52,11 @@ from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.screens.file_scans import BackgroundScans, SearchState
 from vcr_tui.screens.help_screen import HelpScreen
+from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
+from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
+from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
+from vcr_tui.sources import Source
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
@@ -80,10 +84,10 @@ class LoadJob:
     index: int
 
 
-class FileScreen(BackgroundScans, Screen[None]):
+class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, Screen[None]):
     """Step through one recording."""
 
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands, ResumeCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "help", tooltip="show every key", id="app.help"),
@@ -93,6 +97,7 @@ class FileScreen(BackgroundScans, Screen[None]):
         Binding("n", "next_match", "next match", show=False, id="file.next-match"),
         Binding("N", "previous_match", "previous match", show=False, id="file.previous-match"),
         Binding("colon", "goto", "go to frame", tooltip="go to a frame by number (-1 is the last)", id="file.goto"),
+        Binding("F", "follow", "follow", show=False, tooltip="jump to the last frame and follow", id="file.follow"),
         Binding("right_square_bracket", "next_error", "next error", tooltip="next error frame", id="file.next-error"),
         Binding("left_square_bracket", "previous_error", "previous error", show=False, id="file.previous-error"),
         Binding(
@@ -121,10 +126,20 @@ class FileScreen(BackgroundScans, Screen[None]):
         Binding("3", "focus_pane('diff')", "focus diff", show=False, id="file.focus-diff"),
         Binding("w", "problems", "show skipped lines", show=False, id="file.problems"),
         Binding("escape", "back", "back to sessions", show=False, id="file.back"),
+        *WORKSPACE_BINDINGS,
+        *TIME_TRAVEL_BINDINGS,
         Binding("q", "quit", "quit", id="app.quit"),
     ]
 
-    def __init__(self, path: Path, *, store: FrameStore | None = None, from_directory: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        store: FrameStore | None = None,
+        from_directory: bool = False,
+        source: Source | None = None,
+        follow: bool = False,
+    ) -> None:
         super().__init__()
         self.path = path
         self.store: FrameStore | PreviewStore | None = None
@@ -152,6 +167,7 @@ class FileScreen(BackgroundScans, Screen[None]):
         self._status_pending = False
         self._diffs: LatestOnly[DiffJob] = LatestOnly(self._diff_worker)
         self._loads: LatestOnly[LoadJob] = LatestOnly(self._load_worker)
+        self.setup_following(source, follow)  # a source to read, or follow=True to follow ``path``
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -198,7 +214,9 @@ class FileScreen(BackgroundScans, Screen[None]):
         self.details.show_note(clean(self.path.name))
         self.frame_list.focus()
         self._refresh_status()
-        if self._given_store is None:
+        if self.source is not None:
+            self.start_following()
+        elif self._given_store is None:
             self._open_worker()
         else:
             self.post_message(RecordingOpened(self._given_store))
@@ -206,25 +224,15 @@ class FileScreen(BackgroundScans, Screen[None]):
     def on_unmount(self) -> None:
         for group in ("search", "survey", "open"):
             self.workers.cancel_group(self, group)
+        self.stop_following()
 
     # -- opening -----------------------------------------------------------------------------
 
     @work(thread=True, group="open", exit_on_error=False)
     def _open_worker(self) -> None:
         """Show the head of the file at once, then index all of it."""
-        try:
-            preview = PreviewStore.read(self.path)
-        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
-            self.post_message(RecordingFailed(self.path, exc.strerror or str(exc)))
+        if not self._show_preview():
             return
-        except OSError as exc:
-            self.post_message(RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}"))
-            return
-        if len(preview):
-            painted = threading.Event()
-            self.post_message(PreviewReady(preview, painted))
-            # Indexing holds the GIL for most of a second: let the first screen be drawn first.
-            painted.wait(PREVIEW_PAINT_WAIT)
         try:
             store = FrameStore.open(self.path)
         except (RecordingNotFoundError, RecordingUnreadableError) as exc:
@@ -234,6 +242,23 @@ class FileScreen(BackgroundScans, Screen[None]):
             self.post_message(RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}"))
             return
         self.post_message(RecordingOpened(store))
+
+    def _show_preview(self) -> bool:
+        """Post the first frames and wait (briefly) until they are drawn; False if the file is unreadable."""
+        try:
+            preview = PreviewStore.read(self.path)
+        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+            self.post_message(RecordingFailed(self.path, exc.strerror or str(exc)))
+            return False
+        except OSError as exc:
+            self.post_message(RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}"))
+            return False
+        if len(preview):
+            painted = threading.Event()
+            self.post_message(PreviewReady(preview, painted))
+            # Indexing holds the GIL for most of a second: let the first screen be drawn first.
+            painted.wait(PREVIEW_PAINT_WAIT)
+        return True
 
     def on_preview_ready(self, message: PreviewReady) -> None:
         if self.store is None:
@@ -266,6 +291,7 @@ class FileScreen(BackgroundScans, Screen[None]):
         keep = getattr(self.app, "keep_built_objects", None)
         if keep is not None:
             keep()  # the store lives as long as the screen
+        self.source_opened()
 
     def _warn_about_problems(self) -> None:
         self._warned = True
@@ -286,13 +312,14 @@ class FileScreen(BackgroundScans, Screen[None]):
             self.errors, self.problems = [], self.store.problems
             self._start_survey()
         else:
-            following = self.live == "LIVE"
+            before = self.frame_list.frame_count
+            following = self.follows_end()
             self.frame_list.frames_appended(count, follow=following)
-            if self.live == "PAUSED":
-                self.new_frames += count
-            self._start_survey(start=len(self.store) - count)
+            if self.live is not None and not following:
+                self.new_frames += self.frame_list.frame_count - before
+            self._start_survey(start=before)
         self.frame_list.border_title = f"Frames · {len(self.store):,}"
-        self._refresh_status()
+        self._refresh_status_soon()  # after the cursor has followed: position and count agree
 
     def on_frames_appended(self, message: FramesAppended) -> None:
         self.frames_appended(message.count, reset=message.reset)
@@ -307,6 +334,7 @@ class FileScreen(BackgroundScans, Screen[None]):
     # -- the selected frame ------------------------------------------------------------------
 
     def on_frame_highlighted(self, message: FrameHighlighted) -> None:
+        self.cursor_moved()
         self.show_frame(message.index)
 
     def show_frame(self, index: int) -> None:
@@ -357,7 +385,8 @@ class FileScreen(BackgroundScans, Screen[None]):
         self.current = frame
         self.details.show_frame(frame)
         self.state_tree.show_state(self.state_for(frame, self.side), index=frame.index, side=self.side)
-        self._set_title(self.query_one("#frame-pane"), f"{self.side.capitalize()} state")
+        edited = " · edited ✎" if (frame.index, self.side) in self.edited_states else ""
+        self._set_title(self.query_one("#frame-pane"), f"{self.side.capitalize()} state{edited}")
         self._refresh_status_soon()
         self.request_diff()
 
@@ -376,6 +405,9 @@ class FileScreen(BackgroundScans, Screen[None]):
             return
         if self.diff_mode is DiffMode.PREVIOUS and frame.index == 0:
             self.diff_view.show_note("The first frame has no previous frame.", key=key)
+            return
+        if self.diff_mode is DiffMode.EDITED and (note := self.edited_diff_note(frame)) is not None:
+            self.diff_view.show_note(note, key=key)
             return
         if self._slow_diff_timer is not None:
             self._slow_diff_timer.stop()
@@ -411,6 +443,8 @@ class FileScreen(BackgroundScans, Screen[None]):
                 f"#{frame.index} input",
                 f"#{frame.index} output",
             )
+        if job.mode is DiffMode.EDITED:
+            return self.edited_diff_request(job.key, frame, job.side)
         other_index = frame.index - 1 if job.mode is DiffMode.PREVIOUS else job.marked
         assert other_index is not None
         other = store.frame(other_index)
@@ -451,10 +485,11 @@ class FileScreen(BackgroundScans, Screen[None]):
     def _refresh_status(self) -> None:
         self._status_pending = False
         store = self.store
-        fields = StatusFields(live=self.live, new_frames=self.new_frames)
+        fields = StatusFields(live=self.live, new_frames=self.new_frames, live_note=self.live_note)
         if store is not None:
             fields.session_id = store.session.session_id
-            fields.count = len(store)
+            # A followed file may hold frames the list has not taken yet: count what is shown.
+            fields.count = self.frame_list.frame_count if self.source is not None else len(store)
             fields.skipped = len(self.problems)
             if self.cursor_index is not None and self.cursor_index < fields.count:
                 fields.index = self.cursor_index
@@ -517,7 +552,7 @@ class FileScreen(BackgroundScans, Screen[None]):
             self._display(self.current)
 
     def action_cycle_diff(self) -> None:
-        self.diff_mode = self.diff_mode.following()
+        self.diff_mode = self.diff_mode.following(include_edited=bool(self.edited_states))
         self.request_diff()
 
     def action_mark(self) -> None:
@@ -578,7 +613,7 @@ class FileScreen(BackgroundScans, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self.from_directory
-        return True
+        return self.check_time_travel_action(action)
 
     def action_back(self) -> None:
         if self.from_directory:

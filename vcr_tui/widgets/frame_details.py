@@ -16,6 +16,7 @@ from recorder import Frame
 from vcr_tui.formatting import format_cost, format_latency, format_timestamp, format_tokens
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, TYPE_LOOKS
+from vcr_tui.workspace_text import is_workspace_fact, snapshot_fact
 
 _GAP = "   "
 _SHOWN_CUSTOM = 4
@@ -46,6 +47,9 @@ def detail_chunks(frame: Frame, *, narrow: bool = False) -> list[Text]:
     title.append(f"{look.glyph} {look.word} ", style=look.style)
     title.append(shorten(clean(frame.node_name), 60), style="bold")
     chunks.append(title)
+    snapshot = snapshot_fact(meta.custom)
+    if snapshot is not None:
+        chunks.append(snapshot)
     if meta.model and frame.node_name != f"llm:{meta.model}":  # llm:<model> already says it
         chunks.append(_chunk("model", shorten(meta.model, 40), "#d787ff"))
     tokens = _tokens(meta.tokens_input, meta.tokens_output, meta.tokens_used)
@@ -62,7 +66,8 @@ def detail_chunks(frame: Frame, *, narrow: bool = False) -> list[Text]:
     if frame.parent_frame_id:
         chunks.append(_chunk("parent", shorten(frame.parent_frame_id, id_width), LABEL_STYLE))
     chunks.append(_chunk("line", str(frame.line), LABEL_STYLE))
-    for key, value in list(meta.custom.items())[:_SHOWN_CUSTOM]:
+    shown_custom = [(key, value) for key, value in meta.custom.items() if not is_workspace_fact(key)]
+    for key, value in shown_custom[:_SHOWN_CUSTOM]:
         chunks.append(_chunk(shorten(clean(str(key)), 24), shorten(_scalar(value), 40), LABEL_STYLE))
     return chunks
 

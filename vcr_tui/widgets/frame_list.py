@@ -38,6 +38,9 @@ from vcr_tui.theme import (
     FAILED_TOOL_GLYPH,
     MARK_GLYPH,
     MATCH_GLYPH,
+    REPLAYED_GLYPH,
+    SNAPSHOT_GLYPH,
+    SNAPSHOT_STYLE,
     TYPE_LOOKS,
 )
 
@@ -127,13 +130,18 @@ class FrameList(ScrollView, can_focus=True):
         """The recording grew by ``count`` frames; keep the cursor, or follow the end."""
         if self.store is None:
             return
-        was_at_end = self.cursor >= self.frame_count - 1
+        before = self.frame_count
+        was_at_end = self.cursor >= before - 1
         self.frame_count = len(self.store)
         self._update_virtual_size()
         self._strips.clear()
         self.refresh()
-        if self.frame_count and ((follow and was_at_end) or self.frame_count == count):
+        if not self.frame_count:
+            return
+        if follow and was_at_end:
             self.move_to(self.frame_count - 1)
+        elif not before:  # the first frames of a recording that started empty: show the first
+            self.move_to(0)
 
     def frames_reset(self) -> None:
         """The file was replaced or truncated: everything is re-read, the cursor kept in range."""
@@ -308,6 +316,8 @@ class FrameList(ScrollView, can_focus=True):
             text.append(MATCH_GLYPH, style=self.get_component_rich_style("frame-list--match"))
         elif row.index in self.edited:
             text.append(EDITED_GLYPH, style=self.get_component_rich_style("frame-list--mark"))
+        elif row.source == "replayed":  # a fork's step answered from the recording, at zero tokens
+            text.append(REPLAYED_GLYPH, style=self.get_component_rich_style("frame-list--dim"))
         else:
             text.append(" ")
         dim = self.get_component_rich_style("frame-list--dim")
@@ -322,6 +332,8 @@ class FrameList(ScrollView, can_focus=True):
         if error:
             style = ERROR_ROW_STYLE if row.frame_type is not FrameType.ERROR else "bold " + ERROR_ROW_STYLE
         node = Text(name, style=style, end="")
+        if row.has_snapshot:  # at the start of the name, so the marker lines up at every width
+            node = Text.assemble((SNAPSHOT_GLYPH + " ", SNAPSHOT_STYLE), node, end="")
         node.truncate(columns.node - 1, overflow="ellipsis", pad=True)
         text.append_text(node)
         text.append(" ")

@@ -17,6 +17,17 @@ from vcr_tui.safe_text import clean, shorten
 from vcr_tui.theme import ERROR_STYLE, TYPE_LOOKS
 
 _SEPARATOR = " │ "
+# The marker's colours: green follows, yellow holds the view, orange waits for the source,
+# grey is finished, red needs the user.
+_MARKER_STYLES = {
+    "LIVE": "bold black on #5fd75f",
+    "PAUSED": "bold black on #ffd75f",
+    "CONNECTING": "bold black on #ffaf5f",
+    "RECONNECTING": "bold black on #ffaf5f",
+    "WAITING": "bold black on #ffaf5f",
+    "ENDED": "bold black on #a8a8a8",
+    "FAILED": "bold white on #d70000",
+}
 
 
 @dataclass
@@ -30,6 +41,7 @@ class StatusFields:
     skipped: int = 0
     live: str | None = None  # "LIVE" / "PAUSED" for a recording that is still growing
     new_frames: int = 0
+    live_note: str = ""  # what the source says when it is not simply live (reconnecting, failed, ...)
     activity: str = ""  # search or scan progress
     extras: list[str] = field(default_factory=list)
 
@@ -64,11 +76,13 @@ Part = tuple[int, Text]
 def build_parts(fields: StatusFields) -> list[Part]:
     parts: list[Part] = []
     if fields.live:
-        style = "bold black on #5fd75f" if fields.live == "LIVE" else "bold black on #ffd75f"
-        marker = Text(f" {fields.live} ", style=style)
+        marker = Text(f" {fields.live} ", style=_MARKER_STYLES.get(fields.live, "bold black on #ffd75f"))
         if fields.new_frames:
-            marker.append(f" +{fields.new_frames:,} new", style="bold")
+            noun = "frame" if fields.new_frames == 1 else "frames"
+            marker.append(f" +{fields.new_frames:,} new {noun}", style="bold")
         parts.append((100, marker))
+        if fields.live_note:
+            parts.append((85, Text(shorten(clean(fields.live_note), 72), style="italic")))
     if fields.session_id:
         parts.append((40, Text(shorten(clean(fields.session_id), 28), style="bold")))
     if fields.index is not None and fields.count:

@@ -1,0 +1,218 @@
+"""One resume started from the debugger: what to run, how to stop it, and how it ended.
+
+No Textual here. ``execute`` runs in a worker thread: it imports the agent, lets the engine fork
+and run it (``recorder.resume``), then reads the fork once to say what the user gained: how many
+steps came from the recording at zero tokens, how many ran, and the tokens that cost or saved.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recorder import ResumeConfig, ResumeMode, ResumeResult, VCRReader, resume
+from recorder.entry_points import EntryPointError
+from recorder.models import Frame, FrameType
+from vcr_tui.agent_choice import load_agent
+from vcr_tui.formatting import format_cost, format_count, format_tokens
+
+
+@dataclass(frozen=True)
+class ResumeRequest:
+    """Where to resume from and with what; built by the screen from the cursor and the edits."""
+
+    source: Path
+    from_frame: int
+    node_name: str
+    agent_spec: str
+    mode: ResumeMode = ResumeMode.REPLAY
+    state: dict[str, Any] | None = None  # None: the recorded state
+    edit_output: bool = False
+    mocks: dict[str, Any] = field(default_factory=dict)
+
+
+class Outcome(enum.Enum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class ResumeSummary:
+    """How a resume ended, counted from the fork as written (what the screen shows)."""
+
+    outcome: Outcome
+    fork_path: Path | None = None
+    error: str | None = None
+    failed_at: str | None = None  # the step that raised
+    from_recording: int = 0  # frames answered by the recording: copied prefix and REPLAY hits
+    live: int = 0
+    mocked: int = 0
+    skipped: int = 0
+    frames: int = 0
+    tokens_spent: int = 0
+    tokens_saved: int = 0
+    cost_spent: float = 0.0
+    cost_saved: float = 0.0
+    seconds: float = 0.0
+
+    def headline(self) -> str:
+        """One line for the banner and the notification."""
+        if self.outcome is Outcome.SUCCEEDED:
+            head = "✔ Resume succeeded"
+        elif self.outcome is Outcome.CANCELLED:
+            head = "■ Resume cancelled"
+        elif self.failed_at:
+            head = f"✖ Resume failed at {self.failed_at}"
+        else:
+            head = "✖ Resume failed"
+        if self.fork_path is None:
+            return f"{head}: {self.error}" if self.error else head
+        parts = [head, self.counts()]
+        if self.tokens_spent or self.tokens_saved:
+            parts.append(self.tokens())
+        parts.append(f"{self.seconds:.1f} s")
+        return " · ".join(parts)
+
+    def counts(self) -> str:
+        text = f"{self.from_recording} replayed, {self.live} live"
+        if self.mocked:
+            text += f", {self.mocked} mocked"
+        if self.skipped:
+            text += f", {self.skipped} skipped"
+        return text
+
+    def tokens(self) -> str:
+        text = f"{format_tokens(self.tokens_spent)} tokens spent, {format_tokens(self.tokens_saved)} saved"
+        if self.cost_spent:
+            text += f" ({format_cost(self.cost_spent)} spent)"
+        return text
+
+    def detail(self) -> str:
+        """What follows the headline in a notification: the error and where the fork is."""
+        lines = []
+        if self.error and self.fork_path is not None:
+            lines.append(self.error)
+        if self.fork_path is not None:
+            kept = "" if self.outcome is Outcome.SUCCEEDED else f" (it keeps {format_count(self.frames, 'frame')})"
+            lines.append(f"Fork: {self.fork_path}{kept}")
+        return "\n".join(lines)
+
+
+class ResumeRun:
+    """A resume in progress: the request, the cancel switch, and, once known, the fork and summary.
+
+    Shared by the UI thread and the worker: the worker sets ``fork_path`` and then ``summary``
+    (single assignments); everything else is read-only after creation.
+    """
+
+    def __init__(self, request: ResumeRequest) -> None:
+        self.request = request
+        self.cancel = threading.Event()
+        self.started = time.monotonic()
+        self.fork_path: Path | None = None
+        self.summary: ResumeSummary | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.summary is None
+
+    @property
+    def cancelling(self) -> bool:
+        return self.running and self.cancel.is_set()
+
+
+def execute(run: ResumeRun, on_fork: Callable[[Path], object]) -> ResumeSummary:
+    """Import the agent, fork and resume; never raises: every failure becomes a summary."""
+    request = run.request
+    try:
+        agent = load_agent(request.agent_spec)
+    except EntryPointError as exc:
+        return _done(run, ResumeSummary(Outcome.FAILED, error=f"cannot load the agent: {exc}"))
+
+    def forked(recorder: Any) -> None:
+        run.fork_path = Path(recorder.path)
+        on_fork(run.fork_path)
+
+    config = ResumeConfig(
+        from_frame=request.from_frame,
+        mode=request.mode,
+        state=request.state,
+        edit_output=request.edit_output,
+        inject_mocks=dict(request.mocks),
+    )
+    try:
+        result = resume(request.source, agent, config, cancel=run.cancel, on_fork=forked)
+    except Exception as exc:  # the fork could not be written, the input could not be found, ...
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return _done(run, ResumeSummary(Outcome.FAILED, fork_path=run.fork_path, error=f"cannot resume: {reason}"))
+    return _done(run, summarize(result, run))
+
+
+def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
+    """The summary of a finished resume, counting the fork's frames by their ``source`` mark."""
+    if result.succeeded:
+        outcome = Outcome.SUCCEEDED
+    elif result.cancelled:
+        outcome = Outcome.CANCELLED
+    else:
+        outcome = Outcome.FAILED
+    summary = ResumeSummary(outcome, fork_path=result.fork_path)
+    if outcome is Outcome.FAILED:
+        summary.error = f"{result.error_type}: {result.error}" if result.error_type else result.error
+    try:
+        reader = VCRReader(result.fork_path)
+    except OSError:
+        return summary
+    with reader:
+        summary.frames = len(reader)
+        past_fork = False
+        for index in range(len(reader)):
+            try:
+                frame = reader.frame(index)
+            except (IndexError, OSError, ValueError):
+                continue
+            custom = frame.metadata.custom
+            source = custom.get("source")
+            if source == "fork":
+                past_fork = True
+            elif source == "replayed":
+                summary.from_recording += 1
+                summary.tokens_saved += _number(custom.get("recorded_tokens"), int)
+                summary.cost_saved += _number(custom.get("recorded_cost_usd"), float)
+            elif source == "live" or (past_fork and source is None and not _engine_error(frame)):
+                summary.live += 1  # a step that raised has no mark on its error frame, but it ran
+            elif source == "mocked":
+                summary.mocked += 1
+            elif source == "skipped":
+                summary.skipped += 1
+            if source in ("live", "edited", None):
+                summary.tokens_spent += frame.metadata.tokens_used or 0
+                summary.cost_spent += frame.metadata.cost_usd or 0.0
+            failed_here = frame.frame_type is FrameType.ERROR and not _engine_error(frame)
+            if past_fork and failed_here and outcome is Outcome.FAILED and summary.failed_at is None:
+                summary.failed_at = frame.node_name
+    return summary
+
+
+def _engine_error(frame: Frame) -> bool:
+    """The error frame the engine adds when the agent raised outside any step, or was cancelled."""
+    return frame.frame_type is FrameType.ERROR and frame.node_name in ("agent", "cancelled")
+
+
+def _number(value: Any, kind: type[int] | type[float]) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return kind(0)
+    return kind(value)
+
+
+def _done(run: ResumeRun, summary: ResumeSummary) -> ResumeSummary:
+    summary.seconds = time.monotonic() - run.started
+    if summary.fork_path is None:
+        summary.fork_path = run.fork_path
+    return summary

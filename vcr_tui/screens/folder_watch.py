@@ -1,0 +1,84 @@
+"""The folder view's side of following: sessions appear, grow and vanish while it is open.
+
+A ``DirectoryWatcher`` compares listings every half second (on a short worker, never the UI
+thread). New files are summarized and slotted in, forks under their parents, by the same
+``nest_forks`` the first scan uses. A file that keeps growing is summarized again at most once
+a second, and less often when summarizing it is slow (a big file is indexed each time), so a
+busy writer cannot keep a core busy on the list.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from vcr_tui.messages import FolderChanged
+from vcr_tui.sessions import SessionEntry, summarize
+from vcr_tui.sources.directory import DIRECTORY_POLL_INTERVAL, DirectoryWatcher
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+REFRESH_GROWING_AFTER = 1.0  # seconds between two summaries of the same growing file, at least
+_REFRESH_COST_FACTOR = 10  # ... and at least ten times what the last summary of it took
+
+
+class FolderWatching:
+    """Watching for ``DirectoryScreen`` (a mixin: it merges into the screen's entries)."""
+
+    if TYPE_CHECKING:  # provided by DirectoryScreen and Screen
+        folder: Path
+        entries: list[SessionEntry]
+        scan_done: bool
+
+        def _rebuild(self) -> None: ...
+        def post_message(self, message: object) -> bool: ...
+        def set_interval(self, interval: float, callback: object) -> Timer: ...
+
+    def start_watching(self) -> None:
+        """Begin noticing changes; the first scan's results are the starting point."""
+        self._folder_watcher = DirectoryWatcher(self.folder)  # before the first scan lists the folder
+        self._watch_busy = False
+        self._folder_stale: set[Path] = set()
+        self._folder_summarized: dict[Path, tuple[float, float]] = {}  # path: (when, seconds it took)
+        self.set_interval(DIRECTORY_POLL_INTERVAL, self._poll_folder)
+
+    def _poll_folder(self) -> None:
+        if not self.scan_done or self._watch_busy:
+            return  # changes keep until the next poll: the watcher compares with its last listing
+        self._watch_busy = True
+        self._folder_worker()
+
+    @work(thread=True, group="watch", exit_on_error=False)
+    def _folder_worker(self) -> None:
+        entries: list[SessionEntry] = []
+        removed: list[Path] = []
+        try:
+            changes = self._folder_watcher.poll()
+            removed = list(changes.removed)
+            self._folder_stale.difference_update(changes.removed)
+            self._folder_stale.update(changes.changed)
+            now = time.monotonic()
+            due = [path for path in self._folder_stale if self._due(path, now)]
+            self._folder_stale.difference_update(due)
+            for path in [*changes.added, *due]:
+                started = time.monotonic()
+                entries.append(summarize(path))
+                self._folder_summarized[path] = (time.monotonic(), time.monotonic() - started)
+        finally:
+            self.post_message(FolderChanged(entries, removed))
+
+    def _due(self, path: Path, now: float) -> bool:
+        when, took = self._folder_summarized.get(path, (0.0, 0.0))
+        return now - when >= max(REFRESH_GROWING_AFTER, took * _REFRESH_COST_FACTOR)
+
+    def on_folder_changed(self, message: FolderChanged) -> None:
+        self._watch_busy = False
+        if not message.entries and not message.removed:
+            return
+        replaced = {entry.path for entry in message.entries} | set(message.removed)
+        self.entries = [entry for entry in self.entries if entry.path not in replaced] + message.entries
+        self._rebuild()

@@ -1,0 +1,369 @@
+"""The file screen's side of a followed recording: frames appear as they are written.
+
+A ``Source`` (a growing local file, a pipe, a file on another host over ssh) runs its own threads
+and only rings a bell: ``SourceChanged`` carries nothing, and the source merges everything that
+happens until the screen takes it. So a writer appending 2,000 frames a second costs the screen
+one update per tick, never a queue of messages.
+
+What the user sees follows one rule: while the cursor is on the last frame the view follows the
+end (LIVE); anywhere else it stays put and counts the frames it has not shown (PAUSED, "+N new
+frames"); reaching the last frame again (End, G, F) resumes following. A local file opens on
+its first frame, as any recording does (its first screen comes from the head of the file before
+the index is built); a pipe or a remote file starts empty, so its view follows from the start.
+A file that was replaced or cut short is read again from the start, and the screen reloads as a
+whole: a changed ``LiveReader.generation`` is the only sign needed, since the reader swaps files
+in one step.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Literal
+
+from textual import work
+
+from recorder import Problem
+from vcr_tui.frame_store import FrameStore
+from vcr_tui.messages import RecordingFailed, RecordingOpened, SourceChanged
+from vcr_tui.safe_text import clean
+from vcr_tui.screens.error_screen import ErrorScreen
+from vcr_tui.sources import LocalPath, Source, SourceError, SourceState, SourceStatus, SourceUpdate
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.app import App
+    from textual.notifications import SeverityLevel
+    from textual.timer import Timer
+
+    from recorder import Frame
+    from vcr_tui.preview_store import PreviewStore
+    from vcr_tui.screens.file_scans import SearchState
+    from vcr_tui.widgets.diff_view import DiffView
+    from vcr_tui.widgets.frame_details import FrameDetails
+    from vcr_tui.widgets.frame_list import FrameList
+    from vcr_tui.widgets.state_tree import StateTree
+
+# At most this many screen updates a second come from a source: well inside the 250 ms budget
+# for a new frame to show, and a fast writer cannot keep the screen busy redrawing.
+MIN_UPDATE_INTERVAL = 0.05
+
+# The states that keep the view following or paused; the others show their own marker.
+_FOLLOWING_STATES = {SourceState.LIVE}
+_SILENT_STATES = {SourceState.STATIC, SourceState.CLOSED}
+
+Phase = Literal["idle", "starting", "running", "closed"]
+
+# What the reader reports about a file that is still being written, and is no fault of it: the
+# frame being written (its line has no newline yet), and a stream whose header has not come yet.
+_STILL_WRITING = "last line incomplete"
+_NO_HEADER_YET = "no session header"
+
+
+class LiveFrameStore(FrameStore):
+    """The store of a followed recording: moments of writing are not reported as problems.
+
+    Once the source has ended (or failed), ``growing`` is False and an unfinished last line is
+    reported: the stream was cut off in the middle of a frame. A recording with no frames at all
+    is not blamed for its missing header; the screen says it has no frames.
+    """
+
+    growing = True
+
+    @property
+    def problems(self) -> list[Problem]:
+        found = super().problems
+        empty = len(self) == 0  # nothing received yet: "no frames" says it all
+        return [
+            problem
+            for problem in found
+            if not (self.growing and problem.reason.startswith(_STILL_WRITING))
+            and not (empty and problem.reason.startswith(_NO_HEADER_YET))
+        ]
+
+
+class LiveFollowing:
+    """Following for ``FileScreen`` (a mixin: it drives the screen's list, panes and status)."""
+
+    if TYPE_CHECKING:  # provided by FileScreen and Screen
+        path: Path
+        store: FrameStore | PreviewStore | None
+        live: str | None
+        new_frames: int
+        marked: int | None
+        current: Frame | None
+        cursor_index: int | None
+        search_state: SearchState | None
+        problems: list[Problem]
+        _warned: bool
+        _problems_announced: int
+
+        @property
+        def errors_done(self) -> bool: ...
+
+        @property
+        def app(self) -> App[object]: ...
+
+        @property
+        def frame_list(self) -> FrameList: ...
+
+        @property
+        def state_tree(self) -> StateTree: ...
+
+        @property
+        def details(self) -> FrameDetails: ...
+
+        @property
+        def diff_view(self) -> DiffView: ...
+
+        def frames_appended(self, count: int, *, reset: bool = False) -> None: ...
+        def start_search(self, query: str) -> None: ...
+        def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None: ...
+        def post_message(self, message: object) -> bool: ...
+        def set_timer(self, delay: float, callback: object) -> Timer: ...
+        def _refresh_status(self) -> None: ...
+        def _refresh_status_soon(self) -> None: ...
+        def _show_preview(self) -> bool: ...
+
+    # -- setting up and tearing down ------------------------------------------------------------
+
+    def setup_following(self, source: Source | None, follow: bool) -> None:
+        """Remember the source to read (or make one for a local file to follow); nothing starts yet."""
+        if source is None and follow:
+            source = Source(LocalPath(self.path), follow=True)
+        self.source = source
+        self.live_note = ""
+        self._follow_phase: Phase = "idle"
+        self._follow_lock = threading.Lock()
+        self._follow_opened = False
+        self._follow_generation = 0
+        self._source_state: SourceState | None = None
+        self._source_message = ""
+        self._follow_last_update = 0.0
+        self._follow_timer: Timer | None = None
+
+    def start_following(self) -> None:
+        """Open the source in a worker; ``RecordingOpened`` follows, as for a plain file."""
+        self._follow_worker()
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _follow_worker(self) -> None:
+        source = self.source
+        assert source is not None
+        if isinstance(source.location, LocalPath) and not self._show_preview():
+            return  # the screen already says why the file cannot be read
+        with self._follow_lock:
+            if self._follow_phase == "closed":
+                return
+            self._follow_phase = "starting"
+        failure = None
+        try:
+            source.start(on_change=self._ring)  # indexes a local file: the reason for the worker
+        except SourceError as exc:
+            failure = str(exc)
+        with self._follow_lock:
+            abandoned = self._follow_phase == "closed"
+            self._follow_phase = "running"
+        if abandoned:  # the screen went away while the source was starting
+            source.close()
+            return
+        if failure is not None:
+            self.post_message(RecordingFailed(self.path, failure))
+            return
+        self._follow_generation = source.reader.generation  # before the store counts frames: see _apply
+        self.post_message(RecordingOpened(LiveFrameStore(source.reader)))
+
+    def _ring(self) -> None:
+        """Called on a source thread when an update is waiting: tell the screen, nothing more."""
+        self.post_message(SourceChanged())
+
+    def stop_following(self) -> None:
+        """Stop the source's threads and processes (an ssh client, a pipe reader)."""
+        if self.source is None:
+            return
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+            self._follow_timer = None
+        with self._follow_lock:
+            starting = self._follow_phase == "starting"
+            self._follow_phase = "closed"
+        if not starting:  # otherwise the worker closes it once start() returns
+            self.source.close()
+
+    # -- updates from the source ----------------------------------------------------------------
+
+    def source_opened(self) -> None:
+        """The screen shows the source's store now: take what happened while it was opening."""
+        if self.source is None or self._follow_opened:
+            return
+        self._follow_opened = True
+        count = self.frame_list.frame_count
+        if count and self.source.follow and not isinstance(self.source.location, LocalPath):
+            self.frame_list.move_to(count - 1)  # a stream is followed from its start, however fast it came
+        self._take_update_now()
+
+    def on_source_changed(self, _message: SourceChanged) -> None:
+        if not self._follow_opened or self.source is None:
+            return  # left waiting in the source: ``source_opened`` takes it
+        delay = self._follow_last_update + MIN_UPDATE_INTERVAL - time.monotonic()
+        if delay > 0:
+            if self._follow_timer is None:
+                self._follow_timer = self.set_timer(delay, self._take_update_now)
+            return
+        self._take_update_now()
+
+    def _take_update_now(self) -> None:
+        self._follow_timer = None
+        if self.source is None or self._follow_phase == "closed":
+            return
+        self._follow_last_update = time.monotonic()
+        update = self.source.take()
+        if update is not None:
+            self._apply(update)
+        elif self._source_state is None:
+            self._apply_status(self.source.status)
+            self._show_marker()
+
+    def _apply(self, update: SourceUpdate) -> None:
+        """Bring the screen in line with the reader: reload after a reset, else show appended frames.
+
+        The update's own counts are only a hint; the reader may already hold more, and what the
+        screen shows is compared with the reader itself, so no frame is counted twice or missed.
+        """
+        assert self.source is not None
+        live = self.source.reader
+        with live.locked() as reader:
+            generation, count = live.generation, len(reader)
+        if generation != self._follow_generation:
+            self._follow_generation = generation
+            self._reload(count)
+        elif count > self.frame_list.frame_count:
+            if self.errors_done:
+                # The file as it was opened has been reported; lines that go wrong from now on get
+                # a notification, never a dialog that takes the keys away from a followed view.
+                self._warned = True
+            self.frames_appended(count - self.frame_list.frame_count)
+            self._add_store_problems()
+        if update.status_changed or self._source_state is None:
+            self._apply_status(update.status)
+        self._update_marker()
+        self._refresh_status_soon()  # once the cursor has followed, so position and count agree
+
+    def _add_store_problems(self) -> None:
+        """Lines the index skipped since the last look (the survey only reads frame lines)."""
+        if not isinstance(self.store, FrameStore):
+            return
+        known = {problem.line for problem in self.problems}  # one line, one problem, however worded
+        fresh = [problem for problem in self.store.problems if problem.line not in known]
+        if fresh:
+            self.problems = sorted([*self.problems, *fresh], key=lambda problem: problem.line)
+            self._problems_announced = len(self.problems)
+            self.say(f"{len(fresh):,} more lines could not be read as written (w lists them)", severity="warning")
+
+    def _reload(self, count: int) -> None:
+        """The file was replaced or truncated: everything on screen is read again."""
+        store = self.store
+        if not isinstance(store, FrameStore):
+            return
+        was_following = self.follows_end()
+        store.forget_rows()
+        self.new_frames = 0
+        if self.marked is not None and self.marked >= count:
+            self.marked = None
+            self.frame_list.set_marked(None)
+        self.frame_list.border_subtitle = ""  # the error count of the old file
+        # Lines the new file's survey cannot read are reported in a notification: a dialog
+        # popping up over a view that is being followed would take the keys away.
+        self._warned, self._problems_announced = True, 0
+        self.frames_appended(0, reset=True)
+        shown = self.frame_list.frame_count
+        if not shown:
+            self.current = None
+            self.cursor_index = None
+            self.state_tree.show_note("No frames in this recording yet.")
+            self.details.show_note(clean(store.session.session_id))
+            self.diff_view.show_note("Nothing to compare.")
+        elif was_following:
+            self.frame_list.move_to(shown - 1)
+        if self.search_state is not None:
+            self.start_search(self.search_state.query)
+        self.say(
+            f"{clean(self.path.name)} was replaced or cut short: read again from the start ({shown:,} frames)",
+            severity="warning",
+        )
+
+    def _apply_status(self, status: SourceStatus) -> None:
+        """Remember the source's state; say so when it needs the user's attention."""
+        previous, self._source_state = self._source_state, status.state
+        self._source_message = status.message
+        if status.state in (SourceState.ENDED, SourceState.FAILED) and isinstance(self.store, LiveFrameStore):
+            self.store.growing = False  # an unfinished last line now means the stream was cut off
+            self._add_store_problems()
+        if status.state is SourceState.FAILED:
+            self._source_failed(status.message)
+        elif status.state in (SourceState.RECONNECTING, SourceState.WAITING) and previous is SourceState.LIVE:
+            self.say(status.message, severity="warning")
+        elif status.state is SourceState.ENDED and previous is not None:
+            self.say(status.message)
+        elif status.state is SourceState.LIVE and previous in (SourceState.RECONNECTING, SourceState.WAITING):
+            self.say(f"Back: {status.message}")
+
+    def _source_failed(self, message: str) -> None:
+        """A problem retrying cannot fix: the program will exit non-zero, with the reason."""
+        if hasattr(self.app, "failure"):
+            self.app.failure = message
+        if not self.frame_list.frame_count:
+            self.app.push_screen(ErrorScreen(message))  # nothing to look at: say why, full screen
+        else:
+            self.say(message, severity="error", timeout=30)
+
+    # -- the marker and the cursor ---------------------------------------------------------------
+
+    def follows_end(self) -> bool:
+        """Whether appended frames move the cursor along (and are not counted as unseen)."""
+        if self.source is None:
+            return self.live == "LIVE"  # driven by hand through ``set_live``
+        return self.source.follow and self.frame_list.cursor >= self.frame_list.frame_count - 1
+
+    def cursor_moved(self) -> None:
+        """The user moved: on the last frame the view follows again, elsewhere it is paused.
+
+        Only the marker's fields change here; the step itself refreshes the status line.
+        """
+        if self.source is not None and self._follow_opened:
+            self._update_marker()
+
+    def _show_marker(self) -> None:
+        self._update_marker()
+        self._refresh_status()
+
+    def _update_marker(self) -> None:
+        state = self._source_state
+        note = ""
+        marker: str | None
+        if state is None or state in _SILENT_STATES:
+            marker = None
+        elif state in _FOLLOWING_STATES:
+            assert self.source is not None
+            if not self.source.follow:
+                marker = None  # reading a file once (--no-follow): nothing to follow
+            else:
+                marker = "LIVE" if self.follows_end() else "PAUSED"
+        else:
+            marker = state.name
+            note = self._source_message
+        if marker == "LIVE":
+            self.new_frames = 0
+        self.live = marker
+        self.live_note = note
+
+    def action_follow(self) -> None:
+        """Jump to the newest frame and follow the ones still to come."""
+        self.frame_list.action_last()
+        if self.source is None or not self.source.follow:
+            self.say("Not following this recording: it was opened with --no-follow.")
+            return
+        self.new_frames = 0
+        if self._follow_opened:
+            self._show_marker()

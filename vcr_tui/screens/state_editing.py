@@ -1,0 +1,293 @@
+"""Editing a frame's state on the file screen (a mixin): ``e`` for the input, ``E`` for the output.
+
+The state is handed to ``$VISUAL`` / ``$EDITOR`` as pretty JSON (the terminal handed over with
+``App.suspend()``), or to the built-in editor where the terminal cannot be handed over (a
+browser, a headless test) or no editor exists. Text that is not a JSON object is never lost: the
+user is asked to edit it again, in the same file. An accepted edit lives in the screen's
+``edited_states`` (the row gets ✎ and the diff pane an "edited vs recorded" mode); the recording
+itself is never touched. A fork or a resume at that frame starts from the edit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import SuspendNotSupported
+
+from vcr_tui.diff_model import DiffMode, DiffRequest
+from vcr_tui.editing import (
+    EditorCommand,
+    EditorError,
+    EditResult,
+    Outcome,
+    ParseError,
+    StateDraft,
+    find_editor,
+    judge,
+    run_editor,
+)
+from vcr_tui.safe_text import clean, shorten
+from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
+from vcr_tui.screens.json_editor_screen import JsonEditorScreen
+from vcr_tui.theme import LABEL_STYLE
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.notifications import SeverityLevel
+
+    from recorder import Frame
+    from vcr_tui.frame_store import FrameStore
+    from vcr_tui.preview_store import PreviewStore
+    from vcr_tui.widgets.frame_list import FrameList
+
+# Tests set this: a scripted editor needs no terminal, so it can run in a headless app as it is.
+RUN_EDITOR_WITHOUT_SUSPEND = False
+
+
+class StateEditing:
+    """``e`` and ``E`` for ``FileScreen``: it uses the screen's store, panes and ``edited_states``."""
+
+    if TYPE_CHECKING:  # provided by FileScreen and Screen
+        app: App[Any]
+        path: Path
+        store: FrameStore | PreviewStore | None
+        current: Frame | None
+        side: str
+        diff_mode: DiffMode
+        edited_states: dict[tuple[int, str], dict[str, Any]]
+        frame_list: FrameList
+
+        def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None: ...
+        def state_for(self, frame: Frame, side: str) -> dict[str, Any]: ...
+        def _display(self, frame: Frame) -> None: ...
+        def request_diff(self) -> None: ...
+
+    _draft: StateDraft | None = None
+
+    # -- e / E: edit a state -----------------------------------------------------------------
+
+    def action_edit(self, side: str = "input") -> None:
+        if self._draft is not None:
+            self.say("An edit is already open.", severity="warning")
+            return
+        frame = self.current
+        if frame is None or self.store is None:
+            self.say("Wait for the frame to load, then edit it.", severity="warning")
+            return
+        recorded = frame.input_state if side == "input" else frame.output_state
+        try:
+            draft = StateDraft.create(frame.index, side, self.state_for(frame, side), recorded)
+        except (OSError, TypeError, ValueError) as exc:
+            self.say(f"Cannot write the state to a temporary file: {exc}", severity="error")
+            return
+        self._draft = draft
+        self.app.clear_notifications()  # the state is what matters now; tips would cover the diff
+        command, problem = self._external_editor()
+        if command is None:
+            self._edit_in_app(draft, note=f"{problem}: editing here instead." if problem else "")
+        else:
+            self._edit_externally(draft, command)
+
+    def _external_editor(self) -> tuple[EditorCommand | None, str | None]:
+        """The editor to hand the terminal to, or None and (when worth saying) why not."""
+        if self.app.is_headless and not RUN_EDITOR_WITHOUT_SUSPEND:
+            return None, None
+        try:
+            command = find_editor()
+        except EditorError as exc:
+            return None, str(exc)
+        if command is None:
+            return None, "No editor found ($VISUAL, $EDITOR, nano or vi)"
+        return command, None
+
+    def _edit_externally(self, draft: StateDraft, command: EditorCommand) -> None:
+        draft.restore_if_missing()
+        try:
+            if self.app.is_headless:
+                status = run_editor(command, draft.path)
+            else:
+                with self.app.suspend():
+                    status = run_editor(command, draft.path)
+        except SuspendNotSupported:
+            self._edit_in_app(draft)
+            return
+        except EditorError as exc:
+            self._edit_in_app(draft, note=f"{exc}: editing here instead.")
+            return
+        result = draft.read()
+        if status != 0 and result.outcome not in (Outcome.UNCHANGED, Outcome.EMPTIED):
+            self._ask_after_editor_failed(draft, command, status, result)
+            return
+        if status != 0:
+            self._finish_draft(draft)
+            self.say(f"{command.label} ended with status {status}; nothing changed.")
+            return
+        self._settle(draft, result, command)
+
+    def _edit_in_app(self, draft: StateDraft, error: ParseError | None = None, note: str = "") -> None:
+        def saved(text: str | None) -> None:
+            if text is None:
+                self._finish_draft(draft)
+                self.say(f"Edit cancelled: the {draft.side} of #{draft.index} is as it was.")
+                return
+            try:
+                draft.path.write_text(text, encoding="utf-8")
+            except OSError:
+                pass  # the text is judged from memory; the file only matters to an external editor
+            self._settle(draft, judge(text, draft.shown, draft.recorded), None)
+
+        title = f"Edit the {draft.side} of #{draft.index} {shorten(clean(self._node_name(draft.index)), 40)}"
+        self.app.push_screen(JsonEditorScreen(draft.text(), title, error=error, note=note), saved)
+
+    def _settle(self, draft: StateDraft, result: EditResult, command: EditorCommand | None) -> None:
+        """Act on what came back: ask again when invalid, else apply (or not) and say what happened."""
+        if result.outcome is Outcome.INVALID:
+            assert result.error is not None
+            if command is None:
+                self._edit_in_app(draft, result.error)
+            else:
+                self._ask_to_fix(draft, command, result.error)
+            return
+        self._finish_draft(draft)
+        what = f"the {draft.side} of #{draft.index}"
+        if result.outcome is Outcome.UNCHANGED:
+            self.say(f"No change to {what}.")
+        elif result.outcome is Outcome.EMPTIED:
+            self.say(f"The file was emptied, so {what} is left as it was.")
+        elif result.outcome is Outcome.RESTORED:
+            self.apply_edit(draft.index, draft.side, None)
+            self.say(f"{what.capitalize()} is the recorded one again: its edit is removed.")
+        else:
+            assert result.state is not None
+            self.apply_edit(draft.index, draft.side, result.state)
+            self.say(f"Edited {what} (in memory; the recording is unchanged). r resumes with it.", timeout=5)
+
+    def _ask_to_fix(self, draft: StateDraft, command: EditorCommand, error: ParseError) -> None:
+        body = Text(f"The {draft.side} of #{draft.index} you saved is not a JSON object:\n\n")
+        body.append(f"  {clean(error.describe())}\n", style="bold")
+        if error.line_text:
+            shown = shorten(clean(error.line_text), 70)
+            gutter = f"  {error.line} │ "
+            body.append(gutter, style=LABEL_STYLE)
+            body.append(shown + "\n")
+            if error.column - 1 <= len(shown):
+                body.append(" " * (len(gutter) + error.column - 1) + "^\n", style="bold #ff5f5f")
+        body.append("\nNothing you typed is lost: editing again reopens the same file.", style=LABEL_STYLE)
+        choices = [
+            Choice(("e", "enter"), f"edit again in {shorten(command.label, 30)}", "again"),
+            Choice(("b",), "fix it in the built-in editor", "built-in"),
+            Choice(("escape", "d"), "discard this edit", "discard"),
+        ]
+
+        def answer(choice: str | None) -> None:
+            if choice == "again":
+                self.app.call_later(self._edit_externally, draft, command)
+            elif choice == "built-in":
+                self._edit_in_app(draft, error)
+            else:
+                self._finish_draft(draft)
+                self.say(f"Edit discarded: the {draft.side} of #{draft.index} is as it was.")
+
+        self.app.push_screen(ChoiceScreen("Not valid JSON", body, choices, cancel="discard", tone="error"), answer)
+
+    def _ask_after_editor_failed(
+        self, draft: StateDraft, command: EditorCommand, status: int, result: EditResult
+    ) -> None:
+        body = Text(f"{shorten(command.label, 40)} ended with status {status}, ")
+        body.append("which usually means \u201cabandon this edit\u201d (vim's :cq does that).\n")
+        body.append("What it saved is kept until you choose.", style=LABEL_STYLE)
+        choices: list[Choice[str]] = []
+        if result.outcome is not Outcome.INVALID:
+            choices.append(Choice(("a",), "apply what it saved anyway", "apply"))
+        choices.append(Choice(("e",), "edit again", "again"))
+        choices.append(Choice(("escape", "d"), "discard this edit", "discard"))
+
+        def answer(choice: str | None) -> None:
+            if choice == "apply":
+                self._settle(draft, result, command)
+            elif choice == "again":
+                self.app.call_later(self._edit_externally, draft, command)
+            else:
+                self._finish_draft(draft)
+                self.say(f"Edit discarded: the {draft.side} of #{draft.index} is as it was.")
+
+        self.app.push_screen(
+            ChoiceScreen("The editor gave up", body, choices, cancel="discard", tone="warning"), answer
+        )
+
+    def _finish_draft(self, draft: StateDraft) -> None:
+        draft.discard()
+        if self._draft is draft:
+            self._draft = None
+
+    def apply_edit(self, index: int, side: str, state: dict[str, Any] | None) -> None:
+        """Keep (or with None, drop) an edited state, mark the row, and show it against the recording."""
+        if state is None:
+            self.edited_states.pop((index, side), None)
+        else:
+            self.edited_states[(index, side)] = state
+        self.frame_list.mark_edited(index, self.is_edited(index))
+        if state is not None:
+            self.side = side
+            self.diff_mode = DiffMode.EDITED
+        elif self.diff_mode is DiffMode.EDITED and not self.edited_states:
+            self.diff_mode = DiffMode.STEP
+        if self.current is not None and self.current.index == index:
+            self._display(self.current)
+        else:
+            self.request_diff()
+
+    def is_edited(self, index: int) -> bool:
+        return (index, "input") in self.edited_states or (index, "output") in self.edited_states
+
+    def action_discard_edits(self) -> None:
+        index = self.frame_list.cursor
+        if not self.is_edited(index):
+            self.say(f"#{index} has no edits.")
+            return
+        for side in ("input", "output"):
+            self.edited_states.pop((index, side), None)
+        self.apply_edit(index, self.side, None)
+        self.say(f"The edits of #{index} are gone: it shows the recorded states again.")
+
+    # -- the diff pane's "edited vs recorded" mode (called by the screen) -------------------------
+
+    def edited_diff_note(self, frame: Frame) -> str | None:
+        """Why there is nothing to compare for this frame in EDITED mode, or None."""
+        if (frame.index, self.side) in self.edited_states:
+            return None
+        other = "output" if self.side == "input" else "input"
+        if (frame.index, other) in self.edited_states:
+            return f"The {other} of #{frame.index} is edited, not its {self.side}: press i to see it."
+        return f"#{frame.index} is not edited: e edits its input, E its output."
+
+    def edited_diff_request(self, key: tuple[object, ...], frame: Frame, side: str) -> DiffRequest:
+        recorded = frame.input_state if side == "input" else frame.output_state
+        return DiffRequest(key, recorded, self.state_for(frame, side), f"#{frame.index} {side} as recorded", "edited")
+
+    def on_unmount(self) -> None:
+        if self._draft is not None:
+            self._draft.discard()
+            self._draft = None
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def edit_for(self, index: int) -> tuple[dict[str, Any] | None, bool]:
+        """The edit a fork or resume at ``index`` starts from: the input's, else the output's, else none."""
+        edited_input = self.edited_states.get((index, "input"))
+        if edited_input is not None:
+            return edited_input, False
+        edited_output = self.edited_states.get((index, "output"))
+        if edited_output is not None:
+            return edited_output, True
+        return None, False
+
+    def _node_name(self, index: int) -> str:
+        if self.current is not None and self.current.index == index:
+            return self.current.node_name
+        try:
+            return self.store.row(index).node_name if self.store is not None else ""
+        except (IndexError, OSError):
+            return ""

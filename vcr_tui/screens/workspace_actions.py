@@ -1,0 +1,303 @@
+"""The file screen's keys for the workspace: ``u`` rolls files back, ``C`` commits, ``ctrl+z`` undoes.
+
+Each key goes the same way: find the workspace (``--workspace``, or the folder the recording
+names once the user has confirmed it), take a dry run in a worker, show it, and only on ``y``
+make the change in a worker, then say what happened. The UI thread never runs git. Errors of the
+engine (a merge in progress, a branch that moved, a session in use) come back as its sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+
+from recorder.acid import CommitResult, RollbackResult
+from vcr_tui.keys import documented_bindings
+from vcr_tui.messages import WorkspaceFinished, WorkspaceProposed
+from vcr_tui.safe_text import clean, shorten
+from vcr_tui.screens.workspace_dialogs import CommitDialog, ConfirmWorkspaceDialog, MessageDialog, RollbackDialog
+from vcr_tui.theme import LABEL_STYLE, SNAPSHOT_GLYPH
+from vcr_tui.workspace_link import (
+    RECORDED_PATH_KEY,
+    RECORDED_SESSION_KEY,
+    CommitProposal,
+    Origin,
+    Proposal,
+    RollbackProposal,
+    WorkspaceTarget,
+    apply_commit,
+    apply_rollback,
+    failure_text,
+    find_session,
+    propose_commit,
+    propose_rollback,
+    propose_undo,
+    recorded_path_problem,
+    recorded_text,
+)
+from vcr_tui.workspace_text import commit_done, rollback_done
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.notifications import SeverityLevel
+
+    from recorder import Frame
+    from vcr_tui.frame_store import FrameStore
+    from vcr_tui.preview_store import PreviewStore
+    from vcr_tui.widgets.frame_list import FrameList
+
+WORKSPACE_BINDINGS: list[BindingType] = [
+    Binding(
+        "u",
+        "rollback_files",
+        "undo files",
+        tooltip="roll the workspace's files back to this frame's snapshot (⛁), after a dry run",
+        show=False,
+        id="file.rollback",
+    ),
+    Binding(
+        "C",
+        "commit_workspace",
+        "commit files",
+        tooltip="commit the workspace's changes as one commit on your branch, after a preview",
+        show=False,
+        id="file.commit",
+    ),
+    Binding(
+        "ctrl+z",
+        "undo_rollback",
+        "undo rollback",
+        tooltip="undo the last rollback of the files, after a dry run",
+        show=False,
+        id="file.undo-rollback",
+    ),
+]
+
+UNDO_BINDING_ID = "file.undo-rollback"
+
+
+def how_to_name_a_workspace(recording: Path) -> Text:
+    text = Text("vcr-tui does not know which folder this run changed.\n\n")
+    text.append("Start it with the folder the agent worked in:\n\n")
+    text.append(f"  vcr-tui {shorten(clean(recording.name), 40)} --workspace PATH\n\n", style="bold")
+    text.append(
+        "Recordings made with ACIDWorkspace name their folder themselves; vcr-tui then asks before using it.",
+        style=LABEL_STYLE,
+    )
+    return text
+
+
+def unusable_path(named: str, problem: str) -> Text:
+    text = Text("The recording names its workspace as\n\n")
+    text.append(f"  {clean(named)}\n\n", style="bold")
+    text.append(f"but {problem}, so it is not used. ")
+    text.append("Start vcr-tui with --workspace PATH to name the folder yourself.")
+    return text
+
+
+class WorkspaceActions:
+    """``u``, ``C`` and ``ctrl+z`` for ``FileScreen`` (a mixin: it uses the screen's store and list).
+
+    The screen lists ``WORKSPACE_BINDINGS`` among its own bindings (Textual reads bindings only
+    from DOM classes).
+    """
+
+    if TYPE_CHECKING:  # provided by FileScreen
+        store: FrameStore | PreviewStore | None
+        path: Path
+        current: Frame | None
+
+        @property
+        def app(self) -> App[object]: ...
+
+        @property
+        def frame_list(self) -> FrameList: ...
+
+        def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None: ...
+        def post_message(self, message: object) -> bool: ...
+
+    _workspace_accepted: str | None = None  # the recording's folder, once the user said yes
+    _workspace_running: str | None = None  # what a worker is doing to the workspace now
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def action_rollback_files(self) -> None:
+        store = self._store_for_workspace()
+        if store is None:
+            return
+        index = self.frame_list.cursor
+        try:
+            row = store.row(index)
+        except (IndexError, OSError):
+            return
+        if not row.has_snapshot:
+            self.say(
+                f"Frame #{index} has no snapshot of the files: only frames marked {SNAPSHOT_GLYPH} "
+                "(savepoints) can be rolled back to." + self._nearest_snapshot_hint(store, index),
+                severity="warning",
+                timeout=6,
+            )
+            return
+
+        def propose(target: WorkspaceTarget) -> Proposal:
+            frame = store.frame(index)
+            named = recorded_text(frame.metadata.custom, RECORDED_SESSION_KEY)
+            if named:
+                target = replace(target, session_id=named)
+            return propose_rollback(find_session(target, store.session.session_id), index)
+
+        self._with_workspace("Cannot roll the files back", propose)
+
+    def action_undo_rollback(self) -> None:
+        store = self._store_for_workspace()
+        if store is not None:
+            self._with_workspace(
+                "Cannot undo the rollback",
+                lambda target: propose_undo(find_session(target, store.session.session_id)),
+            )
+
+    def action_commit_workspace(self) -> None:
+        store = self._store_for_workspace()
+        if store is not None:
+            self._with_workspace(
+                "Cannot commit the workspace",
+                lambda target: propose_commit(find_session(target, store.session.session_id)),
+            )
+
+    # -- finding the workspace ---------------------------------------------------------------
+
+    def _store_for_workspace(self) -> FrameStore | PreviewStore | None:
+        store = self.store
+        if store is None or not store.complete or not len(store):
+            self.say("The recording is still being read: try again in a moment.", timeout=3)
+            return None
+        if self._workspace_running:
+            self.say(f"Busy: {self._workspace_running}", timeout=3)
+            return None
+        return store
+
+    def _with_workspace(self, failure_title: str, propose: Callable[[WorkspaceTarget], Proposal]) -> None:
+        """Run ``propose`` in a worker once the workspace is known (asking the user if need be)."""
+        store = self.store
+        assert store is not None
+        header = store.session.metadata
+        session_id = recorded_text(header, RECORDED_SESSION_KEY)
+        if session_id is None and self.current is not None:
+            session_id = recorded_text(self.current.metadata.custom, RECORDED_SESSION_KEY)
+        recording = Path(getattr(store, "path", self.path))
+        named = recorded_text(header, RECORDED_PATH_KEY)
+        option = getattr(self.app, "workspace", None)
+        if option is not None:
+            target = WorkspaceTarget(Path(option), Origin.OPTION, recording, session_id, named)
+            self._run_workspace_job(failure_title, "reading the workspace…", lambda: propose(target))
+            return
+        if named is None:
+            self.app.push_screen(MessageDialog("No workspace for this recording", how_to_name_a_workspace(recording)))
+            return
+        problem = recorded_path_problem(named)
+        if problem is not None:
+            self.app.push_screen(MessageDialog("Unusable workspace path", unusable_path(named, problem), error=True))
+            return
+        target = WorkspaceTarget(Path(named), Origin.RECORDING, recording, session_id, named)
+        if named == self._workspace_accepted:
+            self._run_workspace_job(failure_title, "reading the workspace…", lambda: propose(target))
+            return
+
+        def answered(accepted: bool | None) -> None:
+            if not accepted:
+                self.say(
+                    "The folder named by the recording was not used; nothing was read or changed. "
+                    "Start vcr-tui with --workspace PATH to name the folder yourself.",
+                    timeout=8,
+                )
+                return
+            self._workspace_accepted = named
+            self._run_workspace_job(failure_title, "reading the workspace…", lambda: propose(target))
+
+        self.app.push_screen(ConfirmWorkspaceDialog(named, session_id), callback=answered)
+
+    def _nearest_snapshot_hint(self, store: FrameStore | PreviewStore, index: int, reach: int = 30) -> str:
+        """The " The nearest one before it is #N." hint, when a savepoint is at most a screenful back.
+
+        Short on purpose: the rows on screen are cached, so this reads (almost) nothing on the UI thread.
+        """
+        for earlier in range(index - 1, max(index - reach, 0) - 1, -1):
+            try:
+                if store.row(earlier).has_snapshot:
+                    return f" The nearest one before it is #{earlier}."
+            except (IndexError, OSError):
+                return ""
+        return ""
+
+    # -- workers -----------------------------------------------------------------------------
+
+    def _run_workspace_job(self, failure_title: str, doing: str, job: Callable[[], object]) -> None:
+        self._workspace_running = doing
+        self._workspace_worker(failure_title, job)
+
+    @work(thread=True, group="workspace", exit_on_error=False)
+    def _workspace_worker(self, failure_title: str, job: Callable[[], object]) -> None:
+        """Run one step against the workspace and post what came of it; never raises."""
+        try:
+            outcome = job()
+        except Exception as exc:  # the engine's sentence, or a plain one: never a traceback
+            self.post_message(WorkspaceFinished(failure_title, failure_text(exc), failed=True))
+            return
+        if isinstance(outcome, (RollbackProposal, CommitProposal)):
+            self.post_message(WorkspaceProposed(outcome))
+        else:
+            self.post_message(WorkspaceFinished("Done", str(outcome)))
+
+    def on_workspace_proposed(self, message: WorkspaceProposed) -> None:
+        self._workspace_running = None
+        proposal = message.proposal
+        if isinstance(proposal, RollbackProposal):
+            dialog: RollbackDialog | CommitDialog = RollbackDialog(proposal, self._key_of(UNDO_BINDING_ID))
+        else:
+            dialog = CommitDialog(proposal)
+        self.app.clear_notifications()  # an earlier result would cover the dialog
+        self.app.push_screen(dialog, callback=lambda confirmed: self._confirmed(proposal, bool(confirmed)))
+
+    def _confirmed(self, proposal: Proposal, confirmed: bool) -> None:
+        if not confirmed:
+            self.say("Cancelled: nothing was changed.", timeout=3)
+            return
+        undo_key = self._key_of(UNDO_BINDING_ID)
+        if isinstance(proposal, RollbackProposal):
+
+            def roll_back() -> object:
+                outcome = apply_rollback(proposal)
+                if isinstance(outcome, RollbackResult):
+                    return rollback_done(outcome, proposal, undo_key)
+                return outcome
+
+            self._run_workspace_job("The rollback was not made", "rolling the files back…", roll_back)
+        else:
+
+            def commit() -> object:
+                outcome = apply_commit(proposal, None)
+                return commit_done(outcome) if isinstance(outcome, CommitResult) else outcome
+
+            self._run_workspace_job("Nothing was committed", "committing…", commit)
+
+    def on_workspace_finished(self, message: WorkspaceFinished) -> None:
+        self._workspace_running = None
+        if message.failed:
+            self.app.clear_notifications()
+            self.app.push_screen(MessageDialog(message.title, message.text, error=True))
+        else:
+            self.say(message.text, timeout=12)
+
+    def _key_of(self, binding_id: str) -> str:
+        """The key bound to ``binding_id`` now (the user's keymap applied), as typed."""
+        keymap = getattr(self.app, "_keymap", None)
+        for binding in documented_bindings(self, keymap):  # type: ignore[arg-type]
+            if binding.id == binding_id:
+                return binding.key.split(",")[0]
+        return "ctrl+z"

@@ -1,0 +1,271 @@
+"""How the debugger reaches the workspace a recording was made in, and what it asks of the engine.
+
+The viewer never keeps an ACID session open: each step (a dry run, then the change itself)
+attaches to the session, does one thing and lets go, so the agent or another viewer is locked
+out only for as long as a few git commands take. Because the user decides on the dry run they
+were shown, a change is made only if a fresh dry run, taken under the same lock, still matches
+it; otherwise nothing changes and the new dry run is handed back to be shown instead.
+
+Where the workspace is comes from ``--workspace`` (typed by the user) or from the recording's
+header; the header is untrusted input, so the screen asks before this module is given that path.
+Everything here runs on worker threads and knows nothing of Textual.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from recorder.acid import (
+    COMMIT_HASH_KEY,
+    ACIDWorkspace,
+    CommitPreview,
+    CommitResult,
+    RollbackPlan,
+    RollbackResult,
+    SessionError,
+    WorkspaceError,
+)
+
+RECORDED_PATH_KEY = "workspace"
+RECORDED_SESSION_KEY = "acid_session"
+
+
+class Origin(str, enum.Enum):
+    """Where the workspace path came from; only ``OPTION`` is trusted without asking."""
+
+    OPTION = "option"
+    RECORDING = "recording"
+
+
+@dataclass(frozen=True)
+class WorkspaceTarget:
+    """The workspace folder, the session to attach to (None: find it there) and the recording shown."""
+
+    path: Path
+    origin: Origin
+    recording: Path
+    session_id: str | None = None
+    named_by_recording: str | None = None  # the recording's own idea of the folder, only ever quoted
+
+
+class ProposalKind(str, enum.Enum):
+    ROLLBACK = "rollback"
+    UNDO = "undo"
+    COMMIT = "commit"
+
+
+@dataclass(frozen=True)
+class RollbackProposal:
+    """A dry run of a rollback (or of undoing one), for the user to confirm.
+
+    ``busy`` is the engine's sentence about a merge or rebase in progress, shown as a warning.
+    ``changed`` says the files moved on since the dry run the user saw: this is the new one.
+    """
+
+    kind: ProposalKind
+    target: WorkspaceTarget
+    frame_index: int | None
+    plan: RollbackPlan
+    busy: str | None = None
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class CommitProposal:
+    """What a commit would land, for the user to confirm (``changed``: as for a rollback)."""
+
+    target: WorkspaceTarget
+    preview: CommitPreview
+    workspace: Path
+    changed: bool = False
+
+
+Proposal = RollbackProposal | CommitProposal
+
+
+# -- what the recording says -------------------------------------------------------------------
+
+
+def recorded_text(metadata: Mapping[str, Any], key: str) -> str | None:
+    """A non-empty string stored under ``key`` in a header's or frame's metadata, else None."""
+    value = metadata.get(key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def snapshot_commit(custom: Mapping[str, Any]) -> str | None:
+    """The snapshot a frame names (its ``acid_commit_hash``), or None for a frame without one."""
+    return recorded_text(custom, COMMIT_HASH_KEY)
+
+
+def recorded_path_problem(text: str) -> str | None:
+    """Why a workspace path read from a recording cannot be offered at all, or None.
+
+    A relative path would mean whatever folder vcr-tui happens to run in, so it is never offered.
+    """
+    if "\x00" in text:
+        return "it contains a NUL character"
+    if not os.path.isabs(text):
+        return "it is not an absolute path"
+    return None
+
+
+# -- sessions ------------------------------------------------------------------------------------
+
+
+def find_session(target: WorkspaceTarget, session_of_recording: str) -> WorkspaceTarget:
+    """``target`` with its session id: named by the recording, or the one open session that fits.
+
+    A session fits when it was begun with this recording, or has the recording's session id; a
+    workspace with a single open session uses that one (a wrong guess is harmless: the engine
+    refuses a frame whose snapshot is not the session's, and a commit is confirmed on screen).
+    """
+    if target.session_id:
+        return target
+    sessions = ACIDWorkspace.sessions(target.path)
+    if not sessions:
+        raise SessionError(
+            f"no session of files is open in {target.path}: the run was not recorded with ACIDWorkspace "
+            f"on this folder, or its session was committed or aborted{elsewhere_hint(target)}"
+        )
+    recording = _resolved(target.recording)
+    fitting = [
+        info
+        for info in sessions
+        if (info.recording is not None and _resolved(info.recording) == recording)
+        or info.session_id == session_of_recording
+    ]
+    if len(fitting) == 1 or (not fitting and len(sessions) == 1):
+        chosen = (fitting or sessions)[0]
+        return replace(target, session_id=chosen.session_id)
+    names = ", ".join(info.session_id for info in (fitting or sessions)[:5])
+    raise SessionError(
+        f"{len(fitting or sessions)} sessions are open in {target.path} ({names}) and the recording "
+        "does not say which one is its own"
+    )
+
+
+@contextmanager
+def attached(target: WorkspaceTarget) -> Iterator[ACIDWorkspace]:
+    """The target's session, held only for the ``with`` block."""
+    if not target.session_id:
+        raise SessionError("no session id: call find_session() first")
+    if all(info.session_id != target.session_id for info in ACIDWorkspace.sessions(target.path)):
+        raise SessionError(
+            f"session {target.session_id!r} is not open in {target.path}: it was committed or aborted, "
+            f"or the run changed another folder{elsewhere_hint(target)}"
+        )
+    workspace = ACIDWorkspace.attach(target.path, target.session_id, recording=target.recording)
+    try:
+        yield workspace
+    finally:
+        workspace.detach()
+
+
+def elsewhere_hint(target: WorkspaceTarget) -> str:
+    """ "; the recording names X as its workspace" when ``--workspace`` named another folder."""
+    named = target.named_by_recording
+    if target.origin is Origin.OPTION and named and named != str(target.path):
+        return f"; the recording names {named} as its workspace"
+    return ""
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _busy(workspace: ACIDWorkspace) -> str | None:
+    return None if workspace.layout.shadow else workspace.layout.busy_state()
+
+
+# -- rollback and its undo -----------------------------------------------------------------------
+
+
+def propose_rollback(target: WorkspaceTarget, frame_index: int) -> RollbackProposal:
+    with attached(target) as workspace:
+        plan = workspace.plan_rollback(frame_index)
+        return RollbackProposal(ProposalKind.ROLLBACK, target, frame_index, plan, _busy(workspace))
+
+
+def propose_undo(target: WorkspaceTarget) -> RollbackProposal:
+    with attached(target) as workspace:
+        plan = workspace.plan_undo_rollback()
+        return RollbackProposal(ProposalKind.UNDO, target, None, plan, _busy(workspace))
+
+
+def apply_rollback(proposal: RollbackProposal) -> RollbackResult | RollbackProposal:
+    """Roll back (or undo) as confirmed; a new proposal if the dry run no longer matches."""
+    with attached(proposal.target) as workspace:
+        if proposal.kind is ProposalKind.UNDO:
+            fresh = workspace.plan_undo_rollback()
+        else:
+            assert proposal.frame_index is not None
+            fresh = workspace.plan_rollback(proposal.frame_index)
+        if not same_plan(fresh, proposal.plan):
+            return RollbackProposal(
+                proposal.kind, proposal.target, proposal.frame_index, fresh, _busy(workspace), changed=True
+            )
+        if proposal.kind is ProposalKind.UNDO:
+            return workspace.undo_rollback()
+        assert proposal.frame_index is not None
+        return workspace.rollback(proposal.frame_index)
+
+
+def same_plan(first: RollbackPlan, second: RollbackPlan) -> bool:
+    """True when two dry runs would do the same thing (same snapshot, same files, same conflicts)."""
+    return (first.target.commit, first.restore, first.create, first.delete, first.conflicts) == (
+        second.target.commit,
+        second.restore,
+        second.create,
+        second.delete,
+        second.conflicts,
+    )
+
+
+# -- commit --------------------------------------------------------------------------------------
+
+
+def propose_commit(target: WorkspaceTarget) -> CommitProposal:
+    """The preview of a commit; a merge or rebase in progress is refused now, not after a "yes"."""
+    with attached(target) as workspace:
+        if not workspace.layout.shadow:
+            workspace.layout.refuse_busy_state()
+        preview = workspace.preview_commit()
+        return CommitProposal(target, preview, workspace.layout.workspace)
+
+
+def apply_commit(proposal: CommitProposal, message: str | None) -> CommitResult | CommitProposal:
+    """Commit as confirmed (with the user's message, if any); a new proposal if the files moved on."""
+    with attached(proposal.target) as workspace:
+        fresh = workspace.preview_commit()
+        if not same_preview(fresh, proposal.preview):
+            return CommitProposal(proposal.target, fresh, workspace.layout.workspace, changed=True)
+        return workspace.commit(message)
+
+
+def same_preview(first: CommitPreview, second: CommitPreview) -> bool:
+    def facts(preview: CommitPreview) -> tuple[object, ...]:
+        return (preview.branch, preview.head, preview.added, preview.modified, preview.deleted)
+
+    return facts(first) == facts(second)
+
+
+# -- failures ------------------------------------------------------------------------------------
+
+
+def failure_text(error: BaseException) -> str:
+    """One sentence for the screen, whatever went wrong; never a traceback."""
+    if isinstance(error, WorkspaceError):
+        return str(error) or type(error).__name__
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{error.strerror or error}{where}"
+    return f"unexpected {type(error).__name__}: {error}"
