@@ -145,6 +145,7 @@ class ResumePlan:
             self.counts.replayed += 1
             custom = {k: v for k, v in match.metadata.custom.items() if k == "returns"}
             custom["recorded_tokens"] = match.metadata.tokens_used
+            custom["recorded_cost_usd"] = match.metadata.cost_usd
             return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom, matched=match)
         self.all_live = True
         return self._live()
@@ -176,6 +177,7 @@ class ResumePlan:
         if self.mode is ResumeMode.REPLAY and not match.is_error and self.edited_state == match.input_state:
             self.counts.replayed += 1  # an edit that changed nothing: the recorded step still holds
             custom["recorded_tokens"] = match.metadata.tokens_used
+            custom["recorded_cost_usd"] = match.metadata.cost_usd
             return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom, matched=match)
         self.counts.live += 1
         return Decision(Action.LIVE, state=self.edited_state, source="live", matched=match)

@@ -348,3 +348,4 @@ def test_report_usage_puts_tokens_on_the_step_and_replay_costs_none(tmp_path: Pa
     fork = VCRPlayer.load(result.fork_path)
     assert fork.session.total_tokens == 0
     assert fork.get_frame(-1).metadata.custom["recorded_tokens"] == 15
+    assert fork.get_frame(-1).metadata.custom["recorded_cost_usd"] == 0.01
