@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # bench_tui's pseudo-terminal
 sys.path.insert(0, str(HERE.parent / "tests"))  # the test sshd helper
 
-from bench_tui import Terminal  # noqa: E402
+from pty_terminal import Terminal, vcr_tui_argv  # noqa: E402
 
 from vcr_tui.sources import Source, SSHOptions, open_source  # noqa: E402
 
@@ -111,7 +111,7 @@ def summary(values: list[float]) -> str:
 
 def on_screen(argument: str, recording: Recording, samples: int, seed: int) -> list[float]:
     """Seconds from each append to its node name drawn by the program following ``argument``."""
-    terminal = Terminal(argument)  # type: ignore[arg-type]  (the program takes any PATH argument)
+    terminal = Terminal(vcr_tui_argv(argument))
     jitter = random.Random(seed)
     latencies: list[float] = []
     try:

@@ -19,22 +19,16 @@ Budget (issue 4): ≤ 300 ms. Run: ``python bench/bench_resume_ui.py`` (``--runs
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import pty
-import re
-import select
-import signal
 import statistics
-import struct
 import sys
 import tempfile
-import termios
 import time
 from pathlib import Path
 
+from pty_terminal import COLUMNS, ROWS, Terminal, vcr_tui_argv
+
 BUDGET_MS = 300.0
-COLUMNS, ROWS = 120, 35
 ENTRY_POINT = "vcr_tui.demo.agent:run_agent"
 FIRST_RESUMED = "3 ◆ llm   llm:coder".encode()
 PARENT_FRAME = "#2 ◆ llm llm:coder".encode()
@@ -44,75 +38,6 @@ import pathlib, sys
 path = pathlib.Path(sys.argv[-1])
 path.write_text(path.read_text().replace("(f - 32) * 9 / 5", "(f - 32) * 5 / 9"))
 """
-
-_ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[A-Za-z~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[=>78]")
-
-
-def visible(data: bytes) -> bytes:
-    """The output without escape sequences, so a row split by style changes reads as one."""
-    return _ESCAPES.sub(b"", data)
-
-
-class Terminal:
-    """The program in a pseudo-terminal, its output collected as it comes."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: become the program
-            os.chdir(cwd)
-            os.environ.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS), **env)
-            for name in ("NO_COLOR", "TEXTUAL_ANIMATIONS", "TEXTUAL_THEME"):
-                os.environ.pop(name, None)
-            os.execv(argv[0], argv)
-        self.pid, self.fd = pid, fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-        self.output = bytearray()
-
-    def read(self, timeout: float) -> bool:
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return False
-        try:
-            chunk = os.read(self.fd, 1 << 16)
-        except OSError:
-            return False
-        self.output += chunk
-        return bool(chunk)
-
-    def wait_for(self, patterns: list[bytes], since: int, timeout: float = 30.0) -> float:
-        """Seconds until every pattern has been drawn after output offset ``since``."""
-        start = time.perf_counter()
-        while True:
-            window = visible(bytes(self.output[since:]))
-            if all(pattern in window for pattern in patterns):
-                return time.perf_counter() - start
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError(f"{patterns} not seen in {timeout} s")
-            self.read(0.005)
-
-    def drain(self, quiet: float = 0.3) -> None:
-        while self.read(quiet):
-            pass
-
-    def press(self, key: bytes) -> int:
-        mark = len(self.output)
-        os.write(self.fd, key)
-        return mark
-
-    def close(self) -> None:
-        try:
-            os.write(self.fd, b"q")
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                done, _ = os.waitpid(self.pid, os.WNOHANG)
-                if done:
-                    break
-                self.read(0.05)
-            else:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-        finally:
-            os.close(self.fd)
 
 
 def p95(values: list[float]) -> float:
@@ -128,9 +53,8 @@ def measure(runs: int, scratch: Path) -> tuple[list[float], list[float], list[fl
     recording = record_demo(scratch / "runs")
     editor = scratch / "fix_formula.py"
     editor.write_text(EDITOR_SCRIPT)
-    code = "from vcr_tui.cli import main; main()"
     terminal = Terminal(
-        [sys.executable, "-c", code, str(recording), "--agent", ENTRY_POINT],
+        vcr_tui_argv(str(recording), "--agent", ENTRY_POINT),
         env={"VCR_DEMO_DELAY": "0", "EDITOR": f"{sys.executable} {editor}", "VISUAL": ""},
         cwd=scratch,
     )

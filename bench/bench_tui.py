@@ -20,26 +20,18 @@ RSS ≤ 300 MB. Run: ``python bench/bench_tui.py`` (``--frames N``, ``--steps N`
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import pty
-import re
-import select
-import signal
 import statistics
-import struct
-import sys
 import tempfile
-import termios
 import time
 from pathlib import Path
 
 import orjson
+from pty_terminal import COLUMNS, ROWS, Terminal, vcr_tui_argv
 
 BUDGET_FIRST_SCREEN_S = 1.0
 BUDGET_STEP_P95_MS = 50.0
 BUDGET_RSS_MB = 300.0
-COLUMNS, ROWS = 120, 35
 FIRST_NODE = "bench_first_frame"
 
 
@@ -100,92 +92,9 @@ def write_recording(path: Path, frames: int) -> None:
             out.write(orjson.dumps({"type": "frame", "data": record}) + b"\n")
 
 
-class Terminal:
-    """The program running in a pseudo-terminal, with its output collected as it comes."""
-
-    def __init__(self, path: Path) -> None:
-        self.started = time.perf_counter()
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: become the program
-            os.environ.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS))
-            for name in ("NO_COLOR", "TEXTUAL_ANIMATIONS", "TEXTUAL_THEME"):
-                os.environ.pop(name, None)
-            code = "from vcr_tui.cli import main; main()"
-            os.execv(sys.executable, [sys.executable, "-c", code, str(path)])
-        self.pid, self.fd = pid, fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-        self.output = bytearray()
-
-    def read(self, timeout: float) -> bool:
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return False
-        try:
-            chunk = os.read(self.fd, 1 << 16)
-        except OSError:
-            return False
-        self.output += chunk
-        return bool(chunk)
-
-    def wait_for(self, patterns: list[bytes], since: int, timeout: float = 30.0) -> float:
-        """Seconds until every pattern has appeared in the output after offset ``since``."""
-        start = time.perf_counter()
-        while True:
-            window = _visible(bytes(self.output[since:]))
-            if all(pattern in window for pattern in patterns):
-                return time.perf_counter() - start
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError(f"{patterns} not seen in {timeout} s")
-            self.read(0.05)
-
-    def drain(self, quiet: float = 0.3) -> None:
-        """Read until the program has been silent for ``quiet`` seconds."""
-        while self.read(quiet):
-            pass
-
-    def press(self, key: bytes) -> int:
-        mark = len(self.output)
-        os.write(self.fd, key)
-        return mark
-
-    def cpu_seconds(self) -> float:
-        """User plus system CPU time the program has used so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def close(self) -> None:
-        try:
-            os.write(self.fd, b"q")
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                done, _ = os.waitpid(self.pid, os.WNOHANG)
-                if done:
-                    break
-                self.read(0.05)
-            else:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-        finally:
-            os.close(self.fd)
-
-
-_ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
-
-
-def _visible(data: bytes) -> bytes:
-    """The output without escape sequences, so text split by style changes reads as one."""
-    return _ESCAPES.sub(b"", data)
-
-
 def first_screen(path: Path) -> float:
     """Seconds from starting the program to the first frame's row on the terminal."""
-    terminal = Terminal(path)
+    terminal = Terminal(vcr_tui_argv(str(path)))
     try:
         terminal.wait_for([FIRST_NODE.encode()], 0)
         return time.perf_counter() - terminal.started
@@ -200,7 +109,7 @@ def step_latencies(path: Path, steps: int, early: int) -> tuple[list[float], lis
     frames, bad lines) still runs; the other ``steps`` after it has finished. Also returns the
     program's CPU milliseconds per steady step and its peak RSS.
     """
-    terminal = Terminal(path)
+    terminal = Terminal(vcr_tui_argv(str(path)))
     try:
         terminal.wait_for([FIRST_NODE.encode(), b"#0 input"], 0)
         index = 0
@@ -246,7 +155,7 @@ def big_state_steps(path: Path) -> tuple[float, float, float]:
     """Onto a frame with a 1 MB state, then straight off it while its diff is computed: ms until
     the state is shown, ms until the next frame is fully shown, ms until the big diff is shown
     when stepping back."""
-    terminal = Terminal(path)
+    terminal = Terminal(vcr_tui_argv(str(path)))
     try:
         terminal.wait_for([FIRST_NODE.encode(), b"#0 input"], 0)
         terminal.drain(0.5)
