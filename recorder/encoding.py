@@ -118,6 +118,8 @@ def _convert(value: Any, depth: int, active: set[int]) -> Any:
         return value
     if depth > _MAX_DEPTH:
         return "<too deep>"
+    if type(value) is orjson.Fragment:
+        return value  # JSON encoded already (a state the recorder embeds as it is)
     if isinstance(value, enum.Enum):
         return {
             "__type__": "Enum",

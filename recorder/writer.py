@@ -19,6 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import orjson
+
 from recorder.encoding import encode_line
 from recorder.models import Frame, FrameMetadata, FrameType, Session
 from recorder.naming import create_exclusive, new_session_id
@@ -129,6 +131,15 @@ def _as_state(value: Any) -> Any:
     if isinstance(value, _SCALARS_AND_SEQUENCES):
         return {"value": value}
     return value
+
+
+def _metadata(value: FrameMetadata | dict[str, Any]) -> FrameMetadata:
+    return value if type(value) is FrameMetadata else FrameMetadata.coerce(value)
+
+
+# The record of a step recorded without metadata; shared by those lines, and never changed.
+_DEFAULT_METADATA_RECORD: dict[str, Any] = FrameMetadata().to_dict()
+_FRAME_TYPE_VALUES: dict[FrameType, str] = {member: member.value for member in FrameType}
 
 
 def active_recorder() -> VCRRecorder | None:
@@ -252,45 +263,113 @@ class VCRRecorder:
         parent_frame_id: str | None = None,
     ) -> Frame:
         """Append one step and return it; the line has reached the OS when this returns."""
-        if metadata is None:  # made here: holds nothing the caller could have put an enum in
-            meta = FrameMetadata()
-        else:
-            meta = metadata if type(metadata) is FrameMetadata else FrameMetadata.coerce(metadata)
+        if type(input_state) is not dict:
+            input_state = _as_state(input_state)
+        if type(output_state) is not dict:
+            output_state = _as_state(output_state)
+        meta = FrameMetadata() if metadata is None else _metadata(metadata)
         kind = frame_type if type(frame_type) is FrameType else FrameType(frame_type)
         if type(node_name) is not str:
             node_name = _as_text(node_name)
         if parent_frame_id is not None and type(parent_frame_id) is not str:
             parent_frame_id = _as_text(parent_frame_id)
+        frame_id, session_id, timestamp, index = self._append_step(
+            node_name, kind, input_state, None, output_state, meta, metadata is not None, parent_frame_id
+        )
+        return Frame(
+            frame_id=frame_id,
+            session_id=session_id,
+            node_name=node_name,
+            frame_type=kind,
+            input_state=input_state,
+            output_state=output_state,
+            metadata=meta,
+            parent_frame_id=parent_frame_id,
+            timestamp=timestamp,
+            index=index,
+        )
+
+    def record_encoded_step(
+        self,
+        node_name: str,
+        input_json: bytes,
+        output_state: dict[str, Any],
+        metadata: FrameMetadata | dict[str, Any] | None = None,
+        frame_type: FrameType | str = FrameType.NODE_EXECUTION,
+    ) -> str:
+        """``record_step`` for an input state already serialised by ``encode_line``; its frame id.
+
+        An integration that must copy the input before the node runs (the node may change it in
+        place) holds it as JSON already; this embeds those bytes in the line instead of parsing
+        and serialising them again, which costs more than the rest of the step for a long chat.
+        ``input_json`` must be one JSON object exactly as ``encode_line`` wrote it.
+        """
+        meta = FrameMetadata() if metadata is None else _metadata(metadata)
+        kind = frame_type if type(frame_type) is FrameType else FrameType(frame_type)
+        if type(node_name) is not str:
+            node_name = _as_text(node_name)
+        if type(output_state) is not dict:
+            output_state = _as_state(output_state)
+        encoded = orjson.Fragment(input_json[:-1] if input_json.endswith(b"\n") else input_json)
+        frame_id, _, _, _ = self._append_step(
+            node_name, kind, encoded, encoded, output_state, meta, metadata is not None, None
+        )
+        return frame_id
+
+    def _append_step(
+        self,
+        node_name: str,
+        kind: FrameType,
+        input_state: Any,
+        encoded_input: orjson.Fragment | None,
+        output_state: Any,
+        meta: FrameMetadata,
+        meta_from_caller: bool,
+        parent_frame_id: str | None,
+    ) -> tuple[str, str, str, int]:
+        """Write one frame line and count it in the totals: (frame id, session id, timestamp, index).
+
+        The record is built here in the key order of ``Frame.to_record`` rather than through a
+        ``Frame``: this runs once per step and its cost is set against a bare write of the line.
+        """
         with self._lock:
             session = self._session
             if session is None or self._fd is None:
                 raise RecorderClosedError(_NOT_OPEN)
-            frame = Frame(
-                frame_id=self._ids.next(),
-                session_id=session.session_id,
-                node_name=node_name,
-                frame_type=kind,
-                input_state=input_state if type(input_state) is dict else _as_state(input_state),
-                output_state=output_state if type(output_state) is dict else _as_state(output_state),
-                metadata=meta,
-                parent_frame_id=parent_frame_id,
-                timestamp=_now_iso(),
-                index=session.frame_count,
-            )
-            record = frame.to_record()
+            frame_id = self._ids.next()
+            timestamp = _now_iso()
+            metadata_record = meta.to_dict() if meta_from_caller else _DEFAULT_METADATA_RECORD
+            record = {
+                "type": "frame",
+                "data": {
+                    "frame_id": frame_id,
+                    "session_id": session.session_id,
+                    "parent_frame_id": parent_frame_id,
+                    "timestamp": timestamp,
+                    "frame_type": _FRAME_TYPE_VALUES[kind],
+                    "node_name": node_name,
+                    "input_state": input_state,
+                    "output_state": output_state,
+                    "metadata": metadata_record,
+                    "state_diff": None,
+                },
+            }
             # Every other value of the record is a str or None made here; only these come from
-            # the caller and can hide an enum member.
-            caller_parts: tuple[Any, ...] = (frame.input_state, frame.output_state)
-            if metadata is not None:
-                caller_parts += (record["data"]["metadata"],)
+            # the caller and can hide an enum member (an encoded input was checked when encoded).
+            caller_parts: tuple[Any, ...] = (
+                (output_state,) if encoded_input is not None else (input_state, output_state)
+            )
+            if meta_from_caller:
+                caller_parts += (metadata_record,)
             self._write_locked(encode_line(record, caller_parts=caller_parts))
-            session.frame_count += 1
+            index = session.frame_count
+            session.frame_count = index + 1
             if meta.tokens_used:
                 session.total_tokens += meta.tokens_used
             if meta.cost_usd:
                 session.total_cost_usd += meta.cost_usd
-            self._last_frame_id = frame.frame_id
-            return frame
+            self._last_frame_id = frame_id
+            return frame_id, session.session_id, timestamp, index
 
     def record_llm_call(
         self,

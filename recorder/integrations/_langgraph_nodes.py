@@ -218,9 +218,9 @@ class _NodeCall:
 
     def _record(self, output: Any, metadata: FrameMetadata, source: str | None, routing: dict[str, Any]) -> None:
         metadata.custom.update(self._custom(source, routing))  # this call's own metadata
-        self.recorder.record_step(
+        self.recorder.record_encoded_step(
             self.path,
-            self.input_state,
+            self.input_bytes,
             output,
             metadata=metadata,
             frame_type=self.node.owner.frame_types.get(self.path, FrameType.NODE_EXECUTION),

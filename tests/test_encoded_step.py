@@ -1,0 +1,62 @@
+"""A step whose input state arrives already encoded is written exactly as ``record_step`` writes it."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from recorder import VCRReader, VCRRecorder
+from recorder.encoding import encode_line
+from recorder.models import FrameMetadata
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+def _frame_lines(path: Path) -> list[dict[str, Any]]:
+    records = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    return [record["data"] for record in records if record["type"] == "frame"]
+
+
+def test_encoded_input_gives_the_same_record_as_a_plain_one(tmp_path: Path) -> None:
+    state = {"task": "fix", "tags": {"b", "a"}, "colour": Colour.RED, "nested": {"n": [1, 2.5, None]}}
+    output = {"done": True}
+    with VCRRecorder(tmp_path) as recorder:
+        recorder.start_session("s")
+        recorder.record_step("plan", state, output, metadata={"model": "m", "custom": {"k": 1}})
+        frame_id = recorder.record_encoded_step(
+            "plan", encode_line(state), output, metadata=FrameMetadata(model="m", custom={"k": 1})
+        )
+        assert recorder.path is not None
+        path = recorder.path
+    plain, encoded = _frame_lines(path)
+    assert encoded["frame_id"] == frame_id
+    for varying in ("frame_id", "timestamp"):
+        plain.pop(varying), encoded.pop(varying)
+    assert encoded == plain
+    assert encoded["input_state"]["colour"] == {"__type__": "Enum", "__class__": "Colour", "data": "red"}
+    assert b"\n" not in path.read_bytes().splitlines()[-2]
+
+
+def test_encoded_input_survives_the_converting_path_and_counts(tmp_path: Path) -> None:
+    # An enum in the output sends the whole record through the converting path; the
+    # already-encoded input must come out as the same JSON, not as a description of an object.
+    with VCRRecorder(tmp_path) as recorder:
+        recorder.start_session("s")
+        recorder.record_encoded_step("act", encode_line({"a": [1, {"b": "c"}]}), {"colour": Colour.RED})
+        recorder.record_encoded_step(
+            "act", encode_line({"big": 1 << 70}), {"big": 1 << 70}, metadata={"tokens_used": 7}
+        )
+        assert recorder.path is not None
+        path = recorder.path
+    first, second = _frame_lines(path)
+    assert first["input_state"] == {"a": [1, {"b": "c"}]}
+    assert first["output_state"] == {"colour": {"__type__": "Enum", "__class__": "Colour", "data": "red"}}
+    assert second["input_state"] == second["output_state"] == {"big": str(1 << 70)}
+    reader = VCRReader(path)
+    assert reader.session is not None and reader.session.frame_count == 2 and reader.session.total_tokens == 7
+    assert [reader.frame(i).input_state for i in range(2)] == [{"a": [1, {"b": "c"}]}, {"big": str(1 << 70)}]
