@@ -150,7 +150,9 @@ async def test_r_after_the_fix_resumes_into_a_fork_that_succeeds_with_the_prefix
         assert summary is not None and summary.outcome is Outcome.SUCCEEDED
         assert (summary.from_recording, summary.live, summary.tokens_saved) == (2, 3, 508)
         banner = str(fork.query_one(ResumeBanner).render())
-        assert "Resume succeeded" in banner and "2 replayed, 3 live" in banner and "508 saved" in banner
+        assert (
+            "Resume succeeded" in banner and "2 replayed, 3 live" in banner and "508 tokens / $0.0021 saved" in banner
+        )
 
         assert fork.frame_list.frame_count == 6 and fork.frame_list.cursor == 5  # followed to the end
         rows = [fork.store.row(i) for i in range(6)]  # type: ignore[union-attr]

@@ -34,6 +34,7 @@ class ResumeRequest:
     state: dict[str, Any] | None = None  # None: the recorded state
     edit_output: bool = False
     mocks: dict[str, Any] = field(default_factory=dict)
+    output_dir: Path | None = None  # None: the fork is written beside ``source``
 
 
 class Outcome(enum.Enum):
@@ -74,7 +75,7 @@ class ResumeSummary:
         if self.fork_path is None:
             return f"{head}: {self.error}" if self.error else head
         parts = [head, self.counts()]
-        if self.tokens_spent or self.tokens_saved:
+        if self.tokens_spent or self.tokens_saved or self.cost_spent or self.cost_saved:
             parts.append(self.tokens())
         parts.append(f"{self.seconds:.1f} s")
         return " · ".join(parts)
@@ -88,10 +89,10 @@ class ResumeSummary:
         return text
 
     def tokens(self) -> str:
-        text = f"{format_tokens(self.tokens_spent)} tokens spent, {format_tokens(self.tokens_saved)} saved"
-        if self.cost_spent:
-            text += f" ({format_cost(self.cost_spent)} spent)"
-        return text
+        """``1,151 tokens / $0.0024 spent, 508 tokens / $0.0021 saved``: a cost only where one was recorded."""
+        return (
+            f"{_amount(self.tokens_spent, self.cost_spent)} spent, {_amount(self.tokens_saved, self.cost_saved)} saved"
+        )
 
     def detail(self) -> str:
         """What follows the headline in a notification: the error and where the fork is."""
@@ -147,7 +148,7 @@ def execute(run: ResumeRun, on_fork: Callable[[Path], object]) -> ResumeSummary:
         inject_mocks=dict(request.mocks),
     )
     try:
-        result = resume(request.source, agent, config, cancel=run.cancel, on_fork=forked)
+        result = resume(request.source, agent, config, output_dir=request.output_dir, cancel=run.cancel, on_fork=forked)
     except Exception as exc:  # the fork could not be written, the input could not be found, ...
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return _done(run, ResumeSummary(Outcome.FAILED, fork_path=run.fork_path, error=f"cannot resume: {reason}"))
@@ -198,6 +199,11 @@ def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
             if past_fork and failed_here and outcome is Outcome.FAILED and summary.failed_at is None:
                 summary.failed_at = frame.node_name
     return summary
+
+
+def _amount(tokens: int, cost_usd: float) -> str:
+    text = f"{format_tokens(tokens)} tokens"
+    return f"{text} / {format_cost(cost_usd)}" if cost_usd else text
 
 
 def _engine_error(frame: Frame) -> bool:

@@ -125,6 +125,7 @@ class LiveFollowing:
         def _refresh_status(self) -> None: ...
         def _refresh_status_soon(self) -> None: ...
         def _show_preview(self) -> bool: ...
+        def forget_all_edits(self) -> int: ...
 
     # -- setting up and tearing down ------------------------------------------------------------
 
@@ -190,6 +191,18 @@ class LiveFollowing:
             self._follow_phase = "closed"
         if not starting:  # otherwise the worker closes it once start() returns
             self.source.close()
+
+    def writer_finished(self, message: str) -> None:
+        """Nothing will be written to the followed file any more: its marker becomes ENDED."""
+        if self.source is not None:
+            self._writer_finished_worker(self.source, message)
+
+    @work(thread=True, group="follow-end", exit_on_error=False)
+    def _writer_finished_worker(self, source: Source, message: str) -> None:
+        with self._follow_lock:
+            if self._follow_phase != "running":
+                return  # closed (the screen went away), or still starting: nothing to end
+        source.writer_finished(message)  # its ENDED status arrives as any update does
 
     # -- updates from the source ----------------------------------------------------------------
 
@@ -268,6 +281,7 @@ class LiveFollowing:
             return
         was_following = self.follows_end()
         store.forget_rows()
+        dropped_edits = self.forget_all_edits()  # they were made on the old file's frames
         self.new_frames = 0
         if self.marked is not None and self.marked >= count:
             self.marked = None
@@ -288,10 +302,11 @@ class LiveFollowing:
             self.frame_list.move_to(shown - 1)
         if self.search_state is not None:
             self.start_search(self.search_state.query)
-        self.say(
-            f"{clean(self.path.name)} was replaced or cut short: read again from the start ({shown:,} frames)",
-            severity="warning",
-        )
+        message = f"{clean(self.path.name)} was replaced or cut short: read again from the start ({shown:,} frames)"
+        if dropped_edits:
+            noun = "frame" if dropped_edits == 1 else "frames"
+            message += f"; your edits of {dropped_edits:,} {noun} were discarded"
+        self.say(message, severity="warning")
 
     def _apply_status(self, status: SourceStatus) -> None:
         """Remember the source's state; say so when it needs the user's attention."""

@@ -65,6 +65,7 @@ class StateEditing:
         def request_diff(self) -> None: ...
 
     _draft: StateDraft | None = None
+    _stale_draft: StateDraft | None = None  # begun on a file that has since been replaced
 
     # -- e / E: edit a state -----------------------------------------------------------------
 
@@ -152,6 +153,10 @@ class StateEditing:
             return
         self._finish_draft(draft)
         what = f"the {draft.side} of #{draft.index}"
+        if draft is self._stale_draft:
+            self._stale_draft = None
+            self.say(f"The file was replaced while you edited {what}: the edit was not applied.", severity="warning")
+            return
         if result.outcome is Outcome.UNCHANGED:
             self.say(f"No change to {what}.")
         elif result.outcome is Outcome.EMPTIED:
@@ -251,6 +256,22 @@ class StateEditing:
             self.edited_states.pop((index, side), None)
         self.apply_edit(index, self.side, None)
         self.say(f"The edits of #{index} are gone: it shows the recorded states again.")
+
+    def forget_all_edits(self) -> int:
+        """Drop every edit and its ✎ mark (the file was replaced: frame numbers mean other frames now).
+
+        Returns how many frames had edits, for the message that says they are gone.
+        """
+        self._stale_draft = self._draft
+        edited = {index for index, _side in self.edited_states}
+        if not edited:
+            return 0
+        self.edited_states.clear()
+        for index in edited:
+            self.frame_list.mark_edited(index, False)
+        if self.diff_mode is DiffMode.EDITED:
+            self.diff_mode = DiffMode.STEP
+        return len(edited)
 
     # -- the diff pane's "edited vs recorded" mode (called by the screen) -------------------------
 

@@ -26,6 +26,7 @@ from textual.timer import Timer
 
 from recorder import ResumeMode, fork_recording
 from vcr_tui.agent_choice import AgentChoice, AgentSettings, NoAgent, choose_agent
+from vcr_tui.fork_place import fork_folder, is_private_copy, recording_file
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.messages import ForkWritten, ResumeEnded, ResumeForked
 from vcr_tui.resume_run import Outcome as RunOutcome
@@ -40,9 +41,15 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import SeverityLevel
 
+    from vcr_tui.sources import Source
+
 
 FOLLOW_INTERVAL = 0.05  # seconds between looks at a fork that is being written
 CATCH_UP_SECONDS = 5.0  # after the run, how long to wait for its last frames to be shown
+KEPT_NOTE = (
+    "This recording is a temporary copy (streamed or over ssh) deleted when vcr-tui exits,"
+    " so the fork is kept in ./.vcr/ under the current folder instead."
+)
 MODE_HELP = {
     ResumeMode.REPLAY: "steps whose input is unchanged come from the recording, at zero tokens",
     ResumeMode.FORK: "every step from the frame on runs live",
@@ -97,8 +104,10 @@ class TimeTravel(StateEditing):
     """``e`` ``E`` ``f`` ``r`` ``x`` for ``FileScreen``; it uses the screen's store, panes and edits."""
 
     if TYPE_CHECKING:  # provided by FileScreen and Screen (more in StateEditing)
+        source: Source | None
 
         def set_live(self, marker: str | None) -> None: ...
+        def writer_finished(self, message: str) -> None: ...
         def frames_appended(self, count: int, *, reset: bool = False) -> None: ...
         def refresh_bindings(self) -> None: ...
         def set_interval(self, interval: float, callback: Callable[[], Any]) -> Timer: ...
@@ -118,12 +127,14 @@ class TimeTravel(StateEditing):
         if index is None:
             return
         state, edit_output = self.edit_for(index)
-        self._fork_worker(index, state, edit_output)
+        self._fork_worker(index, state, edit_output, self.recording_file(), fork_folder(self.source))
 
     @work(thread=True, group="fork", exit_on_error=False)
-    def _fork_worker(self, index: int, state: dict[str, Any] | None, edit_output: bool) -> None:
+    def _fork_worker(
+        self, index: int, state: dict[str, Any] | None, edit_output: bool, recording: Path, folder: Path | None
+    ) -> None:
         try:
-            recorder = fork_recording(self.path, index, state=state, edit_output=edit_output)
+            recorder = fork_recording(recording, index, state=state, edit_output=edit_output, output_dir=folder)
             recorder.close()
         except Exception as exc:  # a folder we cannot write to, a file gone since it was opened, ...
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
@@ -151,6 +162,8 @@ class TimeTravel(StateEditing):
             f"{message.index}. This recording is unchanged.",
             style=LABEL_STYLE,
         )
+        if is_private_copy(self.source):
+            body.append(f"\n\n{KEPT_NOTE}", style="bold")
         choices = [Choice(("o", "enter"), "open the fork", True), Choice(("escape", "s"), "stay here", False)]
 
         def answer(open_it: bool | None) -> None:
@@ -208,7 +221,22 @@ class TimeTravel(StateEditing):
             for (later, side), value in sorted(self.edited_states.items()):
                 if side == "output" and later > index:
                     mocks[self._node_name(later)] = value
-        return ResumeRequest(Path(self.path), index, self._node_name(index), spec, mode, state, edit_output, mocks)
+        return ResumeRequest(
+            self.recording_file(),
+            index,
+            self._node_name(index),
+            spec,
+            mode,
+            state,
+            edit_output,
+            mocks,
+            output_dir=fork_folder(self.source),
+        )
+
+    def recording_file(self) -> Path:
+        """The file on disk that ``f`` and ``r`` read this recording from."""
+        store_path = getattr(self.store, "path", None)
+        return recording_file(Path(self.path), self.source, store_path)
 
     def _start_resume(self, request: ResumeRequest) -> None:
         run = ResumeRun(request)
@@ -233,6 +261,8 @@ class TimeTravel(StateEditing):
         if message.run is self.resume_run:
             self.open_recording(message.path, following=message.run)
             self.refresh_session_lists()
+            if message.run.request.output_dir is not None:
+                self.say(f"The resumed run is written to {clean(str(message.path))}\n{KEPT_NOTE}", timeout=12)
 
     def on_resume_ended(self, message: ResumeEnded) -> None:
         run = message.run
@@ -317,6 +347,10 @@ class TimeTravel(StateEditing):
             self._resume_timer.stop()
         if polling:
             self.set_live(None)
+        else:
+            self.writer_finished(
+                f"the resumed run ended ({summary.outcome.value}): nothing more is written to this fork"
+            )
         self.frame_list.move_to(self.frame_list.frame_count - 1)
         banner.show_result()
         self.refresh_bindings()

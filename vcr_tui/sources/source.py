@@ -131,6 +131,20 @@ class Source:
         )
         self._feeder.start()
 
+    def writer_finished(self, message: str) -> None:
+        """The program writing this local file is known to be done (say, a resumed run into it ended).
+
+        Index what is left, stop watching, and report ENDED with ``message``: a file that nothing
+        will append to is not shown as LIVE. Blocks while the last bytes are read: call it from a
+        worker. Streams and remote files end on their own, so this does nothing for them.
+        """
+        follower = self._follower
+        if follower is None or self._feeder is not None or self._closed:
+            return
+        follower.catch_up()
+        follower.stop()
+        self._box.set_status(SourceStatus(SourceState.ENDED, message))
+
     def _announce_initial(self) -> None:
         count = len(self.reader)
         self._box.frames(count, count, reset=True)

@@ -1,7 +1,7 @@
 """The line above a fork's panes that says what the resume is doing, and then how it ended.
 
 While the agent runs it names the fork point, the mode, the frames so far and the key that
-cancels; afterwards it keeps the outcome (replayed vs live steps, tokens spent and saved) in view,
+cancels; afterwards it keeps the outcome (replayed vs live steps, tokens and cost spent and saved) in view,
 coloured by how it ended, so the result is still there after the notification fades.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from vcr_tui.fork_place import short_fork_path
 from vcr_tui.resume_run import Outcome, ResumeRun
 from vcr_tui.safe_text import clean, shorten
 
@@ -64,4 +65,7 @@ class ResumeBanner(Static):
         text = Text(clean(summary.headline()), style="bold")
         if summary.outcome is Outcome.FAILED and summary.error:
             text.append("  " + shorten(clean(summary.error), 160))
+        if self.run.request.output_dir is not None and summary.fork_path is not None:
+            # The recording it came from is a temporary copy: say where the fork outlives it.
+            text.append(f"  · kept in {shorten(clean(short_fork_path(summary.fork_path)), 100)}")
         self.update(text)
