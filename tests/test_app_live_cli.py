@@ -3,20 +3,19 @@ one-line answers to addresses it cannot use."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from live_support import Writer
 from sshd import SSHServer, sshd_server_fixture  # noqa: F401  (the fixture)
 from test_app_open import assert_one_line_failure
+from tmux_driver import tmux_terminal
 from vcr_lines import frame, header
 
 PROGRAM = f"{sys.executable} -c 'from vcr_tui.cli import main; main()'"
@@ -69,51 +68,6 @@ def test_options_before_the_path_still_reach_open(tmp_path: Path) -> None:
 # -- in a real terminal --------------------------------------------------------------------------------
 
 
-class Tmux:
-    """One tmux server of our own (``-L``), killed on exit whatever happened."""
-
-    def __init__(self, name: str, size: tuple[int, int] = (120, 35)) -> None:
-        self.base = ["tmux", "-L", f"{name}-{os.getpid()}", "-f", "/dev/null"]
-        self.size = size
-
-    def start(self, command: str, env: dict[str, str]) -> None:
-        width, height = self.size
-        shell = f"{command}; echo EXIT=$?; sleep 60"
-        subprocess.run(
-            [*self.base, "new-session", "-d", "-x", str(width), "-y", str(height), shell],
-            check=True,
-            env={**os.environ, "TERM": "xterm-256color", **env},
-        )
-
-    def screen(self) -> str:
-        return subprocess.run([*self.base, "capture-pane", "-p"], check=False, capture_output=True, text=True).stdout
-
-    def wait_for(self, *texts: str, deadline: float = DEADLINE) -> str:
-        give_up = time.monotonic() + deadline
-        while True:
-            shown = self.screen()
-            if all(text in shown for text in texts):
-                return shown
-            if time.monotonic() > give_up:
-                raise AssertionError(f"never saw {texts} on screen:\n{shown}")
-            time.sleep(0.1)
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run([*self.base, "send-keys", *keys], check=True)
-
-    def kill(self) -> None:
-        subprocess.run([*self.base, "kill-server"], check=False, capture_output=True)
-
-
-@contextlib.contextmanager
-def tmux(name: str) -> Iterator[Tmux]:
-    session = Tmux(name)
-    try:
-        yield session
-    finally:
-        session.kill()
-
-
 def open_fifo_for_writing(path: Path) -> int:
     """Wait (with a deadline) for the reader at the other end, then open the fifo to write."""
     give_up = time.monotonic() + DEADLINE
@@ -133,7 +87,7 @@ def open_fifo_for_writing(path: Path) -> int:
 def test_dash_reads_a_pipe_while_keys_come_from_the_terminal(tmp_path: Path) -> None:
     fifo = tmp_path / "feed"
     os.mkfifo(fifo)
-    with tmux("vcr-live-pipe") as term:
+    with tmux_terminal("vcr-live-pipe") as term:
         term.start(f"cat {fifo} | {PROGRAM} -", env={})
         fd = open_fifo_for_writing(fifo)
         try:
@@ -159,7 +113,7 @@ def test_a_remote_file_in_the_scp_form_with_an_ssh_option(sshd_server: SSHServer
         writer.append(2)
         target = f"127.0.0.1:{writer.path}"  # the port comes from -o, the key from the config
         env = {"VCR_TUI_SSH_ARGS": f"-F {sshd_server.config}"}
-        with tmux("vcr-live-scp") as term:
+        with tmux_terminal("vcr-live-scp") as term:
             term.start(f"{PROGRAM} -o Port={sshd_server.port} {target}", env=env)
             term.wait_for("far-1", "LIVE", "#1 (2/2)")
             writer.append(2)
@@ -175,7 +129,7 @@ def test_a_login_failure_is_shown_and_the_exit_status_is_2(sshd_server: SSHServe
     wrong = sshd_server.client_config("wrong_key_cli", IdentityFile=str(sshd_server.folder / "other_key"))
     path = tmp_path / "run.vcr"
     path.write_bytes(header("far"))
-    with tmux("vcr-live-auth") as term:
+    with tmux_terminal("vcr-live-auth") as term:
         term.start(f"{PROGRAM} {sshd_server.url(path)}", env={"VCR_TUI_SSH_ARGS": f"-F {wrong}"})
         term.wait_for("Cannot open this recording", "could not log in")
         term.keys("q")
@@ -192,12 +146,12 @@ def test_closing_the_terminal_cleans_up_the_remote_copy_and_ssh(sshd_server: SSH
     try:
         writer.append(2)
         env = {"VCR_TUI_SSH_ARGS": f"-F {sshd_server.config}", "TMPDIR": str(spools)}
-        with tmux("vcr-live-hangup") as term:
+        with tmux_terminal("vcr-live-hangup") as term:
             term.start(f"{PROGRAM} {sshd_server.url(writer.path)}", env=env)
             term.wait_for("far-1", "LIVE")
             assert list(spools.iterdir()), "the remote recording is copied into a private folder"
             assert sshd_server.session_pids()
-            term.kill()  # the terminal goes away: SIGHUP
+            term.close()  # the terminal goes away: SIGHUP
             give_up = time.monotonic() + DEADLINE
             while list(spools.iterdir()) or sshd_server.session_pids():
                 assert time.monotonic() < give_up, (list(spools.iterdir()), sshd_server.session_pids())

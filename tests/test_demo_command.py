@@ -8,18 +8,16 @@ and ``r``, and reads the outcome from the screen and from the fork on disk.
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
 
 from recorder import VCRReader
 from tests.editor_scripts import FIX_FORMULA, write_editor
+from tests.tmux_driver import TmuxTerminal
 
 PROGRAM = f"{sys.executable} -c 'from vcr_tui.cli import main; main()'"
 DEADLINE = 30.0
@@ -81,49 +79,12 @@ def test_open_documents_agent_and_resume_mode(tmp_path: Path) -> None:
 # -- the fix loop in a real terminal ---------------------------------------------------------
 
 
-class Terminal:
-    """A tmux server of our own at a fixed size; killed in ``close`` whatever happened."""
-
-    def __init__(self, size: tuple[int, int]) -> None:
-        self.base = ["tmux", "-L", f"vcr-demo-{os.getpid()}-{uuid.uuid4().hex[:6]}", "-f", "/dev/null"]
-        self.size = size
-
-    def start(self, command: str, cwd: Path, env: dict[str, str]) -> None:
-        width, height = self.size
-        subprocess.run(
-            [*self.base, "new-session", "-d", "-x", str(width), "-y", str(height), "-c", str(cwd)],
-            check=True,
-            env={**os.environ, "TERM": "xterm-256color", **env},
-        )
-        exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
-        self.keys(f"cd {shlex.quote(str(cwd))} && env {exports} {command}; echo EXIT=$?", "Enter")
-
-    def screen(self) -> str:
-        return subprocess.run([*self.base, "capture-pane", "-p"], check=False, capture_output=True, text=True).stdout
-
-    def wait_for(self, *texts: str) -> str:
-        give_up = time.monotonic() + DEADLINE
-        while True:
-            shown = self.screen()
-            if all(text in shown for text in texts):
-                return shown
-            if time.monotonic() > give_up:
-                raise AssertionError(f"never saw {texts} on screen:\n{shown}")
-            time.sleep(0.1)
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run([*self.base, "send-keys", *keys], check=True)
-
-    def close(self) -> None:
-        subprocess.run([*self.base, "kill-server"], check=False, capture_output=True)
-
-
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 @pytest.mark.parametrize("size", [(120, 35), (80, 24)])
 def test_the_demo_fix_loop_in_a_real_terminal(tmp_path: Path, size: tuple[int, int]) -> None:
     editor, log = write_editor(tmp_path, "fix-editor", FIX_FORMULA)
     runs = tmp_path / "runs"
-    terminal = Terminal(size)
+    terminal = TmuxTerminal("vcr-demo", size)
     try:
         terminal.start(
             f"{PROGRAM} demo --dir {runs}",
