@@ -15,12 +15,12 @@ from typing import Any
 
 import orjson
 
-from recorder.coerce import optional_float, optional_int
+from recorder.coerce import optional_float, optional_int, optional_str
+from recorder.index import decode_line
 from recorder.models import FrameType
 from vcr_tui.workspace_link import snapshot_commit
 
 _WHOLE_PARSE_LIMIT = 16 * 1024
-_BOM = b"\xef\xbb\xbf"
 _HEAD_MARK = b',"input_state":'
 _META_MARK = b',"metadata":{'
 
@@ -53,28 +53,12 @@ def row_from_line(raw: bytes, index: int) -> FrameRow:
         row = _row_from_parts(raw, index)
         if row is not None:
             return row
-    value, reason = decode(raw)
+    value, reason, _ = decode_line(raw)
     data = value.get("data") if isinstance(value, dict) else None
     if not isinstance(data, dict):
         return FrameRow(index, FrameType.ERROR, "<unreadable line>", unreadable=reason or "no data object")
     metadata = data.get("metadata")
     return _row(index, data, metadata if isinstance(metadata, dict) else {})
-
-
-def decode(raw: bytes) -> tuple[Any, str | None]:
-    """A line's JSON value, or None and why not. Tolerates a BOM, CRs and invalid UTF-8."""
-    text = raw.strip()
-    if text.startswith(_BOM):
-        text = text[len(_BOM) :].strip()
-    try:
-        return orjson.loads(text), None
-    except orjson.JSONDecodeError as exc:
-        if "utf-8" not in str(exc).lower():
-            return None, f"invalid JSON: {exc.msg}"
-    try:
-        return orjson.loads(text.decode("utf-8", errors="replace")), None
-    except orjson.JSONDecodeError as exc:
-        return None, f"invalid JSON: {exc.msg}"
 
 
 def _row_from_parts(raw: bytes, index: int) -> FrameRow | None:
@@ -103,21 +87,12 @@ def _row(index: int, data: dict[str, Any], metadata: dict[str, Any]) -> FrameRow
         index=index,
         frame_type=frame_type,
         node_name=node_name if isinstance(node_name, str) else "?",
-        timestamp=_str(data.get("timestamp")) or "",
+        timestamp=optional_str(data.get("timestamp")) or "",
         latency_ms=optional_float(metadata.get("latency_ms")),
         tokens=optional_int(metadata.get("tokens_used")),
         cost_usd=optional_float(metadata.get("cost_usd")),
-        model=_str(metadata.get("model")),
-        error_type=_str(metadata.get("error_type")),
+        model=optional_str(metadata.get("model")),
+        error_type=optional_str(metadata.get("error_type")),
         source=source if isinstance(source, str) else None,
         has_snapshot=isinstance(custom, dict) and snapshot_commit(custom) is not None,
     )
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from recorder import Frame, Problem, Session
 from recorder.errors import open_for_reading
+from recorder.index import decode_line
 from recorder.models import frame_from_dict
-from vcr_tui.frame_rows import FrameRow, decode, row_from_line
+from vcr_tui.frame_rows import FrameRow, row_from_line
 
 HEAD_BYTES = 512 * 1024
 MAX_FRAMES = 200
@@ -90,7 +91,7 @@ class PreviewStore:
         line_number, raw = self._lines[index]
         if _DIFF_MODE_MARK in raw:
             return None
-        value, _ = decode(raw)
+        value = decode_line(raw).value
         data = value.get("data") if isinstance(value, dict) else None
         if not isinstance(data, dict):
             return None
@@ -105,7 +106,7 @@ def _classify(raw: bytes) -> tuple[str, object]:
         return "frame", None
     if not text.strip():
         return "other", None
-    value, _ = decode(text)
+    value = decode_line(text).value
     if not isinstance(value, dict):
         return "other", None
     data = value.get("data")

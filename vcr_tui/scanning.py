@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from recorder import Problem
+from recorder.index import decode_line
 from recorder.models import frame_from_dict
-from vcr_tui.frame_rows import decode
 
 _YIELD_EVERY = 256
 
@@ -41,7 +41,7 @@ class TextMatcher:
     def matches_line(self, raw: bytes) -> bool:
         if self._byte_needle is not None and self._byte_needle not in raw.lower():
             return False
-        value, _ = decode(raw)
+        value = decode_line(raw).value
         data = value.get("data") if isinstance(value, dict) else None
         if not isinstance(data, dict):
             return False
@@ -76,11 +76,13 @@ def survey_line(raw: bytes, index: int, line: int) -> tuple[bool, Problem | None
     Parses the line whole, as the reader will when the frame is shown, so a file's problems
     are all known after one pass (the reader alone finds a frame's problems only on a visit).
     """
-    value, reason = decode(raw)
+    value, reason, note = decode_line(raw)
     data = value.get("data") if isinstance(value, dict) else None
     if not isinstance(data, dict):
         return True, Problem(line, reason or "frame record without a data object")
     frame, notes = frame_from_dict(data, index=index, line=line)
+    if note:
+        notes.insert(0, note)
     return frame.is_error, Problem(line, "; ".join(notes)) if notes else None
 
 

@@ -61,16 +61,23 @@ class RecordedNode(Runnable[Any, Any]):
     def __repr__(self) -> str:
         return f"RecordedNode({self.node!r}, {self.inner!r})"
 
-    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+    def _prepare(self, input: Any, config: RunnableConfig | None) -> _NodeCall | None:
+        """The call to record (already decided by a running resume's plan), or None when not recording."""
         recorder = self.owner.current_recorder()
         if recorder is None:
-            return self.inner.invoke(input, config, **kwargs)
+            return None
         call = _NodeCall(self, recorder, input, config)
         plan = active_plan()
         if plan is not None:
             call.decide(plan)
-            if call.answered:
-                return call.answer()
+        return call
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        call = self._prepare(input, config)
+        if call is None:
+            return self.inner.invoke(input, config, **kwargs)
+        if call.answered:
+            return call.answer()
         token = _usage.set(call.usage)
         started = time.perf_counter()
         try:
@@ -84,15 +91,11 @@ class RecordedNode(Runnable[Any, Any]):
         return result
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        recorder = self.owner.current_recorder()
-        if recorder is None:
+        call = self._prepare(input, config)
+        if call is None:
             return await self.inner.ainvoke(input, config, **kwargs)
-        call = _NodeCall(self, recorder, input, config)
-        plan = active_plan()
-        if plan is not None:
-            call.decide(plan)
-            if call.answered:
-                return call.answer()
+        if call.answered:
+            return call.answer()
         token = _usage.set(call.usage)
         started = time.perf_counter()
         try:
