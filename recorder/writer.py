@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from recorder.coerce import optional_float, optional_int
 from recorder.encoding import encode_line
 from recorder.models import Frame, FrameMetadata, FrameType, Session
 from recorder.naming import create_exclusive, new_session_id
@@ -363,11 +364,7 @@ class VCRRecorder:
                 caller_parts += (metadata_record,)
             self._write_locked(encode_line(record, caller_parts=caller_parts))
             index = session.frame_count
-            session.frame_count = index + 1
-            if meta.tokens_used:
-                session.total_tokens += meta.tokens_used
-            if meta.cost_usd:
-                session.total_cost_usd += meta.cost_usd
+            _count_frame(session, meta.tokens_used, meta.cost_usd)
             self._last_frame_id = frame_id
             return frame_id, session.session_id, timestamp, index
 
@@ -455,11 +452,7 @@ class VCRRecorder:
             frame.session_id = session.session_id
             frame.index = session.frame_count
             self._write_locked(encode_line(frame.to_record()))
-            session.frame_count += 1
-            if frame.metadata.tokens_used:
-                session.total_tokens += frame.metadata.tokens_used
-            if frame.metadata.cost_usd:
-                session.total_cost_usd += frame.metadata.cost_usd
+            _count_frame(session, frame.metadata.tokens_used, frame.metadata.cost_usd)
             self._last_frame_id = frame.frame_id
             return frame
 
@@ -473,14 +466,10 @@ class VCRRecorder:
             session, _ = self._require_open()
             data["session_id"] = session.session_id
             self._write_locked(encode_line({"type": "frame", "data": data}))
-            session.frame_count += 1
             metadata = data.get("metadata")
-            if isinstance(metadata, dict):
-                tokens, cost = metadata.get("tokens_used"), metadata.get("cost_usd")
-                if isinstance(tokens, int) and not isinstance(tokens, bool):
-                    session.total_tokens += tokens
-                if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-                    session.total_cost_usd += cost
+            if not isinstance(metadata, dict):
+                metadata = {}
+            _count_frame(session, optional_int(metadata.get("tokens_used")), optional_float(metadata.get("cost_usd")))
             frame_id = data.get("frame_id")
             self._last_frame_id = frame_id if isinstance(frame_id, str) else None
 
@@ -552,3 +541,12 @@ class VCRRecorder:
                 os.close(fd)
             except OSError:
                 pass
+
+
+def _count_frame(session: Session, tokens: int | None, cost: float | None) -> None:
+    """One more frame in the running totals that ``save()`` writes."""
+    session.frame_count += 1
+    if tokens:
+        session.total_tokens += tokens
+    if cost:
+        session.total_cost_usd += cost
