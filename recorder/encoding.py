@@ -9,7 +9,7 @@ The fast path is one ``orjson.dumps`` call with a ``default`` hook. orjson seria
 natively (as their bare value) without consulting the hook, so states are checked for enums first;
 only states that hold one take the slower, fully converting path. The check itself must cost far
 less than the write it precedes (a Python walk over a 4 KB state costs more than serialising it),
-so a conservative pre-check in C-speed builtins clears the common case; see ``_may_hold_enum``.
+so a conservative pre-check in C-speed builtins clears the common case; see ``may_hold_enum``.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def encode_line(record: dict[str, Any], *, caller_parts: Sequence[Any] | None = 
     (states, metadata); everything else must be str, number or None built by the engine. Only
     those parts are then checked for enum members, which saves the walk down to them.
     """
-    if _may_hold_enum([record] if caller_parts is None else caller_parts) and _holds_enum(record, 0):
+    if may_hold_enum([record] if caller_parts is None else caller_parts) and _holds_enum(record, 0):
         record = to_jsonable(record)
     try:
         return orjson.dumps(record, default=_typed_or_readable, option=_STR_KEY_OPTIONS)
@@ -67,7 +67,7 @@ def to_jsonable(value: Any) -> Any:
     return _convert(value, 0, set())
 
 
-def _may_hold_enum(roots: Sequence[Any]) -> bool:
+def may_hold_enum(roots: Sequence[Any]) -> bool:
     """A conservative pre-check for ``_holds_enum``: False means no enum member can be inside.
 
     CPython leaves a dict or tuple untracked by its cycle collector while it holds only atomic

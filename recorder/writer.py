@@ -106,6 +106,11 @@ class _UtcClock:
 _now_iso = _UtcClock().now_iso
 
 
+def _fragment(line: bytes) -> orjson.Fragment:
+    """A state ``encode_line`` wrote, to embed as it is (without the line's newline)."""
+    return orjson.Fragment(line[:-1] if line.endswith(b"\n") else line)
+
+
 def _as_text(value: Any) -> str:
     """A node name or id given as something else (an enum member, a number) as the str it means.
 
@@ -294,26 +299,32 @@ class VCRRecorder:
         self,
         node_name: str,
         input_json: bytes,
-        output_state: dict[str, Any],
+        output_state: dict[str, Any] | bytes,
         metadata: FrameMetadata | dict[str, Any] | None = None,
         frame_type: FrameType | str = FrameType.NODE_EXECUTION,
     ) -> str:
-        """``record_step`` for an input state already serialised by ``encode_line``; its frame id.
+        """``record_step`` for states already serialised by ``encode_line``; its frame id.
 
         An integration that must copy the input before the node runs (the node may change it in
         place) holds it as JSON already; this embeds those bytes in the line instead of parsing
         and serialising them again, which costs more than the rest of the step for a long chat.
-        ``input_json`` must be one JSON object exactly as ``encode_line`` wrote it.
+        ``input_json`` must be one JSON object exactly as ``encode_line`` wrote it; so must
+        ``output_state`` when it is bytes rather than a dict.
         """
         meta = FrameMetadata() if metadata is None else _metadata(metadata)
         kind = frame_type if type(frame_type) is FrameType else FrameType(frame_type)
         if type(node_name) is not str:
             node_name = _as_text(node_name)
-        if type(output_state) is not dict:
-            output_state = _as_state(output_state)
-        encoded = orjson.Fragment(input_json[:-1] if input_json.endswith(b"\n") else input_json)
+        output: Any
+        if type(output_state) is bytes:
+            output = _fragment(output_state)
+        elif type(output_state) is not dict:
+            output = _as_state(output_state)
+        else:
+            output = output_state
+        encoded = _fragment(input_json)
         frame_id, _, _, _ = self._append_step(
-            node_name, kind, encoded, encoded, output_state, meta, metadata is not None, None
+            node_name, kind, encoded, encoded, output, meta, metadata is not None, None
         )
         return frame_id
 
@@ -356,9 +367,13 @@ class VCRRecorder:
                 },
             }
             # Every other value of the record is a str or None made here; only these come from
-            # the caller and can hide an enum member (an encoded input was checked when encoded).
+            # the caller and can hide an enum member (encoded states were checked when encoded).
             caller_parts: tuple[Any, ...] = (
-                (output_state,) if encoded_input is not None else (input_state, output_state)
+                (input_state, output_state)
+                if encoded_input is None
+                else ()
+                if type(output_state) is orjson.Fragment
+                else (output_state,)
             )
             if meta_from_caller:
                 caller_parts += (metadata_record,)

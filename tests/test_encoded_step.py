@@ -1,4 +1,4 @@
-"""A step whose input state arrives already encoded is written exactly as ``record_step`` writes it."""
+"""A step whose states arrive already encoded is written exactly as ``record_step`` writes it."""
 
 from __future__ import annotations
 
@@ -31,13 +31,17 @@ def test_encoded_input_gives_the_same_record_as_a_plain_one(tmp_path: Path) -> N
         frame_id = recorder.record_encoded_step(
             "plan", encode_line(state), output, metadata=FrameMetadata(model="m", custom={"k": 1})
         )
+        both_id = recorder.record_encoded_step(
+            "plan", encode_line(state), encode_line(output), metadata=FrameMetadata(model="m", custom={"k": 1})
+        )
         assert recorder.path is not None
         path = recorder.path
-    plain, encoded = _frame_lines(path)
-    assert encoded["frame_id"] == frame_id
+    plain, encoded, both = _frame_lines(path)
+    assert (encoded["frame_id"], both["frame_id"]) == (frame_id, both_id)
     for varying in ("frame_id", "timestamp"):
-        plain.pop(varying), encoded.pop(varying)
+        plain.pop(varying), encoded.pop(varying), both.pop(varying)
     assert encoded == plain
+    assert both == plain
     assert encoded["input_state"]["colour"] == {"__type__": "Enum", "__class__": "Colour", "data": "red"}
     assert b"\n" not in path.read_bytes().splitlines()[-2]
 

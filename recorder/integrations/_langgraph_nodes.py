@@ -32,7 +32,6 @@ from recorder.encoding import decode_value
 from recorder.integrations._langgraph_state import (
     StateDecoder,
     from_snapshot,
-    messages_as_wrappers,
     snapshot,
     state_fields,
 )
@@ -178,7 +177,7 @@ class _NodeCall:
         if usage.tokens_used is None:
             _usage_from_messages(output, usage)
         usage.latency_ms = latency
-        self._record(messages_as_wrappers(output), usage, self._source(), routing)
+        self._record(output, usage, self._source(), routing)
 
     def failed(self, exc: Exception, started: float) -> None:
         latency = (time.perf_counter() - started) * 1000.0
@@ -224,7 +223,7 @@ class _NodeCall:
         self.recorder.record_encoded_step(
             self.path,
             self.input_bytes,
-            output,
+            snapshot(output) if type(output) is dict else output,
             metadata=metadata,
             frame_type=self.node.owner.frame_types.get(self.path, FrameType.NODE_EXECUTION),
         )

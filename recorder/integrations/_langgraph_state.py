@@ -20,11 +20,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from langchain_core.messages import BaseMessage
 
-from recorder.encoding import decode_value, encode_line
+from recorder.encoding import decode_value, encode_line, may_hold_enum
+from recorder.integrations._langgraph_messages import MessageWrappers
 
 _MESSAGES_MODULE = "langchain_core.messages"
+# One per process: entries are keyed by the message objects themselves and die with them.
+MESSAGE_WRAPPERS = MessageWrappers()
 
 
 def state_fields(value: Any) -> dict[str, Any]:
@@ -42,35 +44,16 @@ def state_fields(value: Any) -> dict[str, Any]:
 
 
 def snapshot(state: dict[str, Any]) -> bytes:
-    """The state serialised now, exactly as a frame would store it (a fast deep copy)."""
-    return encode_line(messages_as_wrappers(state))
+    """The state serialised now, exactly as a frame would store it (a fast deep copy).
 
-
-def messages_as_wrappers(state: Any) -> Any:
-    """The state with its message lists already in the typed form a frame stores them in.
-
-    A LangGraph state usually holds the whole conversation, and every node's frame records it
-    again. Going through the encoder's per-object hook costs microseconds per message; a message
-    whose fields are all plain data (``__dict__`` equals ``model_dump(mode="json")`` for
-    LangChain's message classes) can be handed to orjson as it is. A frame made only of plain
-    containers also spares the encoder its search for enum members in Python.
+    Messages already recorded and known to hold no enum member are not searched again (see
+    ``_langgraph_messages``): this runs before every node, over the whole conversation.
     """
-    if type(state) is not dict:
-        return state
-    replaced: dict[str, Any] | None = None
-    for key, value in state.items():
-        if type(value) is list and value and isinstance(value[-1], BaseMessage):
-            if replaced is None:
-                replaced = dict(state)
-            replaced[key] = [_message_wrapper(item) for item in value]
-    return state if replaced is None else replaced
-
-
-def _message_wrapper(item: Any) -> Any:
-    if not isinstance(item, BaseMessage) or getattr(item, "__pydantic_extra__", None):
-        return item  # extra fields live outside __dict__: the encoder's own path keeps them
-    kind = type(item)
-    return {"__type__": kind.__name__, "__module__": kind.__module__, "data": item.__dict__}
+    wrapped, unchecked, fresh = MESSAGE_WRAPPERS.wrap_state(state)
+    if may_hold_enum(unchecked):
+        return encode_line(wrapped)
+    MESSAGE_WRAPPERS.remember(fresh)
+    return encode_line(wrapped, caller_parts=())
 
 
 def from_snapshot(data: bytes) -> dict[str, Any]:
