@@ -108,13 +108,20 @@ class ResumePlan:
         self.all_live = False  # REPLAY diverged, or FORK past the fork point
         self.counts = PlanCounts()
 
-    def decide(self, node_name: str, actual_input: dict[str, Any]) -> Decision:
+    def decide(self, node_name: str, actual_input: dict[str, Any], *, repeats: Frame | None = None) -> Decision:
+        """How to serve one call of ``node_name`` with ``actual_input``.
+
+        ``repeats`` is the recorded frame this call runs again, when the caller knows it: the
+        branches of one LangGraph superstep call in any order, and the same node started by
+        several ``Send``s has one frame per send, so taking the next frame by name could pair
+        a call with a sibling's frame. Without it, the next frame of the same name is taken.
+        """
         if self.cancel is not None and self.cancel.is_set():
             raise ResumeCancelled("resume cancelled")
         if not self.forked:
-            match = self._find(node_name)
+            match = self._find(node_name) if repeats is None else repeats
             if match is not None and match.index < self.fork_at:
-                self.position = match.index + 1
+                self.position = max(self.position, match.index + 1)
                 self.counts.from_recording += 1
                 return Decision(
                     Action.RECORDED, output=match.output_state, custom=dict(match.metadata.custom), matched=match
@@ -128,11 +135,11 @@ class ResumePlan:
             return mock
         if self.all_live:
             return self._live()
-        match = self._find(node_name)
+        match = self._find(node_name) if repeats is None else repeats
         if node_name in self.skip_nodes:
             self.counts.skipped += 1
             if match is not None:
-                self.position = match.index + 1
+                self.position = max(self.position, match.index + 1)
             output = match.output_state if match is not None else actual_input
             return Decision(Action.SKIP, output=output, source="skipped", matched=match)
         if (
@@ -141,7 +148,7 @@ class ResumePlan:
             and not match.is_error
             and match.input_state == actual_input
         ):
-            self.position = match.index + 1
+            self.position = max(self.position, match.index + 1)
             self.counts.replayed += 1
             custom = {k: v for k, v in match.metadata.custom.items() if k == "returns"}
             custom["recorded_tokens"] = match.metadata.tokens_used
@@ -165,7 +172,7 @@ class ResumePlan:
 
     def _at_fork_point(self, match: Frame) -> Decision:
         self.forked = True
-        self.position = match.index + 1
+        self.position = max(self.position, match.index + 1)
         if self.mode is not ResumeMode.REPLAY:
             self.all_live = True
         custom = {k: v for k, v in match.metadata.custom.items() if k == "returns"}

@@ -2,21 +2,27 @@
 
 A resume forks at one frame. The graph does not replay the nodes before it; it starts at the
 node of that frame, in the graph that ran it, with the (edited) state. Every frame a recorded
-node leaves names LangGraph's checkpoint namespace of its task (``sub:<task>|inner:<task>``) and
-its superstep, which is enough to work out:
+node leaves names LangGraph's checkpoint namespace of its task (``sub:<task>|inner:<task>``),
+its superstep, and which top-level invocation of the agent it ran in, which is enough to work
+out:
 
 - the innermost node around the fork point: the frame itself when it is a node's frame, else the
   first node frame after it, when the step ran while that node ran (a step recorded with
   ``@vcr_record`` inside a node comes before the frame of the node that contains it; a step the
   agent took before invoking the graph is no node's, and the graph then starts as usual);
 - the nodes of the same superstep (they ran together from the same state, so they start
-  together);
+  together; those recorded before the fork point are answered from the recording);
+- for a node started by a ``Send`` (which gets its own input, not the graph's state), the
+  superstep that sent it: the graph starts there, those nodes are answered from the recording,
+  LangGraph's own routing sends again, and the send at the fork point runs with the edit;
 - for a node inside a subgraph, the frame of the subgraph's own node in the parent graph (it is
   recorded after the nodes inside it), whose input is the parent's state to start from, and so
-  on up to the top-level graph.
+  on up to the top-level graph;
+- the invocation: an agent that invokes the graph once per turn has the earlier turns answered
+  from the recording, and the graph starts at the fork point in the turn it happened in.
 
-Each graph of that chain then starts at its entry the first time it runs during the resume; see
-``RecordedGraph`` for how.
+Each graph of that chain then starts at its entry the first time it runs in that invocation;
+see ``RecordedGraph`` for how.
 """
 
 from __future__ import annotations
@@ -37,29 +43,103 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 @dataclass(frozen=True, slots=True)
 class GraphEntry:
-    """Start this graph at ``nodes`` (the fork node and its superstep) with ``state`` (recorded JSON)."""
+    """Start this graph at ``nodes`` with ``state`` (recorded JSON), in top-level invocation ``run``.
+
+    ``steps`` holds the frames of the supersteps the start runs again, first superstep first:
+    each call in them is paired with the frame it repeats (see ``ResumeEntries.repeats``).
+    """
 
     nodes: tuple[str, ...]
     state: dict[str, Any]
     frame: int
+    run: int = 1
+    steps: tuple[tuple[Frame, ...], ...] = ()
+
+
+@dataclass(slots=True)
+class _Claims:
+    """The recorded frames of an entered graph's first supersteps, not yet paired with a call."""
+
+    steps: list[list[Frame]]
+    first_step: int | None = None  # the live superstep number of the first call after entering
 
 
 @dataclass(slots=True)
 class ResumeEntries:
     """The entries of one resume, by graph path; each graph enters once."""
 
+    plan: ResumePlan
     entries: dict[GraphPath, GraphEntry]
+    start: int  # where the plan's matching starts once the top-level graph enters
     entered: set[GraphPath] = field(default_factory=set)
+    claims: dict[GraphPath, _Claims] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def take(self, path: GraphPath) -> GraphEntry | None:
-        """The entry for the graph at ``path``, the first time it is asked for; then None."""
+    def take(self, path: GraphPath, run: int | None) -> GraphEntry | None:
+        """The entry for the graph at ``path``, the first time it starts where it should; else None.
+
+        The top-level graph enters in the invocation the fork point ran in (``run``; earlier
+        invocations run as usual, answered from the recording); a subgraph only after that.
+        """
         with self.lock:
             entry = self.entries.get(path)
             if entry is None or path in self.entered:
                 return None
+            if path:
+                if () not in self.entered:
+                    return None
+            elif run is not None and run != entry.run:
+                return None
             self.entered.add(path)
+            self.claims[path] = _Claims([list(frames) for frames in entry.steps])
+            if not path:
+                self.plan.start_at(self.start)
             return entry
+
+    def repeats(self, facts: dict[str, Any], input_state: dict[str, Any]) -> Frame | None:
+        """The recorded frame a call in an entered graph's first supersteps runs again, if any.
+
+        ``facts`` are the call's own LangGraph facts (namespace, live superstep, send index).
+        A node started by a ``Send`` is paired by its index among the sends (the routing that
+        sent it ran again on the same recorded update), else by equal input.
+        """
+        namespace = facts["ns"]
+        with self.lock:
+            claims = self.claims.get(graph_path(_parent_namespace(namespace)))
+            step = facts.get("step")
+            if claims is None or not isinstance(step, int):
+                return None
+            if claims.first_step is None:
+                claims.first_step = step
+            offset = step - claims.first_step
+            if not 0 <= offset < len(claims.steps):
+                return None
+            frames = claims.steps[offset]
+            found = _pick(frames, _node_key(namespace), facts, input_state)
+            if found is not None:
+                frames.remove(found)
+            return found
+
+
+def _pick(frames: list[Frame], node: str, call: dict[str, Any], input_state: dict[str, Any]) -> Frame | None:
+    """The frame among ``frames`` that a call of ``node`` (with LangGraph facts ``call``) repeats."""
+    pushed = bool(call.get("push"))
+    candidates = []
+    for frame in frames:
+        facts = langgraph_facts(frame)
+        if facts is not None and _node_key(facts["ns"]) == node and bool(facts.get("push")) == pushed:
+            candidates.append((frame, facts))
+    if not candidates:
+        return None
+    if pushed:
+        send = call.get("send")
+        for frame, facts in candidates:
+            if type(send) is int and facts.get("send") == send:
+                return frame
+        for frame, _ in candidates:  # recorded before sends were numbered
+            if frame.input_state == input_state:
+                return frame
+    return candidates[0][0]
 
 
 _by_plan: weakref.WeakKeyDictionary[ResumePlan, ResumeEntries | None] = weakref.WeakKeyDictionary()
@@ -69,8 +149,8 @@ _by_plan_lock = threading.Lock()
 def entries_for(plan: ResumePlan) -> ResumeEntries | None:
     """The entries of the resume ``plan`` drives (None when the fork point is in no graph node).
 
-    Worked out once per resume; doing so also moves the plan's matching to the fork point, since
-    the nodes before it will never be called.
+    Worked out once per resume. The plan's matching moves to the fork point when the top-level
+    graph enters (``ResumeEntries.take``), since the nodes before it will never be called then.
     """
     with _by_plan_lock:
         if plan in _by_plan:
@@ -106,16 +186,15 @@ def _resume_entries(plan: ResumePlan) -> ResumeEntries | None:
         return None  # a step before the graph ran (the agent's own): the graph starts as usual
     facts = langgraph_facts(frame)
     assert facts is not None
-    if facts.get("push"):
-        raise ValueError(
-            f"frame {node_index} ({frame.node_name}) ran from a Send with its own input; "
-            "resume from the node that sent it"
-        )
     at_fork = node_index == fork_at
-    state = plan.edited_state if at_fork and not plan.edit_output else frame.input_state
     entries: dict[GraphPath, GraphEntry] = {}
     namespace = _parent_namespace(facts["ns"])
-    entries[graph_path(namespace)] = GraphEntry(_superstep(reader, node_index, facts), state, node_index)
+    if facts.get("push"):
+        entries[graph_path(namespace)] = _sending_entry(reader, node_index, facts)
+    else:
+        state = plan.edited_state if at_fork and not plan.edit_output else frame.input_state
+        step = _frames(reader, _superstep(reader, node_index, facts))
+        entries[graph_path(namespace)] = GraphEntry(_pull_nodes(step), state, node_index, _run_of(facts), (step,))
     index = node_index
     while namespace:
         outer_index = _node_frame_of(reader, namespace, index)
@@ -127,13 +206,52 @@ def _resume_entries(plan: ResumePlan) -> ResumeEntries | None:
         outer = reader.frame(outer_index)
         outer_facts = langgraph_facts(outer)
         assert outer_facts is not None
+        if outer_facts.get("push"):
+            raise ValueError(
+                f"frame {fork_at} ran inside subgraph node {outer.node_name!r}, which a Send started; "
+                f"resume from frame {outer_index} (that node) instead"
+            )
         namespace = _parent_namespace(outer_facts["ns"])
+        step = _frames(reader, _superstep(reader, outer_index, outer_facts))
         entries[graph_path(namespace)] = GraphEntry(
-            _superstep(reader, outer_index, outer_facts), outer.input_state, outer_index
+            _pull_nodes(step), outer.input_state, outer_index, _run_of(outer_facts), (step,)
         )
         index = outer_index
-    plan.start_at(fork_at if at_fork else _inner_steps_start(reader, fork_at))
-    return ResumeEntries(entries)
+    return ResumeEntries(plan, entries, fork_at if at_fork else _inner_steps_start(reader, fork_at))
+
+
+def _sending_entry(reader: VCRReader, index: int, facts: dict[str, Any]) -> GraphEntry:
+    """Where to start for a node a ``Send`` started: the superstep that sent it, answered from the recording.
+
+    The node's input is the send's own argument, not the graph's state, and the sends of one
+    superstep are merged into the state together; so the graph starts one superstep earlier,
+    from the state the senders received, and LangGraph's routing sends again.
+    """
+    node = reader.frame(index)
+    step = facts.get("step")
+    parent = _parent_namespace(facts["ns"])
+    sent = _superstep(reader, index, facts)
+    senders = _superstep_at(reader, min(sent), parent, step - 1 if isinstance(step, int) else None)
+    if not senders:
+        raise ValueError(
+            f"frame {index} ({node.node_name}) ran from a Send made from the graph's input, which is not "
+            "recorded; resume from a step before the graph started"
+        )
+    pushed = [i for i in senders if (langgraph_facts(reader.frame(i)) or {}).get("push")]
+    if pushed:
+        raise ValueError(
+            f"frame {index} ({node.node_name}) ran from a Send made by a node that a Send started itself; "
+            f"resume from frame {pushed[0]} ({reader.frame(pushed[0]).node_name}) instead"
+        )
+    sending = _frames(reader, senders)
+    return GraphEntry(
+        _pull_nodes(sending), sending[0].input_state, senders[0], _run_of(facts), (sending, _frames(reader, sent))
+    )
+
+
+def _run_of(facts: dict[str, Any]) -> int:
+    run = facts.get("run")
+    return run if type(run) is int and run > 0 else 1
 
 
 def _enclosing_node(reader: VCRReader, fork_at: int) -> int | None:
@@ -177,18 +295,49 @@ def _node_frame_of(reader: VCRReader, namespace: str, after: int) -> int | None:
     return None
 
 
-def _superstep(reader: VCRReader, index: int, facts: dict[str, Any]) -> tuple[str, ...]:
-    """The node at ``index`` and the nodes that ran beside it in the same superstep."""
-    own = _node_key(facts["ns"])
+def _superstep(reader: VCRReader, index: int, facts: dict[str, Any]) -> list[int]:
+    """The frames of the superstep of the node at ``index``: it and the nodes that ran beside it."""
     parent = _parent_namespace(facts["ns"])
     step = facts.get("step")
     before = _same_step(reader, range(index - 1, -1, -1), parent, step)
     after = _same_step(reader, range(index + 1, len(reader)), parent, step)
-    return tuple(dict.fromkeys([own, *before, *after]))
+    return sorted([index, *before, *after])
 
 
-def _same_step(reader: VCRReader, indexes: range, parent: str, step: Any) -> list[str]:
-    found: list[str] = []
+def _superstep_at(reader: VCRReader, before: int, parent: str, step: Any) -> list[int]:
+    """The frames of superstep ``step`` of the graph at ``parent``, searching back from ``before``."""
+    if step is None:
+        return []
+    for index in range(before - 1, -1, -1):
+        frame = reader.frame(index)
+        if _is_fork_point(frame):
+            return []
+        facts = langgraph_facts(frame)
+        if facts is None or _parent_namespace(facts["ns"]) != parent:
+            continue
+        if facts.get("step") == step:
+            return _superstep(reader, index, facts)
+        if isinstance(facts.get("step"), int) and facts["step"] < step:
+            return []
+    return []
+
+
+def _frames(reader: VCRReader, indexes: list[int]) -> tuple[Frame, ...]:
+    return tuple(reader.frame(index) for index in indexes)
+
+
+def _pull_nodes(frames: tuple[Frame, ...]) -> tuple[str, ...]:
+    """The nodes to start at: those of ``frames`` that the graph's edges started (not a Send)."""
+    keys = []
+    for frame in frames:
+        facts = langgraph_facts(frame)
+        if facts is not None and not facts.get("push"):
+            keys.append(_node_key(facts["ns"]))
+    return tuple(dict.fromkeys(keys))
+
+
+def _same_step(reader: VCRReader, indexes: range, parent: str, step: Any) -> list[int]:
+    found: list[int] = []
     for index in indexes:
         frame = reader.frame(index)
         if _is_fork_point(frame):
@@ -198,8 +347,7 @@ def _same_step(reader: VCRReader, indexes: range, parent: str, step: Any) -> lis
             continue  # a step inside a node, or a node of a subgraph
         if facts.get("step") != step:
             break
-        if not facts.get("push"):
-            found.append(_node_key(facts["ns"]))
+        found.append(index)
     return found
 
 

@@ -44,6 +44,7 @@ from langgraph.types import Command
 
 from recorder.integrations._langgraph_entry import GraphEntry, entries_for, graph_path
 from recorder.integrations._langgraph_nodes import RecordedNode
+from recorder.integrations._langgraph_runs import RUN_KEY, next_run
 from recorder.integrations._langgraph_state import StateDecoder
 from recorder.resume_plan import active_plan
 from recorder.writer import active_recorder
@@ -112,7 +113,7 @@ class RecordedGraph(CompiledStateGraph):  # type: ignore[type-arg]
         return duplicate
 
     def stream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Any]:
-        entry = self._vcr_entry(config)
+        config, entry = self._vcr_begin(config)
         if entry is None:
             yield from super().stream(input, config, **kwargs)
             return
@@ -130,7 +131,7 @@ class RecordedGraph(CompiledStateGraph):  # type: ignore[type-arg]
         yield from super().stream(Command(goto=list(start.nodes)), thread, **kwargs)
 
     async def astream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> AsyncIterator[Any]:
-        entry = self._vcr_entry(config)
+        config, entry = self._vcr_begin(config)
         if entry is None:
             async for chunk in super().astream(input, config, **kwargs):
                 yield chunk
@@ -151,18 +152,32 @@ class RecordedGraph(CompiledStateGraph):  # type: ignore[type-arg]
         async for chunk in super().astream(Command(goto=list(start.nodes)), thread, **kwargs):
             yield chunk
 
-    def _vcr_entry(self, config: RunnableConfig | None) -> tuple[tuple[str, ...], GraphEntry] | None:
+    def _vcr_begin(
+        self, config: RunnableConfig | None
+    ) -> tuple[RunnableConfig | None, tuple[tuple[str, ...], GraphEntry] | None]:
+        """The config to run with, and where a running resume starts this graph (None: as usual).
+
+        A top-level invocation is numbered (per recording session) in the config's metadata,
+        which LangGraph hands on to every node, subgraphs' included: an agent that invokes the
+        graph once per turn records which turn each node ran in, and a resume starts the graph
+        at the fork point only in that turn.
+        """
+        merged = ensure_config(config)  # a subgraph's namespace comes in its config or from the running node
+        path = graph_path(str(merged.get("configurable", {}).get("checkpoint_ns", "")))
+        run: int | None = None
+        if not path:
+            recorder = self._vcr_owner.current_recorder()
+            if recorder is not None:
+                run = next_run(recorder)
+                base: dict[str, Any] = dict(config or {})
+                base["metadata"] = {**(base.get("metadata") or {}), RUN_KEY: run}
+                config = base  # type: ignore[assignment]
         plan = active_plan()
         if plan is None:
-            return None
+            return config, None
         entries = entries_for(plan)
-        if entries is None:
-            return None
-        # A subgraph's namespace comes in its config, or from the running node's context.
-        merged = ensure_config(config)
-        path = graph_path(str(merged.get("configurable", {}).get("checkpoint_ns", "")))
-        start = entries.take(path)
-        return None if start is None else (path, start)
+        start = None if entries is None else entries.take(path, run)
+        return config, None if start is None else (path, start)
 
     def _vcr_input_takes(self, state: dict[str, Any]) -> bool:
         """Whether writing ``state`` as the graph's input keeps every key and runs no router.

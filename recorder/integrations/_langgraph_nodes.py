@@ -17,6 +17,7 @@ running the node when the plan says so.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -29,6 +30,8 @@ from langgraph.types import Command, Send
 
 from recorder.decorators import _usage
 from recorder.encoding import decode_value
+from recorder.integrations._langgraph_entry import entries_for
+from recorder.integrations._langgraph_runs import RUN_KEY
 from recorder.integrations._langgraph_state import (
     StateDecoder,
     from_snapshot,
@@ -77,6 +80,7 @@ class RecordedNode(Runnable[Any, Any]):
             return self.inner.invoke(input, config, **kwargs)
         if call.answered:
             return call.answer()
+        input = call.live_input(input)
         token = _usage.set(call.usage)
         started = time.perf_counter()
         try:
@@ -95,6 +99,7 @@ class RecordedNode(Runnable[Any, Any]):
             return await self.inner.ainvoke(input, config, **kwargs)
         if call.answered:
             return call.answer()
+        input = call.live_input(input)
         token = _usage.set(call.usage)
         started = time.perf_counter()
         try:
@@ -133,8 +138,15 @@ class _NodeCall:
             "step": metadata.get("langgraph_step") if metadata else None,
             "started_us": time.time_ns() // 1000,  # on the clock of frame timestamps
         }
-        if metadata and (metadata.get("langgraph_path") or ("",))[0] == "__pregel_push":
-            self.langgraph["push"] = True  # started by a Send, with its own input
+        if metadata:
+            run = metadata.get(RUN_KEY)
+            if run is not None:
+                self.langgraph["run"] = run  # which top-level invocation of the agent
+            task_path: Any = metadata.get("langgraph_path") or ("",)
+            if task_path[0] == "__pregel_push":
+                self.langgraph["push"] = True  # started by a Send, with its own input
+                if len(task_path) > 1 and type(task_path[1]) is int:
+                    self.langgraph["send"] = task_path[1]  # its place among the superstep's sends
 
     @property
     def input_state(self) -> dict[str, Any]:
@@ -148,8 +160,27 @@ class _NodeCall:
         return self.decision is not None and self.decision.action is not Action.LIVE
 
     def decide(self, plan: ResumePlan) -> None:
+        repeats = None
+        if self.langgraph:
+            entries = entries_for(plan)
+            if entries is not None:
+                repeats = entries.repeats(self.langgraph, self.input_state)
         with _plan_lock:
-            self.decision = plan.decide(self.path, self.input_state)
+            self.decision = plan.decide(self.path, self.input_state, repeats=repeats)
+
+    def live_input(self, given: Any) -> Any:
+        """What the node runs on: ``given``, or the edit when this is a ``Send``'s node at the fork point.
+
+        A node the graph's edges started reads the graph's state, which the resume already
+        starts from the edit; a node a ``Send`` started gets the send's own argument, so the
+        edit replaces that argument, in the shape the node was given.
+        """
+        decision = self.decision
+        if decision is None or decision.state is None or not self.langgraph.get("push"):
+            return given
+        self.input_bytes = snapshot(decision.state)  # the frame shows what the node ran on
+        self._input = None
+        return _shaped_like(given, self.node.decoder.decode(decision.state))
 
     def answer(self) -> Any:
         """The update the plan gives instead of running the node (recorded, mocked, edited)."""
@@ -315,6 +346,23 @@ def _node_return(output: Any, routing: Mapping[str, Any], custom: Mapping[str, A
         for target in goto or []
     ]
     return Command(update=update, goto=targets, graph=Command.PARENT if graph == "parent" else graph if graph else None)
+
+
+def _shaped_like(given: Any, edited: dict[str, Any]) -> Any:
+    """``edited`` (a decoded state) in the type of ``given``: a dict, a model, a dataclass or a bare value."""
+    if isinstance(given, Mapping):
+        return edited
+    kind = type(given)
+    try:
+        if hasattr(kind, "model_validate"):
+            return kind.model_validate(edited)
+        if dataclasses.is_dataclass(given):
+            return kind(**edited)
+    except Exception:  # the edit no longer fits the type: hand the node the data as it is
+        return edited
+    if set(edited) == {"value"}:
+        return edited["value"]  # a bare value, recorded as {"value": ...}
+    return edited
 
 
 def _usage_from_messages(update: Any, usage: FrameMetadata) -> None:
