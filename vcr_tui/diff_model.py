@@ -37,7 +37,7 @@ class DiffMode(str, enum.Enum):
     @property
     def caption(self) -> str:
         return {
-            DiffMode.STEP: "this step: input → output",
+            DiffMode.STEP: "what this step changed",
             DiffMode.PREVIOUS: "vs previous frame",
             DiffMode.MARKED: "vs marked frame",
             DiffMode.EDITED: "edited vs recorded",

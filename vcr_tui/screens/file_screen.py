@@ -57,6 +57,7 @@ from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.sources import Source
+from vcr_tui.step_change import graph_place, returned_keys, state_after
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
@@ -436,13 +437,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
     def _diff_request(self, job: DiffJob, store: FrameStore | PreviewStore) -> DiffRequest:
         frame = job.frame
         if job.mode is DiffMode.STEP:
-            return DiffRequest(
-                job.key,
-                self.state_for(frame, "input"),
-                self.state_for(frame, "output"),
-                f"#{frame.index} input",
-                f"#{frame.index} output",
-            )
+            return self._step_request(job.key, frame, store)
         if job.mode is DiffMode.EDITED:
             return self.edited_diff_request(job.key, frame, job.side)
         other_index = frame.index - 1 if job.mode is DiffMode.PREVIOUS else job.marked
@@ -454,6 +449,27 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             self.state_for(frame, job.side),
             f"#{other.index} {job.side}",
             f"#{frame.index} {job.side}",
+        )
+
+    def _step_request(self, key: tuple[object, ...], frame: Frame, store: FrameStore | PreviewStore) -> DiffRequest:
+        """What this step changed: input against output, or for a graph node the state around it."""
+        before = self.state_for(frame, "input")
+        if graph_place(frame) is None:
+            return DiffRequest(
+                key, before, self.state_for(frame, "output"), f"#{frame.index} input", f"#{frame.index} output"
+            )
+        after = state_after(frame, store.frame, len(store))
+        if after is not None:
+            return DiffRequest(
+                key,
+                before,
+                self.state_for(after, "input"),
+                f"#{frame.index} input",
+                f"#{after.index} input (state after)",
+            )
+        update = self.state_for(frame, "output")
+        return DiffRequest(
+            key, returned_keys(before, update), update, f"#{frame.index} input (keys updated)", f"#{frame.index} update"
         )
 
     def on_diff_ready(self, message: DiffReady) -> None:

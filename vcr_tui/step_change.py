@@ -1,0 +1,63 @@
+"""What "this step changed" compares for a frame.
+
+For most steps that is the frame's input against its output. A graph node is different: it
+returns an *update*, which the graph's reducers merge into its state (a list of messages is
+appended to, a counter replaced), so input against update would report every key the node left
+alone as removed and every appended message as a change of the first one. For such a frame the
+pane compares the graph's state before the node with the state after it: the input of the next
+node of the same graph, in the same invocation and a later superstep. When there is none (the
+last node, a failure, a run still being written), it compares only the keys the node returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from recorder.models import Frame
+
+# How far ahead to look for the next node of the same graph: past the frames of a subgraph or of
+# the steps recorded inside the next node, never across a whole long run.
+LOOKAHEAD = 200
+
+
+@dataclass(frozen=True, slots=True)
+class GraphPlace:
+    """Where a graph node ran: its graph (the parent namespace), superstep and invocation."""
+
+    graph: str
+    step: int
+    run: Any
+
+
+def graph_place(frame: Frame) -> GraphPlace | None:
+    """The node's place when the frame was recorded from a graph node that returns updates."""
+    facts = frame.metadata.custom.get("langgraph")
+    if not isinstance(facts, dict):
+        return None
+    namespace, step = facts.get("ns"), facts.get("step")
+    if not isinstance(namespace, str) or not namespace or type(step) is not int:
+        return None
+    return GraphPlace(namespace.rpartition("|")[0], step, facts.get("run"))
+
+
+def state_after(frame: Frame, frame_at: Callable[[int], Frame], count: int) -> Frame | None:
+    """The frame whose input is the graph's state after ``frame``'s node ran, if recorded."""
+    place = graph_place(frame)
+    if place is None or frame.is_error:
+        return None
+    for index in range(frame.index + 1, min(count, frame.index + 1 + LOOKAHEAD)):
+        other = graph_place(frame_at(index))
+        if other is None or other.graph != place.graph:
+            continue  # a step inside a node, or a node of a subgraph
+        if other.run != place.run:
+            return None  # the next invocation starts from its own input
+        if other.step > place.step:
+            return frame_at(index)
+    return None
+
+
+def returned_keys(input_state: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """The input narrowed to the keys an update sets: the rest of the state did not change."""
+    return {key: input_state[key] for key in update if key in input_state}
