@@ -31,7 +31,7 @@ import orjson
 
 # Keys other than str need OPT_NON_STR_KEYS, which halves orjson's speed on every dict; states
 # nearly always have str keys, so it is only turned on after a first attempt without it fails.
-_STR_KEY_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_STR_KEY_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 _OPTIONS = _STR_KEY_OPTIONS | orjson.OPT_NON_STR_KEYS
 _PLAIN = (str, int, float, bool, type(None))
 _PLAIN_TYPES = frozenset(_PLAIN)
@@ -41,25 +41,28 @@ _MAX_DEPTH = 200
 _TRACKING_IS_RELIABLE = sys.implementation.name == "cpython"
 
 
-def encode_line(record: dict[str, Any], *, caller_parts: Sequence[Any] | None = None) -> bytes:
+def encode_line(record: dict[str, Any], *, caller_parts: Sequence[Any] | None = None, newline: bool = True) -> bytes:
     """One record as a complete JSON line, ending in ``\\n``. Never raises for any state.
 
     ``caller_parts`` lets the recorder say which values inside ``record`` came from its caller
     (states, metadata); everything else must be str, number or None built by the engine. Only
     those parts are then checked for enum members, which saves the walk down to them.
+    ``newline=False`` leaves the newline off, for a value that will be embedded in a line as it
+    is (a copy of a long state saved).
     """
     if may_hold_enum([record] if caller_parts is None else caller_parts) and _holds_enum(record, 0):
         record = to_jsonable(record)
+    end = orjson.OPT_APPEND_NEWLINE if newline else 0
     try:
-        return orjson.dumps(record, default=_typed_or_readable, option=_STR_KEY_OPTIONS)
+        return orjson.dumps(record, default=_typed_or_readable, option=_STR_KEY_OPTIONS | end)
     except (TypeError, orjson.JSONEncodeError):
         pass
     try:
-        return orjson.dumps(record, default=_typed_or_readable, option=_OPTIONS)
+        return orjson.dumps(record, default=_typed_or_readable, option=_OPTIONS | end)
     except (TypeError, orjson.JSONEncodeError):
         # Integers beyond 64 bits, cycles, depth beyond orjson's limit, keys of odd types:
         # convert everything in Python, where each of those has an answer.
-        return orjson.dumps(to_jsonable(record), option=orjson.OPT_APPEND_NEWLINE)
+        return orjson.dumps(to_jsonable(record), option=end)
 
 
 def to_jsonable(value: Any) -> Any:

@@ -17,15 +17,16 @@ import pytest
 pytest.importorskip("langgraph")
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
-from langgraph.graph import START, StateGraph
+from langgraph.graph import StateGraph
 from langgraph.graph.message import add_messages
 
 from recorder import VCRPlayer, VCRRecorder
 from recorder.integrations.langgraph import VCRLangGraph
 from tests.test_app_keys import SIZE, diff_text, press, settle
-from tests.test_langgraph import build_with_subgraph
+from tests.test_langgraph import build_with_subgraph, linear
 from vcr_tui.app import VCRApp
 from vcr_tui.step_change import state_after
+from vcr_tui.widgets.frame_details import FrameDetails
 
 
 class Chat(TypedDict, total=False):
@@ -41,12 +42,7 @@ def build_chat() -> StateGraph:  # type: ignore[type-arg]
     def answer(state: Chat) -> dict[str, Any]:
         return {"messages": [AIMessage(content="done", id="a2")], "topic": "closed"}
 
-    builder: StateGraph = StateGraph(Chat)  # type: ignore[type-arg]
-    builder.add_node("ask", ask)
-    builder.add_node("answer", answer)
-    builder.add_edge(START, "ask")
-    builder.add_edge("ask", "answer")
-    return builder
+    return linear(Chat, ask=ask, answer=answer)
 
 
 def record(tmp_path: Path, builder: StateGraph, *inputs: dict[str, Any]) -> Path:  # type: ignore[type-arg]
@@ -70,11 +66,23 @@ async def test_a_node_shows_what_it_changed_in_the_graph_state(tmp_path: Path) -
         assert "2 changes: 2 added" in text
         assert "$.messages[1]" in text and "$.notes[0]" in text
         assert "removed" not in text and "$.topic" not in text  # untouched keys are not "removed"
+        details = app.screen.query_one(FrameDetails).render().plain
+        assert "langgraph step 1 · invocation 1" in details and "'ns'" not in details
         await press(pilot, "j")  # the last node: no later state, so the keys it updated
         text = diff_text(app)
         assert "#1 input (keys updated) → #1 update" in text
         assert '~ $.topic  "rates" → "closed"' in text
         assert "$.notes" not in text
+
+
+def test_frames_of_sent_workers_say_which_send_they_ran_from() -> None:
+    from recorder.models import Frame, FrameMetadata
+    from vcr_tui.widgets.frame_details import detail_chunks
+
+    facts = {"ns": "worker:abc", "step": 2, "run": 3, "push": True, "send": 1}
+    frame = Frame(frame_id="f", session_id="s", node_name="worker", metadata=FrameMetadata(custom={"langgraph": facts}))
+    text = " ".join(chunk.plain for chunk in detail_chunks(frame))
+    assert "langgraph step 2 · invocation 3 · Send #1" in text
 
 
 def test_the_state_after_a_node_stays_in_its_graph_and_its_invocation(tmp_path: Path) -> None:

@@ -149,6 +149,17 @@ def build_with_subgraph() -> StateGraph:
     return outer
 
 
+def linear(schema: Any, **nodes: Any) -> StateGraph:
+    """A graph of ``schema`` running ``nodes`` one after the other, in the order given."""
+    builder = StateGraph(schema)
+    previous = START
+    for name, node in nodes.items():
+        builder.add_node(name, node)
+        builder.add_edge(previous, name)
+        previous = name
+    return builder
+
+
 def record(tmp_path: Path, builder: StateGraph, state: dict[str, Any], **compile_args: Any) -> tuple[Path, Any]:
     """Run the wrapped graph once (a failure is recorded, not raised) and return the recording."""
     recorder = VCRRecorder(tmp_path / "runs")

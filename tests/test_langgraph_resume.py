@@ -299,7 +299,9 @@ def test_an_edited_state_is_the_state_not_an_update_added_to_it(tmp_path: Path, 
         assert len(list(app.get_state_history(fork_thread))) >= 3
 
 
-def test_nodes_of_one_superstep_start_together(tmp_path: Path) -> None:
+def build_side_by_side() -> StateGraph:
+    """split -> (left, right side by side in one superstep) -> join."""
+
     def branch(name: str) -> Any:
         def node(state: Outer) -> dict[str, Any]:
             calls[name] += 1
@@ -316,13 +318,24 @@ def test_nodes_of_one_superstep_start_together(tmp_path: Path) -> None:
     builder.add_edge("split", "left")
     builder.add_edge("split", "right")
     builder.add_edge(["left", "right"], "join")
-    path, app = record(tmp_path, builder, {"n": 0, "trail": []})
-    at = index_of(path, "left")
-    result = resume(path, app.invoke, ResumeConfig(at, {"n": 10}))
+    return builder
+
+
+def test_nodes_of_one_superstep_start_together(tmp_path: Path) -> None:
+    path, app = record(tmp_path, build_side_by_side(), {"n": 0, "trail": []})
+    first, second = [f for f in frames(path) if f.node_name in ("left", "right")]
+    result = resume(path, app.invoke, ResumeConfig(first.index, {"n": 10}))
     assert result.succeeded
     assert calls == {"left": 1, "right": 1, "join": 1}
     assert sorted(result.output["trail"][-3:-1]) == ["left:10", "right:10"]
     assert result.output["n"] == 11
+
+    calls.clear()  # from the later of the two, the earlier one's recorded result stands
+    result = resume(path, app.invoke, ResumeConfig(second.index, {"n": 10}))
+    assert result.succeeded, result.error
+    assert calls == {second.node_name: 1, "join": 1}  # the earlier branch is not run (or recorded) twice
+    assert f"{first.node_name}:1" in result.output["trail"] and f"{second.node_name}:10" in result.output["trail"]
+    assert [node for node, _ in resumed(result.fork_path)] == [second.node_name, "join"]
 
 
 class Item(BaseModel):

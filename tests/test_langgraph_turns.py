@@ -1,7 +1,7 @@
 """Resuming LangGraph runs whose nodes do not simply follow one another.
 
-Map-reduce graphs whose workers are started by ``Send`` (each with its own input), branches of
-one superstep that ran side by side, and agents that invoke their graph once per turn: a resume
+Map-reduce graphs whose workers are started by ``Send`` (each with its own input), and agents
+that invoke their graph once per turn: a resume
 must start the real graph at the fork point, answer what came before it from the recording, and
 run nothing twice. Real ``langgraph``; call counters in the node functions tell what ran.
 """
@@ -24,7 +24,7 @@ from langgraph.types import Command, Send
 from recorder import ResumeConfig, ResumeMode, VCRRecorder, resume
 from recorder.integrations.langgraph import VCRLangGraph
 from recorder.models import Frame
-from tests.test_langgraph import Outer, calls, counting, frames, record
+from tests.test_langgraph import calls, frames, linear, record
 from tests.test_langgraph_resume import resumed
 
 
@@ -134,34 +134,6 @@ def test_a_send_made_from_the_graphs_input_is_refused_with_a_clear_message(tmp_p
     assert calls == {}
 
 
-def test_fork_at_the_later_of_two_side_by_side_nodes_keeps_the_earlier_ones_recorded_result(tmp_path: Path) -> None:
-    def branch(name: str) -> Any:
-        def node(state: Outer) -> dict[str, Any]:
-            calls[name] += 1
-            return {"trail": [f"{name}:{state['n']}"]}
-
-        return node
-
-    builder: StateGraph = StateGraph(Outer)  # type: ignore[type-arg]
-    builder.add_node("split", counting("split"))
-    builder.add_node("left", branch("left"))
-    builder.add_node("right", branch("right"))
-    builder.add_node("join", counting("join"))
-    builder.add_edge(START, "split")
-    builder.add_edge("split", "left")
-    builder.add_edge("split", "right")
-    builder.add_edge(["left", "right"], "join")
-    path, app = record(tmp_path, builder, {"n": 0, "trail": []})
-    side_by_side = [f for f in frames(path) if f.node_name in ("left", "right")]
-    earlier, later = side_by_side[0].node_name, side_by_side[1].node_name
-
-    result = resume(path, app.invoke, ResumeConfig(side_by_side[1].index, {"n": 10}))
-    assert result.succeeded, result.error
-    assert calls == {later: 1, "join": 1}  # the earlier branch is not run (or recorded) twice
-    assert f"{earlier}:1" in result.output["trail"] and f"{later}:10" in result.output["trail"]
-    assert [node for node, _ in resumed(result.fork_path)] == [later, "join"]
-
-
 # -- an agent that invokes its graph once per turn ----------------------------------------------
 
 
@@ -179,12 +151,7 @@ def build_chat() -> StateGraph:  # type: ignore[type-arg]
         calls["reply"] += 1
         return {"answer": state["answer"].replace("thinking about", "answer to")}
 
-    builder: StateGraph = StateGraph(Turn)  # type: ignore[type-arg]
-    builder.add_node("think", think)
-    builder.add_node("reply", reply)
-    builder.add_edge(START, "think")
-    builder.add_edge("think", "reply")
-    return builder
+    return linear(Turn, think=think, reply=reply)
 
 
 def chat_agent(app: Any) -> Any:

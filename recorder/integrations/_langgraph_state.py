@@ -44,16 +44,16 @@ def state_fields(value: Any) -> dict[str, Any]:
 
 
 def snapshot(state: dict[str, Any]) -> bytes:
-    """The state serialised now, exactly as a frame would store it (a fast deep copy).
+    """The state serialised now, exactly as a frame would store it (a fast deep copy), without a newline.
 
     Messages already recorded and known to hold no enum member are not searched again (see
     ``_langgraph_messages``): this runs before every node, over the whole conversation.
     """
     wrapped, unchecked, fresh = MESSAGE_WRAPPERS.wrap_state(state)
     if may_hold_enum(unchecked):
-        return encode_line(wrapped)
+        return encode_line(wrapped, newline=False)
     MESSAGE_WRAPPERS.remember(fresh)
-    return encode_line(wrapped, caller_parts=())
+    return encode_line(wrapped, caller_parts=(), newline=False)
 
 
 def from_snapshot(data: bytes) -> dict[str, Any]:

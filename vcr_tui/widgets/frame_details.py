@@ -15,6 +15,7 @@ from textual.widget import Widget
 from recorder import Frame
 from vcr_tui.formatting import format_cost, format_latency, format_timestamp, format_tokens
 from vcr_tui.safe_text import clean, shorten
+from vcr_tui.step_change import GraphPlace, graph_place
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, TYPE_LOOKS
 from vcr_tui.workspace_text import is_workspace_fact, snapshot_fact
 
@@ -66,10 +67,28 @@ def detail_chunks(frame: Frame, *, narrow: bool = False) -> list[Text]:
     if frame.parent_frame_id:
         chunks.append(_chunk("parent", shorten(frame.parent_frame_id, id_width), LABEL_STYLE))
     chunks.append(_chunk("line", str(frame.line), LABEL_STYLE))
-    shown_custom = [(key, value) for key, value in meta.custom.items() if not is_workspace_fact(key)]
+    place = graph_place(frame)
+    if place is not None:
+        chunks.append(_chunk("langgraph", _describe_place(place, meta.custom.get("langgraph")), LABEL_STYLE))
+    shown_custom = [
+        (key, value)
+        for key, value in meta.custom.items()
+        if not is_workspace_fact(key) and not (place is not None and key == "langgraph")
+    ]
     for key, value in shown_custom[:_SHOWN_CUSTOM]:
         chunks.append(_chunk(shorten(clean(str(key)), 24), shorten(_scalar(value), 40), LABEL_STYLE))
     return chunks
+
+
+def _describe_place(place: GraphPlace, facts: Any) -> str:
+    """Where a graph node ran, in words: its superstep, the agent's invocation, the send."""
+    words = [f"step {place.step}"]
+    if type(place.run) is int:
+        words.append(f"invocation {place.run}")
+    if isinstance(facts, dict) and facts.get("push"):
+        send = facts.get("send")
+        words.append(f"Send #{send}" if type(send) is int else "Send")
+    return " · ".join(words)
 
 
 def error_text(frame: Frame) -> Text | None:
