@@ -302,6 +302,8 @@ class VCRRecorder:
         output_state: dict[str, Any] | bytes,
         metadata: FrameMetadata | dict[str, Any] | None = None,
         frame_type: FrameType | str = FrameType.NODE_EXECUTION,
+        *,
+        output_checked: bool = False,
     ) -> str:
         """``record_step`` for states already serialised by ``encode_line``; its frame id.
 
@@ -309,7 +311,8 @@ class VCRRecorder:
         place) holds it as JSON already; this embeds those bytes in the line instead of parsing
         and serialising them again, which costs more than the rest of the step for a long chat.
         ``input_json`` must be one JSON object exactly as ``encode_line`` wrote it; so must
-        ``output_state`` when it is bytes rather than a dict.
+        ``output_state`` when it is bytes rather than a dict. ``output_checked`` says the caller
+        has searched a dict ``output_state`` for enum members and found none (``may_hold_enum``).
         """
         meta = FrameMetadata() if metadata is None else _metadata(metadata)
         kind = frame_type if type(frame_type) is FrameType else FrameType(frame_type)
@@ -338,6 +341,7 @@ class VCRRecorder:
         meta: FrameMetadata,
         meta_from_caller: bool,
         parent_frame_id: str | None,
+        output_checked: bool = False,
     ) -> tuple[str, str, str, int]:
         """Write one frame line and count it in the totals: (frame id, session id, timestamp, index).
 
@@ -368,15 +372,13 @@ class VCRRecorder:
             }
             # Every other value of the record is a str or None made here; only these come from
             # the caller and can hide an enum member (encoded states were checked when encoded).
-            caller_parts: tuple[Any, ...] = (
-                (input_state, output_state)
-                if encoded_input is None
-                else ()
-                if type(output_state) is orjson.Fragment
-                else (output_state,)
-            )
+            caller_parts: list[Any] = []
+            if encoded_input is None:
+                caller_parts.append(input_state)
+            if not output_checked:
+                caller_parts.append(output_state)
             if meta_from_caller:
-                caller_parts += (metadata_record,)
+                caller_parts.append(metadata_record)
             self._write_locked(encode_line(record, caller_parts=caller_parts))
             index = session.frame_count
             _count_frame(session, meta.tokens_used, meta.cost_usd)

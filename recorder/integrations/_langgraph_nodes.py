@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage
@@ -34,6 +34,7 @@ from recorder.integrations._langgraph_entry import entries_for
 from recorder.integrations._langgraph_runs import RUN_KEY
 from recorder.integrations._langgraph_state import (
     StateDecoder,
+    checked_update,
     from_snapshot,
     snapshot,
     state_fields,
@@ -251,12 +252,16 @@ class _NodeCall:
 
     def _record(self, output: Any, metadata: FrameMetadata, source: str | None, routing: dict[str, Any]) -> None:
         metadata.custom.update(self._custom(source, routing))  # this call's own metadata
+        checked = False
+        if type(output) is dict:
+            output, checked = checked_update(output)
         self.recorder.record_encoded_step(
             self.path,
             self.input_bytes,
-            snapshot(output) if type(output) is dict else output,
+            output,
             metadata=metadata,
             frame_type=self.node.owner.frame_types.get(self.path, FrameType.NODE_EXECUTION),
+            output_checked=checked,
         )
 
     def _source(self) -> str | None:
@@ -369,12 +374,15 @@ def _usage_from_messages(update: Any, usage: FrameMetadata) -> None:
     """Model and token counts from the LangChain messages a node returned, when it did not say."""
     if not isinstance(update, dict):
         return
-    for message in _messages_in(update):
-        if not isinstance(message, AIMessage):
-            continue
-        counts = message.usage_metadata
-        if not counts:
-            continue
+    for value in update.values():
+        for message in value if isinstance(value, list) else (value,):
+            if type(message) is AIMessage or isinstance(message, AIMessage):
+                _add_usage(message, usage)
+
+
+def _add_usage(message: AIMessage, usage: FrameMetadata) -> None:
+    counts = message.usage_metadata
+    if counts:
         usage.tokens_input = (usage.tokens_input or 0) + int(counts.get("input_tokens") or 0)
         usage.tokens_output = (usage.tokens_output or 0) + int(counts.get("output_tokens") or 0)
         usage.tokens_used = usage.tokens_input + usage.tokens_output
@@ -382,11 +390,3 @@ def _usage_from_messages(update: Any, usage: FrameMetadata) -> None:
         if isinstance(meta, dict) and usage.model is None:
             model = meta.get("model_name") or meta.get("model")
             usage.model = model if isinstance(model, str) else None
-
-
-def _messages_in(update: dict[str, Any]) -> Iterator[Any]:
-    for value in update.values():
-        if isinstance(value, list):
-            yield from value
-        else:
-            yield value

@@ -56,6 +56,19 @@ def snapshot(state: dict[str, Any]) -> bytes:
     return encode_line(wrapped, caller_parts=(), newline=False)
 
 
+def checked_update(update: dict[str, Any]) -> tuple[Any, bool]:
+    """A node's update with its messages as wrappers, and whether it surely holds no enum member.
+
+    Unlike the input, an update is written as it is right after the node returns, so it needs
+    no copy: it goes into the frame's line directly, searched here with the messages' verdicts.
+    """
+    wrapped, unchecked, fresh = MESSAGE_WRAPPERS.wrap_state(update)
+    if may_hold_enum(unchecked):
+        return wrapped, False
+    MESSAGE_WRAPPERS.remember(fresh)
+    return wrapped, True
+
+
 def from_snapshot(data: bytes) -> dict[str, Any]:
     value = orjson.loads(data)
     return value if isinstance(value, dict) else {"value": value}
