@@ -11,7 +11,7 @@ own untracked and ignored files. Each round changes 10 files, then:
     p95 ms, without and with a recorder attached (the fork it writes is part of the cost);
 (c) ``begin()`` once (it hashes every file), for scale.
 
-Budgets (issue 6): savepoint ≤ 200 ms, rollback ≤ 500 ms. Run: ``python bench/bench_acid.py``
+Budgets: savepoint ≤ 200 ms, rollback ≤ 500 ms. Run: ``python bench/bench_acid.py``
 (``--rounds N`` for more or fewer rounds, ``--quick`` for a smoke run).
 """
 

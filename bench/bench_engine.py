@@ -10,7 +10,7 @@ Prints, each beside a baseline measured in the same run (so a busy machine shows
     indexes, and random ``goto_frame`` latency against a bare ``pread`` + ``orjson.loads``;
 (c) optionally the peer package (``--peer-python``) recording the same frames.
 
-Budgets (DESIGN.md): record ≤ 20 µs median and ≤ 2x the floor; RSS growth ≤ 20 MB; index ≤ 0.5 s
+Budgets: record ≤ 20 µs median and ≤ 2x the floor; RSS growth ≤ 20 MB; index ≤ 0.5 s
 and ≤ 100 MB peak RSS; goto_frame ≤ 50 µs. Run: ``python bench/bench_engine.py [--quick]``.
 """
 

@@ -13,7 +13,7 @@
    mostly cache misses) and times each step; the same is measured on the idle file afterwards,
    so the ratio compares like with like on this (shared, noisy) machine.
 
-Budgets (DESIGN.md): p95 ≤ 250 ms locally, ≤ 1 s over ssh; no frame missing; step latency while
+Budgets: p95 ≤ 250 ms locally, ≤ 1 s over ssh; no frame missing; step latency while
 ingesting within 2x of idle. Exit status 1 when a budget is missed.
 """
 

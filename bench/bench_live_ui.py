@@ -10,7 +10,7 @@ the terminal: polling, indexing, the screen's update and the terminal output inc
 
 Baseline, measured in the same run: the same appends followed by a ``Source`` in this process,
 timed until the frame is indexed and parsed (what ``bench_follow.py`` measures). The ratio is
-what the screen adds. Budgets (DESIGN.md): p95 <= 250 ms locally, <= 1 s over ssh. Exit status
+what the screen adds. Budgets: p95 <= 250 ms locally, <= 1 s over ssh. Exit status
 1 when one is missed.
 """
 

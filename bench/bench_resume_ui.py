@@ -13,7 +13,7 @@ vcr_tui.demo.agent:run_agent``), and everything is measured from its output stre
 
 The agent's pretend thinking is off (``VCR_DEMO_DELAY=0``), so the figure is the app's and the
 engine's own cost: fork, agent import and run, opening the fork, following it, drawing it.
-Budget (issue 4): ≤ 300 ms. Run: ``python bench/bench_resume_ui.py`` (``--runs N``).
+Budget: ≤ 300 ms. Run: ``python bench/bench_resume_ui.py`` (``--runs N``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ measured from its output stream:
 (c) peak RSS of the program (VmHWM) after the steps.
 
 The file is written into a temporary folder: 100,000 frames whose input and output states are
-about 2 KB each (~350 MB). Budgets (issue 3): first screen ≤ 1 s, step ≤ 50 ms p95,
+about 2 KB each (~350 MB). Budgets: first screen ≤ 1 s, step ≤ 50 ms p95,
 RSS ≤ 300 MB. Run: ``python bench/bench_tui.py`` (``--frames N``, ``--steps N``, ``--starts N``).
 """
 

@@ -2,7 +2,7 @@
 
 Agents put anything in their state: sets, bytes, datetimes, enums, dataclasses, pydantic models,
 open files. The peer accepts such a value, then fails on every later save. Here a value JSON cannot
-hold is encoded once, at record time, as a typed wrapper (FORMAT.md) or a readable fallback, and
+hold is encoded once, at record time, as a typed wrapper (see the file format in the README) or a readable fallback, and
 encoding never raises.
 
 The fast path is one ``orjson.dumps`` call with a ``default`` hook. orjson serialises enum members
@@ -66,7 +66,7 @@ def encode_line(record: dict[str, Any], *, caller_parts: Sequence[Any] | None = 
 
 
 def to_jsonable(value: Any) -> Any:
-    """A JSON-compatible copy of ``value``, with typed wrappers where FORMAT.md defines them."""
+    """A JSON-compatible copy of ``value``, with typed wrappers where the file format defines them."""
     return _convert(value, 0, set())
 
 

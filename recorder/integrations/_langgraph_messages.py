@@ -4,7 +4,7 @@ A LangGraph state usually holds the whole conversation, and every node's frame r
 it again: node N of a chat writes N messages it wrote before. Two costs per message and frame
 used to dominate recording such a state: building the typed wrapper
 ``{"__type__", "__module__", "data"}`` and the encoder's search for enum members (orjson would
-write an enum member as its bare value, losing the type FORMAT.md keeps). Both depend only on
+write an enum member as its bare value, losing the type the file format keeps). Both depend only on
 the message, so both are paid once: the wrapper is kept for as long as the message lives, and
 a message that was searched and held no enum member is not searched again.
 
