@@ -72,6 +72,7 @@ async def test_a_node_shows_what_it_changed_in_the_graph_state(tmp_path: Path) -
         text = diff_text(app)
         assert "#1 input (keys updated) → #1 update" in text
         assert '~ $.topic  "rates" → "closed"' in text
+        assert "+ $.messages[0]" in text and "2 changes: 1 added, 1 changed" in text  # the reply, added
         assert "$.notes" not in text
 
 

@@ -208,6 +208,7 @@ async def test_an_agent_that_cannot_be_imported_fails_before_any_fork(demo: Path
         await press(pilot, "r")
         await wait_until(pilot, lambda: "cannot load the agent" in notifications(app))
         assert "no_such_module_4711" in notifications(app)
+        assert "--agent path/to/agent.py:CALLABLE" in notifications(app)  # what to do about it
         assert recordings_in(demo.parent) == [demo]
         assert file_screen(app).path == demo
 

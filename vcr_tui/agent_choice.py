@@ -17,7 +17,10 @@ from recorder import ResumeMode
 from recorder.entry_points import EntryPointError, load_entry_point, parse_entry_point
 
 METADATA_KEY = "entry_point"
-HOW_TO_NAME_AN_AGENT = "Name one when you start: vcr-tui FILE --agent module:callable (e.g. --agent my_agent.main:run)."
+HOW_TO_NAME_AN_AGENT = (
+    "Name one when you start: vcr-tui FILE --agent module:callable (e.g. --agent my_agent.main:run),"
+    " or --agent path/to/agent.py:run."
+)
 
 
 @dataclass
@@ -75,5 +78,10 @@ def choose_agent(settings: AgentSettings, metadata: Mapping[str, Any]) -> AgentC
 
 
 def load_agent(spec: str, *, search_path: Path | None = None) -> Callable[..., Any]:
-    """Import the agent (the current folder first on the import path); ``EntryPointError`` says why not."""
-    return load_entry_point(spec, search_path=search_path if search_path is not None else Path.cwd())
+    """Import the agent (the current folder first on the import path); ``EntryPointError`` says why not.
+
+    A file path (``agent.py:run``) is accepted: only a name the user typed can be one, since
+    ``choose_agent`` refuses any name from a recording that is not ``module:callable``.
+    """
+    where = search_path if search_path is not None else Path.cwd()
+    return load_entry_point(spec, search_path=where, allow_files=True)

@@ -80,8 +80,8 @@ def main(ctx: click.Context) -> None:
     "--agent",
     metavar="MODULE:CALLABLE",
     default=None,
-    help="The agent r resumes with (imported from the current folder first). Without it, r offers the"
-    " one the recording names, and asks first.",
+    help="The agent r resumes with: module:callable (imported from the current folder first) or"
+    " path/to/agent.py:callable. Without it, r offers the one the recording names, and asks first.",
 )
 @click.option(
     "--resume-mode",
@@ -179,12 +179,12 @@ def demo_command(folder: Path, no_open: bool) -> None:
 def agent_settings(spec: str | None, mode: str, *, origin: str) -> AgentSettings:
     """What ``r`` may run and how; a malformed ``--agent`` is one line and exit status 2."""
     from recorder import ResumeMode
-    from recorder.entry_points import EntryPointError, parse_entry_point
+    from recorder.entry_points import EntryPointError, parse_agent_spec
     from vcr_tui.agent_choice import AgentSettings
 
     if spec is not None:
         try:
-            parse_entry_point(spec)
+            parse_agent_spec(spec)
         except EntryPointError as exc:
             fail(f"--agent: {exc}")
     return AgentSettings(spec=spec.strip() if spec else None, origin=origin, mode=ResumeMode(mode.lower()))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from recorder import ResumeConfig, ResumeMode, ResumeResult, VCRReader, resume
-from recorder.entry_points import EntryPointError
+from recorder.entry_points import EntryPointError, ModuleMissingError
 from recorder.models import Frame, FrameType
 from vcr_tui.agent_choice import load_agent
 from vcr_tui.formatting import format_cost, format_count, format_tokens
@@ -133,6 +133,9 @@ def execute(run: ResumeRun, on_fork: Callable[[Path], object]) -> ResumeSummary:
     request = run.request
     try:
         agent = load_agent(request.agent_spec)
+    except ModuleMissingError as exc:
+        hint = "start vcr-tui in the folder that holds it, or name its file: --agent path/to/agent.py:CALLABLE"
+        return _done(run, ResumeSummary(Outcome.FAILED, error=f"cannot load the agent: {exc}; {hint}"))
     except EntryPointError as exc:
         return _done(run, ResumeSummary(Outcome.FAILED, error=f"cannot load the agent: {exc}"))
 

@@ -6,7 +6,8 @@ appended to, a counter replaced), so input against update would report every key
 alone as removed and every appended message as a change of the first one. For such a frame the
 pane compares the graph's state before the node with the state after it: the input of the next
 node of the same graph, in the same invocation and a later superstep. When there is none (the
-last node, a failure, a run still being written), it compares only the keys the node returned.
+last node, a failure, a run still being written), it compares only the keys the node returned,
+and shows a list it returned as items added: a reducer usually appends them (messages, logs).
 """
 
 from __future__ import annotations
@@ -59,5 +60,13 @@ def state_after(frame: Frame, frame_at: Callable[[int], Frame], count: int) -> F
 
 
 def returned_keys(input_state: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    """The input narrowed to the keys an update sets: the rest of the state did not change."""
-    return {key: input_state[key] for key in update if key in input_state}
+    """What to compare an update with: the input narrowed to the keys the update sets.
+
+    The rest of the state did not change. A list the node returned is compared with an empty
+    one, so its items show as added rather than as changes to the items already there.
+    """
+    return {
+        key: [] if isinstance(update[key], list) and isinstance(input_state[key], list) else input_state[key]
+        for key in update
+        if key in input_state
+    }
