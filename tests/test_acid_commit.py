@@ -128,11 +128,15 @@ def test_commit_is_refused_when_the_branch_changed_and_works_after_switching_bac
     workspace = ACIDWorkspace(repo)
     workspace.begin()
     write(repo / "work.txt", "x\n")
+    assert workspace.preview_commit().refused is None
     git(repo, "switch", "-q", "-c", "elsewhere")
+    refused = workspace.preview_commit().refused
+    assert refused is not None and "main" in refused and "elsewhere" in refused  # said before committing
     with pytest.raises(RepositoryStateError, match=r"main.*elsewhere"):
         workspace.commit()
     assert workspace.active
     git(repo, "switch", "-q", "main")
+    assert workspace.preview_commit().refused is None
     result = workspace.commit()
     assert result.branch == "main" and name_status(repo) == {"A\twork.txt"}
 

@@ -359,15 +359,12 @@ async def test_a_merge_in_progress_refuses_the_commit_with_the_engines_message(r
 
 
 @pytest.mark.parametrize(
-    ("move", "preview", "refusal"),
-    [
-        (("-b", "elsewhere"), "on branch elsewhere", "is now on elsewhere"),
-        (("--detach",), "on a detached HEAD", "is now on a detached HEAD"),
-    ],
+    ("move", "refusal"),
+    [(("-b", "elsewhere"), "is now on elsewhere"), (("--detach",), "is now on a detached HEAD")],
     ids=["another-branch", "detached-head"],
 )
-async def test_a_head_moved_since_the_run_is_refused_after_the_preview(
-    run: RecordedRun, move: tuple[str, ...], preview: str, refusal: str
+async def test_a_head_moved_since_the_run_is_refused_before_asking(
+    run: RecordedRun, move: tuple[str, ...], refusal: str
 ) -> None:
     git(run.repo, "checkout", "-q", *move)
     state = git_state(run.repo)
@@ -375,13 +372,31 @@ async def test_a_head_moved_since_the_run_is_refused_after_the_preview(
     async with app.run_test(size=(120, 35)) as pilot:
         await open_at(pilot, PLAN)
         await press(pilot, "C")
-        assert preview in shown(app)
+        dialog(app, MessageDialog)  # no preview to say yes to
+        text = shown(app)
+        assert "Cannot commit the workspace" in text
+        assert f"HEAD was on main when the session began and {refusal}" in text
+        assert "switch back to main" in text
+        await press(pilot, "y")
+        dialog(app, MessageDialog)
+    assert git_state(run.repo) == state
+
+
+async def test_a_head_moved_after_the_preview_is_refused_after_the_yes(run: RecordedRun) -> None:
+    state = git_state(run.repo)
+    app = VCRApp(run.recording, workspace=run.repo)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_at(pilot, PLAN)
+        await press(pilot, "C")
+        assert "on branch main" in shown(app)
+        git(run.repo, "checkout", "-q", "-b", "elsewhere")  # while the dialog is open
+        moved = git_state(run.repo)
         await press(pilot, "y")
         dialog(app, MessageDialog)
         text = shown(app)
-        assert "Nothing was committed" in text
-        assert f"HEAD was on main when the session began and {refusal}" in text
-    assert git_state(run.repo) == state
+        assert "Nothing was committed" in text and "is now on elsewhere" in text
+        assert "Traceback" not in text
+    assert git_state(run.repo) == moved != state
 
 
 # -- where the workspace comes from ---------------------------------------------------------------

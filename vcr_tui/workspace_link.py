@@ -26,6 +26,7 @@ from recorder.acid import (
     ACIDWorkspace,
     CommitPreview,
     CommitResult,
+    RepositoryStateError,
     RollbackPlan,
     RollbackResult,
     SessionError,
@@ -234,11 +235,14 @@ def same_plan(first: RollbackPlan, second: RollbackPlan) -> bool:
 
 
 def propose_commit(target: WorkspaceTarget) -> CommitProposal:
-    """The preview of a commit; a merge or rebase in progress is refused now, not after a "yes"."""
+    """The preview of a commit; what would refuse it (a merge in progress, HEAD on another branch
+    than at the run's start) is said now, not after a "yes"."""
     with attached(target) as workspace:
         if not workspace.layout.shadow:
             workspace.layout.refuse_busy_state()
         preview = workspace.preview_commit()
+        if preview.refused:
+            raise RepositoryStateError(preview.refused)
         return CommitProposal(target, preview, workspace.layout.workspace)
 
 
@@ -246,6 +250,8 @@ def apply_commit(proposal: CommitProposal, message: str | None) -> CommitResult 
     """Commit as confirmed (with the user's message, if any); a new proposal if the files moved on."""
     with attached(proposal.target) as workspace:
         fresh = workspace.preview_commit()
+        if fresh.refused:
+            raise RepositoryStateError(fresh.refused)
         if not same_preview(fresh, proposal.preview):
             return CommitProposal(proposal.target, fresh, workspace.layout.workspace, changed=True)
         return workspace.commit(message)

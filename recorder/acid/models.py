@@ -98,6 +98,9 @@ class CommitPreview:
 
     Only the files the session changed go into the commit. ``staged_elsewhere`` lists files the
     user had staged that the session did not touch: they are not committed and stay staged.
+    ``refused`` is why ``commit()`` would refuse right now (HEAD moved to another branch since
+    ``begin``, a merge or rebase in progress, unresolved conflicts), so a dialog can say so
+    before asking, not after.
     """
 
     session_id: str
@@ -108,6 +111,7 @@ class CommitPreview:
     modified: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
     staged_elsewhere: tuple[str, ...] = ()
+    refused: str | None = None
 
     @property
     def is_empty(self) -> bool:

@@ -441,6 +441,12 @@ class ACIDWorkspace:
         with self._lock:
             session = self._require_session()
             head = read_head(self._git)
+            refused = None
+            try:
+                self._refuse_busy_repository()
+                _refuse_branch_change(session.facts, head)
+            except RepositoryStateError as exc:
+                refused = str(exc)
             changes = diff_trees(self._git, session.base.tree, session.maker.tree())
             touched = {change.path for change in changes}
             staged = [path for path in staged_paths(self._git, head.commit) if path not in touched]
@@ -454,6 +460,7 @@ class ACIDWorkspace:
                 modified=grouped[ChangeKind.MODIFIED],
                 deleted=grouped[ChangeKind.DELETED],
                 staged_elsewhere=tuple(staged),
+                refused=refused,
             )
 
     def commit(self, message: str | None = None) -> CommitResult:
