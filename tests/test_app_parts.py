@@ -95,6 +95,20 @@ def test_value_preview_shows_typed_values_as_what_they_are() -> None:
     assert value_preview("x" * 500, 20).plain.endswith("(500 chars)")
 
 
+def test_chat_messages_preview_as_their_type_and_text() -> None:
+    def message(kind: str, content: str, **fields: object) -> dict[str, object]:
+        data = {"content": content, "type": kind.lower(), "id": None, **fields}
+        return {"__type__": kind, "__module__": "langchain_core.messages", "data": data}
+
+    call = {"name": "fx_rate", "args": {}, "id": "c1"}
+    assert value_preview(message("AIMessage", "", tool_calls=[call])).plain == 'AIMessage "" +1 tool call'
+    chat = [message("HumanMessage", "hi"), message("AIMessage", "hello there"), message("AIMessage", "bye")]
+    assert value_preview(chat, 60).plain == '[3] HumanMessage "hi" · AIMessage "hello there" · …'
+    long_chat = [message("HumanMessage", "word " * 40)] * 2
+    preview = value_preview(long_chat, 60).plain
+    assert preview.startswith('[2] HumanMessage "word word') and "chars" not in preview
+
+
 def test_text_matcher_looks_at_names_states_and_errors_only() -> None:
     line = orjson.dumps(
         {

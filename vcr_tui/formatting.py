@@ -108,23 +108,65 @@ def value_preview(value: Any, limit: int = 80) -> Text:
     """A short, literal, coloured summary of any state value for a single row."""
     typed = describe_typed(value)
     if typed is not None:
-        kind, payload = typed
-        text = safe(kind, VALUE_STYLES["typed"])
-        text.append(" ")
-        if isinstance(payload, (dict, list)):
-            text.append(compact_json(payload, max(limit - len(kind) - 1, 8)), style="dim")
-        else:
-            text.append_text(scalar_text(payload, max(limit - len(kind) - 1, 8)))
-        return text
+        return _typed_preview(*typed, limit)
     if isinstance(value, dict):
         text = Text(f"{{{len(value):,}}} ", style=VALUE_STYLES["container"])
         text.append(compact_json(value, max(limit - 6, 8)), style="dim")
         return text
     if isinstance(value, list):
         text = Text(f"[{len(value):,}] ", style=VALUE_STYLES["container"])
-        text.append(compact_json(value, max(limit - 6, 8)), style="dim")
+        if value and describe_typed(value[0]) is not None:
+            text.append_text(_typed_items(value, max(limit - text.cell_len, 8)))
+        else:
+            text.append(compact_json(value, max(limit - 6, 8)), style="dim")
         return text
     return scalar_text(value, limit)
+
+
+def _typed_preview(kind: str, payload: Any, limit: int, *, brief: bool = False) -> Text:
+    """``AIMessage "Sure, …" +1 tool call``: a chat message by its text, other typed values by their data.
+
+    ``brief`` leaves out the length of a cut text, for a value shown among others.
+    """
+    text = safe(kind, VALUE_STYLES["typed"])
+    text.append(" ")
+    room = max(limit - len(kind) - 1, 8)
+    if isinstance(payload, dict) and isinstance(payload.get("content"), str):
+        calls = payload.get("tool_calls")
+        count = len(calls) if isinstance(calls, list) else 0
+        note = f" +{format_count(count, 'tool call')}" if count else ""
+        room = max(room - len(note) - 2, 8)
+        content = payload["content"]
+        if brief:
+            text.append(f'"{shorten(clean(content), room)}"', style=VALUE_STYLES["string"])
+        else:
+            text.append_text(scalar_text(content, room))
+        text.append(note, style="dim")
+    elif isinstance(payload, (dict, list)):
+        text.append(compact_json(payload, room), style="dim")
+    else:
+        text.append_text(scalar_text(payload, room))
+    return text
+
+
+def _typed_items(items: list[Any], limit: int) -> Text:
+    """The typed values of a list (a conversation, usually) one after another, as many as fit."""
+    text = Text(end="")
+    each = max((limit - 6) // 2, 20)  # two messages side by side, then "…"
+    for index, item in enumerate(items):
+        typed = describe_typed(item)
+        shown = (
+            _typed_preview(*typed, each, brief=True)
+            if typed is not None
+            else Text(compact_json(item, each), style="dim")
+        )
+        gap = " · " if index else ""
+        if text.cell_len + len(gap) + shown.cell_len > limit:
+            text.append(f"{gap}…", style="dim")
+            break
+        text.append(gap, style="dim")
+        text.append_text(shown)
+    return text
 
 
 def value_as_clipboard_text(value: Any) -> str:
