@@ -24,6 +24,7 @@ from recorder import VCRPlayer, VCRRecorder
 from recorder.integrations.langgraph import VCRLangGraph
 from tests.test_app_keys import SIZE, diff_text, press, settle
 from tests.test_langgraph import build_with_subgraph, linear
+from tests.test_langgraph_turns import build_map_reduce
 from vcr_tui.app import VCRApp
 from vcr_tui.step_change import state_after
 from vcr_tui.widgets.frame_details import FrameDetails
@@ -98,6 +99,14 @@ def test_the_state_after_a_node_stays_in_its_graph_and_its_invocation(tmp_path: 
     assert after["inner"] is not None and after["inner"].node_name == "finish"
     assert after["inner/one"] is not None and after["inner/one"].node_name == "inner/two"
     assert after["inner/three"] is None and after["finish"] is None
+
+    mapped = record(tmp_path / "mapped", build_map_reduce(), {"results": []})
+    player = VCRPlayer.load(mapped)
+    frames = list(player)
+    assert [frame.node_name for frame in frames] == ["plan", "worker", "worker", "worker", "join"]
+    after_plan = state_after(frames[0], player.get_frame, len(frames))
+    assert after_plan is not None and after_plan.node_name == "join"  # not a worker: its input is its send's
+    assert all(state_after(frame, player.get_frame, len(frames)) is None for frame in frames[1:4])
 
     turns = record(tmp_path / "turns", build_chat(), {"topic": "one"}, {"topic": "two"})
     player = VCRPlayer.load(turns)

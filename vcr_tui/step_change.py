@@ -5,7 +5,8 @@ returns an *update*, which the graph's reducers merge into its state (a list of 
 appended to, a counter replaced), so input against update would report every key the node left
 alone as removed and every appended message as a change of the first one. For such a frame the
 pane compares the graph's state before the node with the state after it: the input of the next
-node of the same graph, in the same invocation and a later superstep. When there is none (the
+node of the same graph, in the same invocation and a later superstep (not one a ``Send``
+started, whose input is the send's own). When there is none (the
 last node, a failure, a run still being written), it compares only the keys the node returned,
 and shows a list it returned as items added: a reducer usually appends them (messages, logs).
 """
@@ -46,17 +47,23 @@ def graph_place(frame: Frame) -> GraphPlace | None:
 def state_after(frame: Frame, frame_at: Callable[[int], Frame], count: int) -> Frame | None:
     """The frame whose input is the graph's state after ``frame``'s node ran, if recorded."""
     place = graph_place(frame)
-    if place is None or frame.is_error:
-        return None
+    if place is None or frame.is_error or _sent(frame):
+        return None  # a Send's worker ran on its own input, not on the graph's state
     for index in range(frame.index + 1, min(count, frame.index + 1 + LOOKAHEAD)):
-        other = graph_place(frame_at(index))
-        if other is None or other.graph != place.graph:
-            continue  # a step inside a node, or a node of a subgraph
+        following = frame_at(index)
+        other = graph_place(following)
+        if other is None or other.graph != place.graph or _sent(following):
+            continue  # a step inside a node, a node of a subgraph, or a Send's worker (its own input)
         if other.run != place.run:
             return None  # the next invocation starts from its own input
         if other.step > place.step:
             return frame_at(index)
     return None
+
+
+def _sent(frame: Frame) -> bool:
+    facts = frame.metadata.custom.get("langgraph")
+    return isinstance(facts, dict) and bool(facts.get("push"))
 
 
 def returned_keys(input_state: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
