@@ -20,6 +20,7 @@ pytest.importorskip("langgraph")
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, Send
+from pydantic import BaseModel
 
 from recorder import ResumeConfig, ResumeMode, VCRRecorder, resume
 from recorder.integrations.langgraph import VCRLangGraph
@@ -238,3 +239,40 @@ def test_sends_are_paired_with_their_frames_by_place_even_when_their_arguments_c
     assert result.succeeded, result.error
     assert result.output["results"] == ["w1", "w2", "w30"]
     assert calls["worker"] == 3 - len(before)  # the ones recorded before the fork point are answered
+
+
+class Order(BaseModel):
+    item: int
+
+
+@pytest.mark.parametrize(
+    ("send_arg", "recorded", "edited"),
+    [
+        (lambda i: Order(item=i), {"item": 2}, {"item": 20}),
+        (lambda i: i, {"value": 2}, {"value": 20}),
+    ],
+    ids=["pydantic-model", "bare-value"],
+)
+def test_a_sends_argument_is_edited_in_the_shape_the_worker_takes(
+    tmp_path: Path, send_arg: Any, recorded: dict[str, Any], edited: dict[str, Any]
+) -> None:
+    seen: list[Any] = []
+
+    def shaped_worker(job: Any) -> dict[str, Any]:
+        seen.append(job)
+        item = job.item if isinstance(job, Order) else job
+        return {"results": [f"w{item}"]}
+
+    builder: StateGraph = StateGraph(Batch)  # type: ignore[type-arg]
+    builder.add_node("plan", plan)
+    builder.add_node("worker", shaped_worker)
+    builder.add_conditional_edges("plan", lambda state: [Send("worker", send_arg(i)) for i in state["items"]])
+    builder.add_edge(START, "plan")
+    path, app = record(tmp_path, builder, {"results": []})
+    fork = next(f for f in frames(path) if f.node_name == "worker" and f.input_state == recorded)
+    seen.clear()
+
+    result = resume(path, app.invoke, ResumeConfig(fork.index, state=edited))
+    assert result.succeeded, result.error
+    assert result.output["results"] == ["w1", "w20", "w3"]
+    assert send_arg(20) in seen and type(seen[seen.index(send_arg(20))]) is type(send_arg(20))
