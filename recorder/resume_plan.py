@@ -128,7 +128,13 @@ class ResumePlan:
                 )
             if match is not None and match.index == self.fork_at:
                 return self._at_fork_point(match)
-            return self._live()  # an outer step around the fork point, or a step the recording lacks
+            if repeats is None:
+                return self._live()  # an outer step around the fork point, or a step the recording lacks
+            # A branch recorded after the fork point that called before it (side by side in one
+            # superstep): it is past the fork point, whichever thread got here first.
+        return self._past_fork_point(node_name, actual_input, repeats)
+
+    def _past_fork_point(self, node_name: str, actual_input: dict[str, Any], repeats: Frame | None) -> Decision:
         mock = self._mock_for(node_name)
         if mock is not None:
             self.counts.mocked += 1

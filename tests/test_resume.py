@@ -21,6 +21,8 @@ from recorder import (
     vcr_record,
 )
 from recorder.models import FrameType
+from recorder.reader import VCRReader
+from recorder.resume_plan import Action, ResumePlan
 
 calls: Counter[str] = Counter()
 
@@ -349,3 +351,25 @@ def test_report_usage_puts_tokens_on_the_step_and_replay_costs_none(tmp_path: Pa
     assert fork.session.total_tokens == 0
     assert fork.get_frame(-1).metadata.custom["recorded_tokens"] == 15
     assert fork.get_frame(-1).metadata.custom["recorded_cost_usd"] == 0.01
+
+
+def test_a_branch_past_the_fork_point_that_calls_first_is_served_as_past_it(tmp_path: Path) -> None:
+    """Side-by-side branches call in any order: one recorded after the fork point is past it either way."""
+    with VCRRecorder(tmp_path) as recorder:
+        recorder.start_session("branches")
+        for name in ("left", "middle", "right"):
+            recorder.record_step(name, {"n": 1}, {"trail": [name]})
+        assert recorder.path is not None
+        path = recorder.path
+    reader = VCRReader(path)
+    left, middle, right = (reader.frame(index) for index in range(3))
+
+    plan = ResumePlan(reader, 1, ResumeMode.REPLAY, edited_state={"n": 1})
+    assert plan.decide("right", {"n": 1}, repeats=right).action is Action.REPLAY  # called first: still replayed
+    assert plan.decide("left", {"n": 1}, repeats=left).action is Action.RECORDED
+    assert plan.decide("middle", {"n": 1}, repeats=middle).action is Action.REPLAY  # the fork point, unedited
+
+    plan = ResumePlan(reader, 1, ResumeMode.FORK, edited_state={"n": 2})
+    assert plan.decide("right", {"n": 2}, repeats=right).action is Action.LIVE
+    decision = plan.decide("middle", {"n": 2}, repeats=middle)
+    assert decision.action is Action.LIVE and decision.state == {"n": 2} and decision.matched is middle

@@ -71,6 +71,7 @@ class ResumeEntries:
     plan: ResumePlan
     entries: dict[GraphPath, GraphEntry]
     start: int  # where the plan's matching starts once the top-level graph enters
+    fork_namespace: str  # of the node frame at (or around) the fork point
     entered: set[GraphPath] = field(default_factory=set)
     claims: dict[GraphPath, _Claims] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -101,7 +102,8 @@ class ResumeEntries:
 
         ``facts`` are the call's own LangGraph facts (namespace, live superstep, send index).
         A node started by a ``Send`` is paired by its index among the sends (the routing that
-        sent it ran again on the same recorded update), else by equal input.
+        sent it ran again on the same recorded update), else by equal input. The subgraph node
+        that the fork point ran inside is not paired: it must run again for its insides to.
         """
         namespace = facts["ns"]
         with self.lock:
@@ -116,8 +118,12 @@ class ResumeEntries:
                 return None
             frames = claims.steps[offset]
             found = _pick(frames, _node_key(namespace), facts, input_state)
-            if found is not None:
-                frames.remove(found)
+            if found is None:
+                return None
+            frames.remove(found)
+            found_facts = langgraph_facts(found)
+            if found_facts is not None and self.fork_namespace.startswith(found_facts["ns"] + "|"):
+                return None  # a subgraph's node the fork point ran inside: matched by name, it runs again
             return found
 
 
@@ -217,7 +223,7 @@ def _resume_entries(plan: ResumePlan) -> ResumeEntries | None:
             _pull_nodes(step), outer.input_state, outer_index, _run_of(outer_facts), (step,)
         )
         index = outer_index
-    return ResumeEntries(plan, entries, fork_at if at_fork else _inner_steps_start(reader, fork_at))
+    return ResumeEntries(plan, entries, fork_at if at_fork else _inner_steps_start(reader, fork_at), facts["ns"])
 
 
 def _sending_entry(reader: VCRReader, index: int, facts: dict[str, Any]) -> GraphEntry:
