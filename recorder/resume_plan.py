@@ -10,8 +10,10 @@ already holds copies of those frames). The step at the fork point runs live with
 (or, for an edited output, returns it). After that, FORK runs everything live; REPLAY keeps
 answering from the recording while a step's input equals the recorded one, and goes live for good
 at the first difference. A step whose recorded frame lies past the fork point while the plan is
-still before it (an outer step that contains the fork point) runs live so its inner steps happen.
-Mocks and skips apply after the fork point; before it the recording answers.
+still before it (an outer step that contains the fork point) runs live so its inner steps happen,
+unless the caller names the frame the step repeats: a branch that ran side by side with the fork
+point is past it whichever thread calls first. Mocks and skips apply after the fork point;
+before it the recording answers.
 
 A recorded failure (an error frame) has no output to hand back, so REPLAY never answers a step
 from one: that step runs live. Frameworks that can start a run at a node (LangGraph) skip the
