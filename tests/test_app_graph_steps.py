@@ -115,3 +115,29 @@ def test_the_state_after_a_node_stays_in_its_graph_and_its_invocation(tmp_path: 
     assert state_after(frames[1], player.get_frame, 4) is None  # the next turn starts from its own input
     next_state = state_after(frames[2], player.get_frame, 4)
     assert next_state is not None and next_state.index == 3
+
+
+async def test_odd_langgraph_facts_in_a_file_are_shown_safely_or_ignored(tmp_path: Path) -> None:
+    odd_facts: list[Any] = [
+        {"ns": 5, "step": 1},
+        {"ns": "a:1", "step": "two"},
+        {"ns": "a:1", "step": 2, "run": "\x1b[31mred", "push": "yes", "send": {"x": 1}},
+        [1, 2],
+        {"ns": "a:1|b:2", "step": 3, "run": -4},
+        {"ns": "a:1", "step": 10**30, "run": 1},
+    ]
+    recorder = VCRRecorder(tmp_path)
+    recorder.start_session(session_id="odd")
+    for index, facts in enumerate(odd_facts):
+        recorder.record_step(f"n{index}", {"k": index}, {"k": index + 1}, metadata={"custom": {"langgraph": facts}})
+    recorder.close()
+    assert recorder.path is not None
+    app = VCRApp(recorder.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for index in range(len(odd_facts)):
+            details = app.screen.query_one(FrameDetails).render().plain
+            assert "\x1b" not in details and "Traceback" not in diff_text(app)
+            assert diff_text(app).strip()  # a comparison is shown for every frame
+            if index < len(odd_facts) - 1:
+                await press(pilot, "j")
