@@ -65,6 +65,18 @@ def encode_line(record: dict[str, Any], *, caller_parts: Sequence[Any] | None = 
         return orjson.dumps(to_jsonable(record), option=end)
 
 
+def encode_searched(value: Any) -> bytes:
+    """``encode_line(value, caller_parts=(), newline=False)`` for a value already searched for enums.
+
+    An integration that searched a state itself (``may_hold_enum``) calls this before every
+    step; going straight to orjson spares it two calls on that path.
+    """
+    try:
+        return orjson.dumps(value, default=_typed_or_readable, option=_STR_KEY_OPTIONS)
+    except (TypeError, orjson.JSONEncodeError):
+        return encode_line(value, caller_parts=(), newline=False)
+
+
 def to_jsonable(value: Any) -> Any:
     """A JSON-compatible copy of ``value``, with typed wrappers where the file format defines them."""
     return _convert(value, 0, set())

@@ -79,9 +79,10 @@ class RecordedNode(Runnable[Any, Any]):
         call = self._prepare(input, config)
         if call is None:
             return self.inner.invoke(input, config, **kwargs)
-        if call.answered:
-            return call.answer()
-        input = call.live_input(input)
+        if call.decision is not None:  # a resume is running
+            if call.answered:
+                return call.answer()
+            input = call.live_input(input)
         token = _usage.set(call.usage)
         started = time.perf_counter()
         try:
@@ -98,9 +99,10 @@ class RecordedNode(Runnable[Any, Any]):
         call = self._prepare(input, config)
         if call is None:
             return await self.inner.ainvoke(input, config, **kwargs)
-        if call.answered:
-            return call.answer()
-        input = call.live_input(input)
+        if call.decision is not None:  # a resume is running
+            if call.answered:
+                return call.answer()
+            input = call.live_input(input)
         token = _usage.set(call.usage)
         started = time.perf_counter()
         try:

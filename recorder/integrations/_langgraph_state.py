@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from recorder.encoding import decode_value, encode_line, may_hold_enum
+from recorder.encoding import decode_value, encode_line, encode_searched, may_hold_enum
 from recorder.integrations._langgraph_messages import MessageWrappers
 
 _MESSAGES_MODULE = "langchain_core.messages"
@@ -53,7 +53,7 @@ def snapshot(state: dict[str, Any]) -> bytes:
     if may_hold_enum(unchecked):
         return encode_line(wrapped, newline=False)
     MESSAGE_WRAPPERS.remember(fresh)
-    return encode_line(wrapped, caller_parts=(), newline=False)
+    return encode_searched(wrapped)
 
 
 def checked_update(update: dict[str, Any]) -> tuple[Any, bool]:
