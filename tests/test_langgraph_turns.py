@@ -276,3 +276,17 @@ def test_a_sends_argument_is_edited_in_the_shape_the_worker_takes(
     assert result.succeeded, result.error
     assert result.output["results"] == ["w1", "w20", "w3"]
     assert send_arg(20) in seen and type(seen[seen.index(send_arg(20))]) is type(send_arg(20))
+
+
+def test_invocations_are_counted_per_recording_session(tmp_path: Path) -> None:
+    recorder = VCRRecorder(tmp_path)
+    app = VCRLangGraph(recorder).wrap_graph(build_chat()).compile()
+    runs: list[list[int]] = []
+    for session in ("first", "second"):
+        recorder.start_session(session_id=session)
+        app.invoke({"question": "a"})
+        app.invoke({"question": "b"})
+        recorder.close()
+        assert recorder.path is not None
+        runs.append([f.metadata.custom["langgraph"]["run"] for f in frames(recorder.path)])
+    assert runs == [[1, 1, 2, 2], [1, 1, 2, 2]]  # a new session counts from one again
