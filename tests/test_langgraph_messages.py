@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import weakref
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
@@ -122,19 +123,25 @@ def test_an_enum_inside_a_message_is_recorded_as_a_typed_enum(tmp_path: Path) ->
 
 
 def test_the_cache_lets_messages_go_and_never_matches_a_new_object_at_an_old_address() -> None:
-    gc.collect()
-    before = len(MESSAGE_WRAPPERS)
-    state = {"messages": [HumanMessage(content=f"m{i}", id=f"m{i}") for i in range(50)]}
+    messages = [HumanMessage(content=f"m{i}", id=f"m{i}") for i in range(50)]
+    state = {"messages": messages}
     _, _, fresh = MESSAGE_WRAPPERS.wrap_state(state)
     MESSAGE_WRAPPERS.remember(fresh)
-    assert len(MESSAGE_WRAPPERS) == before + 50
     _, unchecked, fresh = MESSAGE_WRAPPERS.wrap_state(state)
     assert fresh == [] and len(unchecked) == 1  # only the state's other values are left to search
-    del state, fresh, unchecked
+    gone = [weakref.ref(message) for message in messages]
+    addresses = {id(message) for message in messages}
+    del state, fresh, unchecked, messages
     gc.collect()
-    assert len(MESSAGE_WRAPPERS) == before
+    assert all(ref() is None for ref in gone)  # the cache did not keep them alive
+    assert not addresses & MESSAGE_WRAPPERS._checked.keys() - _live_addresses()  # nor their entries
     for _ in range(200):  # new messages, many of them at addresses the old ones had
         newcomer = {"messages": [AIMessage(content="new", id="n")]}
         wrapped, _, fresh = MESSAGE_WRAPPERS.wrap_state(newcomer)
         assert len(fresh) == 1
         assert wrapped["messages"][0]["data"] is newcomer["messages"][0].__dict__
+
+
+def _live_addresses() -> set[int]:
+    """Addresses in the cache whose message still exists (a new object may have taken an old one)."""
+    return {key for key, (ref, _) in list(MESSAGE_WRAPPERS._checked.items()) if ref() is not None}
