@@ -47,7 +47,10 @@ def parse_agent_spec(spec: str) -> None:
     """Check a name the user typed: ``module:callable``, or an existing ``file.py:callable``."""
     found = file_entry_point(spec)
     if found is None:
-        parse_entry_point(spec)
+        if _SPEC.match(spec.strip()) is None:
+            raise EntryPointError(
+                f"{spec!r} is neither module:callable (e.g. my_agent.main:run) nor path/to/agent.py:callable"
+            )
         return
     path, _ = found
     if not path.is_file():

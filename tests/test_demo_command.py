@@ -66,6 +66,7 @@ def test_a_malformed_agent_is_refused_before_opening(tmp_path: Path) -> None:
     result = run_cli(str(recording), "--agent", "not a spec", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("vcr-tui: --agent: ") and "module:callable" in result.stderr
+    assert "path/to/agent.py:callable" in result.stderr  # both forms it takes
     assert "Traceback" not in result.stderr
 
 
