@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from recorder.graph_facts import GraphPath, graph_facts, graph_path, node_key, parent_namespace
 from recorder.models import Frame, FrameType
 from recorder.reader import VCRReader
 from recorder.resume_plan import ResumePlan
 
-GraphPath = tuple[str, ...]
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -51,7 +51,6 @@ class GraphEntry:
 
     nodes: tuple[str, ...]
     state: dict[str, Any]
-    frame: int
     run: int = 1
     steps: tuple[tuple[Frame, ...], ...] = ()
 
@@ -107,7 +106,7 @@ class ResumeEntries:
         """
         namespace = facts["ns"]
         with self.lock:
-            claims = self.claims.get(graph_path(_parent_namespace(namespace)))
+            claims = self.claims.get(graph_path(parent_namespace(namespace)))
             step = facts.get("step")
             if claims is None or not isinstance(step, int):
                 return None
@@ -117,11 +116,11 @@ class ResumeEntries:
             if not 0 <= offset < len(claims.steps):
                 return None
             frames = claims.steps[offset]
-            found = _pick(frames, _node_key(namespace), facts, input_state)
+            found = _pick(frames, node_key(namespace), facts, input_state)
             if found is None:
                 return None
             frames.remove(found)
-            found_facts = langgraph_facts(found)
+            found_facts = graph_facts(found)
             if found_facts is not None and self.fork_namespace.startswith(found_facts["ns"] + "|"):
                 return None  # a subgraph's node the fork point ran inside: matched by name, it runs again
             return found
@@ -132,8 +131,8 @@ def _pick(frames: list[Frame], node: str, call: dict[str, Any], input_state: dic
     pushed = bool(call.get("push"))
     candidates = []
     for frame in frames:
-        facts = langgraph_facts(frame)
-        if facts is not None and _node_key(facts["ns"]) == node and bool(facts.get("push")) == pushed:
+        facts = graph_facts(frame)
+        if facts is not None and node_key(facts["ns"]) == node and bool(facts.get("push")) == pushed:
             candidates.append((frame, facts))
     if not candidates:
         return None
@@ -166,21 +165,6 @@ def entries_for(plan: ResumePlan) -> ResumeEntries | None:
         return entries
 
 
-def graph_path(namespace: str) -> GraphPath:
-    """``sub:<task>|inner:<task>`` -> ``("sub", "inner")``."""
-    if not namespace:
-        return ()
-    return tuple(part.partition(":")[0] for part in namespace.split("|"))
-
-
-def langgraph_facts(frame: Frame) -> dict[str, Any] | None:
-    """The LangGraph facts a recorded node frame carries (namespace, superstep), if it is one."""
-    facts = frame.metadata.custom.get("langgraph")
-    if isinstance(facts, dict) and isinstance(facts.get("ns"), str) and facts["ns"]:
-        return facts
-    return None
-
-
 def _resume_entries(plan: ResumePlan) -> ResumeEntries | None:
     reader = plan.parent
     fork_at = plan.fork_at
@@ -190,17 +174,17 @@ def _resume_entries(plan: ResumePlan) -> ResumeEntries | None:
     frame = reader.frame(node_index)
     if node_index != fork_at and not _ran_inside(reader.frame(fork_at), frame):
         return None  # a step before the graph ran (the agent's own): the graph starts as usual
-    facts = langgraph_facts(frame)
+    facts = graph_facts(frame)
     assert facts is not None
     at_fork = node_index == fork_at
     entries: dict[GraphPath, GraphEntry] = {}
-    namespace = _parent_namespace(facts["ns"])
+    namespace = parent_namespace(facts["ns"])
     if facts.get("push"):
         entries[graph_path(namespace)] = _sending_entry(reader, node_index, facts)
     else:
         state = plan.edited_state if at_fork and not plan.edit_output else frame.input_state
         step = _frames(reader, _superstep(reader, node_index, facts))
-        entries[graph_path(namespace)] = GraphEntry(_pull_nodes(step), state, node_index, _run_of(facts), (step,))
+        entries[graph_path(namespace)] = GraphEntry(_pull_nodes(step), state, _run_of(facts), (step,))
     index = node_index
     while namespace:
         outer_index = _node_frame_of(reader, namespace, index)
@@ -210,18 +194,16 @@ def _resume_entries(plan: ResumePlan) -> ResumeEntries | None:
                 f"the recording ends inside subgraph node {node!r}: the state it started from was never recorded"
             )
         outer = reader.frame(outer_index)
-        outer_facts = langgraph_facts(outer)
+        outer_facts = graph_facts(outer)
         assert outer_facts is not None
         if outer_facts.get("push"):
             raise ValueError(
                 f"frame {fork_at} ran inside subgraph node {outer.node_name!r}, which a Send started; "
                 f"resume from frame {outer_index} (that node) instead"
             )
-        namespace = _parent_namespace(outer_facts["ns"])
+        namespace = parent_namespace(outer_facts["ns"])
         step = _frames(reader, _superstep(reader, outer_index, outer_facts))
-        entries[graph_path(namespace)] = GraphEntry(
-            _pull_nodes(step), outer.input_state, outer_index, _run_of(outer_facts), (step,)
-        )
+        entries[graph_path(namespace)] = GraphEntry(_pull_nodes(step), outer.input_state, _run_of(outer_facts), (step,))
         index = outer_index
     return ResumeEntries(plan, entries, fork_at if at_fork else _inner_steps_start(reader, fork_at), facts["ns"])
 
@@ -235,7 +217,7 @@ def _sending_entry(reader: VCRReader, index: int, facts: dict[str, Any]) -> Grap
     """
     node = reader.frame(index)
     step = facts.get("step")
-    parent = _parent_namespace(facts["ns"])
+    parent = parent_namespace(facts["ns"])
     sent = _superstep(reader, index, facts)
     senders = _superstep_at(reader, min(sent), parent, step - 1 if isinstance(step, int) else None)
     if not senders:
@@ -243,16 +225,14 @@ def _sending_entry(reader: VCRReader, index: int, facts: dict[str, Any]) -> Grap
             f"frame {index} ({node.node_name}) ran from a Send made from the graph's input, which is not "
             "recorded; resume from a step before the graph started"
         )
-    pushed = [i for i in senders if (langgraph_facts(reader.frame(i)) or {}).get("push")]
+    pushed = [i for i in senders if (graph_facts(reader.frame(i)) or {}).get("push")]
     if pushed:
         raise ValueError(
             f"frame {index} ({node.node_name}) ran from a Send made by a node that a Send started itself; "
             f"resume from frame {pushed[0]} ({reader.frame(pushed[0]).node_name}) instead"
         )
     sending = _frames(reader, senders)
-    return GraphEntry(
-        _pull_nodes(sending), sending[0].input_state, senders[0], _run_of(facts), (sending, _frames(reader, sent))
-    )
+    return GraphEntry(_pull_nodes(sending), sending[0].input_state, _run_of(facts), (sending, _frames(reader, sent)))
 
 
 def _run_of(facts: dict[str, Any]) -> int:
@@ -262,7 +242,7 @@ def _run_of(facts: dict[str, Any]) -> int:
 
 def _enclosing_node(reader: VCRReader, fork_at: int) -> int | None:
     for index in range(fork_at, len(reader)):
-        if langgraph_facts(reader.frame(index)) is not None:
+        if graph_facts(reader.frame(index)) is not None:
             return index
     return None
 
@@ -274,7 +254,7 @@ def _ran_inside(step: Frame, node: Frame) -> bool:
     a step inside it was recorded after that, a step the agent took before the graph, before.
     """
     step_time = step.time
-    facts = langgraph_facts(node)
+    facts = graph_facts(node)
     started = facts.get("started_us") if facts is not None else None
     if step_time is None or not isinstance(started, int):
         return True  # no clock to go by: the nearest node is the best guess
@@ -286,7 +266,7 @@ def _inner_steps_start(reader: VCRReader, fork_at: int) -> int:
     index = fork_at
     while index > 0:
         previous = reader.frame(index - 1)
-        if langgraph_facts(previous) is not None or _is_fork_point(previous):
+        if graph_facts(previous) is not None or _is_fork_point(previous):
             break
         index -= 1
     return index
@@ -295,7 +275,7 @@ def _inner_steps_start(reader: VCRReader, fork_at: int) -> int:
 def _node_frame_of(reader: VCRReader, namespace: str, after: int) -> int | None:
     """The frame of the node whose task namespace is ``namespace`` (recorded after its insides)."""
     for index in range(after + 1, len(reader)):
-        facts = langgraph_facts(reader.frame(index))
+        facts = graph_facts(reader.frame(index))
         if facts is not None and facts["ns"] == namespace:
             return index
     return None
@@ -303,7 +283,7 @@ def _node_frame_of(reader: VCRReader, namespace: str, after: int) -> int | None:
 
 def _superstep(reader: VCRReader, index: int, facts: dict[str, Any]) -> list[int]:
     """The frames of the superstep of the node at ``index``: it and the nodes that ran beside it."""
-    parent = _parent_namespace(facts["ns"])
+    parent = parent_namespace(facts["ns"])
     step = facts.get("step")
     before = _same_step(reader, range(index - 1, -1, -1), parent, step)
     after = _same_step(reader, range(index + 1, len(reader)), parent, step)
@@ -318,8 +298,8 @@ def _superstep_at(reader: VCRReader, before: int, parent: str, step: Any) -> lis
         frame = reader.frame(index)
         if _is_fork_point(frame):
             return []
-        facts = langgraph_facts(frame)
-        if facts is None or _parent_namespace(facts["ns"]) != parent:
+        facts = graph_facts(frame)
+        if facts is None or parent_namespace(facts["ns"]) != parent:
             continue
         if facts.get("step") == step:
             return _superstep(reader, index, facts)
@@ -336,9 +316,9 @@ def _pull_nodes(frames: tuple[Frame, ...]) -> tuple[str, ...]:
     """The nodes to start at: those of ``frames`` that the graph's edges started (not a Send)."""
     keys = []
     for frame in frames:
-        facts = langgraph_facts(frame)
+        facts = graph_facts(frame)
         if facts is not None and not facts.get("push"):
-            keys.append(_node_key(facts["ns"]))
+            keys.append(node_key(facts["ns"]))
     return tuple(dict.fromkeys(keys))
 
 
@@ -348,8 +328,8 @@ def _same_step(reader: VCRReader, indexes: range, parent: str, step: Any) -> lis
         frame = reader.frame(index)
         if _is_fork_point(frame):
             break
-        facts = langgraph_facts(frame)
-        if facts is None or _parent_namespace(facts["ns"]) != parent:
+        facts = graph_facts(frame)
+        if facts is None or parent_namespace(facts["ns"]) != parent:
             continue  # a step inside a node, or a node of a subgraph
         if facts.get("step") != step:
             break
@@ -360,11 +340,3 @@ def _same_step(reader: VCRReader, indexes: range, parent: str, step: Any) -> lis
 def _is_fork_point(frame: Frame) -> bool:
     """The checkpoint a fork starts with: frames before it are copies from another run."""
     return frame.frame_type is FrameType.CHECKPOINT and frame.node_name.startswith("fork:")
-
-
-def _parent_namespace(namespace: str) -> str:
-    return namespace.rpartition("|")[0]
-
-
-def _node_key(namespace: str) -> str:
-    return namespace.rpartition("|")[2].partition(":")[0]

@@ -42,7 +42,8 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.pregel import Pregel
 from langgraph.types import Command
 
-from recorder.integrations._langgraph_entry import GraphEntry, entries_for, graph_path
+from recorder.graph_facts import graph_path
+from recorder.integrations._langgraph_entry import GraphEntry, entries_for
 from recorder.integrations._langgraph_nodes import RecordedNode
 from recorder.integrations._langgraph_runs import RUN_KEY, next_run
 from recorder.integrations._langgraph_state import StateDecoder

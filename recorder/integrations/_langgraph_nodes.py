@@ -34,8 +34,8 @@ from recorder.integrations._langgraph_entry import entries_for
 from recorder.integrations._langgraph_runs import RUN_KEY
 from recorder.integrations._langgraph_state import (
     StateDecoder,
-    checked_update,
     from_snapshot,
+    searched,
     snapshot,
     state_fields,
 )
@@ -256,7 +256,7 @@ class _NodeCall:
         metadata.custom.update(self._custom(source, routing))  # this call's own metadata
         checked = False
         if type(output) is dict:
-            output, checked = checked_update(output)
+            output, checked = searched(output)
         self.recorder.record_encoded_step(
             self.path,
             self.input_bytes,

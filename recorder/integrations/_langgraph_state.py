@@ -46,23 +46,21 @@ def state_fields(value: Any) -> dict[str, Any]:
 def snapshot(state: dict[str, Any]) -> bytes:
     """The state serialised now, exactly as a frame would store it (a fast deep copy), without a newline.
 
+    This runs before every node, over the whole conversation; see ``searched`` for why that
+    stays cheap.
+    """
+    wrapped, clean = searched(state)
+    return encode_searched(wrapped) if clean else encode_line(wrapped, newline=False)
+
+
+def searched(state: dict[str, Any]) -> tuple[Any, bool]:
+    """The state with its messages as wrappers, and whether it surely holds no enum member.
+
     Messages already recorded and known to hold no enum member are not searched again (see
-    ``_langgraph_messages``): this runs before every node, over the whole conversation.
+    ``_langgraph_messages``). A node's update is written as it is right after the node returns,
+    so it needs no copy: it goes into the frame's line directly, searched here.
     """
     wrapped, unchecked, fresh = MESSAGE_WRAPPERS.wrap_state(state)
-    if may_hold_enum(unchecked):
-        return encode_line(wrapped, newline=False)
-    MESSAGE_WRAPPERS.remember(fresh)
-    return encode_searched(wrapped)
-
-
-def checked_update(update: dict[str, Any]) -> tuple[Any, bool]:
-    """A node's update with its messages as wrappers, and whether it surely holds no enum member.
-
-    Unlike the input, an update is written as it is right after the node returns, so it needs
-    no copy: it goes into the frame's line directly, searched here with the messages' verdicts.
-    """
-    wrapped, unchecked, fresh = MESSAGE_WRAPPERS.wrap_state(update)
     if may_hold_enum(unchecked):
         return wrapped, False
     MESSAGE_WRAPPERS.remember(fresh)
