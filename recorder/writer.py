@@ -175,7 +175,6 @@ class VCRRecorder:
         self._path: Path | None = None
         self._fd: int | None = None
         self._lock = threading.Lock()
-        self._last_frame_id: str | None = None
         self._ids = _FrameIds()
         self._torn = False  # a failed write left part of a line: end it before the next one
 
@@ -202,8 +201,8 @@ class VCRRecorder:
         )
         path, fd = create_exclusive(self.output_dir, session.session_id)
         self._session, self._path, self._fd = session, path, fd
-        self._last_frame_id = None
-        self._append(encode_line(session.to_record()))
+        with self._lock:
+            self._write_locked(encode_line(session.to_record()))
         return session
 
     @property
@@ -321,13 +320,14 @@ class VCRRecorder:
         output: Any
         if type(output_state) is bytes:
             output = _fragment(output_state)
+            output_checked = True  # searched when it was encoded
         elif type(output_state) is not dict:
             output = _as_state(output_state)
         else:
             output = output_state
         encoded = _fragment(input_json)
         frame_id, _, _, _ = self._append_step(
-            node_name, kind, encoded, encoded, output, meta, metadata is not None, None
+            node_name, kind, encoded, encoded, output, meta, metadata is not None, None, output_checked
         )
         return frame_id
 
@@ -382,7 +382,6 @@ class VCRRecorder:
             self._write_locked(encode_line(record, caller_parts=caller_parts))
             index = session.frame_count
             _count_frame(session, meta.tokens_used, meta.cost_usd)
-            self._last_frame_id = frame_id
             return frame_id, session.session_id, timestamp, index
 
     def record_llm_call(
@@ -470,7 +469,6 @@ class VCRRecorder:
             frame.index = session.frame_count
             self._write_locked(encode_line(frame.to_record()))
             _count_frame(session, frame.metadata.tokens_used, frame.metadata.cost_usd)
-            self._last_frame_id = frame.frame_id
             return frame
 
     def record_copied(self, data: dict[str, Any]) -> None:
@@ -487,8 +485,6 @@ class VCRRecorder:
             if not isinstance(metadata, dict):
                 metadata = {}
             _count_frame(session, optional_int(metadata.get("tokens_used")), optional_float(metadata.get("cost_usd")))
-            frame_id = data.get("frame_id")
-            self._last_frame_id = frame_id if isinstance(frame_id, str) else None
 
     def fork(
         self,
@@ -516,10 +512,6 @@ class VCRRecorder:
         if self._session is None or self._path is None or self._fd is None:
             raise RecorderClosedError(_NOT_OPEN)
         return self._session, self._path
-
-    def _append(self, line: bytes) -> None:
-        with self._lock:
-            self._write_locked(line)
 
     def _write_locked(self, line: bytes) -> None:
         """Hand the whole line to the OS; one ``write`` call unless the OS takes only part of it.

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from recorder import VCRReader, VCRRecorder
 from recorder.encoding import encode_line
@@ -64,3 +65,29 @@ def test_encoded_input_survives_the_converting_path_and_counts(tmp_path: Path) -
     reader = VCRReader(path)
     assert reader.session is not None and reader.session.frame_count == 2 and reader.session.total_tokens == 7
     assert [reader.frame(i).input_state for i in range(2)] == [{"a": [1, {"b": "c"}]}, {"big": str(1 << 70)}]
+
+
+def test_an_output_the_caller_searched_is_not_searched_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The integration searches a node's update itself; the writer must take its word (and only
+    # search the parts it was not told about), for the bytes form as for the dict form.
+    import recorder.writer as writer
+
+    searched: list[int] = []
+    real = writer.encode_line
+
+    def spy(record: dict[str, Any], **kwargs: Any) -> bytes:
+        parts = kwargs.get("caller_parts")
+        searched.append(-1 if parts is None else len(parts))
+        return real(record, **kwargs)
+
+    monkeypatch.setattr(writer, "encode_line", spy)
+    with VCRRecorder(tmp_path) as recorder:
+        recorder.start_session("s")
+        searched.clear()
+        recorder.record_encoded_step("a", encode_line({"x": 1}), encode_line({"y": 2}))
+        recorder.record_encoded_step("b", encode_line({"x": 1}), {"y": 2}, output_checked=True)
+        recorder.record_encoded_step("c", encode_line({"x": 1}), {"y": 2})
+        assert searched == [0, 0, 1]  # caller parts searched per line: bytes, checked dict, unchecked dict
+        assert recorder.path is not None
+        path = recorder.path
+    assert [frame["output_state"] for frame in _frame_lines(path)] == [{"y": 2}] * 3
