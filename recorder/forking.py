@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-from pathlib import Path
 from typing import Any
 
 from recorder.index import decode_line
@@ -21,7 +20,7 @@ from recorder.writer import VCRRecorder
 
 
 def fork_recording(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | VCRReader,
     from_frame: int,
     *,
     new_session_id: str | None = None,
@@ -38,18 +37,19 @@ def fork_recording(
     recorded input of ``from_frame``; ``state_overrides`` are then merged over it at top level.
     The starting point is the frame's *input* because resuming means running that step again;
     with ``edit_output`` it is the frame's output instead (the step is kept, its result edited).
-    ``metadata`` is added to the fork's header.
+    ``metadata`` is added to the fork's header. ``source`` is the recording's path, or a reader
+    already open on it (which is left open).
     """
-    with VCRReader(source) as reader:
+    reader = source if isinstance(source, VCRReader) else VCRReader(source)
+    try:
         if not 0 <= from_frame < len(reader):
             raise ValueError(f"cannot fork at frame {from_frame}: the recording has {len(reader)} frames")
         parent = reader.session
         target = reader.frame(from_frame)
         recorded = target.output_state if edit_output else target.input_state
-        start = copy.deepcopy(state if state is not None else recorded)
-        start.update(state_overrides or {})
+        start = starting_state(target, state, state_overrides, edit_output=edit_output)
 
-        recorder = VCRRecorder(output_dir if output_dir is not None else Path(source).parent, fsync=fsync)
+        recorder = VCRRecorder(output_dir if output_dir is not None else reader.path.parent, fsync=fsync)
         recorder.start_session(
             session_id=new_session_id,
             parent_session_id=parent.session_id,
@@ -78,7 +78,27 @@ def fork_recording(
             frame_type=FrameType.CHECKPOINT,
             parent_frame_id=target.frame_id or None,
         )
+    finally:
+        if reader is not source:
+            reader.close()
     return recorder
+
+
+def starting_state(
+    frame: Frame,
+    state: dict[str, Any] | None,
+    state_overrides: dict[str, Any] | None,
+    *,
+    edit_output: bool = False,
+) -> dict[str, Any]:
+    """The state a run restarts from at ``frame``; the fork's checkpoint and a resume's plan share it.
+
+    A copy of ``state`` when given, else of the frame's input (its output with ``edit_output``),
+    with ``state_overrides`` merged over it at top level.
+    """
+    start = copy.deepcopy(state if state is not None else frame.output_state if edit_output else frame.input_state)
+    start.update(state_overrides or {})
+    return start
 
 
 def _plain_record_data(reader: VCRReader, index: int) -> dict[str, Any] | None:

@@ -226,21 +226,18 @@ class LineIndex:
             return
         kind = value.get("type")
         data = value.get("data")
+        if kind not in ("frame", "session"):
+            self.problems.append(Problem(line_no, f"record type {kind!r} ignored"))
+            return
+        if not isinstance(data, dict):
+            self.problems.append(Problem(line_no, f"{kind} record without a data object"))
+            return
         if kind == "frame":
-            if not isinstance(data, dict):
-                self.problems.append(Problem(line_no, "frame record without a data object"))
-                return
             self.starts.append(start)
             self.ends.append(end)
             self.lines.append(line_no)
-        elif kind == "session":
-            if not isinstance(data, dict):
-                self.problems.append(Problem(line_no, "session record without a data object"))
-                return
-            self.sessions.append((line_no, Session.from_dict(data)))
         else:
-            self.problems.append(Problem(line_no, f"record type {kind!r} ignored"))
-            return
+            self.sessions.append((line_no, Session.from_dict(data)))
         if reason:
             self.problems.append(Problem(line_no, reason))
         if raw.startswith(_BOM):

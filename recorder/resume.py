@@ -10,7 +10,6 @@ fork keeps every frame recorded before the error plus an error frame, and the re
 from __future__ import annotations
 
 import asyncio
-import copy
 import inspect
 import os
 import threading
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from recorder.encoding import decode_value
-from recorder.forking import fork_recording
+from recorder.forking import fork_recording, starting_state
 from recorder.reader import VCRReader
 from recorder.resume_plan import PlanCounts, ResumeCancelled, ResumeMode, ResumePlan, plan_active
 from recorder.writer import VCRRecorder
@@ -81,12 +80,10 @@ class _Resume:
         on_fork: Callable[[VCRRecorder], None] | None,
     ) -> None:
         frame = reader.frame(config.from_frame)
-        base = frame.output_state if config.edit_output else frame.input_state
-        edited = copy.deepcopy(config.state if config.state is not None else base)
-        edited.update(config.state_overrides)
+        edited = starting_state(frame, config.state, config.state_overrides, edit_output=config.edit_output)
         mode = ResumeMode(config.mode)
         self.recorder = fork_recording(
-            reader.path,
+            reader,
             config.from_frame,
             new_session_id=config.new_session_id,
             state=edited,

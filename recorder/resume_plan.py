@@ -157,11 +157,7 @@ class ResumePlan:
             and match.input_state == actual_input
         ):
             self.position = max(self.position, match.index + 1)
-            self.counts.replayed += 1
-            custom = {k: v for k, v in match.metadata.custom.items() if k == "returns"}
-            custom["recorded_tokens"] = match.metadata.tokens_used
-            custom["recorded_cost_usd"] = match.metadata.cost_usd
-            return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom, matched=match)
+            return self._replay(match)
         self.all_live = True
         return self._live()
 
@@ -183,19 +179,23 @@ class ResumePlan:
         self.position = max(self.position, match.index + 1)
         if self.mode is not ResumeMode.REPLAY:
             self.all_live = True
-        custom = {k: v for k, v in match.metadata.custom.items() if k == "returns"}
         if self.edit_output:
             self.counts.from_recording += 1
             return Decision(
-                Action.EDITED_OUTPUT, output=self.edited_state, source="edited", custom=custom, matched=match
+                Action.EDITED_OUTPUT, output=self.edited_state, source="edited", custom=_returns(match), matched=match
             )
         if self.mode is ResumeMode.REPLAY and not match.is_error and self.edited_state == match.input_state:
-            self.counts.replayed += 1  # an edit that changed nothing: the recorded step still holds
-            custom["recorded_tokens"] = match.metadata.tokens_used
-            custom["recorded_cost_usd"] = match.metadata.cost_usd
-            return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom, matched=match)
+            return self._replay(match)  # an edit that changed nothing: the recorded step still holds
         self.counts.live += 1
         return Decision(Action.LIVE, state=self.edited_state, source="live", matched=match)
+
+    def _replay(self, match: Frame) -> Decision:
+        """The recorded output of ``match``, counted as replayed, with what it cost when recorded."""
+        self.counts.replayed += 1
+        custom = _returns(match)
+        custom["recorded_tokens"] = match.metadata.tokens_used
+        custom["recorded_cost_usd"] = match.metadata.cost_usd
+        return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom, matched=match)
 
     def _live(self) -> Decision:
         self.counts.live += 1
@@ -219,6 +219,11 @@ class ResumePlan:
                 custom = {} if isinstance(value, dict) else {"returns": "value"}
                 return Decision(Action.MOCK, output=output, source="mocked", custom=custom)
         return None
+
+
+def _returns(match: Frame) -> dict[str, Any]:
+    """The part of a frame's custom metadata a decision carries: how the function returned."""
+    return {k: v for k, v in match.metadata.custom.items() if k == "returns"}
 
 
 _active_plan: contextvars.ContextVar[ResumePlan | None] = contextvars.ContextVar("vcr_resume_plan", default=None)

@@ -13,9 +13,7 @@ Commit hooks do not run: the commit is made with plumbing, as a rebase or a merg
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 from recorder.acid.errors import GitCommandFailedError, RepositoryStateError, WorkspaceError
 from recorder.acid.gitrunner import GitRunner, argument_chunks
 from recorder.acid.layout import RepositoryLayout
+from recorder.acid.snapshots import temporary_index
 from recorder.acid.trees import SYMLINK_MODE, TreeChange
 
 SESSION_TRAILER = "vcr-tui-session"
@@ -87,10 +86,8 @@ def land(
     ``fallback_identity`` is used when git knows no user name or e-mail (a shadow repository's
     history needs no real author); without it, that case is an error saying how to fix it.
     """
-    temp = layout.private_dir / "tmp" / f"index.{os.getpid()}.{secrets.token_hex(6)}"
-    temp.parent.mkdir(parents=True, exist_ok=True)
-    env = {"GIT_INDEX_FILE": str(temp)}
-    try:
+    with temporary_index(layout) as temp:
+        env = {"GIT_INDEX_FILE": str(temp)}
         if head.commit:
             git.run("read-tree", head.commit, env=env)
         else:
@@ -104,10 +101,6 @@ def land(
         _move_head(git, layout, head, commit)
         _sync_user_index(git, layout, changes, temp)
         return commit
-    finally:
-        for leftover in (temp, temp.with_name(temp.name + ".lock")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
 
 
 def _index_entries(git: GitRunner, layout: RepositoryLayout, changes: list[TreeChange]) -> bytes:

@@ -189,17 +189,17 @@ def _write(target: Path, mode: str, oid: str, objects: ObjectReader) -> None:
     executable = mode == EXECUTABLE_MODE
     create_mode = 0o777 if executable else 0o666  # the umask applies, as for any new file
     if info is None:
-        _write_new(target, oid, objects, create_mode)
+        _write_blob(target, oid, objects, create_mode=create_mode)
     elif not stat.S_ISREG(info.st_mode):
         _replace_file(target, oid, objects, create_mode, None)
     elif info.st_nlink > 1:
         _replace_file(target, oid, objects, create_mode, _kept_mode(info, executable))
     else:
         try:
-            _overwrite(target, oid, objects)
+            _write_blob(target, oid, objects)
         except PermissionError:
             os.chmod(target, stat.S_IMODE(info.st_mode) | stat.S_IWUSR)
-            _overwrite(target, oid, objects)
+            _write_blob(target, oid, objects)
         wanted = _kept_mode(info, executable)
         if stat.S_IMODE(os.lstat(target).st_mode) != wanted:
             os.chmod(target, wanted)
@@ -213,16 +213,15 @@ def _kept_mode(info: os.stat_result, executable: bool) -> int:
     return mode & ~0o111
 
 
-def _overwrite(target: Path, oid: str, objects: ObjectReader) -> None:
-    flags = os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(target, flags)
-    with os.fdopen(fd, "wb") as handle:
-        objects.copy_blob(oid, handle.write)
+_WRITE_FLAGS = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def _write_new(target: Path, oid: str, objects: ObjectReader, mode: int) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(target, flags, mode)
+def _write_blob(target: Path, oid: str, objects: ObjectReader, *, create_mode: int | None = None) -> None:
+    """Stream the blob into ``target``: a new file made with ``create_mode``, or (None) the existing one."""
+    if create_mode is None:
+        fd = os.open(target, _WRITE_FLAGS | os.O_TRUNC)
+    else:
+        fd = os.open(target, _WRITE_FLAGS | os.O_CREAT | os.O_EXCL, create_mode)
     with os.fdopen(fd, "wb") as handle:
         objects.copy_blob(oid, handle.write)
 
@@ -231,7 +230,7 @@ def _replace_file(target: Path, oid: str, objects: ObjectReader, create_mode: in
     """Write beside the old entry and rename over it (a link, a multiply-linked file)."""
     temp = target.with_name(f".{target.name}.vcr-tui-{secrets.token_hex(4)}")
     try:
-        _write_new(temp, oid, objects, create_mode)
+        _write_blob(temp, oid, objects, create_mode=create_mode)
         if exact_mode is not None:
             os.chmod(temp, exact_mode)
         os.replace(temp, target)

@@ -156,13 +156,7 @@ class SessionRefs:
 
     def listing(self) -> list[tuple[str, str]]:
         """``(ref name, object)`` for each ref of the session."""
-        out = self.git.text("for-each-ref", "--format=%(refname) %(objectname)", f"{self.prefix}/")
-        pairs = []
-        for line in out.splitlines():
-            name, _, oid = line.rpartition(" ")
-            if name:
-                pairs.append((name, oid))
-        return pairs
+        return _refs_under(self.git, self.prefix)
 
     def load(self) -> LoadedSession:
         """Everything a session's refs hold, for a process attaching to it."""
@@ -211,14 +205,23 @@ class SessionRefs:
 
 def open_session_keys(git: GitRunner) -> list[tuple[str, str]]:
     """``(key, base commit)`` of every open session in the repository."""
-    out = git.text("for-each-ref", "--format=%(refname) %(objectname)", f"{REF_ROOT}/")
     found = []
-    for line in out.splitlines():
-        name, _, oid = line.rpartition(" ")
+    for name, oid in _refs_under(git, REF_ROOT):
         parts = name.split("/")
         if len(parts) == 4 and parts[3] == "base":
             found.append((parts[2], oid))
     return found
+
+
+def _refs_under(git: GitRunner, prefix: str) -> list[tuple[str, str]]:
+    """``(ref name, object)`` for each ref whose name starts with ``prefix/``."""
+    out = git.text("for-each-ref", "--format=%(refname) %(objectname)", f"{prefix}/")
+    pairs = []
+    for line in out.splitlines():
+        name, _, oid = line.rpartition(" ")
+        if name:
+            pairs.append((name, oid))
+    return pairs
 
 
 class SessionDirectory:

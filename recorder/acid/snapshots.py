@@ -24,7 +24,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from recorder.acid.gitrunner import GitRunner, argument_chunks, command_failed
@@ -54,10 +54,8 @@ class SnapshotMaker:
         self.layout = layout
         self.git_dir = session_dir / "gitdir"
         self.warm_index = session_dir / "index"
-        self.temp_dir = layout.private_dir / "tmp"
         self.force_paths = tuple(force_paths)
         prepare_snapshot_gitdir(layout, self.git_dir, excludes)
-        self.temp_dir.mkdir(parents=True, exist_ok=True)
         self.git = GitRunner(
             layout.top,
             git_dir=self.git_dir,
@@ -69,8 +67,7 @@ class SnapshotMaker:
 
     def tree(self) -> str:
         """The tree of the workspace's files as they are now (ignored files left out)."""
-        temp = self.temp_dir / f"{_TEMP_PREFIX}{os.getpid()}.{secrets.token_hex(6)}"
-        try:
+        with temporary_index(self.layout) as temp:
             if self.warm_index.exists():
                 shutil.copyfile(self.warm_index, temp)
             env = {"GIT_INDEX_FILE": str(temp)}
@@ -80,10 +77,6 @@ class SnapshotMaker:
                 self.git.run("add", "-f", "--", *chunk, env=env)
             tree = self.git.text("write-tree", env=env)
             os.replace(temp, self.warm_index)
-        finally:
-            for leftover in (temp, temp.with_name(temp.name + ".lock")):
-                with contextlib.suppress(FileNotFoundError):
-                    leftover.unlink()
         return tree
 
     def _stage_everything(self, env: dict[str, str]) -> None:
@@ -177,6 +170,24 @@ def prepare_snapshot_gitdir(layout: RepositoryLayout, git_dir: Path, excludes: S
     if repository_excludes and not repository_excludes.endswith("\n"):
         repository_excludes += "\n"
     _write_if_changed(git_dir / "info" / "exclude", repository_excludes + "# vcr-tui\n" + extra)
+
+
+@contextlib.contextmanager
+def temporary_index(layout: RepositoryLayout) -> Iterator[Path]:
+    """A fresh name for a temporary index, removed afterwards with git's lock file beside it.
+
+    The name carries the process id, so ``remove_stale_temporaries`` can tell one that a dead
+    process left behind from one still in use.
+    """
+    temp_dir = layout.private_dir / "tmp"
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    temp = temp_dir / f"{_TEMP_PREFIX}{os.getpid()}.{secrets.token_hex(6)}"
+    try:
+        yield temp
+    finally:
+        for leftover in (temp, temp.with_name(temp.name + ".lock")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
 
 
 def remove_stale_temporaries(layout: RepositoryLayout) -> list[Path]:

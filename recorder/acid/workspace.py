@@ -20,6 +20,7 @@ Which snapshot ``rollback(n)`` means:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import warnings
@@ -336,21 +337,8 @@ class ACIDWorkspace:
         with self._lock:
             session = self._require_session()
             number = len(session.savepoints)
-            tree = session.maker.tree()
-            created = now_iso()
-            facts = {
-                "kind": SnapshotKind.SAVEPOINT.value,
-                "number": number,
-                "node": node_name,
-                "tree": tree,
-                "created_at": created,
-                "session": session.facts.session_id,
-            }
             title = f"vcr-tui savepoint {number} of session {session.facts.session_id}: {_one_line(node_name)}"
-            commit = session.maker.commit(tree, [session.last_commit], snapshot_message(title, facts))
-            session.refs.point(session.refs.ref(SnapshotKind.SAVEPOINT, number), commit)
-            session.last_commit = commit
-            frame_index = None
+            snapshot = _take_snapshot(session, SnapshotKind.SAVEPOINT, number, node_name, session.maker.tree(), title)
             if self.recorder is not None:
                 recorded_state = dict(state or {})
                 frame = self.recorder.record_step(
@@ -359,15 +347,14 @@ class ACIDWorkspace:
                     recorded_state,
                     metadata=FrameMetadata(
                         custom={
-                            COMMIT_HASH_KEY: commit,
+                            COMMIT_HASH_KEY: snapshot.commit,
                             "acid_session": session.facts.session_id,
                             "acid_savepoint": number,
                         }
                     ),
                     frame_type=FrameType.CHECKPOINT,
                 )
-                frame_index = frame.index
-            snapshot = Snapshot(SnapshotKind.SAVEPOINT, number, commit, tree, node_name, frame_index, created)
+                snapshot = dataclasses.replace(snapshot, frame_index=frame.index)
             session.savepoints.append(snapshot)
             return snapshot
 
@@ -386,9 +373,7 @@ class ACIDWorkspace:
         """The dry run of ``rollback(to_frame_index)``: what it would restore, create and delete."""
         with self._lock:
             session = self._require_session()
-            target, _ = self._resolve(to_frame_index)
-            current = session.maker.tree()
-            return self._plan(session, current, target).public(target, self.layout)
+            return self._dry_run(session, self._resolve(to_frame_index)[0])
 
     def rollback(self, to_frame_index: int) -> RollbackResult:
         """Make the folder exactly what it was at a savepoint, after snapshotting it as it is now.
@@ -414,18 +399,13 @@ class ACIDWorkspace:
         """The dry run of ``undo_rollback``."""
         with self._lock:
             session = self._require_session()
-            if not session.undo_stack:
-                raise SessionError("there is no rollback to undo")
-            target = session.undo_stack[-1].snapshot
-            return self._plan(session, session.maker.tree(), target).public(target, self.layout)
+            return self._dry_run(session, _last_undo(session).snapshot)
 
     def undo_rollback(self) -> RollbackResult:
         """Put the folder back as it was just before the last rollback (and that rollback's recorder)."""
         with self._lock:
             session = self._require_session()
-            if not session.undo_stack:
-                raise SessionError("there is no rollback to undo")
-            entry = session.undo_stack[-1]
+            entry = _last_undo(session)
             plan, before_undo = self._restore(session, entry.snapshot, reason="undo", undoes=entry.snapshot.number)
             session.undo_stack.pop()
             if entry.previous_recorder is not None:
@@ -496,7 +476,7 @@ class ACIDWorkspace:
         """The dry run of ``abort``."""
         with self._lock:
             session = self._require_session()
-            return self._plan(session, session.maker.tree(), session.base).public(session.base, self.layout)
+            return self._dry_run(session, session.base)
 
     def abort(self) -> AbortResult:
         """Put the folder back as it was at ``begin`` and end the session.
@@ -612,9 +592,11 @@ class ACIDWorkspace:
         found = self._git.nul_separated(
             "ls-files", "-z", "--cached", "--ignored", "--exclude-standard", "--", self.layout.scope or "."
         )
-        recordings = [self._recording_file()]
-        skip = {os.fsdecode(path.parent) for path in recordings if path is not None}
-        return [path for path in found if os.fsdecode((self.layout.top / path).parent) not in skip]
+        recording = self._recording_file()
+        if recording is None:
+            return found
+        skip = os.fsdecode(recording.parent)
+        return [path for path in found if os.fsdecode((self.layout.top / path).parent) != skip]
 
     def _note_workspace_in_recording(self, session_id: str) -> None:
         """Name the workspace in the recording's header, so a viewer can offer to open it."""
@@ -663,6 +645,10 @@ class ACIDWorkspace:
 
         return plan_changes(self.layout, changes, may_delete)
 
+    def _dry_run(self, session: _Session, target: Snapshot) -> RollbackPlan:
+        """What restoring ``target`` would do to the files as they are now."""
+        return self._plan(session, session.maker.tree(), target).public(target, self.layout)
+
     def _users_own_files(self, session: _Session) -> frozenset[str]:
         """Files whose content at ``begin`` no commit holds: untracked, or changed and not committed.
 
@@ -692,24 +678,12 @@ class ACIDWorkspace:
                 public.conflicts,
             )
         number = session.undo_count
-        created = now_iso()
-        facts = {
-            "kind": SnapshotKind.BEFORE_ROLLBACK.value,
-            "number": number,
-            "node": reason,
-            "tree": tree,
-            "created_at": created,
-            "session": session.facts.session_id,
-            "target": target.commit,
-        }
+        extra: dict[str, Any] = {"target": target.commit}
         if undoes is not None:
-            facts["undoes"] = undoes  # which rollback this undo reverses (read back by attach)
+            extra["undoes"] = undoes  # which rollback this undo reverses (read back by attach)
         title = f"vcr-tui state before {reason} {number} of session {session.facts.session_id}"
-        commit = session.maker.commit(tree, [session.last_commit], snapshot_message(title, facts))
-        session.refs.point(session.refs.ref(SnapshotKind.BEFORE_ROLLBACK, number), commit)
+        snapshot = _take_snapshot(session, SnapshotKind.BEFORE_ROLLBACK, number, reason, tree, title, extra)
         session.undo_count += 1
-        session.last_commit = commit
-        snapshot = Snapshot(SnapshotKind.BEFORE_ROLLBACK, number, commit, tree, reason, None, created)
 
         def keep_folder(folder: str) -> bool:
             if folder in session.empty_at_begin:
@@ -750,6 +724,32 @@ class ACIDWorkspace:
         self._git.close()
 
 
+def _take_snapshot(
+    session: _Session,
+    kind: SnapshotKind,
+    number: int,
+    node: str,
+    tree: str,
+    title: str,
+    extra: dict[str, Any] | None = None,
+) -> Snapshot:
+    """Commit ``tree`` after the session's last snapshot, with its facts, and point its ref at it."""
+    created = now_iso()
+    facts = {
+        "kind": kind.value,
+        "number": number,
+        "node": node,
+        "tree": tree,
+        "created_at": created,
+        "session": session.facts.session_id,
+        **(extra or {}),
+    }
+    commit = session.maker.commit(tree, [session.last_commit], snapshot_message(title, facts))
+    session.refs.point(session.refs.ref(kind, number), commit)
+    session.last_commit = commit
+    return Snapshot(kind, number, commit, tree, node, None, created)
+
+
 def _refuse_branch_change(facts: SessionFacts, head: HeadState) -> None:
     if head.branch == facts.branch:
         return
@@ -759,6 +759,12 @@ def _refuse_branch_change(facts: SessionFacts, head: HeadState) -> None:
         f"HEAD was on {before} when the session began and is now on {now}: "
         f"switch back to {before} to commit, or abort the session"
     )
+
+
+def _last_undo(session: _Session) -> _UndoEntry:
+    if not session.undo_stack:
+        raise SessionError("there is no rollback to undo")
+    return session.undo_stack[-1]
 
 
 def _ignored_at_begin(path: str, ignored: frozenset[str]) -> bool:
@@ -782,11 +788,7 @@ def _one_line(text: str) -> str:
 
 def _clear_session_files(directory: SessionDirectory) -> None:
     """A new session must not start from the warm index of a dead one with the same id."""
-    for name in ("index",):
-        try:
-            (directory.path / name).unlink()
-        except FileNotFoundError:
-            pass
+    (directory.path / "index").unlink(missing_ok=True)
 
 
 def _text_or_none(path: Path | None) -> str | None:
