@@ -6,29 +6,25 @@ to remember for next time, so it doubles as a way to learn the keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from vcr_tui.keys import KeyHelp, key_help
+from vcr_tui.keys import key_help
+
+Command = tuple[str, Callable[[], object], str]  # name, what it does, help
 
 
-class ScreenCommands(Provider):
-    """Offers every documented binding of the active screen and its panes as a command."""
+class ListedCommands(Provider):
+    """A provider of a list of commands made when the palette asks (the screen may have changed)."""
 
-    def _entries(self) -> list[tuple[KeyHelp, object]]:
-        screen = self.screen
-        nodes = getattr(screen, "command_nodes", lambda: [screen])()
-        keymap = getattr(self.app, "_keymap", None)
-        found: list[tuple[KeyHelp, object]] = []
-        seen: set[str] = set()
-        for node in nodes:
-            for entry in key_help(node, self.app.get_key_display, keymap):
-                if entry.binding_id in seen or entry.binding_id.endswith((".up", ".down", ".close")):
-                    continue
-                seen.add(entry.binding_id)
-                found.append((entry, node))
-        return found
+    def commands(self) -> list[Command]:
+        raise NotImplementedError
+
+    def run_later(self, node: object, action: str) -> Callable[[], object]:
+        """A callback that runs ``action`` on ``node`` once the palette has closed."""
+        return partial(self._run, node, action)
 
     def _run(self, node: object, action: str) -> None:
         run_action = getattr(node, "run_action", None)
@@ -36,25 +32,34 @@ class ScreenCommands(Provider):
             self.app.call_later(run_action, action)
 
     async def discover(self) -> Hits:
-        for entry, node in self._entries():
-            yield DiscoveryHit(
-                _capitalized(entry.description),
-                partial(self._run, node, entry.action),
-                help=f"key: {' '.join(entry.keys)}",
-            )
+        for name, callback, help_text in self.commands():
+            yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for entry, node in self._entries():
-            name = _capitalized(entry.description)
+        for name, callback, help_text in self.commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(name),
-                    partial(self._run, node, entry.action),
-                    help=f"key: {' '.join(entry.keys)}",
-                )
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class ScreenCommands(ListedCommands):
+    """Offers every documented binding of the active screen and its panes as a command."""
+
+    def commands(self) -> list[Command]:
+        screen = self.screen
+        nodes = getattr(screen, "command_nodes", lambda: [screen])()
+        keymap = getattr(self.app, "_keymap", None)
+        found: list[Command] = []
+        seen: set[str] = set()
+        for node in nodes:
+            for entry in key_help(node, self.app.get_key_display, keymap):
+                if entry.binding_id in seen or entry.binding_id.endswith((".up", ".down", ".close")):
+                    continue
+                seen.add(entry.binding_id)
+                name = _capitalized(entry.description)
+                found.append((name, self.run_later(node, entry.action), f"key: {' '.join(entry.keys)}"))
+        return found
 
 
 def _capitalized(text: str) -> str:

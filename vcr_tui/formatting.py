@@ -70,11 +70,6 @@ def format_count(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
 
-def typed_label(value: Any) -> tuple[str, Any] | None:
-    """(type name, payload) for a typed wrapper, so a datetime shows as a datetime."""
-    return describe_typed(value)
-
-
 def scalar_text(value: Any, limit: int = 120) -> Text:
     """One scalar value as a coloured literal: strings quoted, numbers, true/false/null."""
     if isinstance(value, str):

@@ -105,23 +105,6 @@ class SessionsScanned(Message):
     done: bool
 
 
-class SessionChosen(Message):
-    """The user picked a session in the folder view."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-
-
-class FramesAppended(Message):
-    """Frames were appended to the open recording (posted by whatever follows a growing file)."""
-
-    def __init__(self, count: int, reset: bool = False) -> None:
-        super().__init__()
-        self.count = count
-        self.reset = reset
-
-
 class SourceChanged(Message):
     """The followed source has news (frames, a reset, a new state): ``Source.take()`` has it.
 

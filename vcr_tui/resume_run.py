@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from recorder import ResumeConfig, ResumeMode, ResumeResult, VCRReader, resume
+from recorder.coerce import optional_float, optional_int
 from recorder.entry_points import EntryPointError, ModuleMissingError
 from recorder.models import Frame, FrameType
 from vcr_tui.agent_choice import load_agent
@@ -153,8 +154,8 @@ def execute(run: ResumeRun, on_fork: Callable[[Path], object]) -> ResumeSummary:
     try:
         result = resume(request.source, agent, config, output_dir=request.output_dir, cancel=run.cancel, on_fork=forked)
     except Exception as exc:  # the fork could not be written, the input could not be found, ...
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        return _done(run, ResumeSummary(Outcome.FAILED, fork_path=run.fork_path, error=f"cannot resume: {reason}"))
+        error = f"cannot resume: {failure_reason(exc)}"
+        return _done(run, ResumeSummary(Outcome.FAILED, fork_path=run.fork_path, error=error))
     return _done(run, summarize(result, run))
 
 
@@ -187,8 +188,8 @@ def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
                 past_fork = True
             elif source == "replayed":
                 summary.from_recording += 1
-                summary.tokens_saved += _number(custom.get("recorded_tokens"), int)
-                summary.cost_saved += _number(custom.get("recorded_cost_usd"), float)
+                summary.tokens_saved += optional_int(custom.get("recorded_tokens")) or 0
+                summary.cost_saved += optional_float(custom.get("recorded_cost_usd")) or 0.0
             elif source == "live" or (past_fork and source is None and not _engine_error(frame)):
                 summary.live += 1  # a step that raised has no mark on its error frame, but it ran
             elif source == "mocked":
@@ -204,6 +205,11 @@ def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
     return summary
 
 
+def failure_reason(exc: BaseException) -> str:
+    """Why writing a fork failed, in one phrase: the OS's words for a file, else the error's own."""
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
 def _amount(tokens: int, cost_usd: float) -> str:
     text = f"{format_tokens(tokens)} tokens"
     return f"{text} / {format_cost(cost_usd)}" if cost_usd else text
@@ -212,12 +218,6 @@ def _amount(tokens: int, cost_usd: float) -> str:
 def _engine_error(frame: Frame) -> bool:
     """The error frame the engine adds when the agent raised outside any step, or was cancelled."""
     return frame.frame_type is FrameType.ERROR and frame.node_name in ("agent", "cancelled")
-
-
-def _number(value: Any, kind: type[int] | type[float]) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return kind(0)
-    return kind(value)
 
 
 def _done(run: ResumeRun, summary: ResumeSummary) -> ResumeSummary:

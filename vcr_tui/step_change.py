@@ -14,9 +14,9 @@ and shows a list it returned as items added: a reducer usually appends them (mes
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from recorder.graph_facts import graph_place
 from recorder.models import Frame
 
 # How far ahead to look for the next node of the same graph: past the frames of a subgraph or of
@@ -24,46 +24,21 @@ from recorder.models import Frame
 LOOKAHEAD = 200
 
 
-@dataclass(frozen=True, slots=True)
-class GraphPlace:
-    """Where a graph node ran: its graph (the parent namespace), superstep and invocation."""
-
-    graph: str
-    step: int
-    run: Any
-
-
-def graph_place(frame: Frame) -> GraphPlace | None:
-    """The node's place when the frame was recorded from a graph node that returns updates."""
-    facts = frame.metadata.custom.get("langgraph")
-    if not isinstance(facts, dict):
-        return None
-    namespace, step = facts.get("ns"), facts.get("step")
-    if not isinstance(namespace, str) or not namespace or type(step) is not int:
-        return None
-    return GraphPlace(namespace.rpartition("|")[0], step, facts.get("run"))
-
-
 def state_after(frame: Frame, frame_at: Callable[[int], Frame], count: int) -> Frame | None:
     """The frame whose input is the graph's state after ``frame``'s node ran, if recorded."""
     place = graph_place(frame)
-    if place is None or frame.is_error or _sent(frame):
+    if place is None or frame.is_error or place.sent:
         return None  # a Send's worker ran on its own input, not on the graph's state
     for index in range(frame.index + 1, min(count, frame.index + 1 + LOOKAHEAD)):
         following = frame_at(index)
         other = graph_place(following)
-        if other is None or other.graph != place.graph or _sent(following):
+        if other is None or other.graph != place.graph or other.sent:
             continue  # a step inside a node, a node of a subgraph, or a Send's worker (its own input)
         if other.run != place.run:
             return None  # the next invocation starts from its own input
         if other.step > place.step:
-            return frame_at(index)
+            return following
     return None
-
-
-def _sent(frame: Frame) -> bool:
-    facts = frame.metadata.custom.get("langgraph")
-    return isinstance(facts, dict) and bool(facts.get("push"))
 
 
 def returned_keys(input_state: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

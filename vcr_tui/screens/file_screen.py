@@ -32,6 +32,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from recorder import Frame, Problem, RecordingNotFoundError, RecordingUnreadableError, format_path
+from recorder.graph_facts import graph_place
 from vcr_tui.commands import ScreenCommands
 from vcr_tui.diff_model import DiffMode, DiffRequest, compute_lines, diff_as_text
 from vcr_tui.formatting import format_count, value_as_clipboard_text
@@ -41,7 +42,6 @@ from vcr_tui.messages import (
     DiffReady,
     FrameHighlighted,
     FrameLoaded,
-    FramesAppended,
     PreviewReady,
     PromptSubmitted,
     RecordingFailed,
@@ -57,7 +57,7 @@ from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.sources import Source
-from vcr_tui.step_change import graph_place, returned_keys, state_after
+from vcr_tui.step_change import returned_keys, state_after
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
@@ -236,11 +236,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             return
         try:
             store = FrameStore.open(self.path)
-        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
-            self.post_message(RecordingFailed(self.path, exc.strerror or str(exc)))
-            return
         except OSError as exc:
-            self.post_message(RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}"))
+            self.post_message(self._unreadable(exc))
             return
         self.post_message(RecordingOpened(store))
 
@@ -248,11 +245,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         """Post the first frames and wait (briefly) until they are drawn; False if the file is unreadable."""
         try:
             preview = PreviewStore.read(self.path)
-        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
-            self.post_message(RecordingFailed(self.path, exc.strerror or str(exc)))
-            return False
         except OSError as exc:
-            self.post_message(RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}"))
+            self.post_message(self._unreadable(exc))
             return False
         if len(preview):
             painted = threading.Event()
@@ -260,6 +254,12 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             # Indexing holds the GIL for most of a second: let the first screen be drawn first.
             painted.wait(PREVIEW_PAINT_WAIT)
         return True
+
+    def _unreadable(self, exc: OSError) -> RecordingFailed:
+        """The engine's own sentence for a recording it cannot open; any other read error with the path."""
+        if isinstance(exc, (RecordingNotFoundError, RecordingUnreadableError)):
+            return RecordingFailed(self.path, exc.strerror or str(exc))
+        return RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}")
 
     def on_preview_ready(self, message: PreviewReady) -> None:
         if self.store is None:
@@ -321,9 +321,6 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             self._start_survey(start=before)
         self.frame_list.border_title = f"Frames · {len(self.store):,}"
         self._refresh_status_soon()  # after the cursor has followed: position and count agree
-
-    def on_frames_appended(self, message: FramesAppended) -> None:
-        self.frames_appended(message.count, reset=message.reset)
 
     def set_live(self, marker: str | None) -> None:
         """Show LIVE (following the end), PAUSED (new frames counted, the view kept) or nothing."""

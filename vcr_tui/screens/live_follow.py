@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from textual import work
 
 from recorder import Problem
+from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.messages import RecordingFailed, RecordingOpened, SourceChanged
 from vcr_tui.safe_text import clean
@@ -304,8 +305,7 @@ class LiveFollowing:
             self.start_search(self.search_state.query)
         message = f"{clean(self.path.name)} was replaced or cut short: read again from the start ({shown:,} frames)"
         if dropped_edits:
-            noun = "frame" if dropped_edits == 1 else "frames"
-            message += f"; your edits of {dropped_edits:,} {noun} were discarded"
+            message += f"; your edits of {format_count(dropped_edits, 'frame')} were discarded"
         self.say(message, severity="warning")
 
     def _apply_status(self, status: SourceStatus) -> None:

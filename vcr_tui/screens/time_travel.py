@@ -14,23 +14,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.timer import Timer
 
 from recorder import ResumeMode, fork_recording
 from vcr_tui.agent_choice import AgentChoice, AgentSettings, NoAgent, choose_agent
+from vcr_tui.commands import Command, ListedCommands
 from vcr_tui.fork_place import fork_folder, is_private_copy, recording_file
+from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.messages import ForkWritten, ResumeEnded, ResumeForked
 from vcr_tui.resume_run import Outcome as RunOutcome
-from vcr_tui.resume_run import ResumeRequest, ResumeRun, execute
+from vcr_tui.resume_run import ResumeRequest, ResumeRun, execute, failure_reason
 from vcr_tui.safe_text import clean
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.screens.state_editing import StateEditing
@@ -137,8 +137,7 @@ class TimeTravel(StateEditing):
             recorder = fork_recording(recording, index, state=state, edit_output=edit_output, output_dir=folder)
             recorder.close()
         except Exception as exc:  # a folder we cannot write to, a file gone since it was opened, ...
-            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-            self.post_message(ForkWritten(index, None, reason))
+            self.post_message(ForkWritten(index, None, failure_reason(exc)))
             return
         self.post_message(ForkWritten(index, recorder.path))
 
@@ -243,10 +242,9 @@ class TimeTravel(StateEditing):
         self.resume_run = run
         self.refresh_bindings()
         if request.mode is ResumeMode.MOCK:
-            count = len(request.mocks)
             self.say(
-                f"MOCK mode: {count} step{'s' if count != 1 else ''} mocked (E on a frame after #{request.from_frame}"
-                " sets what its step returns).",
+                f"MOCK mode: {format_count(len(request.mocks), 'step')} mocked"
+                f" (E on a frame after #{request.from_frame} sets what its step returns).",
                 timeout=6,
             )
         self._resume_worker(run)
@@ -394,29 +392,13 @@ def _severity(outcome: RunOutcome) -> SeverityLevel:
     return "warning" if outcome is RunOutcome.CANCELLED else "error"
 
 
-class ResumeCommands(Provider):
+class ResumeCommands(ListedCommands):
     """Palette entries for the modes ``r`` does not use by default, and for dropping an edit."""
 
-    def _entries(self) -> list[tuple[str, str, str]]:
+    def commands(self) -> list[Command]:
         entries = [
             (f"Resume from this frame in {mode.value.upper()} mode", f"resume('{mode.value}')", MODE_HELP[mode])
             for mode in ResumeMode
         ]
         entries.append(("Discard the edits of this frame", "discard_edits", "show the recorded states again"))
-        return entries
-
-    def _run(self, action: str) -> None:
-        run_action = getattr(self.screen, "run_action", None)
-        if run_action is not None:
-            self.app.call_later(run_action, action)
-
-    async def discover(self) -> Hits:
-        for name, action, help_text in self._entries():
-            yield DiscoveryHit(name, partial(self._run, action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, action, help_text in self._entries():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._run, action), help=help_text)
+        return [(name, self.run_later(self.screen, action), help_text) for name, action, help_text in entries]

@@ -192,10 +192,13 @@ class WorkspaceActions:
             session_id = recorded_text(self.current.metadata.custom, RECORDED_SESSION_KEY)
         recording = Path(getattr(store, "path", self.path))
         named = recorded_text(header, RECORDED_PATH_KEY)
+
+        def read(target: WorkspaceTarget) -> None:
+            self._run_workspace_job(failure_title, "reading the workspace…", lambda: propose(target))
+
         option = getattr(self.app, "workspace", None)
         if option is not None:
-            target = WorkspaceTarget(Path(option), Origin.OPTION, recording, session_id, named)
-            self._run_workspace_job(failure_title, "reading the workspace…", lambda: propose(target))
+            read(WorkspaceTarget(Path(option), Origin.OPTION, recording, session_id, named))
             return
         if named is None:
             self.app.push_screen(MessageDialog("No workspace for this recording", how_to_name_a_workspace(recording)))
@@ -206,7 +209,7 @@ class WorkspaceActions:
             return
         target = WorkspaceTarget(Path(named), Origin.RECORDING, recording, session_id, named)
         if named == self._workspace_accepted:
-            self._run_workspace_job(failure_title, "reading the workspace…", lambda: propose(target))
+            read(target)
             return
 
         def answered(accepted: bool | None) -> None:
@@ -218,7 +221,7 @@ class WorkspaceActions:
                 )
                 return
             self._workspace_accepted = named
-            self._run_workspace_job(failure_title, "reading the workspace…", lambda: propose(target))
+            read(target)
 
         self.app.push_screen(ConfirmWorkspaceDialog(named, session_id), callback=answered)
 

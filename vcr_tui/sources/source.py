@@ -89,11 +89,9 @@ class Source:
             self._start_remote(location)
 
     def _start_local(self, location: LocalPath) -> None:
-        if location.path.is_dir():
-            raise SourceError(f"{location.path} is a folder, not a .vcr file")
         try:
             self._follower = FileFollower(location.path, self._box, interval=self._poll_interval)
-        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+        except (RecordingNotFoundError, RecordingUnreadableError) as exc:  # a folder, a missing file, ...
             raise SourceError(exc.strerror or str(exc)) from None
         if self.follow:
             live = SourceStatus(SourceState.LIVE, f"following {location.path.name}")
@@ -107,29 +105,25 @@ class Source:
     def _start_stream(self) -> None:
         if self._stdin_fd is None:
             raise SourceError("no stream to read: call take_over_stdin() before the app starts")
-        self._spool = Spool("stdin.vcr")
-        self._follower = FileFollower(self._spool.path, self._box, interval=self._poll_interval)
-        self._spool.on_append = self._follower.wake
-        self._follower.start()
-        self._announce_initial()
-        self._feeder = StreamPump(self._stdin_fd, self._spool, self._box, before_end=self._follower.catch_up)
+        spool, follower = self._follow_spool("stdin.vcr")
+        self._feeder = StreamPump(self._stdin_fd, spool, self._box, before_end=follower.catch_up)
         self._feeder.start()
 
     def _start_remote(self, location: RemotePath) -> None:
-        self._spool = Spool(location.name)
-        self._follower = FileFollower(self._spool.path, self._box, interval=self._poll_interval)
-        self._spool.on_append = self._follower.wake
-        self._follower.start()
-        self._announce_initial()
+        spool, follower = self._follow_spool(location.name)
         self._feeder = SSHFeeder(
-            location,
-            self._spool,
-            self._box,
-            self._ssh_options,
-            follow=self.follow,
-            before_end=self._follower.catch_up,
+            location, spool, self._box, self._ssh_options, follow=self.follow, before_end=follower.catch_up
         )
         self._feeder.start()
+
+    def _follow_spool(self, name: str) -> tuple[Spool, FileFollower]:
+        """A private spool file, already followed: a stream or an ssh client then fills it."""
+        spool = self._spool = Spool(name)
+        follower = self._follower = FileFollower(spool.path, self._box, interval=self._poll_interval)
+        spool.on_append = follower.wake
+        follower.start()
+        self._announce_initial()
+        return spool, follower
 
     def writer_finished(self, message: str) -> None:
         """The program writing this local file is known to be done (say, a resumed run into it ended).

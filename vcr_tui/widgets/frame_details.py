@@ -13,9 +13,9 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 from recorder import Frame
+from recorder.graph_facts import FACTS_KEY, GraphPlace, graph_place
 from vcr_tui.formatting import format_cost, format_latency, format_timestamp, format_tokens
 from vcr_tui.safe_text import clean, shorten
-from vcr_tui.step_change import GraphPlace, graph_place
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, TYPE_LOOKS
 from vcr_tui.workspace_text import is_workspace_fact, snapshot_fact
 
@@ -69,25 +69,24 @@ def detail_chunks(frame: Frame, *, narrow: bool = False) -> list[Text]:
     chunks.append(_chunk("line", str(frame.line), LABEL_STYLE))
     place = graph_place(frame)
     if place is not None:
-        chunks.append(_chunk("langgraph", _describe_place(place, meta.custom.get("langgraph")), LABEL_STYLE))
+        chunks.append(_chunk("langgraph", _describe_place(place), LABEL_STYLE))
     shown_custom = [
         (key, value)
         for key, value in meta.custom.items()
-        if not is_workspace_fact(key) and not (place is not None and key == "langgraph")
+        if not is_workspace_fact(key) and not (place is not None and key == FACTS_KEY)
     ]
     for key, value in shown_custom[:_SHOWN_CUSTOM]:
         chunks.append(_chunk(shorten(clean(str(key)), 24), shorten(_scalar(value), 40), LABEL_STYLE))
     return chunks
 
 
-def _describe_place(place: GraphPlace, facts: Any) -> str:
+def _describe_place(place: GraphPlace) -> str:
     """Where a graph node ran, in words: its superstep, the agent's invocation, the send."""
     words = [f"step {place.step}"]
-    if type(place.run) is int:
+    if place.run is not None:
         words.append(f"invocation {place.run}")
-    if isinstance(facts, dict) and facts.get("push"):
-        send = facts.get("send")
-        words.append(f"Send #{send}" if type(send) is int else "Send")
+    if place.sent:
+        words.append(f"Send #{place.send}" if place.send is not None else "Send")
     return " · ".join(words)
 
 

@@ -116,11 +116,8 @@ class FrameList(ScrollView, can_focus=True):
         the complete store arrives.
         """
         self.store = store
-        self.frame_count = len(store)
         self.placeholder = "No frames in this recording yet." if store.complete else "Indexing…"
-        self._update_virtual_size()
-        self._strips.clear()
-        self.refresh()
+        self._recount(store)
         if store.complete and self.pending_jump is not None:
             cursor, self.pending_jump = self.pending_jump, None
         if self.frame_count:
@@ -132,10 +129,7 @@ class FrameList(ScrollView, can_focus=True):
             return
         before = self.frame_count
         was_at_end = self.cursor >= before - 1
-        self.frame_count = len(self.store)
-        self._update_virtual_size()
-        self._strips.clear()
-        self.refresh()
+        self._recount(self.store)
         if not self.frame_count:
             return
         if follow and was_at_end:
@@ -147,21 +141,16 @@ class FrameList(ScrollView, can_focus=True):
         """The file was replaced or truncated: everything is re-read, the cursor kept in range."""
         if self.store is None:
             return
-        self.frame_count = len(self.store)
-        self._update_virtual_size()
-        self._strips.clear()
-        self.refresh()
+        self._recount(self.store)
         self.move_to(min(self.cursor, max(self.frame_count - 1, 0)))
 
     def set_marked(self, index: int | None) -> None:
         self.marked = index
-        self._strips.clear()
-        self.refresh()
+        self._repaint()
 
     def set_matches(self, matches: set[int]) -> None:
         self.matches = matches
-        self._strips.clear()
-        self.refresh()
+        self._repaint()
 
     def mark_edited(self, index: int, edited: bool = True) -> None:
         """Show (or stop showing) that a frame's state was edited in memory."""
@@ -169,6 +158,16 @@ class FrameList(ScrollView, can_focus=True):
             self.edited.add(index)
         else:
             self.edited.discard(index)
+        self._repaint()
+
+    def _recount(self, store: FrameStore | PreviewStore) -> None:
+        """Take the store's frame count: a new height, and every row drawn again (the index column may widen)."""
+        self.frame_count = len(store)
+        self._update_virtual_size()
+        self._repaint()
+
+    def _repaint(self) -> None:
+        """Draw every row again: what the cached rows show has changed."""
         self._strips.clear()
         self.refresh()
 
@@ -250,12 +249,10 @@ class FrameList(ScrollView, can_focus=True):
             self.move_to(row)
 
     def on_focus(self) -> None:
-        self._strips.clear()
-        self.refresh()
+        self._repaint()
 
     def on_blur(self) -> None:
-        self._strips.clear()
-        self.refresh()
+        self._repaint()
 
     # -- rendering ---------------------------------------------------------------------------
 

@@ -49,10 +49,6 @@ class PromptBar(Horizontal):
     def close(self) -> None:
         self.remove_class("-open")
 
-    @property
-    def is_open(self) -> bool:
-        return self.has_class("-open")
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         kind = self.kind

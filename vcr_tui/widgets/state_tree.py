@@ -23,7 +23,7 @@ from recorder import format_path
 from recorder.diffing import PathPart
 from recorder.encoding import describe_typed
 from vcr_tui.formatting import value_preview
-from vcr_tui.safe_text import clean, safe, shorten
+from vcr_tui.safe_text import clean, shorten
 from vcr_tui.theme import VALUE_STYLES
 
 CHUNK = 100
@@ -230,7 +230,7 @@ class StateTree(Tree[Entry]):
         if isinstance(key, int):
             label.append(f"{key}", style=VALUE_STYLES["container"])
         else:
-            label.append_text(safe(shorten(clean(key), 60), VALUE_STYLES["key"]))
+            label.append(shorten(clean(key), 60), style=VALUE_STYLES["key"])
         label.append(": ", style=VALUE_STYLES["container"])
         if _is_long_string(value):
             first_line = value.split("\n", 1)[0]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.widget import Widget
 
-from vcr_tui.formatting import format_cost, format_latency, format_tokens
+from vcr_tui.formatting import format_cost, format_count, format_latency, format_tokens
 from vcr_tui.frame_rows import FrameRow
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.theme import ERROR_STYLE, TYPE_LOOKS
@@ -78,8 +78,7 @@ def build_parts(fields: StatusFields) -> list[Part]:
     if fields.live:
         marker = Text(f" {fields.live} ", style=_MARKER_STYLES.get(fields.live, "bold black on #ffd75f"))
         if fields.new_frames:
-            noun = "frame" if fields.new_frames == 1 else "frames"
-            marker.append(f" +{fields.new_frames:,} new {noun}", style="bold")
+            marker.append(f" +{format_count(fields.new_frames, 'new frame')}", style="bold")
         parts.append((100, marker))
         if fields.live_note:
             parts.append((85, Text(shorten(clean(fields.live_note), 72), style="italic")))
@@ -107,8 +106,7 @@ def build_parts(fields: StatusFields) -> list[Part]:
     if fields.activity:
         parts.append((65, Text(fields.activity, style="italic")))
     if fields.skipped:
-        noun = "line" if fields.skipped == 1 else "lines"
-        parts.append((95, Text(f"⚠ {fields.skipped:,} {noun} skipped", style="bold #ffaf00")))
+        parts.append((95, Text(f"⚠ {format_count(fields.skipped, 'line')} skipped", style="bold #ffaf00")))
     return parts
 
 
