@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sample_stats import percentile
+
 from recorder import VCRRecorder
 from recorder.acid import ACIDWorkspace
 
@@ -78,9 +80,8 @@ def timed(action: Callable[[], object]) -> float:
 
 
 def summary(name: str, samples: list[float], baseline: float | None = None, budget: float | None = None) -> str:
-    ordered = sorted(samples)
-    median = statistics.median(ordered)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    median = statistics.median(samples)
+    p95 = percentile(samples, 0.95)
     text = f"{name:<44} median {median:7.1f} ms   p95 {p95:7.1f} ms"
     if baseline:
         text += f"   x{median / baseline:5.1f} baseline"

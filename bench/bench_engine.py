@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sample_stats import percentile
 
 from recorder import FrameType, VCRPlayer, VCRReader, VCRRecorder
 
@@ -100,9 +101,7 @@ def agent_state(step: int, size: int) -> dict[str, Any]:
 
 def summary(samples_ns: Sequence[int]) -> tuple[float, float]:
     """Median and 95th percentile, in µs."""
-    ordered = sorted(samples_ns)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return statistics.median(ordered) / 1000.0, p95 / 1000.0
+    return statistics.median(samples_ns) / 1000.0, percentile(samples_ns, 0.95) / 1000.0
 
 
 def rss_mb() -> float:

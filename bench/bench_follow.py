@@ -24,7 +24,6 @@ import contextlib
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,7 +31,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test sshd helper
+from sample_stats import percentile
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' sshd and writer helpers
+
+from source_support import go, start_writer
 
 from vcr_tui.sources import LiveReader, Source, SSHOptions, open_source
 
@@ -64,32 +67,10 @@ recorder.close()
 """
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def summary(values: list[float], unit: float = 1000.0, suffix: str = "ms") -> str:
     return (
         f"median {statistics.median(values) * unit:7.2f} {suffix}   p95 {percentile(values, 0.95) * unit:7.2f} {suffix}"
     )
-
-
-def start_writer(folder: Path, mode: str, count: int, rate: float) -> tuple[subprocess.Popen[str], Path]:
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(folder), mode, str(count), str(rate)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert writer.stdout is not None
-    return writer, Path(writer.stdout.readline().strip())
-
-
-def go(writer: subprocess.Popen[str]) -> None:
-    assert writer.stdin is not None
-    writer.stdin.write("go\n")
-    writer.stdin.flush()
 
 
 def wait_live(source: Source, timeout: float = 20) -> None:
@@ -114,7 +95,7 @@ class Target:
 
 def append_to_visible(target: Target, folder: Path, count: int) -> list[float]:
     """Latency from a writer's append to the frame being indexed and parsed on this side."""
-    writer, path = start_writer(folder, "latency", count, 0)
+    writer, path = start_writer(WRITER, folder, "latency", count, 0)
     source = target.source(path)
     latencies: list[float] = []
     try:
@@ -162,7 +143,7 @@ def step_latencies(reader: LiveReader, samples: int, stop: threading.Event | Non
 
 def sustained_ingest(target: Target, folder: Path, rate: int, seconds: float, label: str) -> bool:
     total = int(rate * seconds)
-    writer, path = start_writer(folder, "ingest", total, rate)
+    writer, path = start_writer(WRITER, folder, "ingest", total, rate)
     source = target.source(path)
     ok = True
     try:

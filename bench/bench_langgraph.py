@@ -25,6 +25,7 @@ from typing import Annotated, Any, TypedDict
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
+from sample_stats import percentile
 
 from recorder import VCRRecorder
 from recorder.integrations.langgraph import VCRLangGraph
@@ -77,11 +78,6 @@ def initial_state(kb: int, messages: bool) -> dict[str, Any]:
         history = [HumanMessage(content=text, id=f"h{i}") for i in range(max(1, kb * 1024 // 300))]
         return {"step": 0, "messages": history}
     return {"step": 0, "notes": "n" * (kb * 1024), "items": []}
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def main() -> None:

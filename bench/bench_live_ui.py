@@ -27,13 +27,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
+from sample_stats import percentile
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # bench_tui's pseudo-terminal
-sys.path.insert(0, str(HERE.parent / "tests"))  # the test sshd helper
+sys.path.insert(0, str(HERE.parent / "tests"))  # the tests' sshd helper and recording lines
 
 from pty_terminal import Terminal, vcr_tui_argv  # noqa: E402
+from vcr_lines import frame, header  # noqa: E402
 
 from vcr_tui.sources import Source, SSHOptions, open_source  # noqa: E402
 
@@ -42,44 +43,15 @@ BUDGET_SSH_S = 1.0
 PAUSE_RANGE = (0.06, 0.15)  # between appends: a busy agent, and more than the screen's update interval
 
 
-def record(kind: str, data: dict[str, object]) -> bytes:
-    return orjson.dumps({"type": kind, "data": data}) + b"\n"
-
-
-def session_line() -> bytes:
-    return record(
-        "session",
-        {
-            "session_id": "bench-live",
-            "parent_session_id": None,
-            "forked_from_frame": None,
-            "created_at": "2026-01-01T00:00:00.000000+00:00",
-            "updated_at": "2026-01-01T00:00:00.000000+00:00",
-            "metadata": {},
-            "tags": [],
-            "frame_count": 0,
-            "total_tokens": 0,
-            "total_cost_usd": 0.0,
-        },
-    )
-
-
 def frame_line(index: int, node: str) -> bytes:
     state = {"step": index, "messages": [{"role": "user", "content": "word " * 40}], "notes": "n" * 300}
-    return record(
-        "frame",
-        {
-            "frame_id": f"00000000-0000-4000-8000-{index:012d}",
-            "session_id": "bench-live",
-            "parent_frame_id": None,
-            "timestamp": "2026-01-01T00:00:00.000000+00:00",
-            "frame_type": "node",
-            "node_name": node,
-            "input_state": state,
-            "output_state": {**state, "step": index + 1},
-            "metadata": {"model": None, "latency_ms": 5.0, "custom": {}},
-            "state_diff": None,
-        },
+    return frame(
+        node,
+        index,
+        session_id="bench-live",
+        input_state=state,
+        output_state={**state, "step": index + 1},
+        metadata={"model": None, "latency_ms": 5.0, "custom": {}},
     )
 
 
@@ -88,7 +60,7 @@ class Recording:
 
     def __init__(self, path: Path, frames: int = 20) -> None:
         self.path = path
-        path.write_bytes(session_line() + b"".join(frame_line(i, f"start_{i}") for i in range(frames)))
+        path.write_bytes(header("bench-live") + b"".join(frame_line(i, f"start_{i}") for i in range(frames)))
         self.count = frames
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND)
 
@@ -98,11 +70,6 @@ class Recording:
 
     def close(self) -> None:
         os.close(self._fd)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def summary(values: list[float]) -> str:

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sample_stats import percentile
+
 from recorder import ResumeConfig, ResumeMode, VCRPlayer, VCRRecorder, fork_recording, vcr_record
 
 CALLS = {"step": 0}
@@ -48,7 +50,7 @@ def timed(runs: int, action: Any) -> list[float]:
 
 def describe(name: str, samples: list[float], baseline: float | None = None) -> str:
     median = statistics.median(samples)
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    p95 = percentile(samples, 0.95)
     ratio = f"  ({median / baseline:.1f}x baseline)" if baseline else ""
     return f"{name:<48} median {median:8.2f} ms   p95 {p95:8.2f} ms{ratio}"
 

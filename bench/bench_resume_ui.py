@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from pty_terminal import COLUMNS, ROWS, Terminal, vcr_tui_argv
+from sample_stats import p95
 
 BUDGET_MS = 300.0
 ENTRY_POINT = "vcr_tui.demo.agent:run_agent"
@@ -38,11 +39,6 @@ import pathlib, sys
 path = pathlib.Path(sys.argv[-1])
 path.write_text(path.read_text().replace("(f - 32) * 9 / 5", "(f - 32) * 5 / 9"))
 """
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def measure(runs: int, scratch: Path) -> tuple[list[float], list[float], list[float]]:

@@ -22,12 +22,18 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import orjson
 from pty_terminal import COLUMNS, ROWS, Terminal, vcr_tui_argv
+from sample_stats import p95
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' recording lines
+
+from vcr_lines import frame, header
 
 BUDGET_FIRST_SCREEN_S = 1.0
 BUDGET_STEP_P95_MS = 50.0
@@ -46,21 +52,9 @@ def details_title(index: int) -> bytes:
 
 
 def write_recording(path: Path, frames: int) -> None:
-    """``frames`` frames with ~2 KB input and output states, written straight with orjson."""
-    session = {
-        "session_id": "bench",
-        "parent_session_id": None,
-        "forked_from_frame": None,
-        "created_at": "2026-01-01T00:00:00.000000+00:00",
-        "updated_at": "2026-01-01T00:00:00.000000+00:00",
-        "metadata": {},
-        "tags": [],
-        "frame_count": frames,
-        "total_tokens": 0,
-        "total_cost_usd": 0.0,
-    }
+    """``frames`` frames with ~2 KB input and output states, written line by line without a recorder."""
     with path.open("wb") as out:
-        out.write(orjson.dumps({"type": "session", "data": session}) + b"\n")
+        out.write(header("bench", frame_count=frames))
         for index in range(frames):
             state = {
                 "step": index,
@@ -69,27 +63,25 @@ def write_recording(path: Path, frames: int) -> None:
                 "counter": index % 7,
             }
             after = {**state, "step": index + 1, "counter": (index + 1) % 7, "last": f"node_{index % 13}"}
-            record = {
-                "frame_id": f"00000000-0000-4000-8000-{index:012d}",
-                "session_id": "bench",
-                "parent_frame_id": None,
-                "timestamp": "2026-01-01T00:00:00.000000+00:00",
-                "frame_type": KINDS[index % len(KINDS)],
-                "node_name": FIRST_NODE if index == 0 else f"node_{index % 13}",
-                "input_state": state,
-                "output_state": after,
-                "metadata": {
-                    "model": "m",
-                    "latency_ms": 12.5,
-                    "tokens_used": 100,
-                    "cost_usd": 0.001,
-                    "error_type": None,
-                    "error_message": None,
-                    "custom": {},
-                },
-                "state_diff": None,
-            }
-            out.write(orjson.dumps({"type": "frame", "data": record}) + b"\n")
+            out.write(
+                frame(
+                    FIRST_NODE if index == 0 else f"node_{index % 13}",
+                    index,
+                    session_id="bench",
+                    frame_type=KINDS[index % len(KINDS)],
+                    input_state=state,
+                    output_state=after,
+                    metadata={
+                        "model": "m",
+                        "latency_ms": 12.5,
+                        "tokens_used": 100,
+                        "cost_usd": 0.001,
+                        "error_type": None,
+                        "error_message": None,
+                        "custom": {},
+                    },
+                )
+            )
 
 
 def first_screen(path: Path) -> float:
@@ -168,11 +160,6 @@ def big_state_steps(path: Path) -> tuple[float, float, float]:
         return shown, away, big_diff
     finally:
         terminal.close()
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> None:

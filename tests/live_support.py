@@ -1,25 +1,18 @@
-"""Helpers for the tests of following in the app: a writer process driven step by step, and waits.
+"""Helpers for the tests of following in the app: a writer process driven step by step, and rows.
 
 The writer is a real process with its own ``VCRRecorder``: the test tells it how many frames to
 append and it answers with the new total once they are written, so the tests never guess how
-long a write takes. The app side is waited for with generous deadlines, never timed.
+long a write takes. The app side is waited for (``app_support.wait_until``) with generous
+deadlines, never timed.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from textual.css.query import NoMatches
-from textual.pilot import Pilot
-
 from vcr_tui.screens.file_screen import FileScreen
-from vcr_tui.widgets.status_line import StatusLine
-
-DEADLINE = 30.0  # seconds; a loaded CI machine can be slow, a working app is far faster
 
 _WRITER = """
 import sys
@@ -64,28 +57,6 @@ class Writer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-
-
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], what: str, deadline: float = DEADLINE) -> None:
-    """Let the app run until ``condition()`` holds; fail with ``what`` (and the status) if it never does."""
-    give_up = time.monotonic() + deadline
-    while not condition():
-        if time.monotonic() > give_up:
-            raise AssertionError(f"gave up waiting for {what}; status line: {status_text(pilot)!r}")
-        await pilot.pause(0.05)
-
-
-def file_screen(pilot: Pilot[None]) -> FileScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, FileScreen), f"expected the file screen, got {screen!r}"
-    return screen
-
-
-def status_text(pilot: Pilot[None]) -> str:
-    try:
-        return pilot.app.screen.query_one(StatusLine).render().plain
-    except NoMatches:  # another screen is on top: say which
-        return f"<{type(pilot.app.screen).__name__}>"
 
 
 def visible_rows(screen: FileScreen) -> list[str]:

@@ -5,52 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
+from app_support import assert_showing, diff_text, file_screen, press, settle
 from textual.widgets import Input
 
 from vcr_tui.app import VCRApp
 from vcr_tui.diff_model import DiffMode
 from vcr_tui.screens.file_screen import FileScreen
 from vcr_tui.screens.help_screen import HelpScreen
-from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_list import FrameList
 from vcr_tui.widgets.state_tree import StateTree
 from vcr_tui.widgets.status_line import StatusLine
 
 SIZE = (120, 40)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let messages, workers they start, and the messages those post, all finish."""
-    for _ in range(50):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
-
-
-def screen_of(app: VCRApp) -> FileScreen:
-    screen = app.screen
-    assert isinstance(screen, FileScreen), f"expected the file screen, got {screen!r}"
-    return screen
-
-
-def diff_text(app: VCRApp) -> str:
-    return "\n".join(line.plain for line in app.screen.query_one(DiffView).lines)
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(pilot)
-
-
-def assert_showing(app: VCRApp, index: int) -> None:
-    """The list's cursor, the tree and the diff all show frame ``index``."""
-    screen = screen_of(app)
-    assert screen.frame_list.cursor == index
-    assert screen.state_tree.shown_index == index
-    assert screen.diff_view.shown_key is not None and screen.diff_view.shown_key[0] == index
 
 
 @pytest.fixture
@@ -167,7 +133,7 @@ async def test_tab_shift_tab_and_number_keys_move_focus(demo: Path) -> None:
     app = VCRApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = screen_of(app)
+        screen = file_screen(app)
         assert app.focused is screen.frame_list
         await press(pilot, "tab")
         assert app.focused is screen.state_tree
@@ -260,7 +226,7 @@ async def test_slash_searches_and_n_N_move_between_matches(demo: Path) -> None:
         await press(pilot, "slash")
         await pilot.press(*"gpt-4o")
         await press(pilot, "enter")
-        screen = screen_of(app)
+        screen = file_screen(app)
         assert screen.search_state is not None and screen.search_state.done
         assert screen.search_state.matches == [1, 7]
         assert_showing(app, 1)  # jumped to the first match
@@ -281,7 +247,7 @@ async def test_search_finds_state_text_and_reports_no_match(demo: Path) -> None:
         await press(pilot, "slash", *"ALL GREEN", "enter")
         assert_showing(app, 9)  # "report": "all green", matched case-insensitively
         await press(pilot, "slash", *"no-such-text", "enter")
-        assert screen_of(app).search_state.matches == []
+        assert file_screen(app).search_state.matches == []
         assert any("No frame matches" in str(n.message) for n in app._notifications)
         await press(pilot, "n")
         assert_showing(app, 9)
@@ -291,7 +257,7 @@ async def test_brackets_jump_between_error_frames(demo: Path) -> None:
     app = VCRApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert screen_of(app).errors == [3, 4]
+        assert file_screen(app).errors == [3, 4]
         await press(pilot, "right_square_bracket")
         assert_showing(app, 3)  # the failed tool call
         await press(pilot, "right_square_bracket")
@@ -323,7 +289,7 @@ async def test_d_cycles_diff_modes_and_m_marks(demo: Path) -> None:
     app = VCRApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = screen_of(app)
+        screen = file_screen(app)
         await press(pilot, "j", "j")
         assert "#2 input → #2 output" in diff_text(app)
         await press(pilot, "d")
@@ -348,7 +314,7 @@ async def test_diff_result_for_a_frame_left_behind_is_dropped(demo: Path) -> Non
     app = VCRApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = screen_of(app)
+        screen = file_screen(app)
         from vcr_tui.messages import DiffReady
 
         screen.post_message(DiffReady((5, DiffMode.STEP, "output", None), [], "stale"))
@@ -425,8 +391,8 @@ async def test_help_follows_a_user_keymap(demo: Path) -> None:
 def _help_entries(app: VCRApp):
     from vcr_tui.keys import key_help
 
-    file_screen = next(screen for screen in app.screen_stack if isinstance(screen, FileScreen))
-    for node in file_screen.command_nodes():
+    below = next(screen for screen in app.screen_stack if isinstance(screen, FileScreen))
+    for node in below.command_nodes():
         yield from key_help(node, app.get_key_display, app._keymap)
 
 
@@ -457,7 +423,7 @@ async def test_frames_appended_while_open_extend_the_list_and_follow_when_live(a
     app = VCRApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = screen_of(app)
+        screen = file_screen(app)
         more = path.read_bytes().splitlines(keepends=True)[1:3]  # two more frame lines
         with path.open("ab") as out:
             out.writelines(more)
@@ -488,7 +454,7 @@ async def test_marking_a_frame_edited_shows_in_the_list(demo: Path) -> None:
     app = VCRApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = screen_of(app)
+        screen = file_screen(app)
         screen.edited_states[(0, "output")] = {"task": "edited"}
         screen.frame_list.mark_edited(0)
         screen.show_frame(0)

@@ -8,7 +8,6 @@ fork's screen follows the new file.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +17,9 @@ import pytest
 pytest.importorskip("langgraph")
 
 from recorder import ResumeMode, VCRPlayer
+from tests.app_support import SIZE, press, settle
 from tests.test_fork_resume_keys import resumed_to_the_end
-from tests.test_langgraph_examples import EXAMPLES, ROOT, recording_in
-from tests.time_travel_support import SIZE, press, settle
+from tests.test_langgraph_examples import EXAMPLES, recording_in, run
 from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.app import VCRApp
 from vcr_tui.resume_run import Outcome
@@ -29,16 +28,7 @@ from vcr_tui.screens.file_screen import FileScreen
 
 @pytest.fixture
 def expense_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    env = {"PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLES / "langgraph_agent.py"), str(tmp_path / "runs")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run(str(EXAMPLES / "langgraph_agent.py"), str(tmp_path / "runs"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     monkeypatch.setattr(sys, "path", list(sys.path))  # the agent's folder goes first while it loads
     monkeypatch.setattr(sys, "dont_write_bytecode", True)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-from live_support import Writer, file_screen, status_text, visible_rows, wait_until
-from test_app_keys import assert_showing, settle
+from app_support import assert_showing, file_screen, settle, status_text, wait_until
+from live_support import Writer, visible_rows
 from vcr_lines import frame, header
 
 from recorder import fork_recording
@@ -36,7 +36,7 @@ async def test_the_view_follows_the_end_and_pauses_when_the_user_moves_away(writ
     app = VCRApp(writer.path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = file_screen(pilot)
+        screen = file_screen(app)
         await wait_until(pilot, lambda: screen.frame_list.frame_count == 3, "the first frames")
         assert_showing(app, 0)  # a file opens on its first frame: the user is not at the end
         assert "PAUSED" in status_text(pilot)
@@ -83,7 +83,7 @@ async def test_an_empty_recording_follows_from_its_first_frame(writer: Writer) -
     app = VCRApp(writer.path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = file_screen(pilot)
+        screen = file_screen(app)
         await wait_until(pilot, lambda: "LIVE" in status_text(pilot), "the LIVE marker")
         assert screen.frame_list.frame_count == 0
         writer.append(1)
@@ -103,7 +103,7 @@ async def test_a_last_line_without_its_newline_waits_until_it_is_complete(tmp_pa
     app = VCRApp(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = file_screen(pilot)
+        screen = file_screen(app)
         await wait_until(pilot, lambda: "LIVE" in status_text(pilot), "the LIVE marker")
         line = frame("second", 1)
         with path.open("ab") as out:
@@ -124,7 +124,7 @@ async def test_a_bad_line_written_later_is_counted_as_skipped(tmp_path: Path) ->
     app = VCRApp(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = file_screen(pilot)
+        screen = file_screen(app)
         await wait_until(pilot, lambda: "LIVE" in status_text(pilot), "the LIVE marker")
         assert "skipped" not in status_text(pilot)
         with path.open("ab") as out:
@@ -147,7 +147,7 @@ async def test_a_replaced_file_is_read_again_and_the_screen_reloads(tmp_path: Pa
     app = VCRApp(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = file_screen(pilot)
+        screen = file_screen(app)
         await pilot.press("G", "m")  # follow the end; mark a frame that will not exist afterwards
         await settle(pilot)
         assert_showing(app, 9)
@@ -172,7 +172,7 @@ async def test_a_truncated_file_clamps_the_cursor_and_shows_the_new_content(tmp_
     app = VCRApp(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = file_screen(pilot)
+        screen = file_screen(app)
         await pilot.press(*"jjjjj")  # frame 5, paused
         await settle(pilot)
         assert "PAUSED" in status_text(pilot)
@@ -208,7 +208,7 @@ async def test_no_follow_shows_the_file_as_it_was_opened(writer: Writer) -> None
     app = VCRApp(writer.path, follow=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = file_screen(pilot)
+        screen = file_screen(app)
         assert screen.frame_list.frame_count == 3 and screen.source is None
         writer.append(5)
         # Nothing can be waited for when nothing should happen: give a follower (polling every
@@ -234,7 +234,7 @@ async def test_a_recording_streamed_through_a_pipe(tmp_path: Path) -> None:
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            screen = file_screen(pilot)
+            screen = file_screen(app)
             await wait_until(pilot, lambda: "LIVE" in status_text(pilot), "the LIVE marker")
             os.write(write_end, lines[:-30])  # the last frame arrives in two pieces
             await wait_until(pilot, lambda: screen.frame_list.frame_count == 5, "five complete frames")
@@ -263,7 +263,7 @@ async def test_a_stream_cut_in_the_middle_of_a_line_reports_it_when_it_ends(tmp_
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            screen = file_screen(pilot)
+            screen = file_screen(app)
             os.write(write_end, header("cut") + frame("whole", 0) + frame("cut-off", 1)[:25])
             await wait_until(pilot, lambda: screen.frame_list.frame_count == 1, "the whole frame")
             assert "skipped" not in status_text(pilot)  # still being written, as far as anyone knows
@@ -296,7 +296,7 @@ async def test_leaving_the_screen_stops_the_follower(app_recordings) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        screen = file_screen(pilot)
+        screen = file_screen(app)
         source = screen.source
         assert source is not None
         await wait_until(pilot, lambda: "LIVE" in status_text(pilot) or "PAUSED" in status_text(pilot), "a marker")
@@ -364,7 +364,7 @@ async def test_a_session_opened_from_the_folder_is_followed(tmp_path: Path) -> N
             await settle(pilot)
             await pilot.press("enter")
             await settle(pilot)
-            screen = file_screen(pilot)
+            screen = file_screen(app)
             await wait_until(pilot, lambda: "LIVE" in status_text(pilot), "the LIVE marker")
             writer.append(2)
             await wait_until(pilot, lambda: screen.frame_list.cursor == 2, "the cursor to follow")

@@ -7,18 +7,16 @@ import errno
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from cli_support import PROGRAM, assert_one_line_failure, run_cli
 from live_support import Writer
 from sshd import SSHServer, sshd_server_fixture  # noqa: F401  (the fixture)
-from test_app_open import assert_one_line_failure
 from tmux_driver import tmux_terminal
 from vcr_lines import frame, header
 
-PROGRAM = f"{sys.executable} -c 'from vcr_tui.cli import main; main()'"
 DEADLINE = 30.0
 
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -26,16 +24,7 @@ needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 def run_detached(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The command line in a new session: no controlling terminal, stdin not a pipe either."""
-    return subprocess.run(
-        [sys.executable, "-c", "from vcr_tui.cli import main; main()", *args],
-        cwd=cwd,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    return run_cli(*args, cwd=cwd, detached=True)
 
 
 # -- bad addresses: one line, exit status 2 ----------------------------------------------------------

@@ -13,9 +13,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from live_support import Writer, file_screen, status_text, visible_rows, wait_until
+from app_support import assert_showing, file_screen, settle, status_text, wait_until
+from live_support import Writer, visible_rows
 from sshd import SSHServer, sshd_server_fixture  # noqa: F401  (the fixture)
-from test_app_keys import assert_showing, settle
 
 from vcr_tui.app import VCRApp
 from vcr_tui.open_location import shown_path, stream_or_remote_source
@@ -50,7 +50,7 @@ async def test_frames_of_a_remote_recording_arrive_and_follow(
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            screen = file_screen(pilot)
+            screen = file_screen(app)
             await wait_until(pilot, lambda: screen.frame_list.frame_count == 2, "the remote frames")
             await wait_until(pilot, lambda: "LIVE" in status_text(pilot), "the LIVE marker")
             await settle(pilot)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from test_app_keys import assert_showing, diff_text, settle
+from app_support import assert_showing, diff_text, settle
+from cli_support import assert_one_line_failure, run_cli
 
 from recorder import VCRReader
 from vcr_tui.app import VCRApp
@@ -25,30 +24,6 @@ SIZE = (120, 40)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PEER_SAMPLES = sorted((SHARED / "fixtures" / "peer").glob("*.vcr"))
 SAMPLE = Path(__file__).resolve().parents[1] / "vcr_tui" / "samples" / "sample.vcr"
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The real command line in a subprocess (no terminal: only the paths that exit early)."""
-    return subprocess.run(
-        [sys.executable, "-c", "from vcr_tui.cli import main; main()", *args],
-        cwd=cwd,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def assert_one_line_failure(result: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert result.returncode == 2, result
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("vcr-tui: ")
-    assert "Traceback" not in result.stderr
-    for word in words:
-        assert word in lines[0]
 
 
 # -- the command line ------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from app_support import settle
 from rich.text import Text
-from test_app_keys import settle
 
 from vcr_tui.app import VCRApp
 from vcr_tui.safe_text import clean, safe

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from app_support import notifications, press, settle
+from cli_support import assert_one_line_failure, run_cli
 from click.testing import CliRunner
-from test_app_keys import settle
-from test_app_open import assert_one_line_failure, run_cli
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -85,11 +85,6 @@ async def open_at(pilot: Pilot[None], frame: int) -> FileScreen:
     return screen
 
 
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(pilot)
-
-
 def shown(app: VCRApp) -> str:
     """The title and every Static of the active screen, as drawn from (a dialog's whole content)."""
     parts = [str(widget.border_title) for widget in app.screen.query("#dialog") if widget.border_title]
@@ -97,10 +92,6 @@ def shown(app: VCRApp) -> str:
         content = static.content
         parts.append(content.plain if hasattr(content, "plain") else str(content))
     return "\n".join(parts)
-
-
-def notifications(app: VCRApp) -> str:
-    return "\n".join(str(note.message) for note in app._notifications)
 
 
 def dialog(app: VCRApp, kind: type[WorkspaceDialog]) -> WorkspaceDialog:

@@ -10,38 +10,29 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from recorder import VCRReader
+from tests.cli_support import PROGRAM, run_cli
 from tests.editor_scripts import FIX_FORMULA, write_editor
 from tests.tmux_driver import TmuxTerminal
 
-PROGRAM = f"{sys.executable} -c 'from vcr_tui.cli import main; main()'"
 DEADLINE = 30.0
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from vcr_tui.cli import main; main()", *args],
-        cwd=cwd,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "VCR_DEMO_DELAY": "0"},
-    )
+def run_demo_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command line without the demo's pauses between steps."""
+    return run_cli(*args, cwd=cwd, env={**os.environ, "VCR_DEMO_DELAY": "0"})
 
 
 # -- the command line ------------------------------------------------------------------------
 
 
 def test_demo_no_open_records_into_the_folder_and_never_overwrites(tmp_path: Path) -> None:
-    first = run_cli("demo", "--no-open", "--dir", "demo-here", cwd=tmp_path)
-    second = run_cli("demo", "--no-open", "--dir", "demo-here", cwd=tmp_path)
+    first = run_demo_cli("demo", "--no-open", "--dir", "demo-here", cwd=tmp_path)
+    second = run_demo_cli("demo", "--no-open", "--dir", "demo-here", cwd=tmp_path)
     assert first.returncode == 0 and second.returncode == 0, (first, second)
     recordings = sorted((tmp_path / "demo-here").glob("*.vcr"))
     assert len(recordings) == 2
@@ -55,15 +46,15 @@ def test_demo_no_open_records_into_the_folder_and_never_overwrites(tmp_path: Pat
 
 def test_demo_into_a_file_is_one_clear_line(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("not a folder")
-    result = run_cli("demo", "--no-open", "--dir", "taken", cwd=tmp_path)
+    result = run_demo_cli("demo", "--no-open", "--dir", "taken", cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip() == "vcr-tui: taken exists and is not a folder"
 
 
 def test_a_malformed_agent_is_refused_before_opening(tmp_path: Path) -> None:
-    run_cli("demo", "--no-open", "--dir", ".", cwd=tmp_path)
+    run_demo_cli("demo", "--no-open", "--dir", ".", cwd=tmp_path)
     recording = next(tmp_path.glob("*.vcr"))
-    result = run_cli(str(recording), "--agent", "not a spec", cwd=tmp_path)
+    result = run_demo_cli(str(recording), "--agent", "not a spec", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("vcr-tui: --agent: ") and "module:callable" in result.stderr
     assert "path/to/agent.py:callable" in result.stderr  # both forms it takes
@@ -71,9 +62,9 @@ def test_a_malformed_agent_is_refused_before_opening(tmp_path: Path) -> None:
 
 
 def test_open_documents_agent_and_resume_mode(tmp_path: Path) -> None:
-    helped = run_cli("open", "--help", cwd=tmp_path)
+    helped = run_demo_cli("open", "--help", cwd=tmp_path)
     assert "--agent MODULE:CALLABLE" in helped.stdout and "--resume-mode [replay|fork|mock]" in helped.stdout
-    demo_help = run_cli("demo", "--help", cwd=tmp_path)
+    demo_help = run_demo_cli("demo", "--help", cwd=tmp_path)
     assert "--dir" in demo_help.stdout and "--no-open" in demo_help.stdout
 
 

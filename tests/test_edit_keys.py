@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import TextArea
 
+from tests.app_support import SIZE, dialog, diff_text, file_screen, notifications, press, settle
 from tests.editor_scripts import (
     BREAK_THEN_FIX,
     FIX_FORMULA,
@@ -21,13 +22,11 @@ from tests.editor_scripts import (
     runs_seen,
     write_editor,
 )
-from tests.time_travel_support import SIZE, dialog, file_screen, notifications, press, settle
 from vcr_tui.app import VCRApp
 from vcr_tui.demo import record_demo
 from vcr_tui.diff_model import DiffMode
 from vcr_tui.screens import state_editing
 from vcr_tui.screens.json_editor_screen import JsonEditorScreen
-from vcr_tui.widgets.diff_view import DiffView
 
 FIXED = "(f - 32) * 5 / 9"
 WRONG = "(f - 32) * 9 / 5"
@@ -55,10 +54,6 @@ def scripted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         return log
 
     return install
-
-
-def diff_text(app: VCRApp) -> str:
-    return "\n".join(line.plain for line in app.screen.query_one(DiffView).lines)
 
 
 async def test_e_with_an_editor_taking_arguments_edits_the_input_in_memory_only(demo: Path, scripted) -> None:

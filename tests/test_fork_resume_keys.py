@@ -14,7 +14,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 
 from recorder import VCRReader, VCRRecorder
-from tests.time_travel_support import (
+from tests.app_support import (
     SIZE,
     dialog,
     file_screen,

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from recorder import VCRReader
-from tests.live_support import status_text
+from tests.app_support import SIZE, dialog, file_screen, notifications, press, settle, status_text, wait_until
 from tests.test_fork_resume_keys import demo_agent, fix_the_formula, header, resumed_to_the_end
-from tests.time_travel_support import SIZE, dialog, file_screen, notifications, press, settle, wait_until
 from tests.vcr_lines import frame
 from tests.vcr_lines import header as header_line
 from vcr_tui.app import VCRApp

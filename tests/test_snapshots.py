@@ -8,7 +8,7 @@ and look at the SVGs before accepting them.
 from __future__ import annotations
 
 import pytest
-from test_app_keys import settle
+from app_support import settle
 from textual.pilot import Pilot
 
 from vcr_tui.app import VCRApp

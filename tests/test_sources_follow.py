@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from recorder import VCRPlayer, VCRRecorder
-from vcr_tui.sources import Source, SourceError, SourceState, SourceUpdate, open_source
+from tests.source_support import drain_until, go, record, seqs, start_writer
+from vcr_tui.sources import Source, SourceError, SourceState, open_source
 from vcr_tui.sources.follow import FileFollower
 from vcr_tui.sources.updates import SourceStatus, UpdateBox
 
@@ -34,52 +32,14 @@ recorder.close()
 """
 
 
-def record(path_folder: Path, session_id: str, count: int, start: int = 0) -> Path:
-    recorder = VCRRecorder(path_folder)
-    recorder.start_session(session_id=session_id)
-    for seq in range(start, start + count):
-        recorder.record_step(f"step-{seq}", {"seq": seq}, {"seq": seq, "who": session_id})
-    recorder.close()
-    assert recorder.path is not None
-    return recorder.path
-
-
-def drain_until(source: Source, done: Callable[[], bool], timeout: float = 15) -> list[SourceUpdate]:
-    """Collect updates until ``done()``; fail (instead of hanging) after ``timeout`` seconds."""
-    updates: list[SourceUpdate] = []
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, f"gave up waiting; updates so far: {updates[-3:]}"
-        if source.wait(0.1):
-            update = source.take()
-            if update is not None:
-                updates.append(update)
-    while (update := source.take()) is not None:
-        updates.append(update)
-    return updates
-
-
-def seqs(source: Source) -> list[int]:
-    reader = source.reader
-    return [reader.frame(i).input_state["seq"] for i in range(len(reader))]
-
-
 def test_frames_from_a_writer_process_arrive_once_and_in_order(tmp_path: Path) -> None:
     count = 600
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(tmp_path), str(count), "0.002"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    writer, path = start_writer(WRITER, tmp_path, count, 0.002)
     try:
-        assert writer.stdout is not None and writer.stdin is not None
-        path = writer.stdout.readline().strip()
-        source = open_source(path)
+        source = open_source(str(path))
         with source:
             source.start()
-            writer.stdin.write("go\n")
-            writer.stdin.flush()
+            go(writer)
             seen_counts: list[int] = []
 
             def all_there() -> bool:

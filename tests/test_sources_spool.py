@@ -6,11 +6,10 @@ import os
 import pty
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from vcr_tui.sources import Source, SourceError, SourceState, SourceUpdate, StandardInput
+from tests.source_support import drain_until
+from vcr_tui.sources import Source, SourceError, SourceState, StandardInput
 from vcr_tui.sources.follow import FileFollower
 from vcr_tui.sources.spool import LineSplitter, Spool
 from vcr_tui.sources.updates import SourceStatus, UpdateBox
@@ -35,19 +34,6 @@ while position < len(data):
     if chooser.random() < 0.05:
         time.sleep(0.01)
 """
-
-
-def drain_until(source: Source, done: Callable[[], bool], timeout: float = 15) -> list[SourceUpdate]:
-    """Collect updates until ``done()``; fail (instead of hanging) after ``timeout`` seconds."""
-    updates: list[SourceUpdate] = []
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, f"gave up waiting; updates so far: {updates[-3:]}"
-        if source.wait(0.1):
-            update = source.take()
-            if update is not None:
-                updates.append(update)
-    return updates
 
 
 def test_a_recording_piped_in_arrives_whole_and_in_order() -> None:

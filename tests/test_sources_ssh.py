@@ -6,18 +6,15 @@ import contextlib
 import os
 import signal
 import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
+from source_support import drain_until, go, record, seqs, start_writer
 from sshd import SSHDUnavailable, SSHServer, running_sshd, sshd_server_fixture  # noqa: F401  (the fixture)
 
-from recorder import VCRRecorder
-from vcr_tui.sources import Source, SourceState, SourceUpdate, SSHOptions, open_source
+from vcr_tui.sources import Source, SourceState, SSHOptions, open_source
 from vcr_tui.sources.ssh import SSHFeeder
 
 WRITER = """
@@ -47,59 +44,14 @@ def options(config: Path, **changes: object) -> SSHOptions:
     return SSHOptions(**settings)  # type: ignore[arg-type]
 
 
-def record(folder: Path, session_id: str, count: int) -> Path:
-    recorder = VCRRecorder(folder)
-    recorder.start_session(session_id=session_id)
-    for seq in range(count):
-        recorder.record_step(f"step-{seq}", {"seq": seq}, {"seq": seq, "who": session_id})
-    recorder.close()
-    assert recorder.path is not None
-    return recorder.path
-
-
-def drain_until(source: Source, done: Callable[[], bool], timeout: float = 20) -> list[SourceUpdate]:
-    """Collect updates until ``done()``; fail (instead of hanging) after ``timeout`` seconds."""
-    updates: list[SourceUpdate] = []
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, f"gave up waiting; status {source.status}, last updates {updates[-3:]}"
-        if source.wait(0.1):
-            update = source.take()
-            if update is not None:
-                updates.append(update)
-    return updates
-
-
-def seqs(source: Source) -> list[int]:
-    with source.reader.locked() as reader:
-        return [reader.frame(i).input_state["seq"] for i in range(len(reader))]
-
-
 def feeder(source: Source) -> SSHFeeder:
     assert isinstance(source.feeder, SSHFeeder)
     return source.feeder
 
 
-def start_writer(folder: Path, count: int, pause: float) -> tuple[subprocess.Popen[str], Path]:
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(folder), str(count), str(pause)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert writer.stdout is not None
-    return writer, Path(writer.stdout.readline().strip())
-
-
-def go(writer: subprocess.Popen[str]) -> None:
-    assert writer.stdin is not None
-    writer.stdin.write("go\n")
-    writer.stdin.flush()
-
-
 def test_a_remote_recording_is_followed_as_it_grows(sshd_server: SSHServer, tmp_path: Path) -> None:
     count = 300
-    writer, path = start_writer(tmp_path, count, 0.002)
+    writer, path = start_writer(WRITER, tmp_path, count, 0.002)
     try:
         with open_source(sshd_server.url(path), ssh_options=options(sshd_server.config)) as source:
             source.start()
@@ -122,7 +74,7 @@ def test_a_killed_connection_resumes_without_duplicates_or_gaps(
     sshd_server: SSHServer, tmp_path: Path, victim: str
 ) -> None:
     count = 400
-    writer, path = start_writer(tmp_path, count, 0.004)
+    writer, path = start_writer(WRITER, tmp_path, count, 0.004)
     try:
         with open_source(sshd_server.url(path), ssh_options=options(sshd_server.config)) as source:
             source.start()
