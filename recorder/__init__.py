@@ -11,11 +11,19 @@ from recorder.diffing import StateChange, diff_states, format_path
 from recorder.encoding import decode_value, to_jsonable
 from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
 from recorder.forking import fork_recording
-from recorder.models import Frame, FrameMetadata, FrameType, Problem, Session
+from recorder.models import (
+    Frame,
+    FrameMetadata,
+    FrameType,
+    Problem,
+    ProblemKind,
+    Session,
+)
 from recorder.player import VCRPlayer
 from recorder.reader import VCRReader
 from recorder.resume import ResumeConfig, ResumeResult, aresume, resume
 from recorder.resume_plan import ResumeCancelled, ResumeMode
+from recorder.vocabulary import FrameSource
 from recorder.writer import RecorderClosedError, VCRRecorder, active_recorder
 
 __all__ = [
@@ -24,8 +32,10 @@ __all__ = [
     "CommitPreview",
     "Frame",
     "FrameMetadata",
+    "FrameSource",
     "FrameType",
     "Problem",
+    "ProblemKind",
     "RecorderClosedError",
     "RecordingNotFoundError",
     "RecordingUnreadableError",

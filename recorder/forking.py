@@ -16,6 +16,17 @@ from typing import Any
 from recorder.index import decode_line
 from recorder.models import Frame, FrameMetadata, FrameType
 from recorder.reader import VCRReader
+from recorder.vocabulary import (
+    COPIED_FROM_SESSION,
+    EDITED_SIDE,
+    FORKED_FROM,
+    FORKED_FROM_FRAME,
+    FORKED_FROM_FRAME_ID,
+    RECORDED_COST,
+    RECORDED_TOKENS,
+    SOURCE,
+    FrameSource,
+)
 from recorder.writer import VCRRecorder
 
 
@@ -54,7 +65,7 @@ def fork_recording(
             session_id=new_session_id,
             parent_session_id=parent.session_id,
             forked_from_frame=from_frame,
-            metadata={**parent.metadata, "forked_from": parent.session_id, **(metadata or {})},
+            metadata={**parent.metadata, FORKED_FROM: parent.session_id, **(metadata or {})},
             tags=list(parent.tags),
         )
         for index in range(from_frame):
@@ -69,10 +80,10 @@ def fork_recording(
             output_state=start,
             metadata=FrameMetadata(
                 custom={
-                    "source": "fork",
-                    "forked_from_frame": from_frame,
-                    "forked_from_frame_id": target.frame_id,
-                    "edited": "output" if edit_output else "input",
+                    SOURCE: FrameSource.FORK.value,
+                    FORKED_FROM_FRAME: from_frame,
+                    FORKED_FROM_FRAME_ID: target.frame_id,
+                    EDITED_SIDE: "output" if edit_output else "input",
                 }
             ),
             frame_type=FrameType.CHECKPOINT,
@@ -127,11 +138,11 @@ def _mark_replayed(data: dict[str, Any], parent_session_id: str) -> dict[str, An
     metadata = dict(data.get("metadata") or {})
     custom = metadata.get("custom")
     custom = dict(custom) if isinstance(custom, dict) else {}
-    custom.update(source="replayed", copied_from_session=parent_session_id)
+    custom.update({SOURCE: FrameSource.REPLAYED.value, COPIED_FROM_SESSION: parent_session_id})
     if metadata.get("tokens_used") is not None:
-        custom["recorded_tokens"] = metadata["tokens_used"]
+        custom[RECORDED_TOKENS] = metadata["tokens_used"]
     if metadata.get("cost_usd") is not None:
-        custom["recorded_cost_usd"] = metadata["cost_usd"]
+        custom[RECORDED_COST] = metadata["cost_usd"]
     metadata.update(tokens_used=None, tokens_input=None, tokens_output=None, cost_usd=None, custom=custom)
     data["metadata"] = metadata
     return data

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from recorder.errors import open_for_reading
-from recorder.models import Problem, Session
+from recorder.models import Problem, ProblemKind, Session
 
 _FRAME_PREFIX = b'{"type":"frame"'
 _BOM = b"\xef\xbb\xbf"
@@ -75,6 +75,49 @@ def _json_reason(text: bytes, exc: orjson.JSONDecodeError) -> str:
     if opener in (b"{", b"[") and exc.pos >= len(text) - 1:
         return "truncated JSON (the line ends early)"
     return f"invalid JSON at column {exc.pos + 1}: {exc.msg}"
+
+
+class Filed(NamedTuple):
+    """Where the index files one line: a frame or a session record (with its data once parsed),
+    or nowhere, with the reason and the kind of the problem it reports."""
+
+    kind: str | None  # "frame", "session", or None for a line it skips
+    data: dict[str, Any] | None = None
+    reason: str = ""
+    problem: ProblemKind = ProblemKind.UNREADABLE
+
+
+def looks_like_frame(line: bytes) -> bool:
+    """The index's fast path: a line that starts like a frame record and ends like an object is
+    taken as a frame without parsing it (it is parsed when shown)."""
+    text = line.rstrip(b"\r")
+    return text.startswith(_FRAME_PREFIX) and text.endswith(b"}")
+
+
+def file_record(parsed: Decoded) -> Filed:
+    """How the index files a parsed line: only frame and session records with a data object count."""
+    value, error, _note = parsed
+    if error is not None:
+        return Filed(None, reason=error)
+    if not isinstance(value, dict):
+        return Filed(None, reason=f"a JSON {type(value).__name__}, not a record object")
+    kind = value.get("type")
+    data = value.get("data")
+    if kind not in ("frame", "session"):
+        return Filed(None, reason=f"record type {kind!r} ignored", problem=ProblemKind.IGNORED)
+    if not isinstance(data, dict):
+        return Filed(None, reason=f"{kind} record without a data object")
+    return Filed(str(kind), data)
+
+
+def classify_line(line: bytes) -> Filed:
+    """How the index files one complete line (without its newline): what a reader of part of a
+    file (the first screen's preview) uses, so its frame numbers agree with the index's."""
+    if looks_like_frame(line):
+        return Filed("frame")
+    if not line.strip():
+        return Filed(None)  # a blank line: skipped without a word
+    return file_record(decode_line(line))
 
 
 class LineIndex:
@@ -217,31 +260,21 @@ class LineIndex:
             if not raw.strip():
                 return
             parsed = decode_line(raw)
-        value, error, reason = parsed
-        if error is not None:
-            self.problems.append(Problem(line_no, error))
+        filed = file_record(parsed)
+        if filed.kind is None:
+            self.problems.append(Problem(line_no, filed.reason, filed.problem))
             return
-        if not isinstance(value, dict):
-            self.problems.append(Problem(line_no, f"a JSON {type(value).__name__}, not a record object"))
-            return
-        kind = value.get("type")
-        data = value.get("data")
-        if kind not in ("frame", "session"):
-            self.problems.append(Problem(line_no, f"record type {kind!r} ignored"))
-            return
-        if not isinstance(data, dict):
-            self.problems.append(Problem(line_no, f"{kind} record without a data object"))
-            return
-        if kind == "frame":
+        if filed.kind == "frame":
             self.starts.append(start)
             self.ends.append(end)
             self.lines.append(line_no)
         else:
-            self.sessions.append((line_no, Session.from_dict(data)))
-        if reason:
-            self.problems.append(Problem(line_no, reason))
+            assert filed.data is not None
+            self.sessions.append((line_no, Session.from_dict(filed.data)))
+        if parsed.note:
+            self.problems.append(Problem(line_no, parsed.note, ProblemKind.MENDED))
         if raw.startswith(_BOM):
-            self.problems.append(Problem(line_no, "byte-order mark ignored"))
+            self.problems.append(Problem(line_no, "byte-order mark ignored", ProblemKind.MENDED))
 
     def read_line(self, position: int) -> bytes:
         """The raw bytes of the frame at ``position`` in the index."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from recorder.coerce import optional_float, optional_int, optional_str, str_or
 from recorder.timestamps import now_iso, parse_timestamp
+from recorder.vocabulary import SOURCE
 
 
 class FrameType(str, enum.Enum):
@@ -37,11 +38,48 @@ class FrameType(str, enum.Enum):
             return None
 
 
-class Problem(NamedTuple):
-    """One line of a recording that could not be used as it stands, and why."""
+class ProblemKind(str, enum.Enum):
+    """What became of a line that could not be used as it stands: what a viewer filters on.
 
-    line: int
-    reason: str
+    The reason is a sentence for people; the kind is what code asks, so no caller matches words.
+    """
+
+    UNREADABLE = "unreadable"  # skipped: not JSON, not an object, or a record without data
+    IGNORED = "ignored"  # skipped on purpose: a record type this version does not know
+    MENDED = "mended"  # used after a repair (a BOM, invalid UTF-8, a field of the wrong type)
+    NO_HEADER = "no-header"  # the file has no session header: the id comes from its name
+    INCOMPLETE = "incomplete"  # the last line has no newline: still being written, or cut off
+
+
+class Problem(tuple[int, str]):
+    """One line of a recording that could not be used as it stands, why, and what became of it.
+
+    It is the plain ``(line, reason)`` pair callers unpack and compare; ``kind`` rides along
+    outside the pair, so two reports of one line in other words still compare by what they say.
+    """
+
+    kind: ProblemKind
+
+    def __new__(cls, line: int, reason: str, kind: ProblemKind = ProblemKind.UNREADABLE) -> Problem:
+        problem = super().__new__(cls, (line, reason))
+        problem.kind = kind
+        return problem
+
+    def __getnewargs__(self) -> tuple[int, str, ProblemKind]:
+        return self[0], self[1], self.kind
+
+    @property
+    def line(self) -> int:
+        """The 1-based line of the file (0 for the file as a whole)."""
+        return self[0]
+
+    @property
+    def reason(self) -> str:
+        """What is wrong with it, in a sentence."""
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Problem(line={self[0]!r}, reason={self[1]!r}, kind={self.kind.value!r})"
 
 
 _METADATA_FIELDS = frozenset(
@@ -175,7 +213,7 @@ class Frame:
     @property
     def source(self) -> str | None:
         """Where the frame came from in a fork (``fork``, ``replayed``, ``live``...), if said."""
-        value = self.metadata.custom.get("source")
+        value = self.metadata.custom.get(SOURCE)
         return value if isinstance(value, str) else None
 
     def to_record(self) -> dict[str, Any]:

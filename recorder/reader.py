@@ -13,7 +13,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from recorder.index import IndexUpdate, LineIndex, decode_line
-from recorder.models import Frame, FrameMetadata, FrameType, Problem, Session, frame_from_dict
+from recorder.models import Frame, FrameMetadata, FrameType, Problem, ProblemKind, Session, frame_from_dict
 from recorder.state_patch import apply_ops
 
 _CACHE_SIZE = 512
@@ -67,7 +67,7 @@ class VCRReader:
         """Problems found while indexing and in the frames parsed so far: free to ask for."""
         found = list(self._index.problems)
         if not self._index.sessions:
-            found.append(Problem(0, "no session header: the id is taken from the file name"))
+            found.append(Problem(0, "no session header: the id is taken from the file name", ProblemKind.NO_HEADER))
         found.extend(self._late_problems.values())
         if self._index.pending_tail:
             found.append(
@@ -75,6 +75,7 @@ class VCRReader:
                     self._index.line_count + 1,
                     f"last line incomplete ({self._index.pending_tail} bytes without a newline):"
                     " still being written, or cut off",
+                    ProblemKind.INCOMPLETE,
                 )
             )
         found.sort(key=lambda problem: problem.line)
@@ -150,7 +151,7 @@ class VCRReader:
         if reason:
             notes.insert(0, reason)
         if notes:
-            self._late_problems[line] = Problem(line, "; ".join(notes))
+            self._late_problems[line] = Problem(line, "; ".join(notes), ProblemKind.MENDED)
         return frame
 
     def _rebuild_diff_chain(self, frame: Frame) -> None:

@@ -393,7 +393,7 @@ def _help_entries(app: VCRApp):
 
     below = next(screen for screen in app.screen_stack if isinstance(screen, FileScreen))
     for node in below.command_nodes():
-        yield from key_help(node, app.get_key_display, app._keymap)
+        yield from key_help(node, app.get_key_display, app.options.keymap)
 
 
 async def test_ctrl_p_palette_runs_the_apps_own_commands(demo: Path) -> None:

@@ -15,8 +15,9 @@ from typing import Any
 
 from recorder import ResumeMode
 from recorder.entry_points import EntryPointError, load_entry_point, parse_entry_point
+from recorder.vocabulary import ENTRY_POINT
 
-METADATA_KEY = "entry_point"
+METADATA_KEY = ENTRY_POINT
 HOW_TO_NAME_AN_AGENT = (
     "Name one when you start: vcr-tui FILE --agent module:callable (e.g. --agent my_agent.main:run),"
     " or --agent path/to/agent.py:run."

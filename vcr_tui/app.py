@@ -1,26 +1,26 @@
 """The Textual app: opens a recording or a folder of them on the right screen.
 
-Screens do the work (``screens/``); the app holds what is global: the user's keymap, the CSS,
-and the message to print if the recording turned out to be unusable.
+Screens do the work (``screens/``); the app holds what is global: the options the command line
+decided (``AppOptions``: keymap, workspace, following, agents), the CSS, and the message to print
+if the recording turned out to be unusable (both from ``HostApp``).
 """
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
-from textual.app import App
 from textual.screen import Screen
 
 from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.frame_store import FrameStore
-from vcr_tui.keys import Keymap
+from vcr_tui.host import HostApp
+from vcr_tui.options import AppOptions, Keymap
 from vcr_tui.screens.directory_screen import DirectoryScreen
 from vcr_tui.screens.file_screen import FileScreen
 from vcr_tui.sources import Source
 
 
-class VCRApp(App[None]):
+class VCRApp(HostApp):
     """``vcr-tui PATH``: the debugger for one recording, or the session list of a folder."""
 
     CSS_PATH = "app.tcss"
@@ -39,38 +39,37 @@ class VCRApp(App[None]):
         agent: AgentSettings | None = None,
         open_first: Path | None = None,
         welcome: str | None = None,
+        options: AppOptions | None = None,
     ) -> None:
-        super().__init__()
+        if options is None:
+            options = AppOptions(
+                keymap=dict(keymap or {}),
+                workspace=workspace,
+                follow=follow,
+                freeze_gc=freeze_gc,
+                agents=agent or AgentSettings(),
+            )
+        super().__init__(options)
         self.path = path
-        self.workspace = workspace  # --workspace: the folder u and C act on, trusted as typed
         self.store = store
-        self.follow = follow  # files opened here (or from the folder) are followed as they grow
         self.source = source  # a pipe or a remote file, opened by the command line
-        self.freeze_gc = freeze_gc
-        self.failure: str | None = None
-        self._user_keymap = keymap or {}
-        self.agent_settings = agent or AgentSettings()  # the agent r may run, and how
         self.open_first = open_first  # a file of the folder to show at once (the demo's run)
         self.welcome = welcome  # a first notification (the demo's walkthrough)
 
+    @property
+    def workspace(self) -> Path | None:
+        return self.options.workspace
+
+    @property
+    def follow(self) -> bool:
+        return self.options.follow
+
     def on_mount(self) -> None:
-        if self._user_keymap:
-            self.set_keymap(self._user_keymap)
-        self.keep_built_objects()
+        super().on_mount()
         if self.open_first is not None:
             self.push_screen(FileScreen(self.open_first, from_directory=True, follow=self.follow))
         if self.welcome:
             self.notify(self.welcome, title="Try it", timeout=30, markup=False)
-
-    def keep_built_objects(self) -> None:
-        """Tell the cycle collector that what exists now lives as long as the process.
-
-        A full collection walks every object; frozen ones are skipped, which removes pauses of
-        tens of milliseconds from the middle of key presses. Only for the real program (the CLI
-        asks for it): a test process builds many apps, and frozen cycles are never freed.
-        """
-        if self.freeze_gc:
-            self.call_after_refresh(gc.freeze)
 
     def get_default_screen(self) -> Screen[None]:
         if self.source is not None:

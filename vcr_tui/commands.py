@@ -11,6 +11,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from vcr_tui.host import options_of
 from vcr_tui.keys import key_help
 
 Command = tuple[str, Callable[[], object], str]  # name, what it does, help
@@ -49,7 +50,7 @@ class ScreenCommands(ListedCommands):
     def commands(self) -> list[Command]:
         screen = self.screen
         nodes = getattr(screen, "command_nodes", lambda: [screen])()
-        keymap = getattr(self.app, "_keymap", None)
+        keymap = options_of(screen).keymap
         found: list[Command] = []
         seen: set[str] = set()
         for node in nodes:

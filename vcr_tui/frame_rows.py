@@ -18,6 +18,7 @@ import orjson
 from recorder.coerce import optional_float, optional_int, optional_str
 from recorder.index import decode_line
 from recorder.models import FrameType
+from recorder.vocabulary import SOURCE
 from vcr_tui.workspace_link import snapshot_commit
 
 _WHOLE_PARSE_LIMIT = 16 * 1024
@@ -82,7 +83,7 @@ def _row(index: int, data: dict[str, Any], metadata: dict[str, Any]) -> FrameRow
     frame_type = FrameType.parse(data.get("frame_type", "node")) or FrameType.NODE_EXECUTION
     node_name = data.get("node_name")
     custom = metadata.get("custom")
-    source = custom.get("source") if isinstance(custom, dict) else None
+    source = custom.get(SOURCE) if isinstance(custom, dict) else None
     return FrameRow(
         index=index,
         frame_type=frame_type,

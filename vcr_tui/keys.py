@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
+from textual.keys import KEY_NAME_REPLACEMENTS
 
-Keymap = dict[str, str]
+from vcr_tui.options import Keymap
 
 _KEYMAP_LINE = re.compile(r"""^\s*([A-Za-z0-9_.\-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*(?:#.*)?$""")
 
@@ -31,11 +33,44 @@ class KeyHelp:
 
 
 def documented_bindings(node: DOMNode, keymap: Keymap | None = None) -> list[Binding]:
-    """The node's bindings that carry an id, with the keymap applied (as Textual applies it)."""
-    bindings: BindingsMap = node._bindings.copy()
+    """The node's bindings that carry an id, with the keymap applied (as Textual applies it).
+
+    Read from the ``BINDINGS`` its classes declare (a subclass's keys win, as in Textual): the
+    app binds nothing at run time, so these are the bindings in force.
+    """
+    keys: dict[str, list[Binding]] = {}
+    for base in reversed(type(node).__mro__):
+        for key, key_bindings in BindingsMap(base.__dict__.get("BINDINGS", [])).key_to_bindings.items():
+            keys[key] = key_bindings
+    bindings = BindingsMap.from_keys(keys)
     if keymap:
-        bindings.apply_keymap(keymap)
+        bindings.apply_keymap(normalized_keymap(keymap))
     return [binding for _, binding in bindings if binding.id and binding.description]
+
+
+def normalized_keymap(keymap: Keymap) -> Keymap:
+    """The keymap with one-character keys by name (``?`` as ``question_mark``), as Textual reads it."""
+    return {
+        binding_id: ",".join(_key_name(key.strip()) for key in keys.split(",")) for binding_id, keys in keymap.items()
+    }
+
+
+def _key_name(key: str) -> str:
+    if len(key) != 1 or key.isalnum():
+        return key
+    try:
+        name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return "tab" if key == "\t" else key
+    return KEY_NAME_REPLACEMENTS.get(name, name)
+
+
+def key_of(node: DOMNode, binding_id: str, keymap: Keymap, default: str) -> str:
+    """The first key bound to ``binding_id`` on ``node`` now (the keymap applied), as typed."""
+    for binding in documented_bindings(node, keymap):
+        if binding.id == binding_id:
+            return binding.key.split(",")[0]
+    return default
 
 
 def key_help(node: DOMNode, display: Callable[[Binding], str], keymap: Keymap | None = None) -> list[KeyHelp]:

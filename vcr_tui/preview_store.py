@@ -3,7 +3,7 @@ under a second whatever the file's size.
 
 Indexing a 100,000-frame file takes the better part of a second; the first screen needs only the
 first few dozen rows. So the opening worker reads the head of the file, classifies its complete
-lines the way the line index does (so frame numbers agree), and the screen shows those frames
+lines with the line index's own classifier (so frame numbers agree), and the screen shows those frames
 while the full index is built. The preview answers the same questions as ``FrameStore`` for the
 frames it holds, and says ``complete = False``.
 """
@@ -15,13 +15,12 @@ from pathlib import Path
 
 from recorder import Frame, Problem, Session
 from recorder.errors import open_for_reading
-from recorder.index import decode_line
+from recorder.index import classify_line, decode_line
 from recorder.models import frame_from_dict
 from vcr_tui.frame_rows import FrameRow, row_from_line
 
 HEAD_BYTES = 512 * 1024
 MAX_FRAMES = 200
-_FRAME_PREFIX = b'{"type":"frame"'
 _DIFF_MODE_MARK = b'"state_diff":['
 
 
@@ -48,13 +47,13 @@ class PreviewStore:
         lines: list[tuple[int, bytes]] = []
         session: Session | None = None
         for number, raw in enumerate(complete_part.splitlines(), 1):
-            kind, value = _classify(raw)
-            if kind == "frame":
+            filed = classify_line(raw)
+            if filed.kind == "frame":
                 lines.append((number, raw))
                 if len(lines) >= max_frames:
                     break
-            elif kind == "session" and isinstance(value, dict):
-                session = Session.from_dict(value)
+            elif filed.kind == "session" and filed.data is not None:
+                session = Session.from_dict(filed.data)
         return cls(path, lines, session)
 
     def __len__(self) -> int:
@@ -97,22 +96,3 @@ class PreviewStore:
             return None
         frame, _ = frame_from_dict(data, index=index, line=line_number)
         return frame
-
-
-def _classify(raw: bytes) -> tuple[str, object]:
-    """("frame" | "session" | "other", data) for one line, as the line index decides it."""
-    text = raw.rstrip(b"\r")
-    if text.startswith(_FRAME_PREFIX) and text.endswith(b"}"):
-        return "frame", None
-    if not text.strip():
-        return "other", None
-    value = decode_line(text).value
-    if not isinstance(value, dict):
-        return "other", None
-    data = value.get("data")
-    if not isinstance(data, dict):
-        return "other", None
-    kind = value.get("type")
-    if kind in ("frame", "session"):
-        return str(kind), data
-    return "other", None

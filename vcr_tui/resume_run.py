@@ -19,6 +19,7 @@ from recorder import ResumeConfig, ResumeMode, ResumeResult, VCRReader, resume
 from recorder.coerce import optional_float, optional_int
 from recorder.entry_points import EntryPointError, ModuleMissingError
 from recorder.models import Frame, FrameType
+from recorder.vocabulary import RECORDED_COST, RECORDED_TOKENS, SOURCE, FrameSource
 from vcr_tui.agent_choice import load_agent
 from vcr_tui.formatting import format_cost, format_count, format_tokens
 
@@ -183,20 +184,20 @@ def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
             except (IndexError, OSError, ValueError):
                 continue
             custom = frame.metadata.custom
-            source = custom.get("source")
-            if source == "fork":
+            source = FrameSource.parse(custom.get(SOURCE))
+            if source is FrameSource.FORK:
                 past_fork = True
-            elif source == "replayed":
+            elif source is FrameSource.REPLAYED:
                 summary.from_recording += 1
-                summary.tokens_saved += optional_int(custom.get("recorded_tokens")) or 0
-                summary.cost_saved += optional_float(custom.get("recorded_cost_usd")) or 0.0
-            elif source == "live" or (past_fork and source is None and not _engine_error(frame)):
+                summary.tokens_saved += optional_int(custom.get(RECORDED_TOKENS)) or 0
+                summary.cost_saved += optional_float(custom.get(RECORDED_COST)) or 0.0
+            elif source is FrameSource.LIVE or (past_fork and source is None and not _engine_error(frame)):
                 summary.live += 1  # a step that raised has no mark on its error frame, but it ran
-            elif source == "mocked":
+            elif source is FrameSource.MOCKED:
                 summary.mocked += 1
-            elif source == "skipped":
+            elif source is FrameSource.SKIPPED:
                 summary.skipped += 1
-            if source in ("live", "edited", None):
+            if source in (FrameSource.LIVE, FrameSource.EDITED, None):
                 summary.tokens_spent += frame.metadata.tokens_used or 0
                 summary.cost_spent += frame.metadata.cost_usd or 0.0
             failed_here = frame.frame_type is FrameType.ERROR and not _engine_error(frame)

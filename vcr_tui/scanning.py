@@ -15,7 +15,7 @@ from typing import Any
 
 from recorder import Problem
 from recorder.index import decode_line
-from recorder.models import frame_from_dict
+from recorder.models import ProblemKind, frame_from_dict
 
 _YIELD_EVERY = 256
 
@@ -83,7 +83,7 @@ def survey_line(raw: bytes, index: int, line: int) -> tuple[bool, Problem | None
     frame, notes = frame_from_dict(data, index=index, line=line)
     if note:
         notes.insert(0, note)
-    return frame.is_error, Problem(line, "; ".join(notes)) if notes else None
+    return frame.is_error, Problem(line, "; ".join(notes), ProblemKind.MENDED) if notes else None
 
 
 def scan(

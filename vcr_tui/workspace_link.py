@@ -32,9 +32,10 @@ from recorder.acid import (
     SessionError,
     WorkspaceError,
 )
+from recorder.vocabulary import ACID_SESSION, WORKSPACE
 
-RECORDED_PATH_KEY = "workspace"
-RECORDED_SESSION_KEY = "acid_session"
+RECORDED_PATH_KEY = WORKSPACE
+RECORDED_SESSION_KEY = ACID_SESSION
 
 
 class Origin(str, enum.Enum):

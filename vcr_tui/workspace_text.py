@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 
 from recorder.acid import CommitPreview, CommitResult, RollbackPlan, RollbackResult, SnapshotKind
+from recorder.vocabulary import ACID_PREFIX, ACID_ROLLED_BACK_TO, ACID_SAVEPOINT
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.theme import CHANGE_STYLES, ERROR_STYLE, LABEL_STYLE, SNAPSHOT_GLYPH, SNAPSHOT_STYLE
 from vcr_tui.workspace_link import (
@@ -46,10 +47,10 @@ def snapshot_fact(custom: Mapping[str, Any]) -> Text | None:
     commit = snapshot_commit(custom)
     if commit is None:
         return None
-    number = custom.get("acid_savepoint")
+    number = custom.get(ACID_SAVEPOINT)
     if isinstance(number, int) and not isinstance(number, bool):
         label = f"savepoint {number}"
-    elif "acid_rolled_back_to_frame" in custom:
+    elif ACID_ROLLED_BACK_TO in custom:
         label = "files restored"
     else:
         label = "files snapshot"
@@ -60,7 +61,7 @@ def snapshot_fact(custom: Mapping[str, Any]) -> Text | None:
 
 def is_workspace_fact(key: object) -> bool:
     """Metadata the snapshot chunk already says, left out of the details' list of custom facts."""
-    return isinstance(key, str) and key.startswith("acid_")
+    return isinstance(key, str) and key.startswith(ACID_PREFIX)
 
 
 # -- the dry run of a rollback -------------------------------------------------------------------

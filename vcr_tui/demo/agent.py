@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from recorder import VCRRecorder, report_usage, vcr_record
+from recorder import VCRRecorder, report_usage, vcr_record, vocabulary
 from recorder.models import FrameType
 
 ENTRY_POINT = "vcr_tui.demo.agent:run_agent"
@@ -99,8 +99,8 @@ def record_demo(directory: str | os.PathLike[str]) -> Path:
         metadata={
             "task": DEMO_INPUT["task"],
             "agent": "vcr-tui demo",
-            "entry_point": ENTRY_POINT,
-            "agent_input": DEMO_INPUT,
+            vocabulary.ENTRY_POINT: ENTRY_POINT,
+            vocabulary.AGENT_INPUT: DEMO_INPUT,
         },
         tags=["demo"],
     )

@@ -11,6 +11,7 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
+from vcr_tui.host import report_failure
 from vcr_tui.safe_text import clean
 
 EXIT_BAD_INPUT = 2
@@ -44,8 +45,7 @@ class ErrorScreen(Screen[None]):
             yield Static(text)
 
     def on_mount(self) -> None:
-        if hasattr(self.app, "failure"):
-            self.app.failure = self.message
+        report_failure(self, self.message)
 
     def action_quit_with_error(self) -> None:
         self.app.exit(return_code=EXIT_BAD_INPUT)

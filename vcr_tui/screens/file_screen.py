@@ -37,6 +37,7 @@ from vcr_tui.commands import ScreenCommands
 from vcr_tui.diff_model import DiffMode, DiffRequest, compute_lines, diff_as_text
 from vcr_tui.formatting import format_count, value_as_clipboard_text
 from vcr_tui.frame_store import FrameStore
+from vcr_tui.host import keep_built_objects
 from vcr_tui.latest_only import LatestOnly
 from vcr_tui.messages import (
     DiffReady,
@@ -289,9 +290,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             self._pending_search = ""
         if self.problems and count > WARN_BEFORE_SURVEY:
             self._warn_about_problems()  # a big file: say what is known now, the survey adds the rest
-        keep = getattr(self.app, "keep_built_objects", None)
-        if keep is not None:
-            keep()  # the store lives as long as the screen
+        keep_built_objects(self)  # the store lives as long as the screen
         self.source_opened()
 
     def _warn_about_problems(self) -> None:

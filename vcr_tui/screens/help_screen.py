@@ -13,6 +13,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from vcr_tui.host import options_of
 from vcr_tui.keys import KeyHelp, key_help
 
 
@@ -61,7 +62,7 @@ class HelpScreen(ModalScreen[None]):
         self.shown: list[tuple[str, list[KeyHelp]]] = []
 
     def compose(self) -> ComposeResult:
-        keymap = getattr(self.app, "_keymap", None)
+        keymap = options_of(self).keymap
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "esc closes · remap keys by binding id in ~/.config/vcr-tui/keymap.toml"

@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Literal
 from textual import work
 
 from recorder import Problem
+from recorder.models import ProblemKind
 from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
+from vcr_tui.host import report_failure
 from vcr_tui.messages import RecordingFailed, RecordingOpened, SourceChanged
 from vcr_tui.safe_text import clean
 from vcr_tui.screens.error_screen import ErrorScreen
@@ -56,14 +58,12 @@ _SILENT_STATES = {SourceState.STATIC, SourceState.CLOSED}
 
 Phase = Literal["idle", "starting", "running", "closed"]
 
-# What the reader reports about a file that is still being written, and is no fault of it: the
-# frame being written (its line has no newline yet), and a stream whose header has not come yet.
-_STILL_WRITING = "last line incomplete"
-_NO_HEADER_YET = "no session header"
-
 
 class LiveFrameStore(FrameStore):
     """The store of a followed recording: moments of writing are not reported as problems.
+
+    What the reader reports about a file still being written is no fault of it: the frame being
+    written (its line has no newline yet), and a stream whose header has not come yet.
 
     Once the source has ended (or failed), ``growing`` is False and an unfinished last line is
     reported: the stream was cut off in the middle of a frame. A recording with no frames at all
@@ -79,8 +79,8 @@ class LiveFrameStore(FrameStore):
         return [
             problem
             for problem in found
-            if not (self.growing and problem.reason.startswith(_STILL_WRITING))
-            and not (empty and problem.reason.startswith(_NO_HEADER_YET))
+            if not (self.growing and problem.kind is ProblemKind.INCOMPLETE)
+            and not (empty and problem.kind is ProblemKind.NO_HEADER)
         ]
 
 
@@ -326,8 +326,7 @@ class LiveFollowing:
 
     def _source_failed(self, message: str) -> None:
         """A problem retrying cannot fix: the program will exit non-zero, with the reason."""
-        if hasattr(self.app, "failure"):
-            self.app.failure = message
+        report_failure(self, message)  # type: ignore[arg-type]
         if not self.frame_list.frame_count:
             self.app.push_screen(ErrorScreen(message))  # nothing to look at: say why, full screen
         else:

@@ -23,11 +23,12 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 
 from recorder import ResumeMode, fork_recording
-from vcr_tui.agent_choice import AgentChoice, AgentSettings, NoAgent, choose_agent
+from vcr_tui.agent_choice import AgentChoice, NoAgent, choose_agent
 from vcr_tui.commands import Command, ListedCommands
 from vcr_tui.fork_place import fork_folder, is_private_copy, recording_file
 from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
+from vcr_tui.host import options_of
 from vcr_tui.messages import ForkWritten, ResumeEnded, ResumeForked
 from vcr_tui.resume_run import Outcome as RunOutcome
 from vcr_tui.resume_run import ResumeRequest, ResumeRun, execute, failure_reason
@@ -38,7 +39,6 @@ from vcr_tui.theme import LABEL_STYLE
 from vcr_tui.widgets.resume_banner import ResumeBanner
 
 if TYPE_CHECKING:
-    from textual.app import App
     from textual.notifications import SeverityLevel
 
     from vcr_tui.sources import Source
@@ -89,15 +89,6 @@ TIME_TRAVEL_BINDINGS: list[BindingType] = [
         id="file.cancel-resume",
     ),
 ]
-
-
-def agent_settings(app: App[Any]) -> AgentSettings:
-    """The app's agent settings (made on first use for an app started without any)."""
-    settings = getattr(app, "agent_settings", None)
-    if not isinstance(settings, AgentSettings):
-        settings = AgentSettings()
-        app.agent_settings = settings  # type: ignore[attr-defined]
-    return settings
 
 
 class TimeTravel(StateEditing):
@@ -173,7 +164,7 @@ class TimeTravel(StateEditing):
 
     def open_recording(self, path: Path, following: ResumeRun | None = None) -> None:
         """Show another recording (a fork) on top of this one; Escape comes back here."""
-        follow = following is not None or bool(getattr(self.app, "follow", False))
+        follow = following is not None or options_of(self).follow  # type: ignore[arg-type]
         screen = type(self)(path, from_directory=True, follow=follow)  # type: ignore[call-arg]
         screen.following = following
         self.app.push_screen(screen)  # type: ignore[call-overload]
@@ -194,7 +185,7 @@ class TimeTravel(StateEditing):
         index = self._chosen_frame("resume")
         if index is None or self.store is None:
             return
-        settings = agent_settings(self.app)
+        settings = options_of(self).agents  # type: ignore[arg-type]
         choice = choose_agent(settings, self.store.session.metadata)
         if isinstance(choice, NoAgent):
             self.say(choice.reason, severity="warning", timeout=12)

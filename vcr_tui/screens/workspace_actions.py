@@ -18,7 +18,8 @@ from textual import work
 from textual.binding import Binding, BindingType
 
 from recorder.acid import CommitResult, RollbackResult
-from vcr_tui.keys import documented_bindings
+from vcr_tui.host import options_of
+from vcr_tui.keys import key_of
 from vcr_tui.messages import WorkspaceFinished, WorkspaceProposed
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.workspace_dialogs import CommitDialog, ConfirmWorkspaceDialog, MessageDialog, RollbackDialog
@@ -196,7 +197,7 @@ class WorkspaceActions:
         def read(target: WorkspaceTarget) -> None:
             self._run_workspace_job(failure_title, "reading the workspace…", lambda: propose(target))
 
-        option = getattr(self.app, "workspace", None)
+        option = options_of(self).workspace  # type: ignore[arg-type]
         if option is not None:
             read(WorkspaceTarget(Path(option), Origin.OPTION, recording, session_id, named))
             return
@@ -299,8 +300,4 @@ class WorkspaceActions:
 
     def _key_of(self, binding_id: str) -> str:
         """The key bound to ``binding_id`` now (the user's keymap applied), as typed."""
-        keymap = getattr(self.app, "_keymap", None)
-        for binding in documented_bindings(self, keymap):  # type: ignore[arg-type]
-            if binding.id == binding_id:
-                return binding.key.split(",")[0]
-        return "ctrl+z"
+        return key_of(self, binding_id, options_of(self).keymap, "ctrl+z")  # type: ignore[arg-type]

@@ -1,0 +1,58 @@
+"""The words a ``.vcr`` file uses beyond its fixed fields: metadata keys and frame sources.
+
+A recording is read by the engine, the app and other tools; each of them naming a key by its
+own string literal is how two of them come to disagree. Every key written into a session's
+``metadata`` or a frame's ``metadata.custom`` is named here once, and the values of
+``custom["source"]`` are an enum whose members compare equal to the strings in the file.
+(Problem kinds live with ``Problem`` in ``recorder.models``.)
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+# -- session metadata ------------------------------------------------------------------------
+
+ENTRY_POINT = "entry_point"  # "module:callable" of the agent that made the run (r offers it)
+AGENT_INPUT = "agent_input"  # what the agent was called with, for a resume to call it again
+WORKSPACE = "workspace"  # the folder the run changed (an ACID session names it)
+ACID_SESSION = "acid_session"  # the ACID session whose snapshots the run saved
+FORKED_FROM = "forked_from"  # the parent session id, in a fork's metadata
+
+# -- frame metadata.custom -------------------------------------------------------------------
+
+SOURCE = "source"  # where a fork's frame came from: a ``FrameSource`` value
+RECORDED_TOKENS = "recorded_tokens"  # a replayed frame: the tokens the recorded step spent
+RECORDED_COST = "recorded_cost_usd"  # a replayed frame: what the recorded step cost
+COPIED_FROM_SESSION = "copied_from_session"  # a frame copied into a fork: the session it came from
+EDITED_SIDE = "edited"  # the fork point: "input" or "output", the side the user edited
+FORKED_FROM_FRAME = "forked_from_frame"  # the fork point: the parent's frame index
+FORKED_FROM_FRAME_ID = "forked_from_frame_id"  # the fork point: the parent's frame id
+RETURNS = "returns"  # "value" when the step returned a bare value, stored as {"return": value}
+ACID_PREFIX = "acid_"  # every key the ACID workspace writes starts so
+ACID_SAVEPOINT = "acid_savepoint"  # a checkpoint frame: the savepoint's number
+ACID_COMMIT_HASH = "acid_commit_hash"  # a frame that saved the workspace: its snapshot's commit
+ACID_ROLLED_BACK_TO = "acid_rolled_back_to_frame"  # a rollback's frame: the frame it restored
+ACID_UNDO_COMMIT = "acid_undo_commit"  # a rollback's frame: the snapshot that undoes it
+
+
+class FrameSource(str, Enum):
+    """``metadata.custom["source"]`` of a frame in a fork: how that step was answered.
+
+    Members are the strings in the file (``FrameSource.LIVE == "live"``); write ``.value``.
+    """
+
+    FORK = "fork"  # the fork point itself, carrying the edit
+    REPLAYED = "replayed"  # answered from the recording: nothing ran, no tokens spent
+    LIVE = "live"  # the step ran
+    MOCKED = "mocked"  # a value the user gave was returned instead of running it
+    SKIPPED = "skipped"  # a step asked to be skipped returned its recorded output
+    EDITED = "edited"  # the step's output was the user's edit
+
+    @classmethod
+    def parse(cls, value: object) -> FrameSource | None:
+        """The member for a value read from a file, or None for anything else."""
+        try:
+            return cls(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
