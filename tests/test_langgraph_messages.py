@@ -23,8 +23,8 @@ from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
 
 from recorder import VCRPlayer, VCRRecorder, to_jsonable
-from recorder.integrations._langgraph_state import MESSAGE_WRAPPERS
 from recorder.integrations.langgraph import VCRLangGraph
+from recorder.integrations.langgraph.state import MESSAGE_WRAPPERS
 
 
 class Mood(enum.Enum):

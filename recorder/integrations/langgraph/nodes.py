@@ -30,9 +30,9 @@ from langgraph.types import Command, Send
 
 from recorder.decorators import _usage
 from recorder.encoding import decode_value
-from recorder.integrations._langgraph_entry import entries_for
-from recorder.integrations._langgraph_runs import RUN_KEY
-from recorder.integrations._langgraph_state import (
+from recorder.integrations.langgraph.entry import entries_for
+from recorder.integrations.langgraph.runs import RUN_KEY
+from recorder.integrations.langgraph.state import (
     StateDecoder,
     from_snapshot,
     searched,

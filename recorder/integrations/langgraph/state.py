@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from recorder.encoding import decode_value, encode_line, encode_searched, may_hold_enum
-from recorder.integrations._langgraph_messages import MessageWrappers
+from recorder.integrations.langgraph.messages import MessageWrappers
 
 _MESSAGES_MODULE = "langchain_core.messages"
 # One per process: entries are keyed by the message objects themselves and die with them.
@@ -57,7 +57,7 @@ def searched(state: dict[str, Any]) -> tuple[Any, bool]:
     """The state with its messages as wrappers, and whether it surely holds no enum member.
 
     Messages already recorded and known to hold no enum member are not searched again (see
-    ``_langgraph_messages``). A node's update is written as it is right after the node returns,
+    ``messages``). A node's update is written as it is right after the node returns,
     so it needs no copy: it goes into the frame's line directly, searched here.
     """
     wrapped, unchecked, fresh = MESSAGE_WRAPPERS.wrap_state(state)

@@ -6,7 +6,7 @@ wrapped into a ``RecordedGraph`` directly. Either way the caller's graph object 
 was.
 
 ``RecordedGraph`` is the compiled graph with one addition: while a resume runs, the first time
-a graph of the chain worked out by ``_langgraph_entry`` starts (``invoke``, ``stream`` and the
+a graph of the chain worked out by ``entry`` starts (``invoke``, ``stream`` and the
 async forms all start through ``stream``/``astream``), it starts at its entry nodes with the
 entry state instead of at ``START`` with its input:
 
@@ -43,10 +43,10 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command
 
 from recorder.graph_facts import graph_path
-from recorder.integrations._langgraph_entry import GraphEntry, entries_for
-from recorder.integrations._langgraph_nodes import RecordedNode
-from recorder.integrations._langgraph_runs import RUN_KEY, next_run
-from recorder.integrations._langgraph_state import StateDecoder
+from recorder.integrations.langgraph.entry import GraphEntry, entries_for
+from recorder.integrations.langgraph.nodes import RecordedNode
+from recorder.integrations.langgraph.runs import RUN_KEY, next_run
+from recorder.integrations.langgraph.state import StateDecoder
 from recorder.resume_plan import active_plan
 from recorder.writer import active_recorder
 

@@ -13,7 +13,7 @@ Resuming uses the engine's own ``resume``/``aresume`` with any callable that run
 graph (``app.invoke`` will do): the graph is not replayed from its start but starts at the
 node of the chosen frame with the (edited) state, in a fork of the recording, in FORK, REPLAY
 or MOCK mode. How it starts there (checkpointing when the graph has a checkpointer, a graph
-entered at that node otherwise) is explained in ``_langgraph_graphs``.
+entered at that node otherwise) is explained in ``graphs``.
 
 This module imports LangGraph only when a graph is wrapped, so it imports (and ``recorder``
 stays importable) where LangGraph is not installed.
@@ -66,7 +66,7 @@ class VCRLangGraph:
             from langgraph.graph import StateGraph
             from langgraph.graph.state import CompiledStateGraph
 
-            from recorder.integrations._langgraph_graphs import wrap_compiled, wrap_state_graph
+            from recorder.integrations.langgraph.graphs import wrap_compiled, wrap_state_graph
         except ImportError as exc:
             raise LangGraphMissingError(
                 f"recording a LangGraph graph needs the langgraph package (pip install langgraph): {exc}"
