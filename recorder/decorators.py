@@ -26,7 +26,6 @@ from typing import Any, Literal, TypeVar, overload
 from recorder.encoding import decode_value, to_jsonable
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import Action, Decision, active_plan
-from recorder.vocabulary import RETURNS, SOURCE, FrameSource
 from recorder.writer import VCRRecorder, active_recorder
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -243,9 +242,9 @@ class _Call:
 
     def finished(self, result: Any, started: float) -> Any:
         output, shape = _output_state(result)
-        custom = {RETURNS: shape} if shape == "value" else {}
+        custom = {"returns": shape} if shape == "value" else {}
         if self.decision.source:
-            custom[SOURCE] = self.decision.source.value
+            custom["source"] = self.decision.source
         self._record(output, None, (time.perf_counter() - started) * 1000.0, custom)
         return result
 
@@ -260,13 +259,11 @@ class _Call:
         except AttributeError:
             pass
 
-    def _record(
-        self, output: dict[str, Any], source: FrameSource | None, latency_ms: float, custom: dict[str, Any]
-    ) -> None:
+    def _record(self, output: dict[str, Any], source: str | None, latency_ms: float, custom: dict[str, Any]) -> None:
         metadata = self.usage
         metadata.custom = {**metadata.custom, **custom, "call": self.style}
         if source:
-            metadata.custom[SOURCE] = source.value
+            metadata.custom["source"] = source
         metadata.latency_ms = latency_ms
         self.recorder.record_step(
             self.step.node_name, self.state, output, metadata=metadata, frame_type=self.step.frame_type
@@ -281,6 +278,6 @@ def _output_state(result: Any) -> tuple[dict[str, Any], str]:
 
 def _return_value(output: dict[str, Any], custom: dict[str, Any]) -> Any:
     """What the function would have returned, rebuilt from a recorded output state."""
-    if custom.get(RETURNS) == "value" and "return" in output:
+    if custom.get("returns") == "value" and "return" in output:
         return decode_value(output["return"])
     return decode_value(output)

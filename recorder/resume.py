@@ -23,7 +23,6 @@ from recorder.encoding import decode_value
 from recorder.forking import fork_recording, starting_state
 from recorder.reader import VCRReader
 from recorder.resume_plan import PlanCounts, ResumeCancelled, ResumeMode, ResumePlan, plan_active
-from recorder.vocabulary import AGENT_INPUT
 from recorder.writer import VCRRecorder
 
 _UNSET: Any = object()
@@ -204,7 +203,7 @@ def _reader_for(source: str | os.PathLike[str] | VCRReader) -> tuple[VCRReader, 
 def _agent_input(reader: VCRReader, config: ResumeConfig) -> Any:
     if config.agent_input is not _UNSET:
         return config.agent_input
-    recorded = reader.session.metadata.get(AGENT_INPUT, _UNSET)
+    recorded = reader.session.metadata.get("agent_input", _UNSET)
     if recorded is not _UNSET:
         return recorded
     if len(reader) == 0:

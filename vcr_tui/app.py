@@ -14,7 +14,7 @@ from textual.screen import Screen
 from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import HostApp
-from vcr_tui.options import AppOptions, Keymap
+from vcr_tui.logic.options import AppOptions, Keymap
 from vcr_tui.screens.directory_screen import DirectoryScreen
 from vcr_tui.screens.file_screen import FileScreen
 from vcr_tui.sources import Source

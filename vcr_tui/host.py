@@ -12,7 +12,7 @@ import gc
 from textual.app import App
 from textual.dom import DOMNode
 
-from vcr_tui.options import AppOptions
+from vcr_tui.logic.options import AppOptions
 
 _DEFAULTS = AppOptions()
 

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.keys import KEY_NAME_REPLACEMENTS
 
-from vcr_tui.options import Keymap
+from vcr_tui.logic.options import Keymap
 
 _KEYMAP_LINE = re.compile(r"""^\s*([A-Za-z0-9_.\-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*(?:#.*)?$""")
 

@@ -7,8 +7,6 @@ stepping so each file says one thing.
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -17,57 +15,18 @@ from textual.worker import get_current_worker
 from recorder import Problem
 from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
+from vcr_tui.logic.frame_view import SearchState, add_sorted, merged_problems, neighbour
 from vcr_tui.messages import SearchProgress, SurveyProgress
-from vcr_tui.preview_store import PreviewStore
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.scanning import TextMatcher, scan, survey_line
+from vcr_tui.screens.screen_parts import PartBase
 
 if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
-
-    from vcr_tui.widgets.frame_list import FrameList
-    from vcr_tui.widgets.prompt_bar import PromptBar
+    pass
 
 
-@dataclass
-class SearchState:
-    """One search: its query, the matching frames found so far (sorted) and its progress."""
-
-    query: str
-    generation: int
-    matches: list[int] = field(default_factory=list)
-    scanned: int = 0
-    total: int = 0
-    done: bool = False
-    jumped: bool = False
-
-
-class BackgroundScans:
+class BackgroundScans(PartBase):
     """Search and survey for ``FileScreen`` (a mixin: it uses the screen's store and panes)."""
-
-    if TYPE_CHECKING:  # provided by FileScreen
-        store: FrameStore | PreviewStore | None
-        problems: list[Problem]
-        errors: list[int]
-        search_state: SearchState | None
-        _surveys_running: int
-        _survey_generation: int
-        _problems_announced: int
-        _warned: bool
-        _search_generation: int
-        _pending_search: str
-
-        def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None: ...
-        def post_message(self, message: object) -> bool: ...
-
-        @property
-        def frame_list(self) -> FrameList: ...
-
-        @property
-        def prompt_bar(self) -> PromptBar: ...
-
-        def _refresh_status(self) -> None: ...
-        def _warn_about_problems(self) -> None: ...
 
     # -- keys: search ------------------------------------------------------------------------
 
@@ -78,14 +37,14 @@ class BackgroundScans:
     def start_search(self, query: str) -> None:
         """Search every frame for ``query`` in the background, starting at the cursor."""
         if self.store is None or not self.store.complete:
-            self._pending_search = query
+            self.view.pending_search = query
             self.say("Still indexing the file: the search starts when it is done.")
             return
-        self._search_generation += 1
-        self.search_state = SearchState(query, self._search_generation, total=len(self.store))
+        self.view.search_generation += 1
+        self.search_state = SearchState(query, self.view.search_generation, total=len(self.store))
         self.frame_list.set_matches(set())
-        self._refresh_status()
-        self._search_worker(query, self._search_generation, self.frame_list.cursor)
+        self.refresh_status()
+        self._search_worker(query, self.view.search_generation, self.frame_list.cursor)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search_worker(self, query: str, generation: int, start: int) -> None:
@@ -107,8 +66,7 @@ class BackgroundScans:
         search = self.search_state
         if search is None or message.generation != search.generation:
             return
-        for index in message.matches:
-            bisect.insort(search.matches, index)
+        add_sorted(search.matches, message.matches)
         search.scanned, search.total, search.done = message.scanned, message.total, message.done
         self.frame_list.set_matches(set(search.matches))
         if not search.jumped and search.matches:
@@ -116,7 +74,7 @@ class BackgroundScans:
             self._jump_to_match(forward=True, include_current=True)
         if search.done and not search.matches:
             self.say(f"No frame matches {shorten(clean(search.query), 40)!r}", severity="warning")
-        self._refresh_status()
+        self.refresh_status()
 
     def action_next_match(self) -> None:
         self._jump_to_match(forward=True)
@@ -129,7 +87,7 @@ class BackgroundScans:
         if search is None:
             self.say("No search yet: press / to search.")
             return
-        target = _neighbour(search.matches, self.frame_list.cursor, forward, include_current)
+        target = neighbour(search.matches, self.frame_list.cursor, forward, include_current)
         if target is None:
             state = "searching…" if not search.done else "no matches"
             self.say(f"/{shorten(clean(search.query), 30)}: {state}")
@@ -142,8 +100,8 @@ class BackgroundScans:
         """Parse frames ``start`` onwards once, in the background: error frames and problems."""
         if not isinstance(self.store, FrameStore):
             return
-        self._surveys_running += 1
-        self._survey_worker(self.store, start, len(self.store), self._survey_generation)
+        self.view.surveys_running += 1
+        self._survey_worker(self.store, start, len(self.store), self.view.survey_generation)
 
     @work(thread=True, group="survey", exit_on_error=False)
     def _survey_worker(self, store: FrameStore, start: int, stop: int, generation: int) -> None:
@@ -167,37 +125,28 @@ class BackgroundScans:
         scan(len(indices), 0, lambda position: store.raw(indices[position]), test, report, lambda: worker.is_cancelled)
 
     def on_survey_progress(self, message: SurveyProgress) -> None:
-        if message.generation != self._survey_generation:
+        if message.generation != self.view.survey_generation:
             return
-        for index in message.errors:
-            position = bisect.bisect_left(self.errors, index)
-            if position == len(self.errors) or self.errors[position] != index:
-                self.errors.insert(position, index)
+        add_sorted(self.errors, message.errors)
         if message.problems:
-            known = {(problem.line, problem.reason) for problem in self.problems}
-            fresh = [problem for problem in message.problems if (problem.line, problem.reason) not in known]
-            self.problems = sorted([*self.problems, *fresh], key=lambda problem: problem.line)
-            self._refresh_status()
+            self.problems, _fresh = merged_problems(self.problems, message.problems)
+            self.refresh_status()
         if message.done:
-            self._surveys_running -= 1
+            self.view.surveys_running -= 1
             if self.errors:
                 self.frame_list.border_subtitle = format_count(len(self.errors), "error")
             self._after_survey()
 
-    @property
-    def errors_done(self) -> bool:
-        return self._surveys_running == 0
-
     def _after_survey(self) -> None:
         """Warn about problems the survey found (once), or say how many more there are."""
-        if not self.errors_done or len(self.problems) <= self._problems_announced:
+        if not self.view.errors_done or len(self.problems) <= self.view.problems_announced:
             return
-        if not self._warned:
-            self._warn_about_problems()
+        if not self.view.problems_warned:
+            self.warn_about_problems()
         else:
-            more = len(self.problems) - self._problems_announced
+            more = len(self.problems) - self.view.problems_announced
             self.say(f"{more:,} more lines could not be read as written (w lists them)", severity="warning")
-        self._problems_announced = len(self.problems)
+        self.view.problems_announced = len(self.problems)
 
     def action_next_error(self) -> None:
         self._jump_to_error(forward=True)
@@ -206,28 +155,11 @@ class BackgroundScans:
         self._jump_to_error(forward=False)
 
     def _jump_to_error(self, *, forward: bool) -> None:
-        target = _neighbour(self.errors, self.frame_list.cursor, forward, wrap=False)
+        target = neighbour(self.errors, self.frame_list.cursor, forward, wrap=False)
         if target is not None:
             self.frame_list.move_to(target)
-        elif not self.errors_done:
+        elif not self.view.errors_done:
             self.say("Still looking for error frames…")
         else:
             where = "after" if forward else "before"
             self.say(f"No error frame {where} this one.")
-
-
-def _neighbour(
-    indices: list[int], cursor: int, forward: bool, include_current: bool = False, wrap: bool = True
-) -> int | None:
-    """The next (or previous) index in a sorted list relative to ``cursor``, wrapping if asked."""
-    if not indices:
-        return None
-    if forward:
-        position = bisect.bisect_left(indices, cursor) if include_current else bisect.bisect_right(indices, cursor)
-        if position < len(indices):
-            return indices[position]
-        return indices[0] if wrap else None
-    position = bisect.bisect_left(indices, cursor) - 1
-    if position >= 0:
-        return indices[position]
-    return indices[-1] if wrap else None

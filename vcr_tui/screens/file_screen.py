@@ -31,14 +31,14 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from recorder import Frame, Problem, RecordingNotFoundError, RecordingUnreadableError, format_path
-from recorder.graph_facts import graph_place
+from recorder import Frame, RecordingNotFoundError, RecordingUnreadableError, format_path
 from vcr_tui.commands import ScreenCommands
-from vcr_tui.diff_model import DiffMode, DiffRequest, compute_lines, diff_as_text
+from vcr_tui.diff_model import DiffMode, compute_lines, diff_as_text
 from vcr_tui.formatting import format_count, value_as_clipboard_text
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import keep_built_objects
 from vcr_tui.latest_only import LatestOnly
+from vcr_tui.logic.frame_view import DiffJob, FrameView, goto_target
 from vcr_tui.messages import (
     DiffReady,
     FrameHighlighted,
@@ -51,14 +51,13 @@ from vcr_tui.messages import (
 from vcr_tui.preview_store import PreviewStore
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.error_screen import ErrorScreen
-from vcr_tui.screens.file_scans import BackgroundScans, SearchState
+from vcr_tui.screens.file_scans import BackgroundScans
 from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.sources import Source
-from vcr_tui.step_change import returned_keys, state_after
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
@@ -73,17 +72,23 @@ WARN_BEFORE_SURVEY = 5000  # frames: smaller files are surveyed before the warni
 
 
 @dataclass(frozen=True)
-class DiffJob:
-    key: tuple[object, ...]
-    frame: Frame
-    mode: DiffMode
-    side: str
-    marked: int | None
-
-
-@dataclass(frozen=True)
 class LoadJob:
     index: int
+
+
+class _ViewField:
+    """A screen attribute that is a field of the screen's ``FrameView``: the view owns the fact."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, screen: FileScreen | None, owner: type | None = None) -> Any:
+        if screen is None:
+            return self
+        return getattr(screen.view, self.field)
+
+    def __set__(self, screen: FileScreen, value: Any) -> None:
+        setattr(screen.view, self.field, value)
 
 
 class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, Screen[None]):
@@ -143,33 +148,34 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         follow: bool = False,
     ) -> None:
         super().__init__()
+        self.view = FrameView()  # every fact the screen's parts share
         self.path = path
         self.store: FrameStore | PreviewStore | None = None
         self._given_store = store  # already open (a source that follows a file, a pipe, ssh)
         self.from_directory = from_directory
-        self.side = "output"
-        self.diff_mode = DiffMode.STEP
-        self.current: Frame | None = None
-        self.cursor_index: int | None = None
-        self.marked: int | None = None
-        self.edited_states: dict[tuple[int, str], dict[str, Any]] = {}
-        self.search_state: SearchState | None = None
-        self.errors: list[int] = []
-        self._surveys_running = 0
-        self._survey_generation = 0
-        self._problems_announced = 0
-        self.live: str | None = None
-        self.problems: list[Problem] = []
-        self._warned = False
-        self.new_frames = 0
-        self._search_generation = 0
-        self._pending_search = ""
         self._diff_key: tuple[object, ...] | None = None
         self._slow_diff_timer: Timer | None = None
         self._status_pending = False
         self._diffs: LatestOnly[DiffJob] = LatestOnly(self._diff_worker)
         self._loads: LatestOnly[LoadJob] = LatestOnly(self._load_worker)
         self.setup_following(source, follow)  # a source to read, or follow=True to follow ``path``
+
+    # The view's fields, as the screen's parts (and tests) name them.
+    current = _ViewField("current")
+    cursor_index = _ViewField("cursor")
+    side = _ViewField("side")
+    diff_mode = _ViewField("diff_mode")
+    marked = _ViewField("marked")
+    search_state = _ViewField("search")
+    errors = _ViewField("errors")
+    problems = _ViewField("problems")
+    live = _ViewField("live")
+    new_frames = _ViewField("new_frames")
+    live_note = _ViewField("live_note")
+
+    @property
+    def edited_states(self) -> dict[tuple[int, str], dict[str, Any]]:
+        return self.view.edits.states
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -215,7 +221,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         self.state_tree.show_note("Opening…")
         self.details.show_note(clean(self.path.name))
         self.frame_list.focus()
-        self._refresh_status()
+        self.refresh_status()
         if self.source is not None:
             self.start_following()
         elif self._given_store is None:
@@ -233,7 +239,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
     @work(thread=True, group="open", exit_on_error=False)
     def _open_worker(self) -> None:
         """Show the head of the file at once, then index all of it."""
-        if not self._show_preview():
+        if not self.show_preview():
             return
         try:
             store = FrameStore.open(self.path)
@@ -242,7 +248,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             return
         self.post_message(RecordingOpened(store))
 
-    def _show_preview(self) -> bool:
+    def show_preview(self) -> bool:
         """Post the first frames and wait (briefly) until they are drawn; False if the file is unreadable."""
         try:
             preview = PreviewStore.read(self.path)
@@ -267,7 +273,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             self.store = message.preview
             self.frame_list.border_title = f"Frames · {len(message.preview):,}+ (indexing…)"
             self.frame_list.set_store(message.preview)
-            self._refresh_status()
+            self.refresh_status()
         self.call_after_refresh(message.painted.set)
 
     def on_recording_failed(self, message: RecordingFailed) -> None:
@@ -283,19 +289,19 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             self.details.show_note(clean(self.store.session.session_id))
             self.diff_view.show_note("Nothing to compare.")
         self.problems = self.store.problems
-        self._refresh_status()
+        self.refresh_status()
         self._start_survey()
-        if self._pending_search:
-            self.start_search(self._pending_search)
-            self._pending_search = ""
+        if self.view.pending_search:
+            self.start_search(self.view.pending_search)
+            self.view.pending_search = ""
         if self.problems and count > WARN_BEFORE_SURVEY:
-            self._warn_about_problems()  # a big file: say what is known now, the survey adds the rest
+            self.warn_about_problems()  # a big file: say what is known now, the survey adds the rest
         keep_built_objects(self)  # the store lives as long as the screen
         self.source_opened()
 
-    def _warn_about_problems(self) -> None:
-        self._warned = True
-        self._problems_announced = len(self.problems)
+    def warn_about_problems(self) -> None:
+        self.view.problems_warned = True
+        self.view.problems_announced = len(self.problems)
         self.app.push_screen(ProblemsScreen(self.problems, self.path.name))
 
     # -- following a growing file (called by whatever watches the file) -----------------------
@@ -307,8 +313,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         if reset:
             self.frame_list.frames_reset()
             self.workers.cancel_group(self, "survey")
-            self._survey_generation += 1  # results of the old file's survey are dropped
-            self._surveys_running = 0
+            self.view.survey_generation += 1  # results of the old file's survey are dropped
+            self.view.surveys_running = 0
             self.errors, self.problems = [], self.store.problems
             self._start_survey()
         else:
@@ -319,14 +325,14 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
                 self.new_frames += self.frame_list.frame_count - before
             self._start_survey(start=before)
         self.frame_list.border_title = f"Frames · {len(self.store):,}"
-        self._refresh_status_soon()  # after the cursor has followed: position and count agree
+        self.refresh_status_soon()  # after the cursor has followed: position and count agree
 
     def set_live(self, marker: str | None) -> None:
         """Show LIVE (following the end), PAUSED (new frames counted, the view kept) or nothing."""
         if marker != self.live:
             self.new_frames = 0
         self.live = marker
-        self._refresh_status()
+        self.refresh_status()
 
     # -- the selected frame ------------------------------------------------------------------
 
@@ -341,12 +347,12 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         self.cursor_index = index
         frame = self.store.try_frame(index)
         if frame is not None:
-            self._display(frame)
+            self.display_frame(frame)
             return
         self.current = None
         self.state_tree.show_note("Loading frame…", index=None)
         self.details.show_note(f"frame #{index}")
-        self._refresh_status()
+        self.refresh_status()
         self._loads.submit(LoadJob(index))
 
     @work(thread=True, group="load", exit_on_error=False)
@@ -369,22 +375,18 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         if message.frame is None:
             self.state_tree.show_note(f"Cannot read frame #{message.index}: {message.error}", index=message.index)
             return
-        self._display(message.frame)
+        self.display_frame(message.frame)
 
     def state_for(self, frame: Frame, side: str) -> dict[str, Any]:
         """The state the panes show for a frame: an in-memory edit wins over the recording."""
-        edited = self.edited_states.get((frame.index, side))
-        if edited is not None:
-            return edited
-        return frame.input_state if side == "input" else frame.output_state
+        return self.view.state_for(frame, side)
 
-    def _display(self, frame: Frame) -> None:
+    def display_frame(self, frame: Frame) -> None:
         self.current = frame
         self.details.show_frame(frame)
         self.state_tree.show_state(self.state_for(frame, self.side), index=frame.index, side=self.side)
-        edited = " · edited ✎" if (frame.index, self.side) in self.edited_states else ""
-        self._set_title(self.query_one("#frame-pane"), f"{self.side.capitalize()} state{edited}")
-        self._refresh_status_soon()
+        self._set_title(self.query_one("#frame-pane"), self.view.pane_title())
+        self.refresh_status_soon()
         self.request_diff()
 
     # -- diff --------------------------------------------------------------------------------
@@ -395,21 +397,16 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         self._set_title(self.diff_view, f"Diff · {self.diff_mode.caption}")
         if frame is None:
             return
-        key = (frame.index, self.diff_mode, self.side, self.marked)
-        self._diff_key = key
-        if self.diff_mode is DiffMode.MARKED and self.marked is None:
-            self.diff_view.show_note("No frame is marked: press m on a frame to compare against it.", key=key)
-            return
-        if self.diff_mode is DiffMode.PREVIOUS and frame.index == 0:
-            self.diff_view.show_note("The first frame has no previous frame.", key=key)
-            return
-        if self.diff_mode is DiffMode.EDITED and (note := self.edited_diff_note(frame)) is not None:
-            self.diff_view.show_note(note, key=key)
+        job = DiffJob.of(self.view, frame)
+        self._diff_key = job.key
+        note = self.view.diff_note(frame)
+        if note is not None:
+            self.diff_view.show_note(note, key=job.key)
             return
         if self._slow_diff_timer is not None:
             self._slow_diff_timer.stop()
         self._slow_diff_timer = self.set_timer(SLOW_DIFF_NOTICE, self._show_slow_diff_notice)
-        self._diffs.submit(DiffJob(key, frame, self.diff_mode, self.side, self.marked))
+        self._diffs.submit(job)
 
     def _show_slow_diff_notice(self) -> None:
         if self._diff_key is not None and self.diff_view.shown_key != self._diff_key:
@@ -420,53 +417,15 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         self._diffs.drain(self._diff_one)
 
     def _diff_one(self, job: DiffJob) -> None:
-        if job.key != self._diff_key or self.store is None:
+        store = self.store
+        if job.key != self._diff_key or store is None:
             return  # the cursor has moved on
         try:
-            request = self._diff_request(job, self.store)
-            lines, summary = compute_lines(request)
+            lines, summary = compute_lines(job.request(store.frame, len(store)))
         except Exception as exc:  # a state deepdiff cannot handle must not kill the pane
             lines, summary = [Text(f"Cannot compare these states: {clean(str(exc))}", style="#ff8787")], ""
         if job.key == self._diff_key:
             self.post_message(DiffReady(job.key, list(lines), summary))
-
-    def _diff_request(self, job: DiffJob, store: FrameStore | PreviewStore) -> DiffRequest:
-        frame = job.frame
-        if job.mode is DiffMode.STEP:
-            return self._step_request(job.key, frame, store)
-        if job.mode is DiffMode.EDITED:
-            return self.edited_diff_request(job.key, frame, job.side)
-        other_index = frame.index - 1 if job.mode is DiffMode.PREVIOUS else job.marked
-        assert other_index is not None
-        other = store.frame(other_index)
-        return DiffRequest(
-            job.key,
-            self.state_for(other, job.side),
-            self.state_for(frame, job.side),
-            f"#{other.index} {job.side}",
-            f"#{frame.index} {job.side}",
-        )
-
-    def _step_request(self, key: tuple[object, ...], frame: Frame, store: FrameStore | PreviewStore) -> DiffRequest:
-        """What this step changed: input against output, or for a graph node the state around it."""
-        before = self.state_for(frame, "input")
-        if graph_place(frame) is None:
-            return DiffRequest(
-                key, before, self.state_for(frame, "output"), f"#{frame.index} input", f"#{frame.index} output"
-            )
-        after = state_after(frame, store.frame, len(store))
-        if after is not None:
-            return DiffRequest(
-                key,
-                before,
-                self.state_for(after, "input"),
-                f"#{frame.index} input",
-                f"#{after.index} input (state after)",
-            )
-        update = self.state_for(frame, "output")
-        return DiffRequest(
-            key, returned_keys(before, update), update, f"#{frame.index} input (keys updated)", f"#{frame.index} update"
-        )
 
     def on_diff_ready(self, message: DiffReady) -> None:
         if message.key != self._diff_key:
@@ -484,7 +443,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
 
     # -- status ------------------------------------------------------------------------------
 
-    def _refresh_status_soon(self) -> None:
+    def refresh_status_soon(self) -> None:
         """Update the status line in the next screen update, not this one.
 
         The status line spans the screen's width; drawn in the same update as the right-hand
@@ -492,9 +451,9 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         """
         if not self._status_pending:
             self._status_pending = True
-            self.set_timer(STATUS_DELAY, self._refresh_status)
+            self.set_timer(STATUS_DELAY, self.refresh_status)
 
-    def _refresh_status(self) -> None:
+    def refresh_status(self) -> None:
         self._status_pending = False
         store = self.store
         fields = StatusFields(live=self.live, new_frames=self.new_frames, live_note=self.live_note)
@@ -543,35 +502,30 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             self.start_search(value)
 
     def _goto(self, value: str) -> None:
-        count = self.frame_list.frame_count
         try:
-            number = int(value.replace(",", "").replace("_", ""))
-        except ValueError:
-            self.say(f"Not a frame number: {shorten(clean(value), 40)}", severity="warning")
+            number, warning = goto_target(value, self.frame_list.frame_count)
+        except ValueError as exc:
+            self.say(str(exc), severity="warning")
             return
-        if number < 0:
-            number += count
-        if not 0 <= number < count:
-            self.say(f"No frame {number}: frames are 0 to {count - 1:,}", severity="warning")
-            number = max(0, min(number, count - 1))
+        if warning is not None:
+            self.say(warning, severity="warning")
         self.frame_list.move_to(number)
 
     # -- keys: views and marks ---------------------------------------------------------------
 
     def action_toggle_side(self) -> None:
-        self.side = "input" if self.side == "output" else "output"
+        self.view.toggle_side()
         if self.current is not None:
-            self._display(self.current)
+            self.display_frame(self.current)
 
     def action_cycle_diff(self) -> None:
-        self.diff_mode = self.diff_mode.following(include_edited=bool(self.edited_states))
+        self.view.cycle_diff()
         self.request_diff()
 
     def action_mark(self) -> None:
-        cursor = self.frame_list.cursor
-        self.marked = None if self.marked == cursor else cursor
+        self.view.toggle_mark(self.frame_list.cursor)
         self.frame_list.set_marked(self.marked)
-        self._refresh_status()
+        self.refresh_status()
         if self.diff_mode is DiffMode.MARKED:
             self.request_diff()
 

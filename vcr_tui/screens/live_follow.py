@@ -28,25 +28,16 @@ from recorder.models import ProblemKind
 from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import report_failure
+from vcr_tui.logic.frame_view import merged_problems
 from vcr_tui.messages import RecordingFailed, RecordingOpened, SourceChanged
 from vcr_tui.safe_text import clean
 from vcr_tui.screens.error_screen import ErrorScreen
+from vcr_tui.screens.screen_parts import PartBase
 from vcr_tui.sources import LocalPath, Source, SourceError, SourceState, SourceStatus, SourceUpdate
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from textual.app import App
-    from textual.notifications import SeverityLevel
     from textual.timer import Timer
 
-    from recorder import Frame
-    from vcr_tui.preview_store import PreviewStore
-    from vcr_tui.screens.file_scans import SearchState
-    from vcr_tui.widgets.diff_view import DiffView
-    from vcr_tui.widgets.frame_details import FrameDetails
-    from vcr_tui.widgets.frame_list import FrameList
-    from vcr_tui.widgets.state_tree import StateTree
 
 # At most this many screen updates a second come from a source: well inside the 250 ms budget
 # for a new frame to show, and a fast writer cannot keep the screen busy redrawing.
@@ -84,49 +75,8 @@ class LiveFrameStore(FrameStore):
         ]
 
 
-class LiveFollowing:
+class LiveFollowing(PartBase):
     """Following for ``FileScreen`` (a mixin: it drives the screen's list, panes and status)."""
-
-    if TYPE_CHECKING:  # provided by FileScreen and Screen
-        path: Path
-        store: FrameStore | PreviewStore | None
-        live: str | None
-        new_frames: int
-        marked: int | None
-        current: Frame | None
-        cursor_index: int | None
-        search_state: SearchState | None
-        problems: list[Problem]
-        _warned: bool
-        _problems_announced: int
-
-        @property
-        def errors_done(self) -> bool: ...
-
-        @property
-        def app(self) -> App[object]: ...
-
-        @property
-        def frame_list(self) -> FrameList: ...
-
-        @property
-        def state_tree(self) -> StateTree: ...
-
-        @property
-        def details(self) -> FrameDetails: ...
-
-        @property
-        def diff_view(self) -> DiffView: ...
-
-        def frames_appended(self, count: int, *, reset: bool = False) -> None: ...
-        def start_search(self, query: str) -> None: ...
-        def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None: ...
-        def post_message(self, message: object) -> bool: ...
-        def set_timer(self, delay: float, callback: object) -> Timer: ...
-        def _refresh_status(self) -> None: ...
-        def _refresh_status_soon(self) -> None: ...
-        def _show_preview(self) -> bool: ...
-        def forget_all_edits(self) -> int: ...
 
     # -- setting up and tearing down ------------------------------------------------------------
 
@@ -153,7 +103,7 @@ class LiveFollowing:
     def _follow_worker(self) -> None:
         source = self.source
         assert source is not None
-        if isinstance(source.location, LocalPath) and not self._show_preview():
+        if isinstance(source.location, LocalPath) and not self.show_preview():
             return  # the screen already says why the file cannot be read
         with self._follow_lock:
             if self._follow_phase == "closed":
@@ -253,27 +203,26 @@ class LiveFollowing:
             self._follow_generation = generation
             self._reload(count)
         elif count > self.frame_list.frame_count:
-            if self.errors_done:
+            if self.view.errors_done:
                 # The file as it was opened has been reported; lines that go wrong from now on get
                 # a notification, never a dialog that takes the keys away from a followed view.
-                self._warned = True
+                self.view.problems_warned = True
             self.frames_appended(count - self.frame_list.frame_count)
             self._add_store_problems()
         if update.status_changed or self._source_state is None:
             self._apply_status(update.status)
         self._update_marker()
-        self._refresh_status_soon()  # once the cursor has followed, so position and count agree
+        self.refresh_status_soon()  # once the cursor has followed, so position and count agree
 
     def _add_store_problems(self) -> None:
         """Lines the index skipped since the last look (the survey only reads frame lines)."""
         if not isinstance(self.store, FrameStore):
             return
-        known = {problem.line for problem in self.problems}  # one line, one problem, however worded
-        fresh = [problem for problem in self.store.problems if problem.line not in known]
+        # One line, one problem, however worded.
+        self.problems, fresh = merged_problems(self.problems, self.store.problems, by_line=True)
         if fresh:
-            self.problems = sorted([*self.problems, *fresh], key=lambda problem: problem.line)
-            self._problems_announced = len(self.problems)
-            self.say(f"{len(fresh):,} more lines could not be read as written (w lists them)", severity="warning")
+            self.view.problems_announced = len(self.problems)
+            self.say(f"{fresh:,} more lines could not be read as written (w lists them)", severity="warning")
 
     def _reload(self, count: int) -> None:
         """The file was replaced or truncated: everything on screen is read again."""
@@ -290,7 +239,7 @@ class LiveFollowing:
         self.frame_list.border_subtitle = ""  # the error count of the old file
         # Lines the new file's survey cannot read are reported in a notification: a dialog
         # popping up over a view that is being followed would take the keys away.
-        self._warned, self._problems_announced = True, 0
+        self.view.problems_warned, self.view.problems_announced = True, 0
         self.frames_appended(0, reset=True)
         shown = self.frame_list.frame_count
         if not shown:
@@ -350,7 +299,7 @@ class LiveFollowing:
 
     def _show_marker(self) -> None:
         self._update_marker()
-        self._refresh_status()
+        self.refresh_status()
 
     def _update_marker(self) -> None:
         state = self._source_state

@@ -10,13 +10,11 @@ itself is never touched. A fork or a resume at that frame starts from the edit.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import SuspendNotSupported
 
-from vcr_tui.diff_model import DiffMode, DiffRequest
 from vcr_tui.editing import (
     EditorCommand,
     EditorError,
@@ -28,41 +26,22 @@ from vcr_tui.editing import (
     judge,
     run_editor,
 )
+from vcr_tui.logic.frame_view import Side
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.screens.json_editor_screen import JsonEditorScreen
+from vcr_tui.screens.screen_parts import PartBase
 from vcr_tui.theme import LABEL_STYLE
 
 if TYPE_CHECKING:
-    from textual.app import App
-    from textual.notifications import SeverityLevel
-
-    from recorder import Frame
-    from vcr_tui.frame_store import FrameStore
-    from vcr_tui.preview_store import PreviewStore
-    from vcr_tui.widgets.frame_list import FrameList
+    pass
 
 # Tests set this: a scripted editor needs no terminal, so it can run in a headless app as it is.
 RUN_EDITOR_WITHOUT_SUSPEND = False
 
 
-class StateEditing:
+class StateEditing(PartBase):
     """``e`` and ``E`` for ``FileScreen``: it uses the screen's store, panes and ``edited_states``."""
-
-    if TYPE_CHECKING:  # provided by FileScreen and Screen
-        app: App[Any]
-        path: Path
-        store: FrameStore | PreviewStore | None
-        current: Frame | None
-        side: str
-        diff_mode: DiffMode
-        edited_states: dict[tuple[int, str], dict[str, Any]]
-        frame_list: FrameList
-
-        def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None: ...
-        def state_for(self, frame: Frame, side: str) -> dict[str, Any]: ...
-        def _display(self, frame: Frame) -> None: ...
-        def request_diff(self) -> None: ...
 
     _draft: StateDraft | None = None
     _stale_draft: StateDraft | None = None  # begun on a file that has since been replaced
@@ -227,33 +206,24 @@ class StateEditing:
         if self._draft is draft:
             self._draft = None
 
-    def apply_edit(self, index: int, side: str, state: dict[str, Any] | None) -> None:
+    def apply_edit(self, index: int, side: Side, state: dict[str, Any] | None) -> None:
         """Keep (or with None, drop) an edited state, mark the row, and show it against the recording."""
-        if state is None:
-            self.edited_states.pop((index, side), None)
-        else:
-            self.edited_states[(index, side)] = state
-        self.frame_list.mark_edited(index, self.is_edited(index))
-        if state is not None:
-            self.side = side
-            self.diff_mode = DiffMode.EDITED
-        elif self.diff_mode is DiffMode.EDITED and not self.edited_states:
-            self.diff_mode = DiffMode.STEP
+        self.view.apply_edit(index, side, state)
+        self.frame_list.mark_edited(index, self.view.edits.is_edited(index))
         if self.current is not None and self.current.index == index:
-            self._display(self.current)
+            self.display_frame(self.current)
         else:
             self.request_diff()
 
     def is_edited(self, index: int) -> bool:
-        return (index, "input") in self.edited_states or (index, "output") in self.edited_states
+        return self.view.edits.is_edited(index)
 
     def action_discard_edits(self) -> None:
         index = self.frame_list.cursor
         if not self.is_edited(index):
             self.say(f"#{index} has no edits.")
             return
-        for side in ("input", "output"):
-            self.edited_states.pop((index, side), None)
+        self.view.edits.drop_frame(index)
         self.apply_edit(index, self.side, None)
         self.say(f"The edits of #{index} are gone: it shows the recorded states again.")
 
@@ -263,30 +233,10 @@ class StateEditing:
         Returns how many frames had edits, for the message that says they are gone.
         """
         self._stale_draft = self._draft
-        edited = {index for index, _side in self.edited_states}
-        if not edited:
-            return 0
-        self.edited_states.clear()
+        edited = self.view.forget_all_edits()
         for index in edited:
             self.frame_list.mark_edited(index, False)
-        if self.diff_mode is DiffMode.EDITED:
-            self.diff_mode = DiffMode.STEP
         return len(edited)
-
-    # -- the diff pane's "edited vs recorded" mode (called by the screen) -------------------------
-
-    def edited_diff_note(self, frame: Frame) -> str | None:
-        """Why there is nothing to compare for this frame in EDITED mode, or None."""
-        if (frame.index, self.side) in self.edited_states:
-            return None
-        other = "output" if self.side == "input" else "input"
-        if (frame.index, other) in self.edited_states:
-            return f"The {other} of #{frame.index} is edited, not its {self.side}: press i to see it."
-        return f"#{frame.index} is not edited: e edits its input, E its output."
-
-    def edited_diff_request(self, key: tuple[object, ...], frame: Frame, side: str) -> DiffRequest:
-        recorded = frame.input_state if side == "input" else frame.output_state
-        return DiffRequest(key, recorded, self.state_for(frame, side), f"#{frame.index} {side} as recorded", "edited")
 
     def on_unmount(self) -> None:
         if self._draft is not None:
@@ -297,13 +247,7 @@ class StateEditing:
 
     def edit_for(self, index: int) -> tuple[dict[str, Any] | None, bool]:
         """The edit a fork or resume at ``index`` starts from: the input's, else the output's, else none."""
-        edited_input = self.edited_states.get((index, "input"))
-        if edited_input is not None:
-            return edited_input, False
-        edited_output = self.edited_states.get((index, "output"))
-        if edited_output is not None:
-            return edited_output, True
-        return None, False
+        return self.view.edits.start_for(index)
 
     def _node_name(self, index: int) -> str:
         if self.current is not None and self.current.index == index:

@@ -13,7 +13,6 @@ own entry point after a confirmation dialog. Opening a recording never runs code
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +39,6 @@ from vcr_tui.widgets.resume_banner import ResumeBanner
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
-
-    from vcr_tui.sources import Source
 
 
 FOLLOW_INTERVAL = 0.05  # seconds between looks at a fork that is being written
@@ -93,18 +90,6 @@ TIME_TRAVEL_BINDINGS: list[BindingType] = [
 
 class TimeTravel(StateEditing):
     """``e`` ``E`` ``f`` ``r`` ``x`` for ``FileScreen``; it uses the screen's store, panes and edits."""
-
-    if TYPE_CHECKING:  # provided by FileScreen and Screen (more in StateEditing)
-        source: Source | None
-
-        def set_live(self, marker: str | None) -> None: ...
-        def writer_finished(self, message: str) -> None: ...
-        def frames_appended(self, count: int, *, reset: bool = False) -> None: ...
-        def refresh_bindings(self) -> None: ...
-        def set_interval(self, interval: float, callback: Callable[[], Any]) -> Timer: ...
-        def post_message(self, message: Any) -> bool: ...
-        def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
-        def mount(self, *widgets: Any, before: Any = None) -> Any: ...
 
     resume_run: ResumeRun | None = None  # started from this screen (its worker runs here)
     following: ResumeRun | None = None  # the run whose fork this screen shows
@@ -165,9 +150,11 @@ class TimeTravel(StateEditing):
     def open_recording(self, path: Path, following: ResumeRun | None = None) -> None:
         """Show another recording (a fork) on top of this one; Escape comes back here."""
         follow = following is not None or options_of(self).follow  # type: ignore[arg-type]
-        screen = type(self)(path, from_directory=True, follow=follow)  # type: ignore[call-arg]
+        from vcr_tui.screens.file_screen import FileScreen  # the screen this part belongs to
+
+        screen = FileScreen(path, from_directory=True, follow=follow)
         screen.following = following
-        self.app.push_screen(screen)  # type: ignore[call-overload]
+        self.app.push_screen(screen)
 
     def refresh_session_lists(self) -> None:
         """Folder views under this screen list the new fork under its parent when shown again."""
@@ -208,9 +195,8 @@ class TimeTravel(StateEditing):
         state, edit_output = self.edit_for(index)
         mocks: dict[str, Any] = {}
         if mode is ResumeMode.MOCK:
-            for (later, side), value in sorted(self.edited_states.items()):
-                if side == "output" and later > index:
-                    mocks[self._node_name(later)] = value
+            for later, value in self.view.edits.outputs_after(index):
+                mocks[self._node_name(later)] = value
         return ResumeRequest(
             self.recording_file(),
             index,

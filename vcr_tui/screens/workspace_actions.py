@@ -22,6 +22,7 @@ from vcr_tui.host import options_of
 from vcr_tui.keys import key_of
 from vcr_tui.messages import WorkspaceFinished, WorkspaceProposed
 from vcr_tui.safe_text import clean, shorten
+from vcr_tui.screens.screen_parts import PartBase
 from vcr_tui.screens.workspace_dialogs import CommitDialog, ConfirmWorkspaceDialog, MessageDialog, RollbackDialog
 from vcr_tui.theme import LABEL_STYLE, SNAPSHOT_GLYPH
 from vcr_tui.workspace_link import (
@@ -45,13 +46,8 @@ from vcr_tui.workspace_link import (
 from vcr_tui.workspace_text import commit_done, rollback_done
 
 if TYPE_CHECKING:
-    from textual.app import App
-    from textual.notifications import SeverityLevel
-
-    from recorder import Frame
     from vcr_tui.frame_store import FrameStore
     from vcr_tui.preview_store import PreviewStore
-    from vcr_tui.widgets.frame_list import FrameList
 
 WORKSPACE_BINDINGS: list[BindingType] = [
     Binding(
@@ -102,26 +98,12 @@ def unusable_path(named: str, problem: str) -> Text:
     return text
 
 
-class WorkspaceActions:
+class WorkspaceActions(PartBase):
     """``u``, ``C`` and ``ctrl+z`` for ``FileScreen`` (a mixin: it uses the screen's store and list).
 
     The screen lists ``WORKSPACE_BINDINGS`` among its own bindings (Textual reads bindings only
     from DOM classes).
     """
-
-    if TYPE_CHECKING:  # provided by FileScreen
-        store: FrameStore | PreviewStore | None
-        path: Path
-        current: Frame | None
-
-        @property
-        def app(self) -> App[object]: ...
-
-        @property
-        def frame_list(self) -> FrameList: ...
-
-        def say(self, message: str, severity: SeverityLevel = "information", timeout: float | None = None) -> None: ...
-        def post_message(self, message: object) -> bool: ...
 
     _workspace_accepted: str | None = None  # the recording's folder, once the user said yes
     _workspace_running: str | None = None  # what a worker is doing to the workspace now

@@ -41,7 +41,7 @@ from recorder.integrations.langgraph.state import (
 )
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import Action, Decision, ResumePlan, active_plan
-from recorder.vocabulary import SOURCE, FrameSource
+from recorder.vocabulary import SOURCE
 from recorder.writer import VCRRecorder
 
 if TYPE_CHECKING:
@@ -253,9 +253,7 @@ class _NodeCall:
         )
         _mark_recorded(exc)
 
-    def _record(
-        self, output: Any, metadata: FrameMetadata, source: FrameSource | None, routing: dict[str, Any]
-    ) -> None:
+    def _record(self, output: Any, metadata: FrameMetadata, source: str | None, routing: dict[str, Any]) -> None:
         metadata.custom.update(self._custom(source, routing))  # this call's own metadata
         checked = False
         if type(output) is dict:
@@ -269,13 +267,13 @@ class _NodeCall:
             output_checked=checked,
         )
 
-    def _source(self) -> FrameSource | None:
+    def _source(self) -> str | None:
         return self.decision.source if self.decision is not None else None
 
-    def _custom(self, source: FrameSource | None, routing: dict[str, Any]) -> dict[str, Any]:
+    def _custom(self, source: str | None, routing: dict[str, Any]) -> dict[str, Any]:
         custom: dict[str, Any] = {"langgraph": {**self.langgraph, **routing} if routing else self.langgraph}
         if source:
-            custom[SOURCE] = source.value
+            custom[SOURCE] = source
         return custom
 
 

@@ -1,0 +1,188 @@
+"""Steps at the terminal's pace: vcr-tui against a minimal Textual app, side by side through tmux.
+
+Both programs run in a tmux pane of 120×35, as a user sees them, and are read back from the pane
+(``capture-pane``), so the figures include drawing and the terminal, not only Python:
+
+(a) first screen: from starting the program to its first screen on the pane. vcr-tui opens a
+    100,000-frame recording and is done when the first frame's row is shown; the floor is a
+    Textual app whose only widget is a label, done when the label is shown;
+(b) key to next frame: from ``send-keys j`` until the pane shows the next frame in the details
+    and its position in the status line (vcr-tui, once the file is indexed and surveyed), or the
+    label's new count (the floor app, which updates one label on a key).
+
+Both are measured in the same run and printed as median, p95 and the ratio to the floor.
+Budgets: key to next frame ≤ 1.5× the floor's time, first screen ≤ 1.3×. Polling the pane costs
+the same on both sides. Run: ``python bench/bench_terminal_pace.py`` (``--frames N``,
+``--steps N``, ``--starts N``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench_tui import FIRST_NODE, details_title, write_recording
+from sample_stats import p95
+
+SIZE = (120, 35)
+POLL = 0.002  # seconds between looks at the pane
+DEADLINE = 60.0
+BUDGET_STEP_RATIO = 1.5
+BUDGET_FIRST_RATIO = 1.3
+
+MINIMAL_APP = """
+from textual.app import App
+from textual.widgets import Label
+
+
+class Minimal(App[None]):
+    BINDINGS = [("j", "step", "step"), ("q", "quit", "quit")]
+    count = 0
+
+    def compose(self):
+        yield Label("count 0", id="label")
+
+    def action_step(self):
+        self.count += 1
+        self.query_one(Label).update(f"count {self.count}")
+
+
+Minimal().run()
+"""
+
+
+class Pane:
+    """One tmux server of our own with one pane; the program runs in it."""
+
+    def __init__(self) -> None:
+        self.base = ["tmux", "-L", f"pace-{os.getpid()}-{uuid.uuid4().hex[:6]}", "-f", "/dev/null"]
+        width, height = SIZE
+        subprocess.run(
+            [*self.base, "new-session", "-d", "-x", str(width), "-y", str(height)],
+            check=True,
+            env={**os.environ, "TERM": "xterm-256color"},
+        )
+
+    def run(self, argv: list[str]) -> float:
+        """Start ``argv`` in the pane; the moment it was started."""
+        command = " ".join(_quoted(part) for part in argv)
+        started = time.perf_counter()
+        subprocess.run([*self.base, "respawn-pane", "-k", "-t", ":0.0", command], check=True)
+        return started
+
+    def screen(self) -> str:
+        return subprocess.run([*self.base, "capture-pane", "-p"], capture_output=True, text=True, check=False).stdout
+
+    def wait_for(self, *texts: str) -> float:
+        """When every text was first seen on the pane."""
+        give_up = time.perf_counter() + DEADLINE
+        while True:
+            shown = self.screen()
+            now = time.perf_counter()
+            if all(text in shown for text in texts):
+                return now
+            if now > give_up:
+                raise SystemExit(f"never saw {texts} on the pane:\n{shown}")
+            time.sleep(POLL)
+
+    def key(self, key: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([*self.base, "send-keys", key], check=True)
+        return started
+
+    def close(self) -> None:
+        subprocess.run([*self.base, "kill-server"], check=False, capture_output=True)
+
+
+def _quoted(part: str) -> str:
+    return "'" + part.replace("'", "'\\''") + "'"
+
+
+def vcr_tui(path: Path) -> list[str]:
+    return [sys.executable, "-c", "from vcr_tui.cli import main; main()", str(path), "--no-follow"]
+
+
+def first_screens(argv: list[str], shown: str, starts: int) -> list[float]:
+    times = []
+    for _ in range(starts):
+        pane = Pane()
+        try:
+            started = pane.run(argv)
+            times.append(pane.wait_for(shown) - started)
+        finally:
+            pane.close()
+    return times
+
+
+def vcr_steps(path: Path, steps: int, frames: int) -> list[float]:
+    pane = Pane()
+    try:
+        pane.run(vcr_tui(path))
+        pane.wait_for(FIRST_NODE, f"(1/{frames:,})")
+        time.sleep(3.0)  # the background survey of errors reads the whole file: let it finish
+        times = []
+        for index in range(1, steps + 1):
+            sent = pane.key("j")
+            seen = pane.wait_for(details_title(index).decode(), f"#{index} ({index + 1}/{frames:,})")
+            times.append(seen - sent)
+        return times
+    finally:
+        pane.close()
+
+
+def minimal_steps(script: Path, steps: int) -> list[float]:
+    pane = Pane()
+    try:
+        pane.run([sys.executable, str(script)])
+        pane.wait_for("count 0")
+        time.sleep(0.5)
+        times = []
+        for count in range(1, steps + 1):
+            sent = pane.key("j")
+            times.append(pane.wait_for(f"count {count}") - sent)
+        return times
+    finally:
+        pane.close()
+
+
+def report(what: str, ours: list[float], floor: list[float], budget: float) -> None:
+    ours_ms = [value * 1000 for value in ours]
+    floor_ms = [value * 1000 for value in floor]
+    ratio = statistics.median(ours_ms) / statistics.median(floor_ms)
+    verdict = "within" if ratio <= budget else "OVER"
+    print(
+        f"{what}: vcr-tui {statistics.median(ours_ms):.0f} ms median, {p95(ours_ms):.0f} ms p95;"
+        f" minimal app {statistics.median(floor_ms):.0f} ms median, {p95(floor_ms):.0f} ms p95;"
+        f" ratio {ratio:.2f}× (budget ≤ {budget}×: {verdict})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--frames", type=int, default=100_000)
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--starts", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "big.vcr"
+        write_recording(path, args.frames)
+        script = Path(folder) / "minimal_app.py"
+        script.write_text(MINIMAL_APP, encoding="utf-8")
+        ours_first = first_screens(vcr_tui(path), FIRST_NODE, args.starts)
+        floor_first = first_screens([sys.executable, str(script)], "count 0", args.starts)
+        ours_steps = vcr_steps(path, args.steps, args.frames)
+        floor_steps = minimal_steps(script, args.steps)
+    print(f"tmux pane {SIZE[0]}×{SIZE[1]}, {args.frames:,} frames, {args.steps} steps, {args.starts} starts")
+    report("key to next frame", ours_steps, floor_steps, BUDGET_STEP_RATIO)
+    report("first screen", ours_first, floor_first, BUDGET_FIRST_RATIO)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""The debugger's state and decisions, without Textual: what the screens show, not how.
+
+Modules here never import Textual (a test imports each one and checks), so the state of a
+debugging session can be built, changed and asserted on without running an app, and every
+screen that shows a recording (the debugger, a comparison, a browser) shares one owner of it.
+"""
