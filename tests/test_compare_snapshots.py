@@ -1,0 +1,46 @@
+"""How the compare screen looks, at 80×24 and 120×35 (baselines in the top-level ``snapshots/``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_support import settle
+from test_compare_screen import write_run
+from textual.pilot import Pilot
+
+from vcr_tui.compare_app import CompareApp
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 35), id="120x35")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_compare_screen_on_the_first_divergence(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    a = write_run(
+        tmp_path / "a.vcr",
+        "nightly-run",
+        [
+            ("plan", {"task": "convert"}, {"formula": "(f - 32) * 9 / 5"}),
+            ("llm:gpt-4o-mini", {"formula": "(f - 32) * 9 / 5"}, {"code": "return (f - 32) * 9 / 5"}),
+            ("tool:run_tests", {"cmd": "pytest -q"}, {"passed": 1, "failed": 2}),
+            ("report", {"failed": 2}, {"status": "failed"}),
+        ],
+    )
+    b = write_run(
+        tmp_path / "b.vcr",
+        "fixed-run",
+        [
+            ("plan", {"task": "convert"}, {"formula": "(f - 32) * 5 / 9"}),
+            ("llm:gpt-4o-mini", {"formula": "(f - 32) * 5 / 9"}, {"code": "return (f - 32) * 5 / 9"}),
+            ("tool:lint", {"cmd": "ruff"}, {"clean": True}),
+            ("tool:run_tests", {"cmd": "pytest -q"}, {"passed": 3, "failed": 0}),
+            ("report", {"failed": 0}, {"status": "ok"}),
+        ],
+    )
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+
+    assert snap_compare(CompareApp(a, b), terminal_size=size, run_before=run_before)
