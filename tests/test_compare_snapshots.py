@@ -44,3 +44,19 @@ def test_compare_screen_on_the_first_divergence(snap_compare, tmp_path: Path, si
         await settle(pilot)
 
     assert snap_compare(CompareApp(a, b), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_graph_view_of_a_fan_out(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    from test_run_graph import record_fan_out
+
+    from vcr_tui.compare_app import GraphApp
+
+    path = record_fan_out(tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("j", "l")
+        await settle(pilot)
+
+    assert snap_compare(GraphApp(path), terminal_size=size, run_before=run_before)

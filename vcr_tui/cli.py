@@ -270,6 +270,7 @@ def fail(message: str, status: int = 2) -> NoReturn:
     sys.exit(status)
 
 
-from vcr_tui.cli_compare import diff_command  # noqa: E402  (registered last: it imports fail from here)
+from vcr_tui.cli_compare import diff_command, graph_command  # noqa: E402  (registered last: they import fail from here)
 
 main.add_command(diff_command)
+main.add_command(graph_command)

@@ -158,3 +158,42 @@ def _value(value: object) -> str:
         text = repr(value)
     text = clean(text)
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+@click.command("graph")
+@click.argument("recording", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("mermaid", "dot"), case_sensitive=False),
+    default=None,
+    help="Print the graph as Mermaid or Graphviz dot instead of opening it.",
+)
+@click.option("--no-forks", is_flag=True, help="Leave out the forks of the run found beside it.")
+def graph_command(recording: Path, output_format: str | None, no_forks: bool) -> None:
+    """Draw a run as a graph: supersteps as levels, parallel nodes as lanes, forks as branches.
+
+    \b
+    The forks of the run in the same folder hang off the frame they start
+    from (--no-forks leaves them out).
+    """
+    from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
+    from recorder.run_graph import build_graph, forks_beside, to_dot, to_mermaid
+    from vcr_tui.cli import fail, resolve_target
+
+    if resolve_target(recording).is_dir():
+        fail(f"{recording} is a folder: graph draws one recording (a .vcr file)")
+    if output_format is None:
+        from vcr_tui.cli import user_keymap
+        from vcr_tui.compare_app import GraphApp
+
+        app = GraphApp(recording, with_forks=not no_forks, keymap=user_keymap())
+        app.run()
+        if app.failure:
+            fail(app.failure)
+        return
+    try:
+        graph = build_graph(recording, forks=() if no_forks else forks_beside(recording))
+    except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+        fail(exc.strerror or str(exc))
+    click.echo(to_mermaid(graph) if output_format.lower() == "mermaid" else to_dot(graph), nl=False)
