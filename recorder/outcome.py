@@ -29,11 +29,15 @@ class RunOutcome(str, enum.Enum):
 
 def run_outcome(reader: VCRReader, *, writer_active: bool = False) -> RunOutcome:
     """The outcome of the run ``reader`` holds (reads one frame at most)."""
+    count = len(reader)
+    last_is_error = bool(count) and reader.frame(count - 1).is_error
+    return outcome_of(last_is_error, reader.totals_written, writer_active)
+
+
+def outcome_of(last_frame_is_error: bool, totals_written: bool, writer_active: bool) -> RunOutcome:
+    """The rule itself, for callers that learned the three facts another way."""
     if writer_active:
         return RunOutcome.RUNNING
-    count = len(reader)
-    if count and reader.frame(count - 1).is_error:
+    if last_frame_is_error:
         return RunOutcome.ERROR
-    if reader.totals_written:
-        return RunOutcome.OK
-    return RunOutcome.UNFINISHED
+    return RunOutcome.OK if totals_written else RunOutcome.UNFINISHED
