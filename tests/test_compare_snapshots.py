@@ -60,3 +60,36 @@ def test_graph_view_of_a_fan_out(snap_compare, tmp_path: Path, size: tuple[int, 
         await settle(pilot)
 
     assert snap_compare(GraphApp(path), terminal_size=size, run_before=run_before)
+
+
+def test_session_browser_filtered_and_sorted(snap_compare, tmp_path: Path) -> None:
+    from vcr_lines import frame, header
+
+    from vcr_tui.app import VCRApp
+
+    runs = [
+        ("nightly-001", "2026-01-03T01:00:00.000000+00:00", ["nightly"], None, 120, False),
+        ("nightly-002", "2026-01-04T01:00:00.000000+00:00", ["nightly"], None, 480, True),
+        ("nightly-002-fix", "2026-01-04T02:00:00.000000+00:00", ["nightly", "fork"], "nightly-002", 90, False),
+        ("adhoc-17", "2026-01-05T09:30:00.000000+00:00", ["adhoc"], None, 40, False),
+    ]
+    for session_id, created, tags, parent, tokens, failed in runs:
+        fields = {
+            "created_at": created,
+            "tags": tags,
+            "parent_session_id": parent,
+            "forked_from_frame": 1 if parent else None,
+        }
+        last = frame("apply", 1, session_id=session_id, frame_type="error" if failed else "node")
+        closing = header(session_id, **fields, frame_count=2, total_tokens=tokens, total_cost_usd=tokens / 100_000)
+        (tmp_path / f"{session_id}.vcr").write_bytes(
+            header(session_id, **fields) + frame("plan", 0, session_id=session_id) + last + closing
+        )
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in ("slash", *"tag:nightly", "enter", "s", "s", "s", "s"):
+            await pilot.press(key)
+        await settle(pilot)
+
+    assert snap_compare(VCRApp(tmp_path), terminal_size=(120, 35), run_before=run_before)
