@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from recorder import RecordingNotFoundError, RecordingUnreadableError, VCRReader
+from recorder.index import decode_line
 from recorder.outcome import RunOutcome, run_outcome
 from recorder.run_summary import summary_from_tail
 from recorder.writers import held_for_writing
@@ -212,3 +213,30 @@ def scan(folder: Path, cache: SummaryCache | None = None) -> Iterator[SessionEnt
     summarize_one = cache.summarize if cache is not None else summarize
     for path in paths:
         yield summarize_one(path, writer_active=path in writing)
+
+
+def find_session(folder: Path, session_id: str, *, skip: Path | None = None) -> Path | None:
+    """The recording in ``folder`` whose header names ``session_id`` (a fork's parent), or None.
+
+    Reads the first line of each file only; the file named after the id is tried first.
+    """
+    named = folder / f"{session_id}{SUFFIX}"
+    candidates = [named] if named.is_file() else []
+    candidates += [path for path in recording_files(folder) if path != named]
+    for path in candidates:
+        if path == skip:
+            continue
+        if _header_id(path) == session_id:
+            return path
+    return None
+
+
+def _header_id(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(1 << 20)
+    except OSError:
+        return None
+    value = decode_line(first).value
+    data = value.get("data") if isinstance(value, dict) and value.get("type") == "session" else None
+    return data.get("session_id") if isinstance(data, dict) and isinstance(data.get("session_id"), str) else None
