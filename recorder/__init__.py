@@ -6,6 +6,7 @@ and scripts can read recordings without a terminal.
 
 from recorder.acid import ACIDWorkspace, CommitPreview, RollbackPlan, SessionInfo, Snapshot, WorkspaceError
 from recorder.async_writer import AsyncVCRRecorder
+from recorder.compare import RunComparison, compare_runs
 from recorder.decorators import report_usage, vcr_record
 from recorder.diffing import StateChange, diff_states, format_path
 from recorder.encoding import decode_value, to_jsonable
@@ -44,6 +45,7 @@ __all__ = [
     "ResumeMode",
     "ResumeResult",
     "RollbackPlan",
+    "RunComparison",
     "Session",
     "SessionInfo",
     "Snapshot",
@@ -54,6 +56,7 @@ __all__ = [
     "WorkspaceError",
     "active_recorder",
     "aresume",
+    "compare_runs",
     "decode_value",
     "diff_states",
     "fork_recording",

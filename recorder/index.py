@@ -23,7 +23,8 @@ import orjson
 from recorder.errors import open_for_reading
 from recorder.models import Problem, ProblemKind, Session
 
-_FRAME_PREFIX = b'{"type":"frame"'
+FRAME_PREFIX = b'{"type":"frame"'  # how a plain frame record's line starts: the fast path of indexing
+_FRAME_PREFIX = FRAME_PREFIX
 _BOM = b"\xef\xbb\xbf"
 _CHUNK = 4 << 20
 _FINGERPRINT = 512

@@ -49,6 +49,19 @@ class VCRReader:
         return [session for _, session in self._index.sessions]
 
     @property
+    def totals_written(self) -> bool:
+        """The writer recorded the run's totals: it saved, rather than stopping mid-run.
+
+        Ours appends a session record after the last frame on ``save()``; writers that rewrite the
+        whole file on save put a header first whose ``frame_count`` matches the frames.
+        """
+        if not self._index.sessions:
+            return False
+        line, session = self._index.sessions[-1]
+        count = len(self._index)
+        return not count or line > self._index.lines[-1] or session.frame_count == count
+
+    @property
     def problems(self) -> list[Problem]:
         """Every line skipped or mended, by line number, including a last line still incomplete.
 

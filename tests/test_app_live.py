@@ -339,7 +339,7 @@ async def test_the_folder_view_shows_new_sessions_and_forks_under_their_parents(
             parent = order.index(("run-a", 0))
             assert order[parent + 1] == ("run-a-fork", 1), order
             row = [cell.plain.strip() for cell in screen.table.get_row_at(parent + 1)]
-            assert row[0].endswith("run-a-fork") and row[6] == "run-a @#3"
+            assert row[0].endswith("run-a-fork") and row[7] == "run-a @#3"
 
             second.path.unlink()
             await wait_until(pilot, lambda: len(screen.ordered) == 2, "the removed session to go")

@@ -168,8 +168,8 @@ async def test_a_folder_lists_sessions_with_forks_under_parents(app_recordings) 
         assert order == [("run-2", 0), ("run-1", 0), ("run-1-fork", 1), ("run-1-fork-b", 2), ("empty", 0)]
         table = screen.query_one(SessionTable)
         row = [cell.plain.strip() for cell in table.get_row_at(2)]
-        assert row[0].strip().endswith("run-1-fork") and row[2] == "3" and row[6] == "run-1 @#4"
-        assert [cell.plain.strip() for cell in table.get_row_at(0)][3:6] == ["30", "$0.0005", "demo"]
+        assert row[0].strip().endswith("run-1-fork") and row[2] == "3" and row[7] == "run-1 @#4"
+        assert [cell.plain.strip() for cell in table.get_row_at(0)][3:7] == ["30", "$0.0005", "unfinished", "demo"]
         await pilot.press("j", "j", "enter")
         await settle(pilot)
         opened = app.screen

@@ -268,3 +268,9 @@ def fail(message: str, status: int = 2) -> NoReturn:
     """One clear line on stderr and a non-zero exit: what every bad-input path does."""
     click.echo(f"vcr-tui: {message}", err=True)
     sys.exit(status)
+
+
+from vcr_tui.cli_compare import diff_command, graph_command  # noqa: E402  (registered last: they import fail from here)
+
+main.add_command(diff_command)
+main.add_command(graph_command)

@@ -7,11 +7,16 @@ shown as it goes. Pure functions: no widgets here.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from recorder import RecordingNotFoundError, RecordingUnreadableError, VCRReader
+from recorder.index import decode_line
+from recorder.outcome import RunOutcome, run_outcome
+from recorder.run_summary import summary_from_tail
+from recorder.writers import held_for_writing
 from vcr_tui.frame_rows import row_from_line
 
 SUFFIX = ".vcr"
@@ -33,6 +38,8 @@ class SessionEntry:
     forked_from_frame: int | None = None
     problems: int = 0
     error: str | None = None
+    outcome: RunOutcome | None = None
+    metadata_text: str = ""  # the header's metadata values, for the filter
     depth: int = 0
     children: tuple[str, ...] = field(default=(), compare=False)
 
@@ -47,8 +54,27 @@ def recording_files(folder: Path) -> list[Path]:
     return sorted(found, key=lambda path: path.name)
 
 
-def summarize(path: Path) -> SessionEntry:
-    """The list's facts about one file; a file that cannot be read still gets a row saying why."""
+def summarize(path: Path, *, writer_active: bool = False) -> SessionEntry:
+    """The list's facts about one file; a file that cannot be read still gets a row saying why.
+
+    A saved run is read from its last two lines; any other file is indexed.
+    """
+    quick = summary_from_tail(path, writer_active=writer_active)
+    if quick is not None:
+        session = quick.session
+        return SessionEntry(
+            path=path,
+            session_id=session.session_id or path.stem,
+            created_at=session.created_at,
+            frames=quick.frames,
+            tokens=session.total_tokens,
+            cost_usd=session.total_cost_usd,
+            tags=tuple(session.tags),
+            parent_session_id=session.parent_session_id,
+            forked_from_frame=session.forked_from_frame,
+            outcome=quick.outcome,
+            metadata_text=metadata_text(session.metadata),
+        )
     try:
         reader = VCRReader(path)
     except (RecordingNotFoundError, RecordingUnreadableError) as exc:
@@ -70,7 +96,29 @@ def summarize(path: Path) -> SessionEntry:
             parent_session_id=session.parent_session_id,
             forked_from_frame=session.forked_from_frame,
             problems=len(reader.problems),
+            outcome=run_outcome(reader, writer_active=writer_active),
+            metadata_text=metadata_text(session.metadata),
         )
+
+
+def metadata_text(metadata: dict[str, object], limit: int = 2000) -> str:
+    """The header's metadata values as one line of text (strings and numbers, nested ones too)."""
+    parts: list[str] = []
+
+    def walk(value: object, depth: int) -> None:
+        if depth > 4 or sum(map(len, parts)) > limit:
+            return
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item, depth + 1)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, depth + 1)
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            parts.append(str(value))
+
+    walk(metadata, 0)
+    return " ".join(parts)[:limit]
 
 
 def _sum_totals(reader: VCRReader) -> tuple[int, float]:
@@ -83,8 +131,15 @@ def _sum_totals(reader: VCRReader) -> tuple[int, float]:
     return tokens, cost
 
 
-def nest_forks(entries: list[SessionEntry]) -> list[SessionEntry]:
-    """Entries in display order: newest runs first, each followed by its forks (oldest first).
+def _created(entry: SessionEntry) -> tuple[str, str]:
+    return (entry.created_at, entry.session_id)
+
+
+def nest_forks(
+    entries: list[SessionEntry], *, key: Callable[[SessionEntry], Any] = _created, descending: bool = True
+) -> list[SessionEntry]:
+    """Entries in display order: runs by ``key`` (newest first by default), each followed by its
+    forks in the order they were made.
 
     A fork whose parent is not in the folder is shown as a run of its own. Parent links that form
     a cycle (a hand-edited file) are broken rather than followed forever.
@@ -100,7 +155,7 @@ def nest_forks(entries: list[SessionEntry]) -> list[SessionEntry]:
             children.setdefault(parent, []).append(entry)
         else:
             roots.append(entry)
-    roots.sort(key=lambda entry: (entry.created_at, entry.session_id), reverse=True)
+    roots.sort(key=key, reverse=descending)
     ordered: list[SessionEntry] = []
     seen: set[Path] = set()
 
@@ -108,7 +163,7 @@ def nest_forks(entries: list[SessionEntry]) -> list[SessionEntry]:
         if entry.path in seen:
             return
         seen.add(entry.path)
-        kids = sorted(children.get(entry.session_id, []), key=lambda kid: (kid.created_at, kid.session_id))
+        kids = sorted(children.get(entry.session_id, []), key=_created)
         ordered.append(replace(entry, depth=depth, children=tuple(kid.session_id for kid in kids)))
         for kid in kids:
             place(kid, depth + 1)
@@ -131,7 +186,57 @@ def _in_cycle(entry: SessionEntry, by_id: dict[str, SessionEntry]) -> bool:
     return False
 
 
-def scan(folder: Path) -> Iterator[SessionEntry]:
+class SummaryCache:
+    """Summaries kept by (size, modification time): a rescan reads only the files that changed."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, tuple[tuple[int, int], SessionEntry]] = {}
+
+    def summarize(self, path: Path, *, writer_active: bool = False) -> SessionEntry:
+        try:
+            info = path.stat()
+            stamp = (info.st_size, info.st_mtime_ns)
+        except OSError:
+            return summarize(path, writer_active=writer_active)
+        known = self._known.get(path)
+        if known is not None and known[0] == stamp and (known[1].outcome is RunOutcome.RUNNING) == writer_active:
+            return known[1]
+        entry = summarize(path, writer_active=writer_active)
+        self._known[path] = (stamp, entry)
+        return entry
+
+
+def scan(folder: Path, cache: SummaryCache | None = None) -> Iterator[SessionEntry]:
     """Summaries of the folder's recordings, one at a time (for a worker to report as it goes)."""
-    for path in recording_files(folder):
-        yield summarize(path)
+    paths = recording_files(folder)
+    writing = held_for_writing(paths)
+    summarize_one = cache.summarize if cache is not None else summarize
+    for path in paths:
+        yield summarize_one(path, writer_active=path in writing)
+
+
+def find_session(folder: Path, session_id: str, *, skip: Path | None = None) -> Path | None:
+    """The recording in ``folder`` whose header names ``session_id`` (a fork's parent), or None.
+
+    Reads the first line of each file only; the file named after the id is tried first.
+    """
+    named = folder / f"{session_id}{SUFFIX}"
+    candidates = [named] if named.is_file() else []
+    candidates += [path for path in recording_files(folder) if path != named]
+    for path in candidates:
+        if path == skip:
+            continue
+        if _header_id(path) == session_id:
+            return path
+    return None
+
+
+def _header_id(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(1 << 20)
+    except OSError:
+        return None
+    value = decode_line(first).value
+    data = value.get("data") if isinstance(value, dict) and value.get("type") == "session" else None
+    return data.get("session_id") if isinstance(data, dict) and isinstance(data.get("session_id"), str) else None

@@ -17,22 +17,26 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
 from vcr_tui.commands import ScreenCommands
 from vcr_tui.formatting import format_cost, format_count, format_timestamp, format_tokens
-from vcr_tui.messages import SessionsScanned
+from vcr_tui.messages import PromptSubmitted, SessionsScanned
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.file_screen import FileScreen
 from vcr_tui.screens.folder_watch import FolderWatching
 from vcr_tui.screens.help_screen import HelpScreen
-from vcr_tui.sessions import SessionEntry, nest_forks, scan
-from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE
+from vcr_tui.session_browse import SortColumn, browse
+from vcr_tui.sessions import SessionEntry, SummaryCache, scan
+from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, MARK_GLYPH
+from vcr_tui.widgets.prompt_bar import PromptBar
 
 _BATCH_SECONDS = 0.05
-COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "tags", "forked from")
+_REDRAW_SECONDS = 1.0  # while a big folder is scanned, the table is redrawn at most this often
+COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "outcome", "tags", "forked from")
 _NUMBER_COLUMNS = (2, 3, 4)
+_OUTCOME_STYLES = {"ok": "#5fd75f", "error": ERROR_STYLE, "running": "bold #5fafff", "unfinished": "#ffaf5f"}
 
 
 class SessionTable(DataTable[Text]):
@@ -47,10 +51,11 @@ class SessionTable(DataTable[Text]):
     ]
 
 
-def session_cells(entry: SessionEntry) -> list[Text]:
+def session_cells(entry: SessionEntry, *, marked: bool = False) -> list[Text]:
     """One table row: literal text for everything that came from a file."""
     indent = "  " * entry.depth + ("└ " if entry.depth else "")
-    name = Text(indent, style=LABEL_STYLE)
+    name = Text(f"{MARK_GLYPH} " if marked else "", style="bold #ffd75f")
+    name.append(indent, style=LABEL_STYLE)
     name.append(shorten(clean(entry.session_id), 36), style="bold" if not entry.depth else "")
     if entry.error:
         return [name, Text(shorten(clean(entry.error), 60), style=ERROR_STYLE), *(Text() for _ in COLUMNS[2:])]
@@ -68,9 +73,16 @@ def session_cells(entry: SessionEntry) -> list[Text]:
         frames,
         Text(format_tokens(entry.tokens) if entry.tokens else "—"),
         Text(format_cost(entry.cost_usd) if entry.cost_usd else "—"),
+        outcome_cell(entry),
         Text(shorten(clean(", ".join(entry.tags)), 24), style="#87afd7"),
         parent,
     ]
+
+
+def outcome_cell(entry: SessionEntry) -> Text:
+    if entry.outcome is None:
+        return Text("—", style=LABEL_STYLE)
+    return Text(entry.outcome.value, style=_OUTCOME_STYLES.get(entry.outcome.value, ""))
 
 
 def align_numbers(rows: list[list[Text]]) -> None:
@@ -89,6 +101,12 @@ class DirectoryScreen(FolderWatching, Screen[None]):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "filter", id="sessions.filter"),
+        Binding("s", "sort", "sort by next column", id="sessions.sort"),
+        Binding("S", "reverse", "reverse the order", show=False, id="sessions.reverse"),
+        Binding("m", "mark", "mark for compare", id="sessions.mark"),
+        Binding("c", "compare", "compare with marked", id="sessions.compare"),
+        Binding("escape", "clear_filter", "clear filter", show=False, id="sessions.clear-filter"),
         Binding("question_mark,f1", "help", "help", id="app.help"),
         Binding("q", "quit", "quit", id="app.quit"),
     ]
@@ -108,11 +126,18 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         self.entries: list[SessionEntry] = []
         self.ordered: list[SessionEntry] = []
         self.scan_done = False
+        self.summaries = SummaryCache()  # kept across rescans: only changed files are read again
+        self.filter_text = ""
+        self.sort_column = SortColumn.CREATED
+        self.descending = True
+        self.marked: Path | None = None
+        self._last_redraw = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="sessions-title")
         yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Static(id="sessions-note")
+        yield PromptBar(id="sessions-filter")
         yield Footer(compact=True)
 
     @property
@@ -142,7 +167,7 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         worker = get_current_worker()
         batch: list[SessionEntry] = []
         last = time.monotonic()
-        for entry in scan(self.folder):
+        for entry in scan(self.folder, self.summaries):
             if worker.is_cancelled:
                 return
             batch.append(entry)
@@ -154,16 +179,21 @@ class DirectoryScreen(FolderWatching, Screen[None]):
     def on_sessions_scanned(self, message: SessionsScanned) -> None:
         self.entries.extend(message.entries)
         self.scan_done = message.done
-        self._rebuild()
+        now = time.monotonic()
+        if message.done or now - self._last_redraw >= _REDRAW_SECONDS:
+            self._last_redraw = now
+            self._rebuild()
+        else:
+            self._show_title()
 
     def _rebuild(self) -> None:
         table = self.table
-        keep = (
-            self.ordered[table.cursor_row].path if self.ordered and 0 <= table.cursor_row < len(self.ordered) else None
-        )
-        self.ordered = nest_forks(self.entries)
+        # The row the user moved to stays selected; a cursor still on the top row stays on top
+        # (while a folder is scanned, the first row is only whichever file was read first).
+        keep = self.ordered[table.cursor_row].path if 0 < table.cursor_row < len(self.ordered) else None
+        self.ordered = browse(self.entries, text=self.filter_text, column=self.sort_column, descending=self.descending)
         table.clear()
-        rows = [session_cells(entry) for entry in self.ordered]
+        rows = [session_cells(entry, marked=entry.path == self.marked) for entry in self.ordered]
         align_numbers(rows)
         for entry, cells in zip(self.ordered, rows, strict=True):
             table.add_row(*cells, key=str(entry.path))
@@ -173,7 +203,10 @@ class DirectoryScreen(FolderWatching, Screen[None]):
                     table.move_cursor(row=row, animate=False)
                     break
         note = self.query_one("#sessions-note", Static)
-        if self.scan_done and not self.ordered:
+        if self.scan_done and not self.ordered and self.entries:
+            note.update(Text("No session matches the filter. Esc clears it."))
+            note.display = True
+        elif self.scan_done and not self.ordered:
             note.update(
                 Text(
                     "No .vcr recordings in this folder.\n"
@@ -191,6 +224,11 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         title.append("  ")
         count = format_count(len(self.entries), "recording")
         title.append(count if self.scan_done else f"{count}, scanning…", style=LABEL_STYLE)
+        if self.filter_text:
+            title.append(f"  · {len(self.ordered):,} match ", style=LABEL_STYLE)
+            title.append(clean(self.filter_text), style="bold #ffd75f")
+        order = "descending" if self.descending else "ascending"
+        title.append(f"  · sorted by {self.sort_column.value}, {order}", style=LABEL_STYLE)
         self.query_one("#sessions-title", Static).update(title)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -203,6 +241,66 @@ class DirectoryScreen(FolderWatching, Screen[None]):
             self.notify(f"Cannot open {entry.path.name}: {entry.error}", severity="error", markup=False)
             return
         self.app.push_screen(FileScreen(entry.path, from_directory=True, follow=self.follow))
+
+    # -- finding and comparing sessions --------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one(PromptBar).open("filter", "/", self.filter_text, "tag:NAME, ok, error, running, or any text")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.query_one(PromptBar).kind == "filter":
+            event.stop()
+            self.filter_text = event.value.strip()
+            self._rebuild()
+
+    def on_prompt_submitted(self, message: PromptSubmitted) -> None:
+        message.stop()
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        if self.filter_text:
+            self.filter_text = ""
+            self._rebuild()
+
+    def action_sort(self) -> None:
+        self.sort_column = self.sort_column.following()
+        self.descending = self.sort_column in (
+            SortColumn.CREATED,
+            SortColumn.FRAMES,
+            SortColumn.TOKENS,
+            SortColumn.COST,
+        )
+        self._rebuild()
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self._rebuild()
+
+    def _highlighted(self) -> SessionEntry | None:
+        row = self.table.cursor_row
+        return self.ordered[row] if 0 <= row < len(self.ordered) else None
+
+    def action_mark(self) -> None:
+        entry = self._highlighted()
+        if entry is None:
+            return
+        self.marked = None if self.marked == entry.path else entry.path
+        self._rebuild()
+
+    def action_compare(self) -> None:
+        entry = self._highlighted()
+        if entry is None:
+            return
+        other = self.marked
+        if other is None and entry.parent_session_id:
+            parent = next((e for e in self.entries if e.session_id == entry.parent_session_id), None)
+            other = parent.path if parent is not None else None
+        if other is None or other == entry.path:
+            self.notify("Mark a session with m, then press c on another to compare them.", timeout=4)
+            return
+        from vcr_tui.screens.compare_screen import CompareScreen
+
+        self.app.push_screen(CompareScreen(other, entry.path))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen([("Sessions", self.table), ("Anywhere", self)]))

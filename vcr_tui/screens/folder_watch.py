@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from recorder.outcome import RunOutcome
+from recorder.writers import held_for_writing
 from vcr_tui.messages import FolderChanged
 from vcr_tui.sessions import SessionEntry, summarize
 from vcr_tui.sources.directory import DIRECTORY_POLL_INTERVAL, DirectoryWatcher
@@ -64,9 +66,15 @@ class FolderWatching:
             now = time.monotonic()
             due = [path for path in self._folder_stale if self._due(path, now)]
             self._folder_stale.difference_update(due)
-            for path in [*changes.added, *due]:
+            running = [entry.path for entry in self.entries if entry.outcome is RunOutcome.RUNNING]
+            candidates = list(dict.fromkeys([*changes.added, *due, *running]))
+            writing = held_for_writing(candidates)
+            # A run whose writer let go without writing anything (killed) is no longer running.
+            gone = set(changes.removed)
+            ended = [path for path in running if path not in writing and path not in due and path not in gone]
+            for path in list(dict.fromkeys([*changes.added, *due, *ended])):
                 started = time.monotonic()
-                entries.append(summarize(path))
+                entries.append(summarize(path, writer_active=path in writing))
                 self._folder_summarized[path] = (time.monotonic(), time.monotonic() - started)
         finally:
             self.post_message(FolderChanged(entries, removed))
