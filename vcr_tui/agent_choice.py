@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from recorder import ResumeMode
-from recorder.entry_points import EntryPointError, load_entry_point, parse_entry_point
+from recorder.entry_points import ENTRY_POINT_KEY, EntryPointError, load_entry_point, parse_entry_point
 
-METADATA_KEY = "entry_point"
+METADATA_KEY = ENTRY_POINT_KEY
 HOW_TO_NAME_AN_AGENT = (
     "Name one when you start: vcr-tui FILE --agent module:callable (e.g. --agent my_agent.main:run),"
     " or --agent path/to/agent.py:run."
