@@ -31,7 +31,16 @@ from recorder.encoding import decode_value
 from recorder.forking import fork_recording, starting_state
 from recorder.models import FrameMetadata
 from recorder.reader import VCRReader
-from recorder.resume_agent import CallWith, as_async_callable, as_sync_callable, calls_with_state, thread_config
+from recorder.resume_agent import (
+    CallWith,
+    as_async_callable,
+    as_sync_callable,
+    bound_invocable,
+    calls_with_state,
+    ensure_runnable,
+    is_invocable,
+    thread_config,
+)
 from recorder.resume_plan import PlanCounts, ResumeCancelled, ResumeMode, ResumePlan, plan_active, plan_paused
 from recorder.writer import VCRRecorder
 
@@ -123,6 +132,7 @@ class _Resume:
             mocks=config.inject_mocks,
             cancel=cancel,
         )
+        self.plan.one_invocation = is_invocable(agent) or bound_invocable(agent) is not None
         session = self.recorder.session
         assert session is not None
         self.thread = thread_config(agent, session.session_id)
@@ -164,7 +174,7 @@ class _Resume:
             node = "cancelled" if cancelled else "agent"
             recorder.record_error(node, {"resumed_from_frame": self.plan.fork_at}, error)
         recorder.close()
-        reason = None if self.plan.forked else self._not_reached(error)
+        reason = self.plan.missed if self.plan.forked else self._not_reached(error)
         failed = error is not None or reason is not None
         message = None if error is None else (str(error) or type(error).__name__)
         return ResumeResult(
@@ -277,6 +287,7 @@ def _resuming(
     reader, owned = _reader_for(source)
     try:
         target = agent if agent is not None else recorded_agent(reader)
+        ensure_runnable(target)
         run = _Resume(reader, target, config or ResumeConfig(from_frame=0), output_dir, cancel, on_fork)
         with run.recorder, plan_active(run.plan):
             yield run, target

@@ -115,11 +115,17 @@ def thread_config(agent: object, session_id: str) -> dict[str, Any] | None:
     return {"configurable": {"thread_id": session_id}}
 
 
-def _plain(agent: object) -> Callable[..., Any]:
-    if not callable(agent):
+def ensure_runnable(agent: object) -> None:
+    """Refuse, before any fork is written, an agent that can be neither called nor invoked."""
+    if not callable(agent) and not is_invocable(agent):
         raise TypeError(
             f"cannot resume with a {type(agent).__name__}: pass a callable, or an object with .invoke or .ainvoke"
         )
+
+
+def _plain(agent: object) -> Callable[..., Any]:
+    ensure_runnable(agent)
+    assert callable(agent)
     return agent
 
 

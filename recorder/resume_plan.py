@@ -109,6 +109,10 @@ class ResumePlan:
         self.forked = False  # the fork point has been reached
         self.all_live = False  # REPLAY diverged, or FORK past the fork point
         self.counts = PlanCounts()
+        # The agent is the graph itself (``app.invoke``): invoked once, so it starts at the fork
+        # point in that invocation, whichever of the recorded invocations the fork point ran in.
+        self.one_invocation = False
+        self.missed: str | None = None  # why the edit could not reach the agent, once known
 
     def decide(self, node_name: str, actual_input: dict[str, Any], *, repeats: Frame | None = None) -> Decision:
         """How to serve one call of ``node_name`` with ``actual_input``.
@@ -169,6 +173,11 @@ class ResumePlan:
             self.position = max(self.position, match.index + 1)
         output = match.output_state if match is not None else actual_input
         return Decision(Action.SKIP, output=output, source="skipped", matched=match)
+
+    def edit_missed(self, reason: str) -> None:
+        """Say that the step at the fork point ran without the edited state reaching it."""
+        if self.missed is None:
+            self.missed = reason
 
     @property
     def steps_taken(self) -> int:

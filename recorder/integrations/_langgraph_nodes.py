@@ -30,6 +30,8 @@ from langgraph.types import Command, Send
 
 from recorder.decorators import _usage
 from recorder.encoding import decode_value
+from recorder.graph_facts import graph_path, parent_namespace
+from recorder.integrations._langgraph_answers import ANSWERS_KEY, given_answers, replay_answers, scratchpad_of
 from recorder.integrations._langgraph_entry import entries_for
 from recorder.integrations._langgraph_runs import RUN_KEY
 from recorder.integrations._langgraph_state import (
@@ -119,16 +121,29 @@ class RecordedNode(Runnable[Any, Any]):
 class _NodeCall:
     """One execution of a node: its identity, its input as recorded, and how the plan served it."""
 
-    __slots__ = ("_input", "decision", "input_bytes", "langgraph", "node", "path", "recorder", "usage")
+    __slots__ = (
+        "_input",
+        "decision",
+        "input_bytes",
+        "langgraph",
+        "node",
+        "path",
+        "plan",
+        "recorder",
+        "scratchpad",
+        "usage",
+    )
 
     def __init__(self, node: RecordedNode, recorder: VCRRecorder, state: Any, config: RunnableConfig | None) -> None:
         self.node = node
         self.recorder = recorder
         self.usage = FrameMetadata()
         self.decision: Decision | None = None
+        self.plan: ResumePlan | None = None
         self.input_bytes = snapshot(state if type(state) is dict else state_fields(state))
         self._input: dict[str, Any] | None = None
         conf = config.get("configurable") if config else None
+        self.scratchpad = scratchpad_of(conf)
         ns = conf.get("checkpoint_ns", "") if conf else ""
         if not ns:
             self.path = node.node
@@ -170,6 +185,7 @@ class _NodeCall:
                 repeats = entries.repeats(self.langgraph, self.input_state)
         with _plan_lock:
             self.decision = plan.decide(self.path, self.input_state, repeats=repeats)
+        self.plan = plan
 
     def live_input(self, given: Any) -> Any:
         """What the node runs on: ``given``, or the edit when this is a ``Send``'s node at the fork point.
@@ -179,11 +195,35 @@ class _NodeCall:
         edit replaces that argument, in the shape the node was given.
         """
         decision = self.decision
-        if decision is None or decision.state is None or not self.langgraph.get("push"):
+        if self.plan is not None:
+            replay_answers(self.plan, self.path, self.scratchpad)
+        if decision is None or decision.state is None:
+            return given
+        if not self.langgraph.get("push"):
+            self._check_entered()
             return given
         self.input_bytes = snapshot(decision.state)  # the frame shows what the node ran on
         self._input = None
         return _shaped_like(given, self.node.decoder.decode(decision.state))
+
+    def _check_entered(self) -> None:
+        """At the fork point, the graph must have started there with the edit; say so when not.
+
+        A node the graph's edges started reads the graph's state: if its graph was not entered
+        at the fork point (the agent invoked the graph fewer times than the recording holds, so
+        the invocation the fork point ran in never came), that state is not the edited one.
+        """
+        plan = self.plan
+        if plan is None or not self.langgraph:
+            return
+        entries = entries_for(plan)
+        path = graph_path(parent_namespace(self.langgraph["ns"]))
+        if entries is not None and path in entries.entries and path not in entries.entered:
+            plan.edit_missed(
+                f"frame {plan.fork_at} ({self.path}) ran on the graph's own state, not the edited one: the "
+                "invocation it was recorded in never came (pass the graph or its invoke method to resume, "
+                "or invoke it as many times as the recording did)"
+            )
 
     def answer(self) -> Any:
         """The update the plan gives instead of running the node (recorded, mocked, edited)."""
@@ -206,6 +246,9 @@ class _NodeCall:
 
     def finished(self, result: Any, started: float) -> None:
         latency = (time.perf_counter() - started) * 1000.0
+        answers = given_answers(self.scratchpad)
+        if answers:  # what interrupt() returned in this run, for a resume to hand back
+            self.langgraph = {**self.langgraph, ANSWERS_KEY: answers}
         output, routing = (result, _NO_ROUTING) if type(result) is dict else _update_of(result)
         usage = self.usage
         if usage.tokens_used is None:
