@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from recorder.diffing import StateChange, diff_states
 from recorder.encoding import decode_value, to_jsonable
+from recorder.frame_comparison import FrameComparison
 from recorder.index import IndexUpdate
 from recorder.models import Frame, Problem, Session
 from recorder.reader import VCRReader
@@ -112,9 +113,15 @@ class VCRPlayer:
         """Error frames and steps that recorded an error type (failed tool calls)."""
         return [frame for frame in self.iter_frames() if frame.is_error]
 
-    def compare_frames(self, frame_a: int, frame_b: int) -> list[StateChange]:
-        """Nested differences from frame a's output state to frame b's."""
-        return diff_states(self._reader.frame(frame_a).output_state, self._reader.frame(frame_b).output_state)
+    def compare_frames(self, frame_a: int, frame_b: int) -> FrameComparison:
+        """Nested differences from frame a's output state to frame b's (a list of ``StateChange``).
+
+        The same result read with a key (``["added"]``, ``["removed"]``, ``["modified"]``,
+        ``["unchanged"]``) is the peer's dict of top-level keys over the decoded states.
+        """
+        before = self._reader.frame(frame_a).output_state
+        after = self._reader.frame(frame_b).output_state
+        return FrameComparison(diff_states(before, after), decode_value(before), decode_value(after))
 
     def step_changes(self, index: int) -> list[StateChange]:
         """What one step changed: its input state against its output state."""

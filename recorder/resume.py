@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from recorder.encoding import decode_value
+from recorder.entry_points import AGENT_INPUT_KEY
 from recorder.forking import fork_recording, starting_state
 from recorder.models import FrameMetadata
 from recorder.reader import VCRReader
@@ -332,7 +333,7 @@ def _agent_name(agent: object) -> str:
 def _agent_input(reader: VCRReader, config: ResumeConfig) -> Any:
     if config.agent_input is not _UNSET:
         return config.agent_input
-    recorded = reader.session.metadata.get("agent_input", _UNSET)
+    recorded = reader.session.metadata.get(AGENT_INPUT_KEY, _UNSET)
     if recorded is not _UNSET:
         return recorded
     if len(reader) == 0:
