@@ -190,3 +190,13 @@ def test_a_single_invoke_that_cannot_reach_the_fork_point_says_the_edit_was_lost
     assert not result.succeeded and not result.edit_applied
     assert result.reason is not None and "ran on the graph's own state" in result.reason
     assert "dogs" not in str(result.output)
+
+
+def test_aresume_with_ainvoke_replays_the_answers_too(tmp_path: Path) -> None:
+    path, app = record_jokes(tmp_path)
+    config = ResumeConfig(completed(path, "ask_style"), {"tone": "wry"})
+    result = asyncio.run(aresume(path, app.ainvoke, config))
+    assert result.succeeded and result.edit_applied, result.error
+    assert asked == Counter({"ask_style": 1, "write": 1})
+    assert result.output == langgraph_fork(app, "ask_style", {"tone": "wry"})
+    assert result.output["joke"] == "a wry haiku about cats"

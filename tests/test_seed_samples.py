@@ -221,3 +221,43 @@ def test_acid_begin_starts_the_recording_when_none_is_open(git_home: Path, tmp_p
     write(workspace / "app.py", "print('v2')\n")
     acid.commit()  # land the clean work
     assert "v2" in git(workspace, "show", "HEAD:app.py")
+
+
+def test_langgraph_a_wrapped_builder_runs_without_compiling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("langgraph")
+    from typing import TypedDict
+
+    from langgraph.graph import StateGraph
+
+    from recorder import VCRRecorder
+    from recorder.integrations.langgraph import VCRLangGraph
+
+    monkeypatch.chdir(tmp_path)
+
+    class Query(TypedDict, total=False):
+        query: str
+        plan: str
+        code: str
+
+    def planner_node(state: Query) -> dict[str, Any]:
+        return {"plan": f"plan for {state['query']}"}
+
+    def coder_node(state: Query) -> dict[str, Any]:
+        return {"code": f"code for {state['plan']}"}
+
+    # LangGraph itself needs two things the sample leaves out: the state schema and an entry point.
+    graph = StateGraph(Query)
+    graph.add_node("planner", planner_node)
+    graph.add_node("coder", coder_node)
+    graph.add_edge("planner", "coder")
+    graph.set_entry_point("planner")
+
+    # One line to add recording
+    recorder = VCRRecorder()
+    graph = VCRLangGraph(recorder).wrap_graph(graph)
+
+    result = graph.invoke({"query": "Build a todo app"})
+    assert result["code"] == "code for plan for Build a todo app"
+    recorder.save()
+    assert recorder.path is not None
+    assert [f.node_name for f in VCRPlayer.load(recorder.path)] == ["planner", "coder"]
