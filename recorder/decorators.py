@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from recorder.encoding import decode_value, to_jsonable
 from recorder.entry_points import AGENT_INPUT_KEY, ENTRY_POINT_KEY, importable_name
+from recorder.error_marks import already_recorded, mark_recorded
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import Action, Decision, active_plan
 from recorder.writer import VCRRecorder, active_recorder, with_session
@@ -32,6 +33,7 @@ from recorder.writer import VCRRecorder, active_recorder, with_session
 F = TypeVar("F", bound=Callable[..., Any])
 CallStyle = Literal["state", "kwargs"]
 _PASSTHROUGH = ("self", "cls")
+CALL_KEY = "call"  # metadata.custom key on every frame recorded here: how the call was shaped
 
 
 @overload
@@ -287,19 +289,16 @@ class _Call:
     def failed(self, exc: BaseException, started: float) -> None:
         if self.outermost_at is not None and _frame_count(self.recorder) > self.outermost_at:
             self._name_entry_point()  # a failed run is the one most worth resuming
-        if getattr(exc, "_vcr_recorded", False):
+        if already_recorded(exc):
             return  # an inner step already recorded this error
         self.recorder.record_error(
             self.step.node_name, self.state, exc, (time.perf_counter() - started) * 1000.0, model=self.usage.model
         )
-        try:
-            exc._vcr_recorded = True  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
+        mark_recorded(exc)
 
     def _record(self, output: dict[str, Any], source: str | None, latency_ms: float, custom: dict[str, Any]) -> None:
         metadata = self.usage
-        metadata.custom = {**metadata.custom, **custom, "call": self.style}
+        metadata.custom = {**metadata.custom, **custom, CALL_KEY: self.style}
         if source:
             metadata.custom["source"] = source
         metadata.latency_ms = latency_ms

@@ -29,6 +29,7 @@ from typing import Any
 
 from recorder.encoding import decode_value
 from recorder.entry_points import AGENT_INPUT_KEY
+from recorder.error_marks import already_recorded, mark_recorded
 from recorder.forking import fork_recording, starting_state
 from recorder.models import FrameMetadata
 from recorder.reader import VCRReader
@@ -161,17 +162,14 @@ class _Resume:
     def record_whole_failure(self, error: BaseException) -> None:
         latency = (time.perf_counter() - self.started) * 1000.0
         self.recorder.record_error(self.step_name, self.plan.edited_state, error, latency)
-        try:
-            error._vcr_recorded = True  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
+        mark_recorded(error)
 
     def finish(self, output: Any = None, error: BaseException | None = None) -> ResumeResult:
         recorder = self.recorder
         session = recorder.session
         assert session is not None and recorder.path is not None
         cancelled = isinstance(error, ResumeCancelled)
-        if error is not None and not getattr(error, "_vcr_recorded", False):
+        if error is not None and not already_recorded(error):
             node = "cancelled" if cancelled else "agent"
             recorder.record_error(node, {"resumed_from_frame": self.plan.fork_at}, error)
         recorder.close()

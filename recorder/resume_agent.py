@@ -24,13 +24,13 @@ import inspect
 from collections.abc import Callable
 from typing import Any, Literal
 
+from recorder.decorators import CALL_KEY
 from recorder.graph_facts import FACTS_KEY
 from recorder.models import Frame, FrameType
 from recorder.reader import VCRReader
 
 CallWith = Literal["auto", "input", "state"]
 
-CALL_KEY = "call"  # metadata.custom key ``@vcr_record`` writes on every frame it records
 _LOOK_AROUND = 64  # frames looked at on each side of the fork point to tell the agent's shape
 
 

@@ -30,6 +30,7 @@ from langgraph.types import Command, Send
 
 from recorder.decorators import _usage
 from recorder.encoding import decode_value
+from recorder.error_marks import already_recorded, mark_recorded
 from recorder.graph_facts import graph_path, parent_namespace
 from recorder.integrations._langgraph_answers import ANSWERS_KEY, given_answers, replay_answers, scratchpad_of
 from recorder.integrations._langgraph_entry import entries_for
@@ -278,10 +279,10 @@ class _NodeCall:
         self.recorder.record_step(
             self.path, self.input_state, {"error": message}, metadata=metadata, frame_type=FrameType.ERROR
         )
-        _mark_recorded(exc)
+        mark_recorded(exc)
 
     def _interrupted(self, exc: GraphInterrupt) -> None:
-        if getattr(exc, "_vcr_recorded", False):
+        if already_recorded(exc):
             return  # the node inside a subgraph that called interrupt() has recorded it
         interrupts = [
             {"value": getattr(item, "value", item), "id": getattr(item, "id", None)} for item in _sequence(exc.args)
@@ -293,7 +294,7 @@ class _NodeCall:
             metadata=FrameMetadata(custom=self._custom(None, {})),
             frame_type=FrameType.CHECKPOINT,
         )
-        _mark_recorded(exc)
+        mark_recorded(exc)
 
     def _record(self, output: Any, metadata: FrameMetadata, source: str | None, routing: dict[str, Any]) -> None:
         metadata.custom.update(self._custom(source, routing))  # this call's own metadata
@@ -317,13 +318,6 @@ class _NodeCall:
         if source:
             custom["source"] = source
         return custom
-
-
-def _mark_recorded(exc: BaseException) -> None:
-    try:
-        exc._vcr_recorded = True  # type: ignore[attr-defined]
-    except AttributeError:
-        pass
 
 
 def _sequence(args: tuple[Any, ...]) -> Sequence[Any]:
