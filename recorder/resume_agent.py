@@ -77,7 +77,7 @@ def is_invocable(agent: object) -> bool:
 def bound_invocable(agent: object) -> object | None:
     """The object behind ``app.invoke`` / ``app.ainvoke`` (a bound method), else None."""
     owner = getattr(agent, "__self__", None)
-    if owner is not None and getattr(agent, "__name__", None) in ("invoke", "ainvoke", "stream", "astream"):
+    if owner is not None and getattr(agent, "__name__", None) in ("invoke", "ainvoke"):
         return owner  # type: ignore[no-any-return]
     return None
 
