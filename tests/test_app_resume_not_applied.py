@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_support import SIZE, file_screen, press, settle
-from tests.test_fork_resume_keys import agent_module, fix_the_formula, resumed_to_the_end
+from tests.app_support import SIZE
+from tests.test_fork_resume_keys import agent_module, resume_after_the_fix
 from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.app import VCRApp
 from vcr_tui.demo import record_demo
@@ -35,13 +35,9 @@ async def test_an_agent_that_never_reaches_the_frame_is_shown_as_not_applied(
     name = agent_module(tmp_path, "def run(task):\n    return {'answer': 'no steps were recorded here'}\n")
     app = VCRApp(demo, agent=AgentSettings(spec=f"{name}:run"))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "j", "j")
-        fix_the_formula(file_screen(app))
-        await pilot.press("r")
-        fork = await resumed_to_the_end(pilot, app)
-        summary = fork.following.summary  # type: ignore[union-attr]
-        assert summary is not None and summary.outcome is Outcome.NOT_APPLIED
+        fork = await resume_after_the_fix(pilot, app)
+        run = fork.following
+        assert run is not None and run.summary is not None and run.summary.outcome is Outcome.NOT_APPLIED
         banner = fork.query_one(ResumeBanner)
         shown = str(banner.render())
         assert "your edit never reached the agent" in shown and "took no recorded step" in shown

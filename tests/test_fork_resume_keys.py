@@ -107,6 +107,15 @@ async def resumed_to_the_end(pilot, app: VCRApp) -> FileScreen:
     return fork
 
 
+async def resume_after_the_fix(pilot, app: VCRApp) -> FileScreen:
+    """``j j``, the fix at frame 2, ``r``: the fork's screen once the resumed run has ended."""
+    await settle(pilot)
+    await press(pilot, "j", "j")
+    fix_the_formula(file_screen(app))
+    await pilot.press("r")
+    return await resumed_to_the_end(pilot, app)
+
+
 # -- f ---------------------------------------------------------------------------------------
 
 

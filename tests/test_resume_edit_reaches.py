@@ -82,13 +82,9 @@ def test_call_with_state_hands_a_stepped_recording_to_a_plain_callable(tmp_path:
     def step(state: dict[str, Any]) -> dict[str, Any]:
         return {**state, "n": state["n"] + 1}
 
-    rec = VCRRecorder(tmp_path)
-    rec.start_session()
-    with rec:
-        step(step({"n": 0}))
-    assert rec.path is not None
+    path = recorded_run(tmp_path, lambda task: step(step(task)), {"n": 0})
     config = ResumeConfig(from_frame=1, state_overrides={"n": 40}, call_with="state")
-    result = resume(rec.path, whole_agent_n, config)
+    result = resume(path, whole_agent_n, config)
     assert result.succeeded and result.output == {"n": 42}
 
 
@@ -115,14 +111,19 @@ def two_steps(state: dict[str, Any]) -> dict[str, Any]:
     return second(first(state))
 
 
-def stepped_recording(folder: Path) -> Path:
+def recorded_run(folder: Path, agent: Any, task: dict[str, Any]) -> Path:
+    """A recording of one run of ``agent``; the call counts start again from zero after it."""
     rec = VCRRecorder(folder)
     rec.start_session()
     with rec:
-        two_steps({"x": 1})
+        agent(task)
     calls.clear()
     assert rec.path is not None
     return rec.path
+
+
+def stepped_recording(folder: Path) -> Path:
+    return recorded_run(folder, two_steps, {"x": 1})
 
 
 def test_an_agent_that_stops_before_the_fork_point_is_not_a_success(tmp_path: Path) -> None:
@@ -186,15 +187,10 @@ def pipeline(state: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("mode", [ResumeMode.FORK, ResumeMode.MOCK])
 def test_skip_nodes_hold_in_fork_and_mock_mode(tmp_path: Path, mode: ResumeMode) -> None:
-    rec = VCRRecorder(tmp_path)
-    rec.start_session()
-    with rec:
-        pipeline({"x": 1})
-    assert rec.path is not None
-    recorded_costly = VCRPlayer.load(rec.path).get_output_state(1)["costly"]
-    calls.clear()
+    path = recorded_run(tmp_path, pipeline, {"x": 1})
+    recorded_costly = VCRPlayer.load(path).get_output_state(1)["costly"]
     config = ResumeConfig(from_frame=0, state_overrides={"x": 2}, skip_nodes=["costly"], mode=mode)
-    result = resume(rec.path, pipeline, config)
+    result = resume(path, pipeline, config)
     assert result.succeeded, result.error
     assert calls["costly"] == 0 and calls["cheap"] == 2 and result.counts.skipped == 1
     assert result.output["costly"] == recorded_costly  # the recorded output stood in for the step
