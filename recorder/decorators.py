@@ -24,32 +24,50 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar, overload
 
 from recorder.encoding import decode_value, to_jsonable
+from recorder.entry_points import AGENT_INPUT_KEY, ENTRY_POINT_KEY, importable_name
+from recorder.error_marks import already_recorded, mark_recorded
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import Action, Decision, active_plan
-from recorder.writer import VCRRecorder, active_recorder
+from recorder.writer import VCRRecorder, active_recorder, with_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 CallStyle = Literal["state", "kwargs"]
 _PASSTHROUGH = ("self", "cls")
+CALL_KEY = "call"  # metadata.custom key on every frame recorded here: how the call was shaped
 
 
 @overload
 def vcr_record(func: F, /) -> F: ...
 @overload
 def vcr_record(
-    *, node_name: str | None = None, frame_type: FrameType | str = FrameType.NODE_EXECUTION
+    recorder: VCRRecorder | None = None,
+    /,
+    *,
+    node_name: str | None = None,
+    frame_type: FrameType | str = FrameType.NODE_EXECUTION,
 ) -> Callable[[F], F]: ...
 
 
 def vcr_record(
-    func: F | None = None,
+    func: F | VCRRecorder | None = None,
     /,
     *,
     node_name: str | None = None,
     frame_type: FrameType | str = FrameType.NODE_EXECUTION,
 ) -> F | Callable[[F], F]:
-    """Record each call of the function as a frame; works bare or with arguments, sync or async."""
+    """Record each call of the function as a frame; works bare or with arguments, sync or async.
+
+    ``@vcr_record(recorder, node_name=...)`` (the peer's form) records into that recorder, whose
+    session starts with the first frame when none is open; without one, calls record into the
+    active recorder (``with recorder:``). While a resume runs, they always record into its fork.
+    """
     kind = FrameType(frame_type)
+    own = func if isinstance(func, VCRRecorder) else None
+
+    def current() -> VCRRecorder | None:
+        if own is None or active_plan() is not None:
+            return active_recorder()
+        return with_session(own)
 
     def decorate(target: F) -> F:
         step = _Step(target, node_name or target.__name__, kind)
@@ -57,7 +75,7 @@ def vcr_record(
 
             @functools.wraps(target)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                recorder = active_recorder()
+                recorder = current()
                 if recorder is None:
                     return await target(*args, **kwargs)
                 call = step.prepare(recorder, args, kwargs)
@@ -78,7 +96,7 @@ def vcr_record(
 
         @functools.wraps(target)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            recorder = active_recorder()
+            recorder = current()
             if recorder is None:
                 return target(*args, **kwargs)
             call = step.prepare(recorder, args, kwargs)
@@ -97,7 +115,7 @@ def vcr_record(
 
         return wrapper  # type: ignore[return-value]
 
-    return decorate(func) if func is not None else decorate
+    return decorate(func) if func is not None and own is None else decorate  # type: ignore[arg-type]
 
 
 _usage: contextvars.ContextVar[FrameMetadata | None] = contextvars.ContextVar("vcr_step_usage", default=None)
@@ -153,6 +171,8 @@ class _Step:
         plan = active_plan()
         decision = plan.decide(self.node_name, state) if plan is not None else Decision(Action.LIVE)
         call = _Call(self, recorder, state, style, decision, args, kwargs)
+        if plan is None and style == "state" and _usage.get() is None:
+            call.outermost_at = _frame_count(recorder)  # no step around it: maybe the agent itself
         if decision.action is Action.LIVE and decision.state is not None:
             call.args, call.kwargs = self._rebuild(decision.state, style, passthrough, args, kwargs)
             call.state = to_jsonable(decision.state)
@@ -231,6 +251,7 @@ class _Call:
         self.args = args
         self.kwargs = kwargs
         self.usage = FrameMetadata()
+        self.outermost_at: int | None = None  # frames in the session when an outermost call began
 
     def answer(self) -> Any:
         """A call the plan answers without running the function."""
@@ -245,29 +266,50 @@ class _Call:
         custom = {"returns": shape} if shape == "value" else {}
         if self.decision.source:
             custom["source"] = self.decision.source
+        if self.outermost_at is not None and _frame_count(self.recorder) > self.outermost_at:
+            self._name_entry_point()
         self._record(output, None, (time.perf_counter() - started) * 1000.0, custom)
         return result
 
+    def _name_entry_point(self) -> None:
+        """An outermost call that ran other steps is the agent: the session names it, once.
+
+        ``resume`` without an agent then runs it again (with what it was called with), as the
+        debugger does once the user confirms; the name reaches the file with the next
+        ``save()``. A function that cannot be imported by its name is not named.
+        """
+        session = self.recorder.session
+        if session is None or ENTRY_POINT_KEY in session.metadata:
+            return
+        name = importable_name(self.step.func)
+        if name is not None:
+            session.metadata[ENTRY_POINT_KEY] = name
+            session.metadata.setdefault(AGENT_INPUT_KEY, self.state)
+
     def failed(self, exc: BaseException, started: float) -> None:
-        if getattr(exc, "_vcr_recorded", False):
+        if self.outermost_at is not None and _frame_count(self.recorder) > self.outermost_at:
+            self._name_entry_point()  # a failed run is the one most worth resuming
+        if already_recorded(exc):
             return  # an inner step already recorded this error
         self.recorder.record_error(
             self.step.node_name, self.state, exc, (time.perf_counter() - started) * 1000.0, model=self.usage.model
         )
-        try:
-            exc._vcr_recorded = True  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
+        mark_recorded(exc)
 
     def _record(self, output: dict[str, Any], source: str | None, latency_ms: float, custom: dict[str, Any]) -> None:
         metadata = self.usage
-        metadata.custom = {**metadata.custom, **custom, "call": self.style}
+        metadata.custom = {**metadata.custom, **custom, CALL_KEY: self.style}
         if source:
             metadata.custom["source"] = source
         metadata.latency_ms = latency_ms
         self.recorder.record_step(
             self.step.node_name, self.state, output, metadata=metadata, frame_type=self.step.frame_type
         )
+
+
+def _frame_count(recorder: VCRRecorder) -> int:
+    session = recorder.session
+    return session.frame_count if session is not None else 0
 
 
 def _output_state(result: Any) -> tuple[dict[str, Any], str]:

@@ -15,8 +15,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+ENTRY_POINT_KEY = "entry_point"  # the session metadata key naming the agent that made a recording
+AGENT_INPUT_KEY = "agent_input"  # the session metadata key holding what that agent was called with
+
+
 _SPEC = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):(?P<attr>[A-Za-z_][\w.]*)$")
 _FILE_SPEC = re.compile(r"^(?P<file>[^:]+\.py):(?P<attr>[A-Za-z_][\w.]*)$")
+
+
+def importable_name(func: object) -> str | None:
+    """``module:qualname`` for a function that can be imported by that name again, else None."""
+    module = getattr(func, "__module__", None)
+    qualname = getattr(func, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str) or module == "__main__":
+        return None
+    spec = f"{module}:{qualname}"
+    return spec if _SPEC.match(spec) else None  # nested functions (``<locals>``) cannot be
 
 
 class EntryPointError(ValueError):

@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recorder.diffing import StateChange, diff_states
-from recorder.encoding import decode_value
+from recorder.encoding import decode_value, to_jsonable
+from recorder.frame_comparison import FrameComparison
 from recorder.index import IndexUpdate
 from recorder.models import Frame, Problem, Session
 from recorder.reader import VCRReader
@@ -29,6 +31,7 @@ class VCRPlayer:
     def __init__(self, reader: VCRReader) -> None:
         self._reader = reader
         self.current_index = 0
+        self._handed_out: tuple[int, dict[str, Any]] | None = None
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> VCRPlayer:
@@ -88,7 +91,9 @@ class VCRPlayer:
         """Move to a frame and return the state after it (its output), decoded."""
         frame = self._reader.frame(index)
         self.current_index = frame.index
-        return decode_value(frame.output_state)  # type: ignore[no-any-return]
+        state: dict[str, Any] = decode_value(frame.output_state)
+        self._handed_out = (frame.index, state)  # changed in place, it is the edit ``resume`` uses
+        return state
 
     def get_input_state(self, index: int) -> dict[str, Any]:
         return decode_value(self._reader.frame(index).input_state)  # type: ignore[no-any-return]
@@ -108,9 +113,15 @@ class VCRPlayer:
         """Error frames and steps that recorded an error type (failed tool calls)."""
         return [frame for frame in self.iter_frames() if frame.is_error]
 
-    def compare_frames(self, frame_a: int, frame_b: int) -> list[StateChange]:
-        """Nested differences from frame a's output state to frame b's."""
-        return diff_states(self._reader.frame(frame_a).output_state, self._reader.frame(frame_b).output_state)
+    def compare_frames(self, frame_a: int, frame_b: int) -> FrameComparison:
+        """Nested differences from frame a's output state to frame b's (a list of ``StateChange``).
+
+        The same result read with a key (``["added"]``, ``["removed"]``, ``["modified"]``,
+        ``["unchanged"]``) is the peer's dict of top-level keys over the decoded states.
+        """
+        before = self._reader.frame(frame_a).output_state
+        after = self._reader.frame(frame_b).output_state
+        return FrameComparison(diff_states(before, after), decode_value(before), decode_value(after))
 
     def step_changes(self, index: int) -> list[StateChange]:
         """What one step changed: its input state against its output state."""
@@ -140,16 +151,41 @@ class VCRPlayer:
 
     def resume(
         self,
-        agent: Callable[[Any], Any],
-        config: ResumeConfig,
+        agent: object = None,
+        config: ResumeConfig | None = None,
         *,
+        from_frame: int | None = None,
         output_dir: str | os.PathLike[str] | None = None,
         cancel: threading.Event | None = None,
     ) -> ResumeResult:
-        """Run ``agent`` again from ``config.from_frame`` into a fork; see ``recorder.resume``."""
-        from recorder.resume import resume
+        """Run ``agent`` again from a frame into a fork; see ``recorder.resume``.
 
+        The frame is ``config.from_frame``, else ``from_frame``, else the one ``goto_frame`` last
+        moved to. A state ``goto_frame`` returned for that frame and changed since is the edit
+        (of the frame's output, which is what ``goto_frame`` returns), unless the config already
+        carries one. Without an agent, the recording's ``entry_point`` is imported and run.
+        """
+        from recorder.resume import ResumeConfig, resume
+
+        if config is None:
+            config = ResumeConfig(from_frame=self.current_index if from_frame is None else from_frame)
+        elif from_frame is not None and from_frame != config.from_frame:
+            raise ValueError(f"from_frame={from_frame} but config.from_frame={config.from_frame}: give one")
+        config = self._with_goto_edit(config)
         return resume(self._reader, agent, config, output_dir=output_dir, cancel=cancel)
+
+    def _with_goto_edit(self, config: ResumeConfig) -> ResumeConfig:
+        """``config`` with the state ``goto_frame`` handed out as its output edit, if it was changed."""
+        handed = self._handed_out
+        if handed is None or config.state is not None or config.edit_output:
+            return config
+        index, state = handed
+        frame = self._reader.frame(config.from_frame)
+        if frame.index != index:
+            return config
+        if state == decode_value(frame.output_state):
+            return config  # handed out and left as it was: no edit
+        return dataclasses.replace(config, state=to_jsonable(state), edit_output=True)
 
     def __repr__(self) -> str:
         return f"VCRPlayer(path={str(self.path)!r}, frames={len(self)}, problems={len(self.problems)})"

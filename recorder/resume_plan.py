@@ -12,8 +12,8 @@ answering from the recording while a step's input equals the recorded one, and g
 at the first difference. A step whose recorded frame lies past the fork point while the plan is
 still before it (an outer step that contains the fork point) runs live so its inner steps happen,
 unless the caller names the frame the step repeats: a branch that ran side by side with the fork
-point is past it whichever thread calls first. Mocks and skips apply after the fork point;
-before it the recording answers.
+point is past it whichever thread calls first. Mocks and skips (``skip_nodes``) apply after
+the fork point, in every mode; before it the recording answers.
 
 A recorded failure (an error frame) has no output to hand back, so REPLAY never answers a step
 from one: that step runs live. Frameworks that can start a run at a node (LangGraph) skip the
@@ -109,6 +109,10 @@ class ResumePlan:
         self.forked = False  # the fork point has been reached
         self.all_live = False  # REPLAY diverged, or FORK past the fork point
         self.counts = PlanCounts()
+        # The agent is the graph itself (``app.invoke``): invoked once, so it starts at the fork
+        # point in that invocation, whichever of the recorded invocations the fork point ran in.
+        self.one_invocation = False
+        self.missed: str | None = None  # why the edit could not reach the agent, once known
 
     def decide(self, node_name: str, actual_input: dict[str, Any], *, repeats: Frame | None = None) -> Decision:
         """How to serve one call of ``node_name`` with ``actual_input``.
@@ -141,15 +145,11 @@ class ResumePlan:
         if mock is not None:
             self.counts.mocked += 1
             return mock
+        if node_name in self.skip_nodes:
+            return self._skip(node_name, actual_input, repeats)
         if self.all_live:
             return self._live()
         match = self._find(node_name) if repeats is None else repeats
-        if node_name in self.skip_nodes:
-            self.counts.skipped += 1
-            if match is not None:
-                self.position = max(self.position, match.index + 1)
-            output = match.output_state if match is not None else actual_input
-            return Decision(Action.SKIP, output=output, source="skipped", matched=match)
         if (
             self.mode is ResumeMode.REPLAY
             and match is not None
@@ -160,6 +160,30 @@ class ResumePlan:
             return self._replay(match)
         self.all_live = True
         return self._live()
+
+    def _skip(self, node_name: str, actual_input: dict[str, Any], repeats: Frame | None) -> Decision:
+        """A step named in ``skip_nodes``, in any mode: its recorded output, or its input handed back.
+
+        Matching looks for the step's recorded frame even after FORK or a REPLAY divergence went
+        live, so a skipped step still answers with what it returned when it was recorded.
+        """
+        self.counts.skipped += 1
+        match = self._find(node_name) if repeats is None else repeats
+        if match is not None:
+            self.position = max(self.position, match.index + 1)
+        output = match.output_state if match is not None else actual_input
+        return Decision(Action.SKIP, output=output, source="skipped", matched=match)
+
+    def edit_missed(self, reason: str) -> None:
+        """Say that the step at the fork point ran without the edited state reaching it."""
+        if self.missed is None:
+            self.missed = reason
+
+    @property
+    def steps_taken(self) -> int:
+        """How many of the agent's steps this plan has served, however it served them."""
+        counts = self.counts
+        return counts.from_recording + counts.replayed + counts.live + counts.mocked + counts.skipped
 
     def start_at(self, index: int) -> None:
         """Match steps from parent frame ``index`` on, for an agent that starts at a node.
@@ -239,5 +263,15 @@ def plan_active(plan: ResumePlan) -> Iterator[ResumePlan]:
     token = _active_plan.set(plan)
     try:
         yield plan
+    finally:
+        _active_plan.reset(token)
+
+
+@contextmanager
+def plan_paused() -> Iterator[None]:
+    """No plan in this context for a while: steps called here record live, matched to nothing."""
+    token = _active_plan.set(None)
+    try:
+        yield
     finally:
         _active_plan.reset(token)

@@ -14,6 +14,7 @@ import enum
 import os
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -153,6 +154,23 @@ def active_recorder() -> VCRRecorder | None:
     return _active_recorder.get()
 
 
+_session_start_lock = threading.Lock()
+
+
+def with_session(recorder: VCRRecorder, metadata: dict[str, Any] | None = None) -> VCRRecorder:
+    """``recorder``, with a session started (with ``metadata``) if the caller has not started one.
+
+    For integrations handed a recorder to record into (``VCRLangGraph(recorder)``,
+    ``@vcr_record(recorder)``): the first frame starts the session, once, whichever thread
+    records it.
+    """
+    if recorder.session is None:
+        with _session_start_lock:
+            if recorder.session is None:
+                recorder.start_session(metadata=metadata)
+    return recorder
+
+
 _NOT_OPEN = "no open session: call start_session() first"
 
 
@@ -168,9 +186,28 @@ class VCRRecorder:
     lines never interleave.
     """
 
-    def __init__(self, output_dir: str | os.PathLike[str] = ".vcr", *, fsync: bool = False) -> None:
+    def __init__(
+        self,
+        output_dir: str | os.PathLike[str] = ".vcr",
+        buffer_size: int = 100,
+        auto_save: bool = True,
+        diff_mode: bool = False,
+        on_frame_recorded: Callable[[Frame], object] | None = None,
+        *,
+        fsync: bool = False,
+    ) -> None:
+        """``buffer_size``, ``auto_save`` and ``diff_mode`` are the peer's, accepted and kept for
+        code written against it, and change nothing: every frame reaches the OS as it is recorded
+        (no buffer to size, nothing to save later) and holds full states (files written in diff
+        mode are still read). ``on_frame_recorded`` is called with each step's frame after it is
+        written; an exception it raises is swallowed, as the agent must go on.
+        """
         self.output_dir = Path(output_dir)
         self.fsync = fsync
+        self.buffer_size = buffer_size
+        self.auto_save = auto_save
+        self.diff_mode = diff_mode
+        self.on_frame_recorded = on_frame_recorded
         self._session: Session | None = None
         self._path: Path | None = None
         self._fd: int | None = None
@@ -281,7 +318,7 @@ class VCRRecorder:
         frame_id, session_id, timestamp, index = self._append_step(
             node_name, kind, input_state, None, output_state, meta, metadata is not None, parent_frame_id
         )
-        return Frame(
+        frame = Frame(
             frame_id=frame_id,
             session_id=session_id,
             node_name=node_name,
@@ -293,6 +330,9 @@ class VCRRecorder:
             timestamp=timestamp,
             index=index,
         )
+        if self.on_frame_recorded is not None:
+            self._tell(frame)
+        return frame
 
     def record_encoded_step(
         self,
@@ -326,10 +366,35 @@ class VCRRecorder:
         else:
             output = output_state
         encoded = _fragment(input_json)
-        frame_id, _, _, _ = self._append_step(
+        frame_id, session_id, timestamp, index = self._append_step(
             node_name, kind, encoded, encoded, output, meta, metadata is not None, None, output_checked
         )
+        if self.on_frame_recorded is not None:
+            output_value = orjson.loads(output_state) if type(output_state) is bytes else output
+            self._tell(
+                Frame(
+                    frame_id=frame_id,
+                    session_id=session_id,
+                    node_name=node_name,
+                    frame_type=kind,
+                    input_state=orjson.loads(input_json),
+                    output_state=output_value,
+                    metadata=meta,
+                    timestamp=timestamp,
+                    index=index,
+                )
+            )
         return frame_id
+
+    def _tell(self, frame: Frame) -> None:
+        """Hand a recorded frame to ``on_frame_recorded``; the agent goes on whatever it does."""
+        callback = self.on_frame_recorded
+        if callback is None:
+            return
+        try:
+            callback(frame)
+        except Exception:  # a viewer's callback must never stop the agent it watches
+            pass
 
     def _append_step(
         self,

@@ -7,7 +7,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from textual.app import App
 from textual.css.query import NoMatches
+from textual.notifications import Notify
 from textual.pilot import Pilot
 
 from vcr_tui.app import VCRApp
@@ -17,6 +20,7 @@ from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.status_line import StatusLine
 
 SIZE = (120, 35)
+NOTIFICATION_LOG = "_test_notification_log"  # where the conftest fixture keeps what the app showed
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -82,4 +86,23 @@ def recordings_in(folder: Path) -> list[Path]:
 
 
 def notifications(app: VCRApp) -> str:
-    return "\n".join(notification.message for notification in app._notifications)
+    """Every notification the app has shown so far, expired or not.
+
+    Textual drops a notification from ``app._notifications`` once its timeout has passed on the
+    wall clock, so reading that would make a test depend on how busy the machine is. The
+    ``notification_log`` fixture keeps each ``Notify`` message the app handles.
+    """
+    logged = getattr(app, NOTIFICATION_LOG, None)
+    shown = logged if logged is not None else list(app._notifications)
+    return "\n".join(str(notification.message) for notification in shown)
+
+
+def keep_notification_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every ``VCRApp`` keep each notification it handles, for ``notifications`` to read."""
+    shown = App._on_notify
+
+    def _on_notify(self: App[object], event: Notify) -> None:
+        self.__dict__.setdefault(NOTIFICATION_LOG, []).append(event.notification)
+        shown(self, event)
+
+    monkeypatch.setattr(VCRApp, "_on_notify", _on_notify, raising=False)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import pytest_textual_snapshot
 
+from tests.app_support import keep_notification_log
+
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
 
 # Variables that change how Textual or Rich draw: cleared so tests and snapshots look the same
@@ -39,6 +41,8 @@ def _stable_terminal_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_facto
         monkeypatch.delenv(name, raising=False)
     # No user keymap or config from the developer's home directory.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    # What the app said stays readable however long a busy machine takes to get to the check.
+    keep_notification_log(monkeypatch)
 
 
 def _snapshot_dirname(cls: type, *, test_location: object) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_support import assert_showing, diff_text, file_screen, press, settle
+from app_support import assert_showing, diff_text, file_screen, notifications, press, settle
 from textual.widgets import Input
 
 from vcr_tui.app import VCRApp
@@ -118,10 +118,10 @@ async def test_colon_with_bad_input_says_so_and_stays(demo: Path) -> None:
         await settle(pilot)
         await press(pilot, "j", "colon", "x", "y", "enter")
         assert_showing(app, 1)
-        assert any("Not a frame number" in str(n.message) for n in app._notifications)
+        assert "Not a frame number" in notifications(app)
         await press(pilot, "colon", "9", "9", "9", "enter")
         assert_showing(app, 11)
-        assert any("frames are 0 to 11" in str(n.message) for n in app._notifications)
+        assert "frames are 0 to 11" in notifications(app)
         await press(pilot, "colon", "5", "escape")
         assert_showing(app, 11)
         await press(pilot, "slash", "q", "escape")  # keys typed into the prompt are text, not commands
@@ -248,7 +248,7 @@ async def test_search_finds_state_text_and_reports_no_match(demo: Path) -> None:
         assert_showing(app, 9)  # "report": "all green", matched case-insensitively
         await press(pilot, "slash", *"no-such-text", "enter")
         assert file_screen(app).search_state.matches == []
-        assert any("No frame matches" in str(n.message) for n in app._notifications)
+        assert "No frame matches" in notifications(app)
         await press(pilot, "n")
         assert_showing(app, 9)
 
@@ -264,7 +264,7 @@ async def test_brackets_jump_between_error_frames(demo: Path) -> None:
         assert_showing(app, 4)  # the error frame
         await press(pilot, "right_square_bracket")
         assert_showing(app, 4)
-        assert any("No error frame after" in str(n.message) for n in app._notifications)
+        assert "No error frame after" in notifications(app)
         await press(pilot, "left_square_bracket")
         assert_showing(app, 3)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -238,16 +239,25 @@ def test_load_keymap_reads_ids_and_complains_about_the_rest(tmp_path: Path) -> N
     assert load_keymap(tmp_path / "none.toml")[1]
 
 
+def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll ``condition`` until it holds or a generous deadline passes (then the caller's assert tells)."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def _latest_only_run(max_running: int, later_jobs: tuple[int, ...]) -> tuple[list[int], int, list[int]]:
     """Submit job 0 (which blocks until released), then ``later_jobs``; return what ran."""
     handled: list[int] = []
     handled_before_release: list[int] = []
     release = threading.Event()
+    slow_started = threading.Event()
     threads: list[threading.Thread] = []
 
     def handle(job: int) -> None:
         if job == 0:
-            release.wait(5)
+            slow_started.set()
+            release.wait(30)
         handled.append(job)
 
     def start() -> None:
@@ -257,10 +267,10 @@ def _latest_only_run(max_running: int, later_jobs: tuple[int, ...]) -> tuple[lis
 
     runner: LatestOnly[int] = LatestOnly(start, max_running=max_running)
     runner.submit(0)
-    time.sleep(0.05)
+    assert slow_started.wait(30), "job 0 never started"
     for job in later_jobs:
         runner.submit(job)
-        time.sleep(0.05)
+        _wait_for(lambda job=job: job in handled)
     handled_before_release.extend(handled)
     release.set()
     for thread in threads:
@@ -271,11 +281,13 @@ def _latest_only_run(max_running: int, later_jobs: tuple[int, ...]) -> tuple[lis
 def test_latest_only_runs_the_newest_job_and_drops_the_ones_in_between() -> None:
     handled: list[int] = []
     release = threading.Event()
+    slow_started = threading.Event()
     starts: list[threading.Thread] = []
 
     def handle(job: int) -> None:
         if job == 0:
-            release.wait(5)
+            slow_started.set()
+            release.wait(30)
         handled.append(job)
 
     def start() -> None:
@@ -284,7 +296,7 @@ def test_latest_only_runs_the_newest_job_and_drops_the_ones_in_between() -> None
 
     runner: LatestOnly[int] = LatestOnly(start, max_running=1)
     runner.submit(0)
-    time.sleep(0.05)
+    assert slow_started.wait(30), "job 0 never started"  # it is running, not waiting: later ones queue
     for job in (1, 2, 3):
         runner.submit(job)
     release.set()

@@ -73,17 +73,47 @@ def fork_screen_of(app: VCRApp) -> FileScreen:
     return screen
 
 
+OUTCOME_CLASSES = ("-succeeded", "-failed", "-cancelled", "-unapplied")
+
+
+def fork_banner(app: VCRApp) -> ResumeBanner | None:
+    """The banner of the fork's screen once that screen is mounted with it, else None."""
+    screen = app.screen
+    if not isinstance(screen, FileScreen) or screen.following is None:
+        return None
+    found = screen.query(ResumeBanner)
+    return found.first() if found else None
+
+
 async def resumed_to_the_end(pilot, app: VCRApp) -> FileScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, FileScreen) and app.screen.following is not None)
+    """Wait for the resume's worker to end and its fork's screen to show the outcome and every frame.
+
+    Each wait is on something the app does (the screen mounted with its banner, the outcome set
+    on the banner, the frames of the fork listed), never on how long it usually takes.
+    """
+    await wait_until(pilot, lambda: fork_banner(app) is not None, "the fork's screen with its banner")
     fork = fork_screen_of(app)
 
     def outcome_shown() -> bool:
-        banner = fork.query_one(ResumeBanner)
-        return any(banner.has_class(name) for name in ("-succeeded", "-failed", "-cancelled"))
+        banner = fork_banner(app)
+        return banner is not None and any(banner.has_class(name) for name in OUTCOME_CLASSES)
 
-    await wait_until(pilot, outcome_shown)
+    await wait_until(pilot, outcome_shown, "the resume's outcome on the banner")
+    run = fork.following
+    assert run is not None and run.summary is not None
+    frames = run.summary.frames
+    await wait_until(pilot, lambda: fork.frame_list.frame_count >= frames, f"the fork's {frames} frames listed")
     await settle(pilot)
     return fork
+
+
+async def resume_after_the_fix(pilot, app: VCRApp) -> FileScreen:
+    """``j j``, the fix at frame 2, ``r``: the fork's screen once the resumed run has ended."""
+    await settle(pilot)
+    await press(pilot, "j", "j")
+    fix_the_formula(file_screen(app))
+    await pilot.press("r")
+    return await resumed_to_the_end(pilot, app)
 
 
 # -- f ---------------------------------------------------------------------------------------

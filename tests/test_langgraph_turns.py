@@ -9,7 +9,7 @@ run nothing twice. Real ``langgraph``; call counters in the node functions tell 
 from __future__ import annotations
 
 import operator
-import time
+import threading
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
@@ -215,11 +215,17 @@ def test_sends_are_paired_with_their_frames_by_place_even_when_their_arguments_c
         return [Send("worker", {"item": i, "nonce": next(nonces)}) for i in state["items"]]
 
     slow = {1}  # while recording, the first send finishes last: frames are not in send order
+    others_done = threading.Event()  # the sends of one superstep run side by side, on threads
+    finished: list[int] = []
 
     def numbered_worker(job: dict[str, Any]) -> dict[str, Any]:
         calls["worker"] += 1
         if job["item"] in slow:
-            time.sleep(0.2)
+            others_done.wait(30)  # until the other two have finished, however busy the machine
+        else:
+            finished.append(job["item"])
+            if len(finished) == 2:
+                others_done.set()
         return {"results": [f"w{job['item']}"]}
 
     builder: StateGraph = StateGraph(Batch)  # type: ignore[type-arg]

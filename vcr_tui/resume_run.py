@@ -43,6 +43,7 @@ class Outcome(enum.Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    NOT_APPLIED = "not applied"  # the agent ran to its end, but the edit never reached it
 
 
 @dataclass
@@ -68,6 +69,8 @@ class ResumeSummary:
         """One line for the banner and the notification."""
         if self.outcome is Outcome.SUCCEEDED:
             head = "✔ Resume succeeded"
+        elif self.outcome is Outcome.NOT_APPLIED:
+            head = not_applied_text(self.error)
         elif self.outcome is Outcome.CANCELLED:
             head = "■ Resume cancelled"
         elif self.failed_at:
@@ -166,11 +169,15 @@ def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
         outcome = Outcome.SUCCEEDED
     elif result.cancelled:
         outcome = Outcome.CANCELLED
+    elif not result.edit_applied and result.error_type is None:
+        outcome = Outcome.NOT_APPLIED
     else:
         outcome = Outcome.FAILED
     summary = ResumeSummary(outcome, fork_path=result.fork_path)
     if outcome is Outcome.FAILED:
         summary.error = f"{result.error_type}: {result.error}" if result.error_type else result.error
+    elif outcome is Outcome.NOT_APPLIED:
+        summary.error = result.reason
     try:
         reader = VCRReader(result.fork_path)
     except OSError:
@@ -204,6 +211,12 @@ def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
             if past_fork and failed_here and outcome is Outcome.FAILED and summary.failed_at is None:
                 summary.failed_at = frame.node_name
     return summary
+
+
+def not_applied_text(reason: str | None) -> str:
+    """The banner's words for a resume whose agent ran but never received the edit."""
+    head = "⚠ Resume ran, but your edit never reached the agent"
+    return f"{head}: {reason}" if reason else head
 
 
 def failure_reason(exc: BaseException) -> str:

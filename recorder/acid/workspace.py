@@ -150,15 +150,16 @@ class ACIDWorkspace:
     def begin(self, session_id: str | None = None) -> Snapshot:
         """Snapshot the folder as it is (uncommitted and untracked files included) and open a session.
 
-        The session id defaults to the recorder's. Nothing the user can see changes: not the
-        branch, HEAD, index, nor any file in the folder.
+        The session id defaults to the recorder's; a recorder with no open session starts one
+        under this id. Nothing the user can see changes: not the branch, HEAD, index, nor any
+        file in the folder.
         """
         with self._lock:
             if self._session is not None:
                 raise SessionError(f"session {self._session.facts.session_id!r} is already open on this workspace")
             self._refuse_busy_repository()
             if self.recorder is not None and (self.recorder.path is None or self.recorder.session is None):
-                raise SessionError("the recorder has no open session: call start_session() on it first")
+                self.recorder.start_session(session_id=session_id)  # begin starts the recording too
             if session_id is None:
                 recorder_session = self.recorder.session if self.recorder is not None else None
                 session_id = recorder_session.session_id if recorder_session is not None else new_session_id()

@@ -30,6 +30,7 @@ class ResumeBanner(Static):
         &.-succeeded { background: $success-muted; }
         &.-failed { background: $error-muted; }
         &.-cancelled { background: $warning-muted; }
+        &.-unapplied { background: $warning-muted; }
     }
     """
 
@@ -62,6 +63,7 @@ class ResumeBanner(Static):
         self.set_class(summary.outcome is Outcome.SUCCEEDED, "-succeeded")
         self.set_class(summary.outcome is Outcome.FAILED, "-failed")
         self.set_class(summary.outcome is Outcome.CANCELLED, "-cancelled")
+        self.set_class(summary.outcome is Outcome.NOT_APPLIED, "-unapplied")
         text = Text(clean(summary.headline()), style="bold")
         if summary.outcome is Outcome.FAILED and summary.error:
             text.append("  " + shorten(clean(summary.error), 160))

@@ -21,17 +21,17 @@ stays importable) where LangGraph is not installed.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from recorder.decorators import vcr_record
 from recorder.models import FrameType
 from recorder.resume_plan import active_plan
-from recorder.writer import VCRRecorder, active_recorder
+from recorder.writer import VCRRecorder, active_recorder, with_session
 
 G = TypeVar("G")
 
-__all__ = ["LangGraphMissingError", "VCRLangGraph"]
+__all__ = ["LangGraphMissingError", "VCRLangGraph", "vcr_record"]  # vcr_record: where the peer keeps it
 
 
 class LangGraphMissingError(ImportError):
@@ -58,7 +58,6 @@ class VCRLangGraph:
         self.recorder = recorder
         self.frame_types = {name: FrameType(kind) for name, kind in (frame_types or {}).items()}
         self.session_metadata = dict(session_metadata or {})
-        self._start_lock = threading.Lock()
 
     def wrap_graph(self, graph: G) -> G:
         """A recording copy of ``graph``: a ``StateGraph`` (not yet compiled) or a compiled graph."""
@@ -82,11 +81,7 @@ class VCRLangGraph:
         own = self.recorder
         if own is None or active_plan() is not None:
             return active_recorder()
-        if own.session is None:
-            with self._start_lock:
-                if own.session is None:
-                    own.start_session(metadata={"framework": "langgraph", **self.session_metadata})
-        return own
+        return with_session(own, {"framework": "langgraph", **self.session_metadata})
 
     def frame_type_for(self, node_name: str) -> FrameType:
         return self.frame_types.get(node_name, FrameType.NODE_EXECUTION)

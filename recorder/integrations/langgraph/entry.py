@@ -79,7 +79,8 @@ class ResumeEntries:
         """The entry for the graph at ``path``, the first time it starts where it should; else None.
 
         The top-level graph enters in the invocation the fork point ran in (``run``; earlier
-        invocations run as usual, answered from the recording); a subgraph only after that.
+        invocations run as usual, answered from the recording), or in the first one when the
+        agent is the graph itself and is invoked only once; a subgraph only after that.
         """
         with self.lock:
             entry = self.entries.get(path)
@@ -88,7 +89,7 @@ class ResumeEntries:
             if path:
                 if () not in self.entered:
                     return None
-            elif run is not None and run != entry.run:
+            elif run is not None and run != entry.run and not self.plan.one_invocation:
                 return None
             self.entered.add(path)
             self.claims[path] = _Claims([list(frames) for frames in entry.steps])
@@ -131,6 +132,8 @@ def _pick(frames: list[Frame], node: str, call: dict[str, Any], input_state: dic
     pushed = bool(call.get("push"))
     candidates = []
     for frame in frames:
+        if frame.frame_type is FrameType.CHECKPOINT:
+            continue  # an interrupt: the node's run that stopped to ask, not one that returned
         facts = graph_facts(frame)
         if facts is not None and node_key(facts["ns"]) == node and bool(facts.get("push")) == pushed:
             candidates.append((frame, facts))

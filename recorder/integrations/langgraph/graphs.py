@@ -57,9 +57,14 @@ _DEFAULT_ERROR_HANDLER = "__default_error_handler__"
 
 
 class RecordedStateGraph(StateGraph):  # type: ignore[type-arg]
-    """A ``StateGraph`` that compiles into a recorded graph."""
+    """A ``StateGraph`` that compiles into a recorded graph.
+
+    It can also be run as it is (``wrap_graph(builder).invoke(...)``, as the peer documents):
+    the first run compiles it, without a checkpointer, and later runs reuse that graph.
+    """
 
     _vcr_owner: VCRLangGraph
+    _vcr_compiled: RecordedGraph | None = None
 
     def compile(self, *args: Any, **kwargs: Any) -> RecordedGraph:
         decoder = StateDecoder(self.state_schema)
@@ -69,6 +74,23 @@ class RecordedStateGraph(StateGraph):  # type: ignore[type-arg]
         }
         compiled = super().compile(*args, **kwargs)
         return _as_recorded(compiled, self._vcr_owner, dict(self.nodes))
+
+    def _vcr_graph(self) -> RecordedGraph:
+        if self._vcr_compiled is None:
+            self._vcr_compiled = self.compile()
+        return self._vcr_compiled
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return self._vcr_graph().invoke(input, config, **kwargs)
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return await self._vcr_graph().ainvoke(input, config, **kwargs)
+
+    def stream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Any]:
+        return self._vcr_graph().stream(input, config, **kwargs)
+
+    def astream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> AsyncIterator[Any]:
+        return self._vcr_graph().astream(input, config, **kwargs)
 
 
 def wrap_state_graph(graph: StateGraph, owner: VCRLangGraph) -> RecordedStateGraph:  # type: ignore[type-arg]

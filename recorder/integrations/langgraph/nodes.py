@@ -30,6 +30,9 @@ from langgraph.types import Command, Send
 
 from recorder.decorators import _usage
 from recorder.encoding import decode_value
+from recorder.error_marks import already_recorded, mark_recorded
+from recorder.graph_facts import graph_path, parent_namespace
+from recorder.integrations.langgraph.answers import ANSWERS_KEY, given_answers, replay_answers, scratchpad_of
 from recorder.integrations.langgraph.entry import entries_for
 from recorder.integrations.langgraph.runs import RUN_KEY
 from recorder.integrations.langgraph.state import (
@@ -120,16 +123,29 @@ class RecordedNode(Runnable[Any, Any]):
 class _NodeCall:
     """One execution of a node: its identity, its input as recorded, and how the plan served it."""
 
-    __slots__ = ("_input", "decision", "input_bytes", "langgraph", "node", "path", "recorder", "usage")
+    __slots__ = (
+        "_input",
+        "decision",
+        "input_bytes",
+        "langgraph",
+        "node",
+        "path",
+        "plan",
+        "recorder",
+        "scratchpad",
+        "usage",
+    )
 
     def __init__(self, node: RecordedNode, recorder: VCRRecorder, state: Any, config: RunnableConfig | None) -> None:
         self.node = node
         self.recorder = recorder
         self.usage = FrameMetadata()
         self.decision: Decision | None = None
+        self.plan: ResumePlan | None = None
         self.input_bytes = snapshot(state if type(state) is dict else state_fields(state))
         self._input: dict[str, Any] | None = None
         conf = config.get("configurable") if config else None
+        self.scratchpad = scratchpad_of(conf)
         ns = conf.get("checkpoint_ns", "") if conf else ""
         if not ns:
             self.path = node.node
@@ -171,6 +187,7 @@ class _NodeCall:
                 repeats = entries.repeats(self.langgraph, self.input_state)
         with _plan_lock:
             self.decision = plan.decide(self.path, self.input_state, repeats=repeats)
+        self.plan = plan
 
     def live_input(self, given: Any) -> Any:
         """What the node runs on: ``given``, or the edit when this is a ``Send``'s node at the fork point.
@@ -180,11 +197,35 @@ class _NodeCall:
         edit replaces that argument, in the shape the node was given.
         """
         decision = self.decision
-        if decision is None or decision.state is None or not self.langgraph.get("push"):
+        if self.plan is not None:
+            replay_answers(self.plan, self.path, self.scratchpad)
+        if decision is None or decision.state is None:
+            return given
+        if not self.langgraph.get("push"):
+            self._check_entered()
             return given
         self.input_bytes = snapshot(decision.state)  # the frame shows what the node ran on
         self._input = None
         return _shaped_like(given, self.node.decoder.decode(decision.state))
+
+    def _check_entered(self) -> None:
+        """At the fork point, the graph must have started there with the edit; say so when not.
+
+        A node the graph's edges started reads the graph's state: if its graph was not entered
+        at the fork point (the agent invoked the graph fewer times than the recording holds, so
+        the invocation the fork point ran in never came), that state is not the edited one.
+        """
+        plan = self.plan
+        if plan is None or not self.langgraph:
+            return
+        entries = entries_for(plan)
+        path = graph_path(parent_namespace(self.langgraph["ns"]))
+        if entries is not None and path in entries.entries and path not in entries.entered:
+            plan.edit_missed(
+                f"frame {plan.fork_at} ({self.path}) ran on the graph's own state, not the edited one: the "
+                "invocation it was recorded in never came (pass the graph or its invoke method to resume, "
+                "or invoke it as many times as the recording did)"
+            )
 
     def answer(self) -> Any:
         """The update the plan gives instead of running the node (recorded, mocked, edited)."""
@@ -207,6 +248,9 @@ class _NodeCall:
 
     def finished(self, result: Any, started: float) -> None:
         latency = (time.perf_counter() - started) * 1000.0
+        answers = given_answers(self.scratchpad)
+        if answers:  # what interrupt() returned in this run, for a resume to hand back
+            self.langgraph = {**self.langgraph, ANSWERS_KEY: answers}
         output, routing = (result, _NO_ROUTING) if type(result) is dict else _update_of(result)
         usage = self.usage
         if usage.tokens_used is None:
@@ -236,10 +280,10 @@ class _NodeCall:
         self.recorder.record_step(
             self.path, self.input_state, {"error": message}, metadata=metadata, frame_type=FrameType.ERROR
         )
-        _mark_recorded(exc)
+        mark_recorded(exc)
 
     def _interrupted(self, exc: GraphInterrupt) -> None:
-        if getattr(exc, "_vcr_recorded", False):
+        if already_recorded(exc):
             return  # the node inside a subgraph that called interrupt() has recorded it
         interrupts = [
             {"value": getattr(item, "value", item), "id": getattr(item, "id", None)} for item in _sequence(exc.args)
@@ -251,7 +295,7 @@ class _NodeCall:
             metadata=FrameMetadata(custom=self._custom(None, {})),
             frame_type=FrameType.CHECKPOINT,
         )
-        _mark_recorded(exc)
+        mark_recorded(exc)
 
     def _record(self, output: Any, metadata: FrameMetadata, source: str | None, routing: dict[str, Any]) -> None:
         metadata.custom.update(self._custom(source, routing))  # this call's own metadata
@@ -275,13 +319,6 @@ class _NodeCall:
         if source:
             custom[SOURCE] = source
         return custom
-
-
-def _mark_recorded(exc: BaseException) -> None:
-    try:
-        exc._vcr_recorded = True  # type: ignore[attr-defined]
-    except AttributeError:
-        pass
 
 
 def _sequence(args: tuple[Any, ...]) -> Sequence[Any]:
