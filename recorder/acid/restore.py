@@ -235,8 +235,15 @@ def apply_plan(
 
 def _stage(top: Path, change: TreeChange, objects: ObjectSource, object_format: str) -> _Staged:
     """Write the change's new entry beside its destination and check it; nothing else is touched."""
-    target = top / change.path
-    temp = _beside(target, "new", within=_nearest_folder(top, change.path))
+    temp = _beside(top / change.path, "new", within=_nearest_folder(top, change.path))
+    try:
+        return _write_staged(top / change.path, temp, change, objects, object_format)
+    except BaseException:
+        _discard([temp])  # half-written: the disk filled up, the folder is read-only...
+        raise
+
+
+def _write_staged(target: Path, temp: Path, change: TreeChange, objects: ObjectSource, object_format: str) -> _Staged:
     if change.new_mode == SYMLINK_MODE:
         destination = os.fsdecode(objects().read_blob(change.new_oid))
         os.symlink(destination, temp)
@@ -259,7 +266,6 @@ def _stage(top: Path, change: TreeChange, objects: ObjectSource, object_format: 
     finally:
         os.close(fd)
     if digest != change.new_oid or _file_hash(object_format, temp) != change.new_oid:
-        temp.unlink()
         raise OSError(errno.EIO, "the content read back differs from the snapshot's", str(target))
     return _Staged(change, temp)
 
