@@ -273,3 +273,29 @@ def test_a_refusing_hook_is_named_as_the_cause(repo: Path) -> None:
     workspace = ACIDWorkspace(repo)
     workspace.begin("hooked")  # nothing was left behind that blocks the id
     workspace.abort()
+
+
+def test_a_hook_refusing_the_commit_leaves_the_index_and_the_session_as_they_were(repo: Path) -> None:
+    workspace = ACIDWorkspace(repo)
+    workspace.begin("reviewed")
+    write(repo / "agent.txt", "the agent's work\n")
+    state, entries = git_state(repo), git(repo, "ls-files", "-s")
+    hook = repo / ".git" / "hooks" / "reference-transaction"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = prepared ] || exit 0\n'
+        "if grep -q ' refs/heads/'; then echo 'policy: commits go through review' >&2; exit 1; fi\n"
+    )
+    hook.chmod(0o755)
+
+    with pytest.raises(WorkspaceError, match=r"refused by a hook.*commits go through review"):
+        workspace.commit()
+
+    now = git_state(repo)
+    assert (now.head, now.branch, now.status) == (state.head, state.branch, state.status)
+    assert git(repo, "ls-files", "-s") == entries  # the index entries put back as they were
+    assert "landing" not in private_refs(repo) and "/base" in private_refs(repo)
+    hook.unlink()
+    assert workspace.commit().commit is not None
+    assert git(repo, "show", "HEAD:agent.txt") == "the agent's work\n"

@@ -112,7 +112,7 @@ def land(
         _sync_user_index(git, layout, paths, temp)
     try:
         _move_head(git, layout, head.commit, commit)
-    except RepositoryStateError:
+    except (RepositoryStateError, GitCommandFailedError):
         _put_index_back(git, layout, paths, before)
         raise
     _refresh_user_index(git)

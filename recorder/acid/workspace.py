@@ -487,15 +487,20 @@ class ACIDWorkspace:
             commit = None
             if changes:
                 landing = session.refs.landing_ref
-                commit = land(
-                    self._git,
-                    self.layout,
-                    changes,
-                    head,
-                    text,
-                    mark=lambda made: session.refs.point(landing, made),
-                    fallback_identity=fallback,
-                )
+                try:
+                    commit = land(
+                        self._git,
+                        self.layout,
+                        changes,
+                        head,
+                        text,
+                        mark=lambda made: session.refs.point(landing, made),
+                        fallback_identity=fallback,
+                    )
+                except WorkspaceError:
+                    if session.refs.landing() is not None:  # nothing landed: nothing for attach to finish
+                        session.refs.drop(landing)
+                    raise
             grouped = _group(changes, self.layout.to_workspace)
             kept = self._keep(session) if session.undo_count else None
             self._end(session)
