@@ -163,3 +163,22 @@ def test_the_object_reader_is_restarted_after_an_answer_was_cut_short(repo: Path
         assert runner.objects.read_blob(big_oid) == big
     finally:
         runner.close()
+
+
+def test_entries_a_killed_rollback_left_behind_are_never_snapshotted_or_touched(repo: Path) -> None:
+    workspace = ACIDWorkspace(repo)
+    workspace.begin()
+    workspace.savepoint({}, "clean")
+    write(repo / "src" / ".vcr-tui-new-0123456789ab", "staged by a process that was killed\n")
+    write(repo / ".vcr-tui-old-ba9876543210" / "app.py", "set aside by it\n")
+    write(repo / "agent.txt", "agent\n")
+
+    snapshot = workspace.savepoint({}, "after")
+    workspace.rollback(0)
+
+    listed = git(repo, "ls-tree", "-r", "--name-only", snapshot.commit)
+    assert ".vcr-tui-" not in listed and "agent.txt" in listed
+    assert (repo / "src" / ".vcr-tui-new-0123456789ab").exists()
+    assert (repo / ".vcr-tui-old-ba9876543210" / "app.py").exists()
+    assert not (repo / "agent.txt").exists()
+    workspace.abort()

@@ -310,10 +310,16 @@ def _nearest_folder(top: Path, path: str) -> Path:
     return current
 
 
+# What staged and set-aside entries are called; snapshots leave them out (``STAGING_EXCLUDES``),
+# so one left by a killed process is never snapshotted, restored or taken for the agent's work.
+_STAGING_PREFIX = ".vcr-tui-"
+STAGING_EXCLUDES = (f"{_STAGING_PREFIX}new-*", f"{_STAGING_PREFIX}old-*")
+
+
 def _beside(path: Path, role: str, *, within: Path | None = None) -> Path:
     """A fresh hidden name for a staged (``new``) or set-aside (``old``) entry."""
     folder = path.parent if within is None else within
-    return folder / f".vcr-tui-{role}-{secrets.token_hex(6)}"
+    return folder / f"{_STAGING_PREFIX}{role}-{secrets.token_hex(6)}"
 
 
 def _discard(paths: Iterable[Path]) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from recorder.acid.gitrunner import GitRunner, argument_chunks, command_failed
 from recorder.acid.layout import RAW_CONTENT_ATTRIBUTES, RepositoryLayout, config_value
+from recorder.acid.restore import STAGING_EXCLUDES
 
 SNAPSHOT_IDENTITY = {
     "GIT_AUTHOR_NAME": "vcr-tui",
@@ -179,7 +180,7 @@ def prepare_snapshot_gitdir(layout: RepositoryLayout, git_dir: Path, excludes: S
         )
     except OSError:
         repository_excludes = ""
-    extra = "".join(f"{pattern}\n" for pattern in excludes)
+    extra = "".join(f"{pattern}\n" for pattern in (*STAGING_EXCLUDES, *excludes))
     if repository_excludes and not repository_excludes.endswith("\n"):
         repository_excludes += "\n"
     _write_if_changed(git_dir / "info" / "exclude", repository_excludes + "# vcr-tui\n" + extra)

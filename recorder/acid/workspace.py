@@ -405,6 +405,10 @@ class ACIDWorkspace:
         ``self.recorder`` becomes the fork (also returned in the result), whose last frame is a
         checkpoint naming the restored snapshot. The recorder given before stays open and is
         the caller's to close. ``undo_rollback`` goes back to the state before.
+
+        All or nothing: a write that fails part-way (a full disk, a read-only folder) puts every
+        file back and raises ``RollbackFailedError`` naming the file. Refused while a merge,
+        rebase, cherry-pick or revert is in progress.
         """
         with self._lock:
             session = self._require_session()
@@ -524,7 +528,9 @@ class ACIDWorkspace:
         """Put the folder back as it was at ``begin`` and end the session.
 
         Ignored files and the user's own files from before ``begin`` are never deleted. The state just
-        before the abort is kept as a commit (``AbortResult.discarded``) until git prunes it.
+        before the abort is kept as a commit (``AbortResult.discarded``), and a ref under
+        ``refs/vcr-kept/`` (``AbortResult.kept_ref``) keeps it, and every snapshot before it, from
+        ``git gc``. Refused while a merge, rebase, cherry-pick or revert is in progress.
         """
         with self._lock:
             session = self._require_session()
