@@ -233,15 +233,19 @@ async def test_files_changed_after_the_dry_run_are_shown_again_not_rolled_back(r
     assert tree_state(run.repo) == run.files_at_good
 
 
-async def test_a_merge_in_progress_is_named_in_the_dry_run(run: RecordedRun) -> None:
+async def test_a_merge_in_progress_refuses_the_rollback_before_any_dry_run(run: RecordedRun) -> None:
     (run.repo / ".git" / "MERGE_HEAD").write_text(git(run.repo, "rev-parse", "HEAD"))
     app = VCRApp(run.recording, workspace=run.repo)
     async with app.run_test(size=(120, 35)) as pilot:
         await open_at(pilot, GOOD)
         await press(pilot, "u")
-        dialog(app, RollbackDialog)
-        assert "a merge is in progress" in shown(app)
-        await press(pilot, "n")
+        dialog(app, MessageDialog)
+        text = shown(app)
+        assert "Cannot roll the files back" in text
+        assert "merge is in progress" in text and "git merge --abort" in text
+        await press(pilot, "y")  # nothing to confirm: the dialog only explains
+        dialog(app, MessageDialog)
+        await press(pilot, "escape")
     assert tree_state(run.repo) == run.files_at_end
 
 

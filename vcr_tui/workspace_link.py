@@ -66,7 +66,6 @@ class ProposalKind(str, enum.Enum):
 class RollbackProposal:
     """A dry run of a rollback (or of undoing one), for the user to confirm.
 
-    ``busy`` is the engine's sentence about a merge or rebase in progress, shown as a warning.
     ``changed`` says the files moved on since the dry run the user saw: this is the new one.
     """
 
@@ -74,7 +73,6 @@ class RollbackProposal:
     target: WorkspaceTarget
     frame_index: int | None
     plan: RollbackPlan
-    busy: str | None = None
     changed: bool = False
 
 
@@ -184,23 +182,21 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def _busy(workspace: ACIDWorkspace) -> str | None:
-    return None if workspace.layout.shadow else workspace.layout.busy_state()
-
-
 # -- rollback and its undo -----------------------------------------------------------------------
 
 
 def propose_rollback(target: WorkspaceTarget, frame_index: int) -> RollbackProposal:
     with attached(target) as workspace:
+        workspace.refuse_busy_repository()  # said now, not after a "yes"
         plan = workspace.plan_rollback(frame_index)
-        return RollbackProposal(ProposalKind.ROLLBACK, target, frame_index, plan, _busy(workspace))
+        return RollbackProposal(ProposalKind.ROLLBACK, target, frame_index, plan)
 
 
 def propose_undo(target: WorkspaceTarget) -> RollbackProposal:
     with attached(target) as workspace:
+        workspace.refuse_busy_repository()
         plan = workspace.plan_undo_rollback()
-        return RollbackProposal(ProposalKind.UNDO, target, None, plan, _busy(workspace))
+        return RollbackProposal(ProposalKind.UNDO, target, None, plan)
 
 
 def apply_rollback(proposal: RollbackProposal) -> RollbackResult | RollbackProposal:
@@ -212,9 +208,7 @@ def apply_rollback(proposal: RollbackProposal) -> RollbackResult | RollbackPropo
             assert proposal.frame_index is not None
             fresh = workspace.plan_rollback(proposal.frame_index)
         if not same_plan(fresh, proposal.plan):
-            return RollbackProposal(
-                proposal.kind, proposal.target, proposal.frame_index, fresh, _busy(workspace), changed=True
-            )
+            return RollbackProposal(proposal.kind, proposal.target, proposal.frame_index, fresh, changed=True)
         if proposal.kind is ProposalKind.UNDO:
             return workspace.undo_rollback()
         assert proposal.frame_index is not None
@@ -239,8 +233,7 @@ def propose_commit(target: WorkspaceTarget) -> CommitProposal:
     """The preview of a commit; what would refuse it (a merge in progress, HEAD on another branch
     than at the run's start) is said now, not after a "yes"."""
     with attached(target) as workspace:
-        if not workspace.layout.shadow:
-            workspace.layout.refuse_busy_state()
+        workspace.refuse_busy_repository()
         preview = workspace.preview_commit()
         if preview.refused:
             raise RepositoryStateError(preview.refused)

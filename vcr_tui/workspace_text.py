@@ -156,11 +156,9 @@ def _append_group(text: Text, sign: str, style: str, heading: str, why: str, pat
 
 
 def rollback_notes(proposal: RollbackProposal, undo_key: str = "ctrl+z") -> Text:
-    """What to know before saying yes: the undo, the recording, a repository that is busy."""
+    """What to know before saying yes: the undo, the recording."""
     plan = proposal.plan
     text = Text()
-    if proposal.busy:
-        text.append(f"⚠ Before rolling back: {clean(proposal.busy)}\n", style=WARNING_STYLE)
     if plan.conflicts:
         text.append("✖ Nothing can be changed while these paths are in the way: ", style=ERROR_STYLE)
         text.append("move or remove them, then try again.\n")

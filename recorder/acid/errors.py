@@ -43,3 +43,17 @@ class GitCommandFailedError(WorkspaceError):
         self.command = command
         self.status = status
         self.stderr = stderr
+
+
+class RollbackFailedError(WorkspaceError):
+    """Writing the files failed part-way (a full disk, a write-protected folder...).
+
+    ``path`` is the file that failed, relative to the workspace. ``undone`` is True when every
+    file was put back as it was before (the usual case); when False, some could not be, and the
+    state before is kept as a snapshot so ``undo_rollback`` (or another ``abort``) can finish.
+    """
+
+    def __init__(self, message: str, *, path: str, undone: bool) -> None:
+        super().__init__(message)
+        self.path = path
+        self.undone = undone

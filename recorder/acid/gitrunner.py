@@ -13,6 +13,7 @@ missing, and recording must keep working on machines without git.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,6 +40,8 @@ _NEUTRAL_ENVIRONMENT = {
 }
 
 _CHUNK = 1 << 20
+# How git words a refusal by a hook ("ref updates aborted by hook", "hook declined to update ...").
+_HOOK_REFUSAL = re.compile(r"\bhook\b", re.IGNORECASE)
 _MAX_ARGUMENT_BYTES = 64 * 1024
 
 
@@ -154,7 +157,14 @@ class GitRunner:
 
     @property
     def objects(self) -> ObjectReader:
-        """A long-lived ``git cat-file --batch`` for reading many blobs without a process each."""
+        """A long-lived ``git cat-file --batch`` for reading many blobs without a process each.
+
+        A reader that failed part-way through an answer is out of step with its process (the
+        rest of that answer is still in the pipe), so it is ended and a fresh one started.
+        """
+        if self._objects is not None and self._objects.broken:
+            self._objects.close()
+            self._objects = None
         if self._objects is None:
             handle = self._git.execute(
                 [self._executable, "cat-file", "--batch"], istream=subprocess.PIPE, as_process=True
@@ -180,7 +190,9 @@ class ObjectReader:
     """Reads objects by name from one ``git cat-file --batch`` process.
 
     GitPython's own batch reader only knows 40-character object names; this one also serves
-    SHA-256 repositories and streams large blobs to their destination in chunks.
+    SHA-256 repositories and streams large blobs to their destination in chunks. Any failure in
+    the middle of an answer (the sink could not write, the process died) marks the reader
+    ``broken``: the unread rest of that answer would otherwise be taken for the next one.
     """
 
     def __init__(self, handle: Any) -> None:
@@ -190,20 +202,26 @@ class ObjectReader:
         self._process = process
         self._stdin = process.stdin
         self._stdout = process.stdout
+        self.broken = False
 
     def copy_blob(self, oid: str, sink: Callable[[bytes], object]) -> int:
         """Feed the blob's bytes to ``sink`` chunk by chunk; return its size."""
-        size = self._request(oid, "blob")
-        remaining = size
-        while remaining:
-            chunk = self._stdout.read(min(remaining, _CHUNK))
-            if not chunk:
-                raise GitCommandFailedError(
-                    f"git stopped while reading object {oid}", command=("cat-file", "--batch"), status=-1, stderr=""
-                )
-            sink(chunk)
-            remaining -= len(chunk)
-        self._stdout.read(1)  # the newline after the content
+        self._refuse_when_broken()
+        try:
+            size = self._request(oid, "blob")
+            remaining = size
+            while remaining:
+                chunk = self._stdout.read(min(remaining, _CHUNK))
+                if not chunk:
+                    raise GitCommandFailedError(
+                        f"git stopped while reading object {oid}", command=("cat-file", "--batch"), status=-1, stderr=""
+                    )
+                sink(chunk)
+                remaining -= len(chunk)
+            self._stdout.read(1)  # the newline after the content
+        except BaseException:
+            self.broken = True
+            raise
         return size
 
     def read_blob(self, oid: str) -> bytes:
@@ -214,9 +232,19 @@ class ObjectReader:
 
     def read_object(self, oid: str, expected_type: str) -> bytes:
         """The whole object of the given type (a commit message, a list stored as a blob)."""
-        size = self._request(oid, expected_type)
-        data = self._stdout.read(size)
-        self._stdout.read(1)
+        self._refuse_when_broken()
+        try:
+            size = self._request(oid, expected_type)
+            data = self._stdout.read(size)
+            self._stdout.read(1)
+        except BaseException:
+            self.broken = True
+            raise
+        if len(data) != size:
+            self.broken = True
+            raise GitCommandFailedError(
+                f"git stopped while reading object {oid}", command=("cat-file", "--batch"), status=-1, stderr=""
+            )
         return data
 
     def object_type(self, name: str) -> str | None:
@@ -227,14 +255,28 @@ class ObjectReader:
         """
         if "\n" in name or "\0" in name:
             return "unknown"
-        self._stdin.write(os.fsencode(name) + b"\n")
-        self._stdin.flush()
-        line = self._stdout.readline()
-        if line.endswith((b" missing\n", b" ambiguous\n")):
-            return None
-        header = line.split()
-        self._stdout.read(int(header[2]) + 1)
+        self._refuse_when_broken()
+        try:
+            self._stdin.write(os.fsencode(name) + b"\n")
+            self._stdin.flush()
+            line = self._stdout.readline()
+            if line.endswith((b" missing\n", b" ambiguous\n")):
+                return None
+            header = line.split()
+            self._stdout.read(int(header[2]) + 1)
+        except BaseException:
+            self.broken = True
+            raise
         return header[1].decode("ascii")
+
+    def _refuse_when_broken(self) -> None:
+        if self.broken:
+            raise GitCommandFailedError(
+                "the object reader failed earlier and must be restarted",
+                command=("cat-file", "--batch"),
+                status=-1,
+                stderr="",
+            )
 
     def _request(self, oid: str, expected_type: str) -> int:
         if not oid or any(ch in oid for ch in " \n\0"):
@@ -255,6 +297,8 @@ class ObjectReader:
         return size
 
     def close(self) -> None:
+        if self.broken:  # it may be blocked writing the rest of an answer nobody will read
+            self._process.kill()
         try:
             self._stdin.close()
         except OSError:
@@ -268,11 +312,19 @@ class ObjectReader:
 
 
 def command_failed(args: tuple[str, ...], status: int, stderr: str) -> GitCommandFailedError:
-    """An error quoting git's own first line of complaint."""
+    """An error quoting git's own first line of complaint (and a hook's, when a hook refused)."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     reason = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0] if lines else "")
     reason = reason.removeprefix("fatal: ").removeprefix("error: ")
     what = f"git {args[0]}" if args else "git"
+    if _HOOK_REFUSAL.search(reason):
+        said = [line for line in lines if not line.startswith(("fatal:", "error:", "hint:"))]
+        message = (
+            f"{what} was refused by a hook of the repository ({reason})"
+            + (f"; the hook said: {' / '.join(said)[:300]}" if said else "")
+            + "; fix or disable that hook (in .git/hooks, or where core.hooksPath points), then try again"
+        )
+        return GitCommandFailedError(message, command=args, status=status, stderr=stderr)
     message = f"{what} failed (exit {status})" + (f": {reason}" if reason else "")
     return GitCommandFailedError(message, command=args, status=status, stderr=stderr)
 

@@ -117,6 +117,7 @@ def locate(
     if not folder.is_dir():
         raise WorkspaceError(f"the workspace must be a folder, and {folder} is not one")
     folder = folder.resolve()
+    _refuse_git_internals(folder)
     found = None if shadow is True else find_repository(folder)
     if found is None:
         if shadow is False:
@@ -128,6 +129,8 @@ def locate(
     if ".git" in PurePosixPath(scope).parts:
         raise WorkspaceError(f"{folder} is inside a repository's .git folder, not in its files")
     common_dir = _common_dir(git_dir)
+    if _config_value(common_dir / "config", "core", "bare") == "true":
+        raise RepositoryStateError(_bare_refusal(common_dir))
     return RepositoryLayout(
         workspace=folder,
         top=top,
@@ -180,20 +183,52 @@ def _common_dir(git_dir: Path) -> Path:
 
 def _object_format(config: Path) -> str:
     """``sha256`` for repositories created with that object format, else ``sha1``."""
+    return _config_value(config, "extensions", "objectformat") or "sha1"
+
+
+def _config_value(config: Path, section: str, name: str) -> str | None:
+    """One plain ``[section] name = value`` of a git config file, lower-cased; None when absent.
+
+    Read by hand because git itself would be steered by inherited variables (see the module notes).
+    """
     try:
         text = config.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return "sha1"
-    in_extensions = False
+        return None
+    in_section = False
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith("["):
-            in_extensions = line.lower().startswith("[extensions")
-        elif in_extensions and "=" in line:
+            in_section = line[1:].split("]")[0].strip().lower() == section
+        elif in_section and "=" in line:
             key, _, value = line.partition("=")
-            if key.strip().lower() == "objectformat":
+            if key.strip().lower() == name:
                 return value.strip().strip('"').lower()
-    return "sha1"
+    return None
+
+
+def _is_git_dir(folder: Path) -> bool:
+    """True for a repository's own folder (bare, or a ``.git``): HEAD, objects and refs, as git checks."""
+    return (folder / "HEAD").is_file() and (folder / "objects").is_dir() and (folder / "refs").is_dir()
+
+
+def _refuse_git_internals(folder: Path) -> None:
+    """Refuse a bare repository, or a folder inside one or inside a ``.git``: they hold no work tree."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return  # a work tree's top: its files are fair game
+        if not _is_git_dir(candidate):
+            continue
+        if candidate.name != ".git" and _config_value(candidate / "config", "core", "bare") != "false":
+            raise RepositoryStateError(_bare_refusal(candidate))
+        raise WorkspaceError(f"{folder} is inside a repository's .git folder, not in its files")
+
+
+def _bare_refusal(git_dir: Path) -> str:
+    return (
+        f"{git_dir} is a bare repository: it has no working files to snapshot or roll back; "
+        "run the agent in a clone of it (git clone, or git worktree add) and use that folder"
+    )
 
 
 # -- shadow repositories -------------------------------------------------------------------------

@@ -128,19 +128,24 @@ class CommitResult:
     added: tuple[str, ...] = ()
     modified: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
+    kept_ref: str | None = None
+    """A ref under ``refs/vcr-kept/`` holding the states the session's rollbacks replaced, if any."""
 
 
 @dataclass(frozen=True)
 class AbortResult:
     """An abort that happened: the files as they were at ``begin``.
 
-    ``discarded`` is a commit holding the files as they were just before the abort; it stays in
-    the object store until git's garbage collection prunes it (two weeks by default), so
-    ``git checkout <discarded> -- <path>`` can still fetch something back.
+    ``discarded`` is a commit holding the files as they were just before the abort (the user's
+    own edits since ``begin`` among them); ``kept_ref`` (under ``refs/vcr-kept/``) keeps it and
+    every earlier snapshot of the session safe from ``git gc``, so
+    ``git checkout <discarded> -- <path>`` fetches something back at any time. Delete the ref
+    (``git update-ref -d``) once nothing in it is wanted.
     """
 
     plan: RollbackPlan
     discarded: str
+    kept_ref: str | None = None
 
 
 @dataclass(frozen=True)

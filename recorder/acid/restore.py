@@ -11,23 +11,32 @@ target snapshot, so it can only name files some snapshot holds. From there:
   folder of unknown files) makes the whole plan a conflict, refused before any change.
 
 Writes never follow a symbolic link and never pass through one: a link in a parent position is
-either one the plan deletes first, or a conflict. A file with several hard links is replaced
-rather than rewritten, so the other names (possibly outside the workspace) keep their content.
-Folders emptied by the deletions are removed, unless they were empty at ``begin`` already (git
-cannot store an empty folder, so those are listed at ``begin``).
+either one the plan deletes first, or a conflict. Folders emptied by the deletions are removed,
+unless they were the user's at ``begin`` (git cannot store an empty folder, so those are listed
+at ``begin``); a folder in the way that holds one of those is a conflict.
+
+A plan is applied whole or not at all. Every new content is first staged into a temporary file
+beside its destination and checked against the object's id, read back from the disk; only then
+are the old entries renamed aside (never deleted yet), the staged ones renamed into place, and,
+once every step has worked, the set-aside entries removed. A failure at any step (a full disk, a
+write-protected folder) renames everything back and names the file that failed. Renaming, not
+rewriting, also means a file with several hard links keeps its content under its other names.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import secrets
+import shutil
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from recorder.acid.errors import GitCommandFailedError
 from recorder.acid.gitrunner import ObjectReader
 from recorder.acid.layout import RepositoryLayout
 from recorder.acid.models import RollbackPlan, Snapshot
@@ -59,27 +68,32 @@ class FilePlan:
 def plan_changes(
     layout: RepositoryLayout,
     changes: list[TreeChange],
-    may_delete: Callable[[str], bool],
+    may_delete: Callable[[TreeChange], bool],
+    protected_folder: Callable[[str], bool] = lambda folder: False,
 ) -> FilePlan:
-    """Sort the differences (current -> target) into writes, deletions, kept files and conflicts."""
+    """Sort the differences (current -> target) into writes, deletions, kept files and conflicts.
+
+    ``protected_folder`` names the user's folders that must never be removed (those empty at
+    ``begin``); one standing where the target has a file is a conflict.
+    """
     plan = FilePlan()
     for change in changes:
         check_relative_path(change.path, layout.scope)
         if change.status != "D":
             plan.writes.append(change)
-        elif may_delete(change.path):
+        elif may_delete(change):
             plan.deletes.append(change)
         else:
             plan.keep.append(change.path)
     deleted = {change.path for change in plan.deletes}
     conflicts: set[str] = set()
     for change in plan.writes:
-        conflicts.update(_obstacles(layout.top, change, deleted))
+        conflicts.update(_obstacles(layout.top, change, deleted, protected_folder))
     plan.conflicts = sorted(conflicts)
     return plan
 
 
-def _obstacles(top: Path, change: TreeChange, deleted: set[str]) -> list[str]:
+def _obstacles(top: Path, change: TreeChange, deleted: set[str], protected_folder: Callable[[str], bool]) -> list[str]:
     """What stands in the way of writing ``change.path``."""
     parts = change.path.split("/")
     for depth in range(1, len(parts)):
@@ -93,15 +107,18 @@ def _obstacles(top: Path, change: TreeChange, deleted: set[str]) -> list[str]:
     if info is None:
         return []
     if stat.S_ISDIR(info.st_mode):
-        return [] if _folder_will_empty(top, change.path, deleted) else [change.path]
+        return [] if _folder_will_empty(top, change.path, deleted, protected_folder) else [change.path]
     if change.status == "A":
         return [change.path]  # a file no snapshot knows (ignored, or appeared meanwhile)
     return []
 
 
-def _folder_will_empty(top: Path, folder: str, deleted: set[str]) -> bool:
-    """True when every file and link under ``folder`` is one the plan deletes."""
+def _folder_will_empty(top: Path, folder: str, deleted: set[str], protected_folder: Callable[[str], bool]) -> bool:
+    """True when every file and link under ``folder`` is one the plan deletes, and no folder
+    under it is one the user had empty at ``begin``."""
     for root, dirs, files in os.walk(top / folder):
+        if protected_folder(Path(root).relative_to(top).as_posix()):
+            return False
         links = [name for name in dirs if os.path.islink(os.path.join(root, name))]
         for name in (*files, *links):
             if (Path(root) / name).relative_to(top).as_posix() not in deleted:
@@ -109,35 +126,213 @@ def _folder_will_empty(top: Path, folder: str, deleted: set[str]) -> bool:
     return True
 
 
+class RestoreError(Exception):
+    """Applying a plan failed at ``path`` (workspace-relative); ``undone`` is True when every
+    entry was put back as it was, False when some of them could not be."""
+
+    def __init__(self, path: str, cause: BaseException, *, undone: bool) -> None:
+        reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(cause)
+        super().__init__(f"{path}: {reason or type(cause).__name__}")
+        self.path = path
+        self.reason = reason or type(cause).__name__
+        self.undone = undone
+
+
+ObjectSource = Callable[[], ObjectReader]
+
+
+@dataclass
+class _Staged:
+    """A new entry written beside its destination, waiting to be renamed into place."""
+
+    change: TreeChange
+    temp: Path
+
+
+@dataclass
+class _Journal:
+    """The renames and folders made so far, to be reversed if a later step fails."""
+
+    undo: list[Callable[[], None]] = field(default_factory=list)
+    set_aside: list[Path] = field(default_factory=list)
+
+    def rename(self, source: Path, destination: Path) -> None:
+        os.rename(source, destination)
+        self.undo.append(lambda: os.rename(destination, source))
+
+    def put_aside(self, path: Path) -> None:
+        aside = _beside(path, "old")
+        self.rename(path, aside)
+        self.set_aside.append(aside)
+
+    def mkdir(self, path: Path) -> None:
+        path.mkdir()
+        self.undo.append(path.rmdir)
+
+    def roll_back(self) -> bool:
+        """Reverse every step, newest first; True when each one worked."""
+        complete = True
+        for step in reversed(self.undo):
+            try:
+                step()
+            except OSError:
+                complete = False
+        self.undo.clear()
+        return complete
+
+
 def apply_plan(
     layout: RepositoryLayout,
     plan: FilePlan,
-    objects: ObjectReader,
+    objects: ObjectSource,
     keep_folder: Callable[[str], bool],
 ) -> None:
-    """Carry out a conflict-free plan: deletions first, then writes, then empty folders."""
+    """Carry out a conflict-free plan, all of it or none of it (see the module notes).
+
+    ``objects`` gives the object reader to use; it is asked again after a failure, so a reader
+    left out of step by an error is never used twice. Raises ``RestoreError``.
+    """
     if plan.conflicts:
         raise ValueError("a plan with conflicts cannot be applied")
     top = layout.top
-    emptied: set[str] = set()
-    for change in plan.deletes:
-        target = top / change.path
-        info = _lstat(target)
-        if info is not None and not stat.S_ISDIR(info.st_mode) and _inside_real_folders(top, change.path):
-            target.unlink()
-        emptied.update(_ancestors(change.path, layout.scope))
-    for change in sorted(plan.writes, key=lambda c: c.path):
-        target = top / change.path
-        info = _lstat(target)
-        if info is not None and stat.S_ISDIR(info.st_mode):
-            _remove_empty_tree(target)
-        _make_parents(top, change.path)
-        _write(target, change.new_mode, change.new_oid, objects)
+    writes = sorted(plan.writes, key=lambda c: c.path)
+    staged: list[_Staged] = []
+    journal = _Journal()
+    current = ""
+    try:
+        for change in writes:
+            current = change.path
+            staged.append(_stage(top, change, objects, layout.object_format))
+        emptied: set[str] = set()
+        for change in plan.deletes:
+            current = change.path
+            target = top / change.path
+            info = _lstat(target)
+            if info is not None and not stat.S_ISDIR(info.st_mode) and _inside_real_folders(top, change.path):
+                journal.put_aside(target)
+            emptied.update(_ancestors(change.path, layout.scope))
+        for entry in staged:
+            current = entry.change.path
+            target = top / current
+            info = _lstat(target)
+            if info is not None:
+                journal.put_aside(target)  # a file, link, or a folder the deletions emptied
+            _make_parents(top, current, journal)
+            journal.rename(entry.temp, target)
+    except BaseException as exc:
+        undone = journal.roll_back()
+        _discard(entry.temp for entry in staged)
+        if isinstance(exc, (OSError, ValueError, GitCommandFailedError)):
+            raise RestoreError(layout.to_workspace(current), exc, undone=undone) from exc
+        raise
+    _discard(journal.set_aside)
     for folder in sorted(emptied, key=lambda path: path.count("/"), reverse=True):
         if keep_folder(folder):
             continue
         with contextlib.suppress(OSError):
             (top / folder).rmdir()  # only ever removes an empty folder
+
+
+def _stage(top: Path, change: TreeChange, objects: ObjectSource, object_format: str) -> _Staged:
+    """Write the change's new entry beside its destination and check it; nothing else is touched."""
+    temp = _beside(top / change.path, "new", within=_nearest_folder(top, change.path))
+    try:
+        return _write_staged(top / change.path, temp, change, objects, object_format)
+    except BaseException:
+        _discard([temp])  # half-written: the disk filled up, the folder is read-only...
+        raise
+
+
+def _write_staged(target: Path, temp: Path, change: TreeChange, objects: ObjectSource, object_format: str) -> _Staged:
+    if change.new_mode == SYMLINK_MODE:
+        destination = os.fsdecode(objects().read_blob(change.new_oid))
+        os.symlink(destination, temp)
+        if os.readlink(temp) != destination:
+            raise OSError(errno.EIO, "the link read back differs from the one written", str(target))
+        return _Staged(change, temp)
+    info = _lstat(target)
+    executable = change.new_mode == EXECUTABLE_MODE
+    existing = info is not None and stat.S_ISREG(info.st_mode)
+    create_mode = 0o777 if executable else 0o666  # the umask applies, as for any new file
+    fd = os.open(temp, _WRITE_FLAGS | os.O_CREAT | os.O_EXCL, 0o600 if existing else create_mode)
+    try:
+        digest = _blob_hash(object_format, change.new_oid, objects, fd)
+        if existing:
+            assert info is not None
+            os.fchmod(fd, _kept_mode(info, executable))
+            if info.st_uid != os.geteuid() or info.st_gid != os.getegid():
+                with contextlib.suppress(OSError):
+                    os.fchown(fd, info.st_uid, info.st_gid)  # possible only for root: keep the owner
+    finally:
+        os.close(fd)
+    if digest != change.new_oid or _file_hash(object_format, temp) != change.new_oid:
+        raise OSError(errno.EIO, "the content read back differs from the snapshot's", str(target))
+    return _Staged(change, temp)
+
+
+def _blob_hash(object_format: str, oid: str, objects: ObjectSource, fd: int) -> str:
+    """Stream the blob into ``fd``; return git's id of the bytes as they came."""
+    reader = objects()
+    chunks: list[bytes] = []
+
+    def sink(chunk: bytes) -> None:
+        view = memoryview(chunk)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        chunks.append(chunk)
+
+    size = reader.copy_blob(oid, sink)
+    hasher = hashlib.new(object_format, b"blob %d\0" % size)
+    for chunk in chunks:
+        hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def _file_hash(object_format: str, path: Path) -> str:
+    """Git's id of a file's bytes as they are on the disk now."""
+    size = os.lstat(path).st_size
+    hasher = hashlib.new(object_format, b"blob %d\0" % size)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def _nearest_folder(top: Path, path: str) -> Path:
+    """The deepest real folder on the way to ``path``: staging there keeps the rename on one disk."""
+    current = top
+    for part in path.split("/")[:-1]:
+        info = _lstat(current / part)
+        if info is None or not stat.S_ISDIR(info.st_mode):
+            break
+        current = current / part
+    return current
+
+
+# What staged and set-aside entries are called; snapshots leave them out (``STAGING_EXCLUDES``),
+# so one left by a killed process is never snapshotted, restored or taken for the agent's work.
+_STAGING_PREFIX = ".vcr-tui-"
+STAGING_EXCLUDES = (f"{_STAGING_PREFIX}new-*", f"{_STAGING_PREFIX}old-*")
+
+
+def _beside(path: Path, role: str, *, within: Path | None = None) -> Path:
+    """A fresh hidden name for a staged (``new``) or set-aside (``old``) entry."""
+    folder = path.parent if within is None else within
+    return folder / f"{_STAGING_PREFIX}{role}-{secrets.token_hex(6)}"
+
+
+def _discard(paths: Iterable[Path]) -> None:
+    """Remove staged or set-aside entries; a set-aside folder holds only what the plan deletes."""
+    for path in paths:
+        info = _lstat(path)
+        if info is None:
+            continue
+        with contextlib.suppress(OSError):
+            if stat.S_ISDIR(info.st_mode):
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
 
 def _ancestors(path: str, scope: str) -> Iterable[str]:
@@ -161,48 +356,15 @@ def _inside_real_folders(top: Path, path: str) -> bool:
     return True
 
 
-def _make_parents(top: Path, path: str) -> None:
+def _make_parents(top: Path, path: str, journal: _Journal) -> None:
     current = top
     for part in path.split("/")[:-1]:
         current = current / part
         info = _lstat(current)
         if info is None:
-            current.mkdir()
+            journal.mkdir(current)
         elif not stat.S_ISDIR(info.st_mode):
             raise NotADirectoryError(errno.ENOTDIR, "expected a folder, found something else", str(current))
-
-
-def _remove_empty_tree(folder: Path) -> None:
-    """Remove a folder the deletions have emptied (only empty folders can be left in it)."""
-    for root, _dirs, _files in os.walk(folder, topdown=False):
-        os.rmdir(root)
-
-
-def _write(target: Path, mode: str, oid: str, objects: ObjectReader) -> None:
-    info = _lstat(target)
-    if mode == SYMLINK_MODE:
-        destination = os.fsdecode(objects.read_blob(oid))
-        if info is not None:
-            target.unlink()
-        os.symlink(destination, target)
-        return
-    executable = mode == EXECUTABLE_MODE
-    create_mode = 0o777 if executable else 0o666  # the umask applies, as for any new file
-    if info is None:
-        _write_blob(target, oid, objects, create_mode=create_mode)
-    elif not stat.S_ISREG(info.st_mode):
-        _replace_file(target, oid, objects, create_mode, None)
-    elif info.st_nlink > 1:
-        _replace_file(target, oid, objects, create_mode, _kept_mode(info, executable))
-    else:
-        try:
-            _write_blob(target, oid, objects)
-        except PermissionError:
-            os.chmod(target, stat.S_IMODE(info.st_mode) | stat.S_IWUSR)
-            _write_blob(target, oid, objects)
-        wanted = _kept_mode(info, executable)
-        if stat.S_IMODE(os.lstat(target).st_mode) != wanted:
-            os.chmod(target, wanted)
 
 
 def _kept_mode(info: os.stat_result, executable: bool) -> int:
@@ -214,29 +376,6 @@ def _kept_mode(info: os.stat_result, executable: bool) -> int:
 
 
 _WRITE_FLAGS = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-def _write_blob(target: Path, oid: str, objects: ObjectReader, *, create_mode: int | None = None) -> None:
-    """Stream the blob into ``target``: a new file made with ``create_mode``, or (None) the existing one."""
-    if create_mode is None:
-        fd = os.open(target, _WRITE_FLAGS | os.O_TRUNC)
-    else:
-        fd = os.open(target, _WRITE_FLAGS | os.O_CREAT | os.O_EXCL, create_mode)
-    with os.fdopen(fd, "wb") as handle:
-        objects.copy_blob(oid, handle.write)
-
-
-def _replace_file(target: Path, oid: str, objects: ObjectReader, create_mode: int, exact_mode: int | None) -> None:
-    """Write beside the old entry and rename over it (a link, a multiply-linked file)."""
-    temp = target.with_name(f".{target.name}.vcr-tui-{secrets.token_hex(4)}")
-    try:
-        _write_blob(temp, oid, objects, create_mode=create_mode)
-        if exact_mode is not None:
-            os.chmod(temp, exact_mode)
-        os.replace(temp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
 
 
 def _lstat(path: Path) -> os.stat_result | None:

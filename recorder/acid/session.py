@@ -4,8 +4,9 @@ Everything about a session lives in the repository so another process (the TUI, 
 agent after a crash) can pick it up: ``refs/vcr/<key>/base`` is the snapshot at ``begin`` and its
 commit message carries the session's facts as one JSON line; ``savepoints/NNNNNN`` and
 ``undo/NNNNNN`` are the later snapshots; ``ignored`` and ``empty-folders`` name blobs listing
-what git ignored, and which folders were empty, at ``begin``. Refs keep the snapshots' objects alive through ``git gc``; removing them is all it
-takes to forget a session.
+what git ignored, and which folders were empty, at ``begin``; ``landing`` names a commit being
+landed. Refs keep the snapshots' objects alive through ``git gc``; removing them is all it takes
+to forget a session (``refs/vcr-kept/`` then keeps what an ending would otherwise lose).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from recorder.acid.errors import SessionError
-from recorder.acid.gitrunner import GitRunner
+from recorder.acid.gitrunner import GitRunner, command_failed
 from recorder.acid.layout import RepositoryLayout
 from recorder.acid.models import Snapshot, SnapshotKind
 
@@ -29,6 +30,9 @@ except ImportError:  # not on Windows: sessions there are not guarded against a 
     fcntl = None  # type: ignore[assignment]
 
 REF_ROOT = "refs/vcr"
+# After a session ends, its last snapshot stays here (as ``git stash`` keeps a stash), so the
+# states a rollback or an abort replaced, the user's own edits among them, survive ``git gc``.
+KEPT_ROOT = "refs/vcr-kept"
 FACTS_PREFIX = "vcr-tui-snapshot: "
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _FOLDER_FOR = {SnapshotKind.SAVEPOINT: "savepoints", SnapshotKind.BEFORE_ROLLBACK: "undo"}
@@ -128,6 +132,17 @@ class SessionRefs:
     def listing_ref(self, name: str) -> str:
         return f"{self.prefix}/{name}"
 
+    @property
+    def landing_ref(self) -> str:
+        """Names the commit being landed on the user's branch, until the session ends."""
+        return f"{self.prefix}/landing"
+
+    def kept_ref(self, base_commit: str) -> str:
+        return f"{KEPT_ROOT}/{self.key}/{base_commit}"
+
+    def landing(self) -> str | None:
+        return dict(self.listing()).get(self.landing_ref)
+
     def store_listing(self, name: str, paths: tuple[str, ...]) -> None:
         """Keep a list of paths in the repository, as a blob the session's ref points at."""
         if paths:
@@ -136,17 +151,23 @@ class SessionRefs:
 
     def create_base(self, commit: str) -> None:
         """Claim the session's namespace; fails when a session with this key is already open."""
-        status = self.git.status(
-            "update-ref", "-m", "vcr-tui: begin", self.ref(SnapshotKind.BEGIN), commit, self.layout.zero_oid
-        )
-        if status != 0:
+        args = ("update-ref", "-m", "vcr-tui: begin", self.ref(SnapshotKind.BEGIN), commit, self.layout.zero_oid)
+        status, _, errors = self.git.run_full(*args)
+        if status == 0:
+            return
+        if self.git.status("rev-parse", "--verify", "-q", self.ref(SnapshotKind.BEGIN)) == 0:
             raise SessionError(
                 f"a session with the id {self.key!r} is already open in {self.layout.top}: "
                 "attach to it, end it, or begin with another id"
             )
+        raise command_failed(args, status, errors)  # a hook refused, the disk is full...
 
     def point(self, ref: str, oid: str) -> None:
         self.git.run("update-ref", "-m", "vcr-tui: snapshot", ref, oid)
+
+    def drop(self, ref: str) -> None:
+        """Remove one ref (a snapshot that turned out not to be needed)."""
+        self.git.run("update-ref", "-d", ref)
 
     def delete_all(self) -> None:
         """Remove every ref of the session in one transaction."""

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from recorder.acid.gitrunner import GitRunner, argument_chunks, command_failed
 from recorder.acid.layout import RAW_CONTENT_ATTRIBUTES, RepositoryLayout, config_value
+from recorder.acid.restore import STAGING_EXCLUDES
 
 SNAPSHOT_IDENTITY = {
     "GIT_AUTHOR_NAME": "vcr-tui",
@@ -121,11 +122,24 @@ class SnapshotMaker:
         )
 
     def empty_folders_now(self) -> list[str]:
-        """Folders holding nothing git would snapshot (git cannot store them; a rollback keeps them)."""
+        """Folders holding nothing git would snapshot (git cannot store them; a rollback keeps them).
+
+        git names only the outermost such folder (``a/`` for an empty ``a/b/c``), so the folders
+        inside each one are listed too: every one of them is the user's.
+        """
         found = self.git.nul_separated(
             "ls-files", "-z", "--others", "--exclude-standard", "--directory", "--", self.layout.scope or "."
         )
-        return [path.rstrip("/") for path in found if path.endswith("/")]
+        folders: list[str] = []
+        for path in found:
+            if not path.endswith("/"):
+                continue
+            outer = path.rstrip("/")
+            folders.append(outer)
+            for root, dirs, _files in os.walk(self.layout.top / outer):
+                dirs[:] = [name for name in dirs if not os.path.islink(os.path.join(root, name))]
+                folders.extend((Path(root) / name).relative_to(self.layout.top).as_posix() for name in dirs)
+        return folders
 
     def close(self) -> None:
         self.git.close()
@@ -166,7 +180,7 @@ def prepare_snapshot_gitdir(layout: RepositoryLayout, git_dir: Path, excludes: S
         )
     except OSError:
         repository_excludes = ""
-    extra = "".join(f"{pattern}\n" for pattern in excludes)
+    extra = "".join(f"{pattern}\n" for pattern in (*STAGING_EXCLUDES, *excludes))
     if repository_excludes and not repository_excludes.endswith("\n"):
         repository_excludes += "\n"
     _write_if_changed(git_dir / "info" / "exclude", repository_excludes + "# vcr-tui\n" + extra)

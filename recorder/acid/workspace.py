@@ -33,6 +33,7 @@ from typing import Any
 from recorder.acid.committing import (
     HeadState,
     commit_message,
+    finish_landing,
     land,
     read_head,
     staged_paths,
@@ -41,6 +42,7 @@ from recorder.acid.committing import (
 from recorder.acid.errors import (
     RepositoryStateError,
     RollbackConflictError,
+    RollbackFailedError,
     SessionError,
     SnapshotNotFoundError,
     WorkspaceError,
@@ -59,7 +61,7 @@ from recorder.acid.models import (
     SnapshotKind,
     WorkspaceStatus,
 )
-from recorder.acid.restore import FilePlan, apply_plan, plan_changes
+from recorder.acid.restore import FilePlan, RestoreError, apply_plan, plan_changes
 from recorder.acid.session import (
     SessionDirectory,
     SessionFacts,
@@ -82,10 +84,12 @@ COMMIT_HASH_KEY = "acid_commit_hash"
 
 @dataclass
 class _UndoEntry:
-    """A rollback that can be undone: the state before it, and the recorder it left behind."""
+    """A rollback that can be undone: the state before it, what it restored, and the recorder it
+    left behind."""
 
     snapshot: Snapshot
     previous_recorder: VCRRecorder | None = None
+    target_commit: str = ""
 
 
 @dataclass
@@ -157,7 +161,7 @@ class ACIDWorkspace:
         with self._lock:
             if self._session is not None:
                 raise SessionError(f"session {self._session.facts.session_id!r} is already open on this workspace")
-            self._refuse_busy_repository()
+            self.refuse_busy_repository()
             if self.recorder is not None and (self.recorder.path is None or self.recorder.session is None):
                 self.recorder.start_session(session_id=session_id)  # begin starts the recording too
             if session_id is None:
@@ -259,11 +263,14 @@ class ACIDWorkspace:
         except BaseException:
             directory.release()
             raise
+        landing = refs.landing()
         if self.recording is None and self.recorder is None and facts.recording:
             self.recording = Path(facts.recording)
         undone = {snapshot_facts.get("undoes") for _, snapshot_facts in loaded.undo}
         stack = [
-            _UndoEntry(snap) for snap, _ in loaded.undo if snap.node_name == "rollback" and snap.number not in undone
+            _UndoEntry(snap, target_commit=str(snapshot_facts.get("target") or ""))
+            for snap, snapshot_facts in loaded.undo
+            if snap.node_name == "rollback" and snap.number not in undone
         ]
         everything = [loaded.base, *loaded.savepoints, *(snap for snap, _ in loaded.undo)]
         latest = max(everything, key=lambda snap: snap.created_at)
@@ -277,8 +284,24 @@ class ACIDWorkspace:
             frozenset(loaded.empty_folders),
             savepoints=loaded.savepoints,
             undo_stack=stack,
-            undo_count=len(loaded.undo),
+            undo_count=max((snap.number for snap, _ in loaded.undo), default=-1) + 1,
             last_commit=latest.commit,
+        )
+        if landing is not None:
+            self._finish_interrupted_commit(self._session, landing)
+
+    def _finish_interrupted_commit(self, session: _Session, commit: str) -> None:
+        """A process stopped inside ``commit``: land what it made, or let the session go on."""
+        if not finish_landing(self._git, self.layout, commit):
+            session.refs.drop(session.refs.landing_ref)  # HEAD moved on meanwhile: commit again
+            return
+        where = read_head(self._git).branch_name or "HEAD"
+        if session.undo_count:
+            self._keep(session)
+        self._end(session)
+        raise SessionError(
+            f"session {session.facts.session_id!r} was being committed when its process stopped; "
+            f"the commit {commit[:12]} is now finished on {where} and the session is over"
         )
 
     @classmethod
@@ -383,6 +406,10 @@ class ACIDWorkspace:
         ``self.recorder`` becomes the fork (also returned in the result), whose last frame is a
         checkpoint naming the restored snapshot. The recorder given before stays open and is
         the caller's to close. ``undo_rollback`` goes back to the state before.
+
+        All or nothing: a write that fails part-way (a full disk, a read-only folder) puts every
+        file back and raises ``RollbackFailedError`` naming the file. Refused while a merge,
+        rebase, cherry-pick or revert is in progress.
         """
         with self._lock:
             session = self._require_session()
@@ -393,21 +420,22 @@ class ACIDWorkspace:
             if self.recorder is not None and frame is not None:
                 fork = self._continue_in_fork(self.recorder, to_frame_index, frame, target, undo_snapshot)
                 self.recorder = fork
-            session.undo_stack.append(_UndoEntry(undo_snapshot, previous if fork is not None else None))
+            session.undo_stack.append(_UndoEntry(undo_snapshot, previous if fork is not None else None, target.commit))
             return RollbackResult(plan, undo_snapshot, fork)
 
     def plan_undo_rollback(self) -> RollbackPlan:
         """The dry run of ``undo_rollback``."""
         with self._lock:
             session = self._require_session()
-            return self._dry_run(session, _last_undo(session).snapshot)
+            entry = _last_undo(session)
+            return self._dry_run(session, entry.snapshot, entry)
 
     def undo_rollback(self) -> RollbackResult:
         """Put the folder back as it was just before the last rollback (and that rollback's recorder)."""
         with self._lock:
             session = self._require_session()
             entry = _last_undo(session)
-            plan, before_undo = self._restore(session, entry.snapshot, reason="undo", undoes=entry.snapshot.number)
+            plan, before_undo = self._restore(session, entry.snapshot, reason="undo", undoing=entry)
             session.undo_stack.pop()
             if entry.previous_recorder is not None:
                 if self.recorder is not None and self.recorder is not entry.previous_recorder:
@@ -424,7 +452,7 @@ class ACIDWorkspace:
             head = read_head(self._git)
             refused = None
             try:
-                self._refuse_busy_repository()
+                self.refuse_busy_repository()
                 _refuse_branch_change(session.facts, head)
             except RepositoryStateError as exc:
                 refused = str(exc)
@@ -455,14 +483,31 @@ class ACIDWorkspace:
         """
         with self._lock:
             session = self._require_session()
-            self._refuse_busy_repository()
+            self.refuse_busy_repository()
             head = read_head(self._git)
             _refuse_branch_change(session.facts, head)
             changes = diff_trees(self._git, session.base.tree, session.maker.tree())
             text = commit_message(session.facts.session_id, message, changes)
             fallback = SNAPSHOT_IDENTITY if self.layout.shadow else None
-            commit = land(self._git, self.layout, changes, head, text, fallback_identity=fallback) if changes else None
+            commit = None
+            if changes:
+                landing = session.refs.landing_ref
+                try:
+                    commit = land(
+                        self._git,
+                        self.layout,
+                        changes,
+                        head,
+                        text,
+                        mark=lambda made: session.refs.point(landing, made),
+                        fallback_identity=fallback,
+                    )
+                except WorkspaceError:
+                    if session.refs.landing() is not None:  # nothing landed: nothing for attach to finish
+                        session.refs.drop(landing)
+                    raise
             grouped = _group(changes, self.layout.to_workspace)
+            kept = self._keep(session) if session.undo_count else None
             self._end(session)
             return CommitResult(
                 commit=commit,
@@ -471,6 +516,7 @@ class ACIDWorkspace:
                 added=grouped[ChangeKind.ADDED],
                 modified=grouped[ChangeKind.MODIFIED],
                 deleted=grouped[ChangeKind.DELETED],
+                kept_ref=kept,
             )
 
     def plan_abort(self) -> RollbackPlan:
@@ -483,13 +529,16 @@ class ACIDWorkspace:
         """Put the folder back as it was at ``begin`` and end the session.
 
         Ignored files and the user's own files from before ``begin`` are never deleted. The state just
-        before the abort is kept as a commit (``AbortResult.discarded``) until git prunes it.
+        before the abort is kept as a commit (``AbortResult.discarded``), and a ref under
+        ``refs/vcr-kept/`` (``AbortResult.kept_ref``) keeps it, and every snapshot before it, from
+        ``git gc``. Refused while a merge, rebase, cherry-pick or revert is in progress.
         """
         with self._lock:
             session = self._require_session()
             plan, before = self._restore(session, session.base, reason="abort")
+            kept = self._keep(session) if session.undo_count > 1 or not plan.is_empty else None
             self._end(session)
-            return AbortResult(plan, before.commit)
+            return AbortResult(plan, before.commit, kept)
 
     def status(self) -> WorkspaceStatus:
         """The session's state, with the files changed since ``begin`` (this takes a snapshot)."""
@@ -554,7 +603,9 @@ class ACIDWorkspace:
             raise SessionError("no session is open on this workspace: call begin() first")
         return self._session
 
-    def _refuse_busy_repository(self) -> None:
+    def refuse_busy_repository(self) -> None:
+        """Raise ``RepositoryStateError`` while git is in the middle of something (a merge, a
+        rebase, a cherry-pick, a revert, unresolved conflicts): no session step is safe then."""
         if self.layout.shadow:
             return
         self.layout.refuse_busy_state()
@@ -638,17 +689,33 @@ class ACIDWorkspace:
             f"frame {index} names snapshot {commit[:12]}, which is not one of session {session.facts.session_id!r}"
         )
 
-    def _plan(self, session: _Session, current_tree: str, target: Snapshot) -> FilePlan:
+    def _plan(
+        self, session: _Session, current_tree: str, target: Snapshot, undoing: _UndoEntry | None = None
+    ) -> FilePlan:
         changes = diff_trees(self._git, current_tree, target.tree)
+        put_back = self._written_by(undoing)
 
-        def may_delete(path: str) -> bool:
+        def may_delete(change: TreeChange) -> bool:
+            if put_back.get(change.path) == change.old_oid:
+                return True  # the rollback being undone wrote it, and nobody changed it since
+            path = change.path
             return path not in self._users_own_files(session) and not _ignored_at_begin(path, session.ignored_at_begin)
 
-        return plan_changes(self.layout, changes, may_delete)
+        def protected(folder: str) -> bool:
+            return folder in session.empty_at_begin
 
-    def _dry_run(self, session: _Session, target: Snapshot) -> RollbackPlan:
+        return plan_changes(self.layout, changes, may_delete, protected)
+
+    def _written_by(self, undoing: _UndoEntry | None) -> dict[str, str]:
+        """The files a rollback created (path -> blob), so its undo can remove them exactly."""
+        if undoing is None or not undoing.target_commit:
+            return {}
+        changes = diff_trees(self._git, undoing.snapshot.tree, undoing.target_commit)
+        return {change.path: change.new_oid for change in changes if change.status == "A"}
+
+    def _dry_run(self, session: _Session, target: Snapshot, undoing: _UndoEntry | None = None) -> RollbackPlan:
         """What restoring ``target`` would do to the files as they are now."""
-        return self._plan(session, session.maker.tree(), target).public(target, self.layout)
+        return self._plan(session, session.maker.tree(), target, undoing).public(target, self.layout)
 
     def _users_own_files(self, session: _Session) -> frozenset[str]:
         """Files whose content at ``begin`` no commit holds: untracked, or changed and not committed.
@@ -665,11 +732,17 @@ class ACIDWorkspace:
         return session.users_own_files
 
     def _restore(
-        self, session: _Session, target: Snapshot, *, reason: str, undoes: int | None = None
+        self, session: _Session, target: Snapshot, *, reason: str, undoing: _UndoEntry | None = None
     ) -> tuple[RollbackPlan, Snapshot]:
-        """Snapshot the present, then make the files match ``target``; refuse on any conflict."""
+        """Snapshot the present, then make the files match ``target``, all of it or nothing.
+
+        Refused before anything changes while a merge (or the like) is in progress, or when
+        something no snapshot holds is in the way. A write that fails part-way puts every file
+        back and names the file; if even that fails, the state before stays one undo away.
+        """
+        self.refuse_busy_repository()
         tree = session.maker.tree()
-        plan = self._plan(session, tree, target)
+        plan = self._plan(session, tree, target, undoing)
         public = plan.public(target, self.layout)
         if plan.conflicts:
             shown = ", ".join(public.conflicts[:5]) + (" ..." if len(public.conflicts) > 5 else "")
@@ -680,8 +753,8 @@ class ACIDWorkspace:
             )
         number = session.undo_count
         extra: dict[str, Any] = {"target": target.commit}
-        if undoes is not None:
-            extra["undoes"] = undoes  # which rollback this undo reverses (read back by attach)
+        if undoing is not None:
+            extra["undoes"] = undoing.snapshot.number  # which rollback this undo reverses (read back by attach)
         title = f"vcr-tui state before {reason} {number} of session {session.facts.session_id}"
         snapshot = _take_snapshot(session, SnapshotKind.BEFORE_ROLLBACK, number, reason, tree, title, extra)
         session.undo_count += 1
@@ -691,7 +764,26 @@ class ACIDWorkspace:
                 return True
             return self._git.objects.object_type(f"{target.tree}:{folder}") == "tree"
 
-        apply_plan(self.layout, plan, self._git.objects, keep_folder)
+        try:
+            apply_plan(self.layout, plan, lambda: self._git.objects, keep_folder)
+        except RestoreError as failure:
+            if failure.undone:
+                session.refs.drop(session.refs.ref(SnapshotKind.BEFORE_ROLLBACK, number))
+                raise RollbackFailedError(
+                    f"nothing was changed: the {reason} could not write {failure.path} ({failure.reason}), "
+                    "so every file was put back as it was",
+                    path=failure.path,
+                    undone=True,
+                ) from None
+            if reason == "rollback":
+                session.undo_stack.append(_UndoEntry(snapshot, target_commit=target.commit))
+            again = "undo_rollback() puts them back" if reason == "rollback" else f"try the {reason} again"
+            raise RollbackFailedError(
+                f"the {reason} stopped at {failure.path} ({failure.reason}) and some files could not be "
+                f"put back; the state before is kept: {again}",
+                path=failure.path,
+                undone=False,
+            ) from None
         return public, snapshot
 
     def _continue_in_fork(
@@ -715,6 +807,12 @@ class ACIDWorkspace:
             frame_type=FrameType.CHECKPOINT,
         )
         return fork
+
+    def _keep(self, session: _Session) -> str:
+        """Keep the session's last snapshot (and so all of them) reachable after it ends."""
+        ref = session.refs.kept_ref(session.base.commit)
+        session.refs.point(ref, session.last_commit)
+        return ref
 
     def _end(self, session: _Session) -> None:
         """Forget the session: its refs, its private files, its lock."""
