@@ -256,7 +256,7 @@ class _Call:
         )
         try:
             exc._vcr_recorded = True  # type: ignore[attr-defined]
-        except AttributeError:
+        except Exception:  # slots, or a __setattr__ that refuses
             pass
 
     def _record(self, output: dict[str, Any], source: str | None, latency_ms: float, custom: dict[str, Any]) -> None:

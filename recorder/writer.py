@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from recorder.coerce import optional_float, optional_int
-from recorder.encoding import encode_line
+from recorder.encoding import encode_line, safe_str
 from recorder.models import Frame, FrameMetadata, FrameType, Session
 from recorder.naming import create_exclusive, new_session_id
 from recorder.timestamps import now_iso
@@ -118,7 +118,7 @@ def _as_text(value: Any) -> str:
     """
     if isinstance(value, enum.Enum):
         value = value.value
-    return value if isinstance(value, str) else str(value)
+    return value if isinstance(value, str) else safe_str(value)
 
 
 _SCALARS_AND_SEQUENCES = (str, bytes, int, float, list, tuple, set, frozenset)
@@ -441,7 +441,7 @@ class VCRRecorder:
         model: str | None = None,
     ) -> Frame:
         """A failed step: ``{"error": message}`` out, the exception's class as ``error_type``."""
-        message = str(error)
+        message = safe_str(error)
         error_type = type(error).__name__ if isinstance(error, BaseException) else "Error"
         return self.record_step(
             node_name=node_name,
@@ -467,7 +467,7 @@ class VCRRecorder:
             session, _ = self._require_open()
             frame.session_id = session.session_id
             frame.index = session.frame_count
-            self._write_locked(encode_line(frame.to_record()))
+            self._write_locked(encode_line(frame.to_record(), copied=True))
             _count_frame(session, frame.metadata.tokens_used, frame.metadata.cost_usd)
             return frame
 
@@ -480,7 +480,7 @@ class VCRRecorder:
         with self._lock:
             session, _ = self._require_open()
             data["session_id"] = session.session_id
-            self._write_locked(encode_line({"type": "frame", "data": data}))
+            self._write_locked(encode_line({"type": "frame", "data": data}, copied=True))
             metadata = data.get("metadata")
             if not isinstance(metadata, dict):
                 metadata = {}

@@ -12,6 +12,7 @@ import orjson
 from rich.text import Text
 
 from recorder.encoding import describe_typed
+from recorder.exact_json import dumps_exact, exact_default
 from vcr_tui.safe_text import clean, safe, shorten
 from vcr_tui.theme import VALUE_STYLES
 
@@ -92,10 +93,10 @@ def scalar_text(value: Any, limit: int = 120) -> Text:
 def compact_json(value: Any, limit: int) -> str:
     """A one-line JSON spelling of ``value`` of at most ``limit`` characters, cleaned."""
     try:
-        raw = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=repr)
-        text = raw[: limit * 4 + 16].decode("utf-8", errors="replace")
+        raw = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=_exact_or_repr)
     except (TypeError, orjson.JSONEncodeError):
-        text = repr(value)
+        raw = _exact_text(value)
+    text = raw[: limit * 4 + 16].decode("utf-8", errors="replace")
     return shorten(clean(text), limit)
 
 
@@ -169,6 +170,21 @@ def value_as_clipboard_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=repr).decode()
+        raw = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=_exact_or_repr)
     except (TypeError, orjson.JSONEncodeError):
-        return repr(value)
+        raw = _exact_text(value, indent=2)
+    return raw.decode("utf-8", errors="replace")
+
+
+def _exact_or_repr(value: Any) -> Any:
+    """NaN, infinities and wide integers read from a file as they were written; else the repr."""
+    exact = exact_default(value)
+    return exact if exact is not None else repr(value)
+
+
+def _exact_text(value: Any, indent: int | None = None) -> bytes:
+    """JSON orjson cannot write (wide integers, lone surrogates, deep nesting), or the repr."""
+    try:
+        return dumps_exact(value, indent=indent)
+    except ValueError:
+        return repr(value).encode("utf-8", "backslashreplace")
