@@ -56,8 +56,8 @@ def encode_line(
     orjson cannot write of it (wide integers, lone surrogates, nesting beyond its limit) is then
     written back exactly rather than converted.
     """
-    try:
-        if may_hold_enum([record] if caller_parts is None else caller_parts) and _holds_enum(record, 0):
+    try:  # a record read from a file holds JSON values only: no enum member to look for
+        if not copied and may_hold_enum([record] if caller_parts is None else caller_parts) and _holds_enum(record, 0):
             record = to_jsonable(record)
     except Exception:  # an object that fails even to be looked at (a raising __class__)
         record = to_jsonable(record)

@@ -103,7 +103,9 @@ def dumps_exact(value: Any, *, indent: int | None = None) -> bytes:
             separators=(",", ": ") if indent is not None else (",", ":"),
             default=_fragment_value,
         )
-    except (TypeError, RecursionError) as exc:
+    except RecursionError:
+        text = _dumps_iteratively(value)  # deeper than the standard library follows
+    except TypeError as exc:
         raise ValueError(f"cannot write as JSON: {exc}") from exc
     return text.encode("utf-8", "backslashreplace")
 
@@ -112,3 +114,42 @@ def _fragment_value(value: Any) -> Any:
     if type(value) is orjson.Fragment:
         return loads_exact(orjson.dumps(value))
     raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+class _Raw(str):
+    """Text that goes into the output as it is (brackets, commas, keys already spelled)."""
+
+    __slots__ = ()
+
+
+def _dumps_iteratively(value: Any) -> str:
+    """Compact JSON with an explicit stack, for values nested deeper than recursion allows."""
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is _Raw:
+            out.append(item)
+        elif isinstance(item, dict):
+            out.append("{")
+            stack.append(_Raw("}"))
+            for position, (key, child) in reversed(list(enumerate(item.items()))):
+                stack.append(child)
+                key_text = json.dumps(key if isinstance(key, str) else str(key), ensure_ascii=False)
+                stack.append(_Raw(("," if position else "") + key_text + ":"))
+        elif isinstance(item, (list, tuple)):
+            out.append("[")
+            stack.append(_Raw("]"))
+            for position, child in reversed(list(enumerate(item))):
+                stack.append(child)
+                if position:
+                    stack.append(_Raw(","))
+        elif kind is orjson.Fragment:
+            out.append(orjson.dumps(item).decode("utf-8"))
+        else:
+            try:
+                out.append(json.dumps(item, ensure_ascii=False, allow_nan=True))
+            except TypeError as exc:
+                raise ValueError(f"cannot write as JSON: {exc}") from exc
+    return "".join(out)

@@ -100,6 +100,21 @@ def _json_reason(text: bytes, exc: orjson.JSONDecodeError) -> str:
     return f"invalid JSON at column {exc.pos + 1}: {exc.msg}"
 
 
+def _whole_record(tail: bytes) -> Decoded | None:
+    """The parsed line when ``tail`` (a line without its newline) is a whole JSON object."""
+    if not tail.strip():
+        return None
+    decoded = decode_line(tail)
+    if not isinstance(decoded.value, dict) or decoded.note is not None:
+        return None
+    return decoded
+
+
+def is_whole_record(tail: bytes) -> bool:
+    """Whether a last line without a newline is complete, by the rule the index reads files with."""
+    return _whole_record(tail) is not None
+
+
 class LineIndex:
     """Offsets of the frame lines of one file, the session headers, and the lines skipped."""
 
@@ -262,10 +277,8 @@ class LineIndex:
         half a frame that the writer is still appending; a file written by hand without a final
         newline still loads.
         """
-        if not tail.strip():
-            return False
-        decoded = decode_line(tail)
-        if not isinstance(decoded.value, dict) or decoded.note is not None:
+        decoded = _whole_record(tail)
+        if decoded is None:
             return False
         self._classify(tail, start, start + len(tail), line_no, parsed=decoded)
         return True

@@ -199,10 +199,18 @@ class VCRRecorder:
             metadata=dict(metadata or {}),
             tags=list(tags or []),
         )
+        header = encode_line(session.to_record())  # before the file exists: nothing half-made is left
         path, fd = create_exclusive(self.output_dir, session.session_id)
         self._session, self._path, self._fd = session, path, fd
         with self._lock:
-            self._write_locked(encode_line(session.to_record()))
+            try:
+                self._write_locked(header)
+            except OSError:
+                # Not even the header fits (a full disk): leave no empty recording behind.
+                os.close(fd)
+                path.unlink(missing_ok=True)
+                self._session, self._path, self._fd = None, None, None
+                raise
         return session
 
     @property
@@ -533,6 +541,12 @@ class VCRRecorder:
                     count = os.write(fd, view)
                     written += count
                     view = view[count:]
+        except OSError as exc:
+            self._torn = self._torn or written > 0
+            if exc.filename is not None:
+                raise
+            # A full disk says only "No space left on device": name the recording it could not extend.
+            raise OSError(exc.errno, exc.strerror, str(self._path)) from exc
         except BaseException:
             self._torn = self._torn or written > 0
             raise

@@ -6,6 +6,7 @@ Values from a file go through ``safe_text`` before they become ``Text``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import orjson
@@ -86,8 +87,15 @@ def scalar_text(value: Any, limit: int = 120) -> Text:
     if value is None:
         return Text("null", style=VALUE_STYLES["null"])
     if isinstance(value, (int, float)):
-        return Text(repr(value), style=VALUE_STYLES["number"])
+        return Text(_number_text(value), style=VALUE_STYLES["number"])
     return safe(shorten(clean(repr(value)), limit), VALUE_STYLES["other"])
+
+
+def _number_text(value: float) -> str:
+    """A number as the file spells it: every digit of a wide integer, NaN and Infinity by name."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value) if isinstance(value, float) else int.__repr__(value)
 
 
 def compact_json(value: Any, limit: int) -> str:
