@@ -92,6 +92,7 @@ def test_values_are_shown_as_the_file_spells_them(tmp_path: Path) -> None:
     shown.encode("utf-8")  # a terminal can be sent it
     assert json.loads(value_as_clipboard_text(wide_state))["count"] == WIDE
     assert "\\udce9" in compact_json(lone_state, 200)
+    assert value_as_clipboard_text(lone_state["name"]) == "caf\\udce9"  # what `y` copies can be sent
 
 
 def test_a_fork_copies_every_value_unchanged(tmp_path: Path) -> None:

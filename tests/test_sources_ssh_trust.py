@@ -10,26 +10,10 @@ from pathlib import Path
 import orjson
 from source_support import drain_until
 from sshd import SSHServer, sshd_server_fixture  # noqa: F401  (the fixture)
+from test_sources_ssh import feeder, options
 
 from recorder import VCRRecorder
-from vcr_tui.sources import Source, SourceState, SSHOptions, open_source
-from vcr_tui.sources.ssh import SSHFeeder
-
-
-def options(config: Path, **changes: object) -> SSHOptions:
-    settings: dict[str, object] = {
-        "extra_args": ("-F", str(config)),
-        "connect_timeout": 5,
-        "use_environment": False,
-        "backoff": (0.2, 0.5),
-    }
-    settings.update(changes)
-    return SSHOptions(**settings)  # type: ignore[arg-type]
-
-
-def feeder(source: Source) -> SSHFeeder:
-    assert isinstance(source.feeder, SSHFeeder)
-    return source.feeder
+from vcr_tui.sources import SourceState, open_source
 
 
 def padded_recording(folder: Path, session_id: str, count: int) -> Path:

@@ -176,7 +176,7 @@ def _typed_items(items: list[Any], limit: int) -> Text:
 def value_as_clipboard_text(value: Any) -> str:
     """What ``y`` copies: a string as itself, anything else as pretty JSON."""
     if isinstance(value, str):
-        return value
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate as its escape
     try:
         raw = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=_exact_or_repr)
     except (TypeError, orjson.JSONEncodeError):
