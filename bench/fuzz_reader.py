@@ -16,6 +16,10 @@ and whitespace stripped; invalid UTF-8 replaced): a line that is a JSON object w
 ``"type": "frame"`` and a ``data`` object is a frame the reader must show. Frames lost counts
 those the reader showed as unreadable or not at all.
 
+Beside each file, ``--lines-per-file`` single mutated lines go straight through the steps the
+reader takes for one line (parse, depth cut, frame, decode, patch ops, frame-list row), which
+costs a hundredth of a file and so reaches hundreds of thousands of inputs in minutes.
+
 Prints the counts: inputs tried, exceptions (with the first few tracebacks), frames lost.
 Run: ``python bench/fuzz_reader.py [--inputs 300000] [--seed 1]``; not part of CI.
 """
@@ -36,6 +40,11 @@ from pathlib import Path
 from typing import Any
 
 from recorder import VCRPlayer, VCRRecorder
+from recorder.encoding import decode_value
+from recorder.index import decode_line
+from recorder.models import frame_from_dict
+from recorder.nesting import may_nest_deeper, shallow_copy_deep_parts
+from recorder.state_patch import apply_ops
 from vcr_tui.frame_rows import row_from_line
 
 TOKENS = [
@@ -202,10 +211,40 @@ def read_everything(path: Path, forks: Path, *, deep: bool) -> int:
         return readable
 
 
+def line_is_frame(raw: bytes) -> bool:
+    """The reference for one line: Python's json finds a frame record in it."""
+    text = raw.strip()
+    if text.startswith(b"\xef\xbb\xbf"):
+        text = text[3:].strip()
+    try:
+        value = json.loads(text.decode("utf-8", errors="replace"))
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(value, dict) and value.get("type") == "frame" and isinstance(value.get("data"), dict)
+
+
+def read_line(raw: bytes, index: int) -> bool:
+    """One frame line through the steps the reader and the frame list take; True if it reads."""
+    row_from_line(raw, index)
+    value, _, _ = decode_line(raw)
+    data = value.get("data") if isinstance(value, dict) else None
+    if not isinstance(data, dict) or value.get("type") != "frame":
+        return False
+    if may_nest_deeper(raw):
+        data, _ = shallow_copy_deep_parts(data)
+    frame, _ = frame_from_dict(data, index=index, line=index + 1)
+    decode_value(frame.input_state)
+    decode_value(frame.output_state)
+    if frame.state_diff:
+        apply_ops(frame.input_state, frame.state_diff)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=300_000, help="how many mutated recordings to try")
     parser.add_argument("--seed", type=int, default=1, help="random seed (the run is reproducible)")
+    parser.add_argument("--lines-per-file", type=int, default=10, help="single mutated lines tried per file input")
     parser.add_argument("--seconds", type=float, default=None, help="stop after this long, whatever the count")
     parser.add_argument("--deep-share", type=int, default=20, help="one input in N is also diffed and forked")
     parser.add_argument("--keep", type=Path, default=None, help="folder to save the inputs that raised")
@@ -219,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         errors: Counter[str] = Counter()
         shown: list[str] = []
         lost = lost_inputs = reference_total = 0
+        seed_lines = [[line for line in seed.replace(b"\r", b"\n").split(b"\n") if line] for seed in seeds]
+        lines_tried = lines_expected = lines_lost = 0
         started = time.monotonic()
         deadline = started + args.seconds if args.seconds else None
         tried = 0
@@ -244,9 +285,29 @@ def main(argv: list[str] | None = None) -> int:
             if readable < expected:
                 lost += expected - readable
                 lost_inputs += 1
-            if tried % 20_000 == 0:
+            for _ in range(args.lines_per_file):
+                lines = rng.choice(seed_lines)
+                raw = mutate(rng.choice(lines), rng).split(b"\n")[0]
+                lines_tried += 1
+                try:
+                    read = read_line(raw, lines_tried)
+                except Exception as exc:
+                    key = f"line: {type(exc).__name__}: {str(exc)[:80]}"
+                    errors[key] += 1
+                    if len(shown) < 5 and errors[key] == 1:
+                        shown.append(traceback.format_exc(limit=6))
+                    continue
+                if line_is_frame(raw):
+                    lines_expected += 1
+                    if not read:
+                        lines_lost += 1
+            if tried % 5_000 == 0:
                 rate = tried / (time.monotonic() - started)
-                print(f"  {tried:,} inputs, {sum(errors.values())} exceptions, {lost} frames lost ({rate:,.0f}/s)")
+                print(
+                    f"  {tried:,} files and {lines_tried:,} lines, {sum(errors.values())} exceptions,"
+                    f" {lost + lines_lost} frames lost ({rate:,.0f} files/s)",
+                    flush=True,
+                )
         elapsed = time.monotonic() - started
         deep_count = tried // args.deep_share
         print(
@@ -257,9 +318,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {count:>7,}  {key}")
         print(f"frames expected  {reference_total:,} (a tolerant reference parse: Python's json per line)")
         print(f"frames lost      {lost:,} in {lost_inputs:,} inputs")
+        print(f"lines tried      {lines_tried:,} single mutated lines; {lines_expected:,} frames by the reference")
+        print(f"lines lost       {lines_lost:,}")
         for text in shown:
             print(text)
-        return 1 if errors or lost else 0
+        return 1 if errors or lost or lines_lost else 0
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
