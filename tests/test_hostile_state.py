@@ -184,3 +184,38 @@ def test_a_disk_too_full_for_the_header_leaves_no_empty_file(tiny_disk: Path) ->
         recorder.start_session(session_id="no-room", metadata={"pad": "y" * 20_000})
     assert "no-room" in str(raised.value)
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["ballast"]
+
+
+def test_a_langgraph_node_whose_state_holds_a_lone_surrogate_runs_on(tmp_path: Path, listing: Path) -> None:
+    from typing import TypedDict
+
+    from langgraph.graph import END, START, StateGraph
+
+    from recorder.integrations.langgraph import VCRLangGraph
+
+    class Files(TypedDict, total=False):
+        names: list[str]
+        seen: int
+
+    def scan(state: Files) -> Files:
+        return {"names": os.listdir(listing)}
+
+    def count(state: Files) -> Files:
+        return {"seen": len(state["names"])}
+
+    builder = StateGraph(Files)
+    builder.add_node("scan", scan)
+    builder.add_node("count", count)
+    builder.add_edge(START, "scan")
+    builder.add_edge("scan", "count")
+    builder.add_edge("count", END)
+    name = lone_surrogate_name(listing)
+    recorder = VCRRecorder(tmp_path / "out")
+    recorder.start_session()
+    app = VCRLangGraph(recorder).wrap_graph(builder).compile()
+    assert app.invoke({"names": []}) == {"names": [name], "seen": 1}
+    recorder.close()
+    assert recorder.path is not None
+    player = VCRPlayer.load(recorder.path)
+    assert [frame.node_name for frame in player] == ["scan", "count"]
+    assert player.get_frame(1).input_state["names"] == [name]
