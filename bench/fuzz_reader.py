@@ -168,22 +168,9 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
 
 
 def reference_frames(data: bytes) -> int:
-    """Frames a tolerant parse finds: Python's json on each line."""
+    """Frames a tolerant parse finds: Python's json on each line (LF, or bare CR without any LF)."""
     separator = b"\n" if b"\n" in data or b"\r" not in data else b"\r"
-    count = 0
-    for raw in data.split(separator):
-        text = raw.strip()
-        if text.startswith(b"\xef\xbb\xbf"):
-            text = text[3:].strip()
-        if not text:
-            continue
-        try:
-            value = json.loads(text.decode("utf-8", errors="replace"))
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(value, dict) and value.get("type") == "frame" and isinstance(value.get("data"), dict):
-            count += 1
-    return count
+    return sum(line_is_frame(raw) for raw in data.split(separator))
 
 
 def read_everything(path: Path, forks: Path, *, deep: bool) -> int:
@@ -216,6 +203,8 @@ def line_is_frame(raw: bytes) -> bool:
     text = raw.strip()
     if text.startswith(b"\xef\xbb\xbf"):
         text = text[3:].strip()
+    if not text:
+        return False
     try:
         value = json.loads(text.decode("utf-8", errors="replace"))
     except (ValueError, RecursionError):
