@@ -68,7 +68,12 @@ def diff_states(before: Any, after: Any) -> list[StateChange]:
         return []
     from deepdiff import DeepDiff  # imported on first use: it costs ~60 ms, which recording never needs
 
-    report = DeepDiff(before, after, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
+    try:
+        report = DeepDiff(
+            before, after, view="tree", verbose_level=2, threshold_to_diff_deeper=0, ignore_nan_inequality=True
+        )
+    except RecursionError:  # nested deeper than deepdiff can follow: say which top-level parts differ
+        return _shallow_changes(before, after)
     changes: list[StateChange] = []
     for report_type, kind in _KIND_OF_REPORT.items():
         for level in report.get(report_type, ()):
@@ -80,6 +85,21 @@ def diff_states(before: Any, after: Any) -> list[StateChange]:
     return changes
 
 
+def _shallow_changes(before: Any, after: Any) -> list[StateChange]:
+    """Top-level differences only, for states too deep for a nested diff."""
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return [StateChange((), "changed", before, after)]
+    changes: list[StateChange] = []
+    for key in sorted({*before, *after}, key=str):
+        if key not in after:
+            changes.append(StateChange((key,), "removed", before[key], None))
+        elif key not in before:
+            changes.append(StateChange((key,), "added", None, after[key]))
+        elif not _identical(before[key], after[key]):
+            changes.append(StateChange((key,), "changed", before[key], after[key]))
+    return changes
+
+
 def _identical(before: Any, after: Any) -> bool:
     """Equal down to the types deepdiff tells apart (``0`` is not ``False``, ``1`` not ``1.0``).
 
@@ -87,12 +107,12 @@ def _identical(before: Any, after: Any) -> bool:
     deepdiff; comparing canonical JSON then rules out the pairs Python calls equal and deepdiff
     does not.
     """
-    if before != after:
-        return False
     try:
+        if before != after:
+            return False
         return _canonical(before) == _canonical(after)
-    except (TypeError, orjson.JSONEncodeError):
-        return False  # not JSON (sets, objects): let deepdiff decide
+    except (TypeError, orjson.JSONEncodeError, RecursionError):
+        return False  # not JSON (sets, objects), or too deep: let deepdiff decide
 
 
 def _canonical(value: Any) -> bytes:

@@ -29,6 +29,8 @@ from uuid import UUID
 
 import orjson
 
+from recorder.exact_json import dumps_exact, exact_default
+
 # Keys other than str need OPT_NON_STR_KEYS, which halves orjson's speed on every dict; states
 # nearly always have str keys, so it is only turned on after a first attempt without it fails.
 _STR_KEY_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -36,21 +38,28 @@ _OPTIONS = _STR_KEY_OPTIONS | orjson.OPT_NON_STR_KEYS
 _PLAIN = (str, int, float, bool, type(None))
 _PLAIN_TYPES = frozenset(_PLAIN)
 _CONTAINERS = frozenset((dict, list, tuple))
-_MAX_DEPTH = 200
+MAX_DEPTH = 200  # levels of nesting kept as structure when a state is stored or read
 # The pre-check relies on CPython's cycle-collector bookkeeping; elsewhere the exact scan runs.
 _TRACKING_IS_RELIABLE = sys.implementation.name == "cpython"
 
 
-def encode_line(record: dict[str, Any], *, caller_parts: Sequence[Any] | None = None, newline: bool = True) -> bytes:
+def encode_line(
+    record: dict[str, Any], *, caller_parts: Sequence[Any] | None = None, newline: bool = True, copied: bool = False
+) -> bytes:
     """One record as a complete JSON line, ending in ``\\n``. Never raises for any state.
 
     ``caller_parts`` lets the recorder say which values inside ``record`` came from its caller
     (states, metadata); everything else must be str, number or None built by the engine. Only
     those parts are then checked for enum members, which saves the walk down to them.
     ``newline=False`` leaves the newline off, for a value that will be embedded in a line as it
-    is (a copy of a long state saved).
+    is (a copy of a long state saved). ``copied`` says the record was read from a file: what
+    orjson cannot write of it (wide integers, lone surrogates, nesting beyond its limit) is then
+    written back exactly rather than converted.
     """
-    if may_hold_enum([record] if caller_parts is None else caller_parts) and _holds_enum(record, 0):
+    try:  # a record read from a file holds JSON values only: no enum member to look for
+        if not copied and may_hold_enum([record] if caller_parts is None else caller_parts) and _holds_enum(record, 0):
+            record = to_jsonable(record)
+    except Exception:  # an object that fails even to be looked at (a raising __class__)
         record = to_jsonable(record)
     end = orjson.OPT_APPEND_NEWLINE if newline else 0
     try:
@@ -60,9 +69,27 @@ def encode_line(record: dict[str, Any], *, caller_parts: Sequence[Any] | None = 
     try:
         return orjson.dumps(record, default=_typed_or_readable, option=_OPTIONS | end)
     except (TypeError, orjson.JSONEncodeError):
-        # Integers beyond 64 bits, cycles, depth beyond orjson's limit, keys of odd types:
-        # convert everything in Python, where each of those has an answer.
-        return orjson.dumps(to_jsonable(record), option=end)
+        pass
+    if copied:
+        try:
+            line = dumps_exact(record)
+        except ValueError:
+            pass
+        else:
+            return line + b"\n" if newline else line
+    # Integers beyond 64 bits, cycles, depth beyond orjson's limit, keys of odd types: convert
+    # everything in Python, where each of those has an answer. Lone surrogates (a file name
+    # from ``os.listdir`` that is not UTF-8) are then written as the escapes Python's json uses.
+    converted = to_jsonable(record)
+    try:
+        return orjson.dumps(converted, option=end)
+    except (TypeError, orjson.JSONEncodeError):
+        pass
+    try:
+        line = dumps_exact(converted)
+    except ValueError:
+        line = orjson.dumps(_readable(converted))
+    return line + b"\n" if newline else line
 
 
 def encode_searched(value: Any) -> bytes:
@@ -78,8 +105,23 @@ def encode_searched(value: Any) -> bytes:
 
 
 def to_jsonable(value: Any) -> Any:
-    """A JSON-compatible copy of ``value``, with typed wrappers where the file format defines them."""
+    """A JSON-compatible copy of ``value``, with typed wrappers where the file format defines them.
+
+    Never raises: an object that fails while being converted (a raising ``__repr__``,
+    ``__getattr__``, ``__lt__`` or ``__str__``) is stored as a readable stand-in.
+    """
     return _convert(value, 0, set())
+
+
+def _readable(value: Any) -> Any:
+    """``value`` with every string made valid UTF-8: the last resort before writing a line."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_readable(k): _readable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_readable(v) for v in value]
+    return value
 
 
 def may_hold_enum(roots: Sequence[Any]) -> bool:
@@ -97,7 +139,7 @@ def may_hold_enum(roots: Sequence[Any]) -> bool:
     if not _TRACKING_IS_RELIABLE:
         return True
     level = roots
-    for _ in range(_MAX_DEPTH):
+    for _ in range(MAX_DEPTH):
         for obj in level:
             if type(obj) not in _CONTAINERS:
                 return True
@@ -116,7 +158,7 @@ def _holds_enum(value: Any, depth: int) -> bool:
         children = value
     else:
         return isinstance(value, enum.Enum)
-    if depth > _MAX_DEPTH:
+    if depth > MAX_DEPTH:
         return True  # let the converting path deal with the depth
     for child in children:  # noqa: SIM110 -- a plain loop beats any() on this hot path
         if type(child) not in _PLAIN and _holds_enum(child, depth + 1):
@@ -127,30 +169,61 @@ def _holds_enum(value: Any, depth: int) -> bool:
 def _convert(value: Any, depth: int, active: set[int]) -> Any:
     if type(value) in _PLAIN:
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1 << 63:
-            return str(value)
+            return _int_text(value)
         if isinstance(value, float) and not math.isfinite(value):
             return str(value)
         return value
-    if depth > _MAX_DEPTH:
+    if depth > MAX_DEPTH:
         return "<too deep>"
-    if type(value) is orjson.Fragment:
+    kind = type(value)
+    if kind is orjson.Fragment:
         return value  # JSON encoded already (a state the recorder embeds as it is)
-    if isinstance(value, enum.Enum):
-        return {
-            "__type__": "Enum",
-            "__class__": type(value).__name__,
-            "data": _convert(value.value, depth + 1, active),
-        }
-    marker = id(value)
-    if isinstance(value, (Mapping, list, tuple, set, frozenset)) or dataclasses.is_dataclass(value):
-        if marker in active:
-            return "<circular reference>"
-        active.add(marker)
-        try:
-            return _convert_container(value, depth, active)
-        finally:
-            active.discard(marker)
+    exact = exact_default(value)
+    if exact is not None:
+        return exact  # a value read from a file, written back as it was
+    try:
+        if isinstance(value, enum.Enum):
+            return {
+                "__type__": "Enum",
+                "__class__": kind.__name__,
+                "data": _convert(value.value, depth + 1, active),
+            }
+        marker = id(value)
+        if isinstance(value, (Mapping, list, tuple, set, frozenset)) or dataclasses.is_dataclass(value):
+            if marker in active:
+                return "<circular reference>"
+            active.add(marker)
+            try:
+                return _convert_container(value, depth, active)
+            finally:
+                active.discard(marker)
+    except RecursionError:
+        return "<too deep>"
+    except Exception as exc:  # a container or enum whose own methods raise
+        return _unreadable(value, exc)
     return _convert(_typed_or_readable(value), depth + 1, active)
+
+
+def _int_text(value: int) -> str:
+    """An integer too wide for JSON readers, as its digits (or its size beyond 4,300 digits)."""
+    try:
+        return str(value)
+    except ValueError:
+        return f"<integer of {value.bit_length()} bits>"
+
+
+def _unreadable(value: Any, exc: BaseException) -> dict[str, Any]:
+    """The stand-in for a value that raised while being stored: its type and what it raised."""
+    kind = type(value)
+    return {
+        "__type__": _plain_text(kind.__name__),
+        "__module__": _plain_text(kind.__module__),
+        "data": f"<unreadable {_plain_text(kind.__name__)}: {type(exc).__name__}>",
+    }
+
+
+def _plain_text(value: Any) -> str:
+    return value if isinstance(value, str) else "?"
 
 
 def _convert_container(value: Any, depth: int, active: set[int]) -> Any:
@@ -171,21 +244,34 @@ def _convert_container(value: Any, depth: int, active: set[int]) -> Any:
 def _key(key: Any) -> str:
     if isinstance(key, str):
         return key
-    if isinstance(key, enum.Enum):
-        return str(key.value)
-    return str(key)
+    try:
+        if isinstance(key, enum.Enum):
+            return str(key.value)
+        return str(key)
+    except Exception:  # a key whose __str__ raises
+        return _safe_repr(key)
 
 
 def _stable_order(items: set[Any] | frozenset[Any]) -> list[Any]:
     """Sets have no order; sort when possible so equal sets record equal lines (REPLAY compares)."""
     try:
         return sorted(items)
-    except TypeError:
-        return sorted(items, key=repr)
+    except Exception:  # unorderable members, or a __lt__ that raises
+        return sorted(items, key=_safe_repr)
 
 
 def _typed_or_readable(value: Any) -> Any:
-    """orjson's ``default`` hook: a JSON-able stand-in for one value it cannot serialise."""
+    """orjson's ``default`` hook: a JSON-able stand-in for one value it cannot serialise. Never raises."""
+    try:
+        return _stand_in(value)
+    except Exception as exc:  # a value whose __getattr__, __str__ or serialiser raises
+        return _unreadable(value, exc)
+
+
+def _stand_in(value: Any) -> Any:
+    exact = exact_default(value)
+    if exact is not None:
+        return exact
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
@@ -224,6 +310,15 @@ def _typed_or_readable(value: Any) -> Any:
     # The repr goes under "data": the peer's loader reads every typed wrapper's "data" and fails
     # on one without it. Files that said "repr" instead still decode.
     return {"__type__": type(value).__name__, "__module__": type(value).__module__, "data": _safe_repr(value)}
+
+
+def safe_str(value: Any) -> str:
+    """``str(value)``, or a stand-in naming its type when its ``__str__`` raises."""
+    try:
+        text = str(value)
+    except Exception as exc:
+        return f"<unprintable {type(value).__name__}: {type(exc).__name__}>"
+    return text if type(text) is str else f"<unprintable {type(value).__name__}>"
 
 
 def _safe_repr(value: Any) -> str:

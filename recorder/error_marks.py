@@ -13,9 +13,12 @@ def mark_recorded(exc: BaseException) -> None:
     """Note on ``exc`` that its error frame is written (a no-op for exceptions that take no attributes)."""
     try:
         setattr(exc, _MARK, True)
-    except AttributeError:
+    except Exception:  # slots, or a __setattr__ that refuses in its own way
         pass
 
 
 def already_recorded(exc: BaseException) -> bool:
-    return bool(getattr(exc, _MARK, False))
+    try:
+        return bool(getattr(exc, _MARK, False))
+    except Exception:  # a __getattr__ that raises: it was never marked by us
+        return False

@@ -12,6 +12,7 @@ lines, and notices when the file was truncated, replaced or rewritten underneath
 
 from __future__ import annotations
 
+import hashlib
 import os
 from array import array
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from recorder.errors import open_for_reading
+from recorder.exact_json import loads_exact, may_hold_wide_int
 from recorder.models import Problem, ProblemKind, Session
 
 FRAME_PREFIX = b'{"type":"frame"'  # how a plain frame record's line starts: the fast path of indexing
@@ -28,6 +30,8 @@ _FRAME_PREFIX = FRAME_PREFIX
 _BOM = b"\xef\xbb\xbf"
 _CHUNK = 4 << 20
 _FINGERPRINT = 512
+_SAMPLED_LINES = 16  # frame lines read back to tell a file rewritten in place from one appended to
+_SAMPLED_BYTES = 4096  # of each, at most
 _CLOSE_BRACE = ord("}")
 _CR = ord("\r")
 
@@ -51,22 +55,41 @@ class Decoded(NamedTuple):
 def decode_line(raw: bytes) -> Decoded:
     """Parse one line. A BOM and surrounding whitespace (CR included) are ignored.
 
-    Invalid UTF-8 is replaced rather than fatal (the peer loses the whole file over one bad
-    byte); the note says so.
+    orjson parses every ordinary line. A line it refuses (``NaN``, ``Infinity``, a lone
+    surrogate escape) or that may hold an integer beyond 64 bits (which orjson would round) is
+    parsed again exactly by ``loads_exact``. Invalid UTF-8 is replaced rather than fatal (the peer
+    loses the whole file over one bad byte); the note says so.
     """
     text = raw.strip()
     if text.startswith(_BOM):
         text = text[len(_BOM) :].strip()
     try:
-        return Decoded(orjson.loads(text))
+        value = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         if "utf-8" not in str(exc).lower():
-            return Decoded(None, _json_reason(text, exc))
+            return _decode_exact(text, text, exc, None)
+    else:
+        if not may_hold_wide_int(text):
+            return Decoded(value)
+        return _decode_exact(text, text, None, value)
+    note = "invalid UTF-8 replaced with U+FFFD"
+    mended = text.decode("utf-8", errors="replace")
     try:
-        value = orjson.loads(text.decode("utf-8", errors="replace"))
+        value = orjson.loads(mended)
     except orjson.JSONDecodeError as exc:
-        return Decoded(None, _json_reason(text, exc))
-    return Decoded(value, note="invalid UTF-8 replaced with U+FFFD")
+        decoded = _decode_exact(text, mended, exc, None)
+        return decoded._replace(note=note) if decoded.error is None else decoded
+    return Decoded(value, note=note)
+
+
+def _decode_exact(text: bytes, source: bytes | str, error: orjson.JSONDecodeError | None, value: Any) -> Decoded:
+    """The exact parse of a line orjson refused (``error``) or may have rounded (``value``)."""
+    try:
+        return Decoded(loads_exact(source))
+    except ValueError:
+        if error is None:
+            return Decoded(value)  # the standard library refuses it too: orjson's reading stands
+        return Decoded(None, _json_reason(text, error))
 
 
 def _json_reason(text: bytes, exc: orjson.JSONDecodeError) -> str:
@@ -121,6 +144,21 @@ def classify_line(line: bytes) -> Filed:
     return file_record(decode_line(line))
 
 
+def _whole_record(tail: bytes) -> Decoded | None:
+    """The parsed line when ``tail`` (a line without its newline) is a whole JSON object."""
+    if not tail.strip():
+        return None
+    decoded = decode_line(tail)
+    if not isinstance(decoded.value, dict) or decoded.note is not None:
+        return None
+    return decoded
+
+
+def is_whole_record(tail: bytes) -> bool:
+    """Whether a last line without a newline is complete, by the rule the index reads files with."""
+    return _whole_record(tail) is not None
+
+
 class LineIndex:
     """Offsets of the frame lines of one file, the session headers, and the lines skipped."""
 
@@ -139,7 +177,11 @@ class LineIndex:
         self.line_count = 0
         self.pending_tail = 0  # bytes after ``end``: a line still being written, or cut off
         self._fingerprint = b""
+        self._sample: tuple[int, ...] = ()
+        self._seen = (-1, 0, 0)  # size, mtime and ctime in ns when the last scan ended
         self._last_line_start = 0
+        self._separator = b"\n"  # b"\r" for a file whose lines end in a bare CR (classic Mac)
+        self._separator_known = False
         stat = os.fstat(self.fd)
         self._identity = (stat.st_dev, stat.st_ino)
 
@@ -171,6 +213,8 @@ class LineIndex:
             return True
         if stat.st_size < self.end:
             return True
+        if stat.st_size == self._seen[0] and (stat.st_mtime_ns, stat.st_ctime_ns) != self._seen[1:]:
+            return True  # written to without growing: rewritten in place
         return self._read_fingerprint() != self._fingerprint
 
     def _reopen(self) -> None:
@@ -195,11 +239,14 @@ class LineIndex:
             if not chunk:
                 break
             data = carry + chunk if carry else chunk
+            if not self._separator_known:
+                self._learn_separator(data)
+            separator = self._separator
             find = data.find
             startswith = data.startswith
             start = 0
             while True:
-                newline = find(b"\n", start)
+                newline = find(separator, start)
                 if newline < 0:
                     break
                 line_no += 1
@@ -226,19 +273,46 @@ class LineIndex:
             self.line_count = line_no + 1
             self.end = base + len(carry)
             self.pending_tail = 0
+        self._sample = self._sample_positions()
         self._fingerprint = self._read_fingerprint()
+        stat = os.fstat(self.fd)
+        self._seen = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+    def _learn_separator(self, data: bytes) -> None:
+        """LF (or CRLF) unless the first bytes end lines with a bare CR and hold no LF at all.
+
+        JSON strings cannot hold a raw CR or LF, so a CR outside a line's JSON only ever ends it.
+        """
+        if b"\n" in data:
+            self._separator_known = True
+        elif b"\r" in data:
+            self._separator, self._separator_known = b"\r", True
+
+    def _sample_positions(self) -> tuple[int, ...]:
+        """Up to ``_SAMPLED_LINES`` frames spread evenly over the index, first and last included."""
+        count = len(self.starts)
+        if count <= _SAMPLED_LINES:
+            return tuple(range(count))
+        step = (count - 1) / (_SAMPLED_LINES - 1)
+        return tuple(round(i * step) for i in range(_SAMPLED_LINES))
 
     def _read_fingerprint(self) -> bytes:
-        """The file's first bytes and the start of its last consumed line.
+        """A digest of the file's first bytes, its last consumed line and a sample of frame lines.
 
-        Both carry ids and timestamps, so a file rewritten in place (same inode, size not
-        shrunk) almost surely differs here even when its tail bytes look the same.
+        Each carries ids and timestamps, so a file rewritten in place (same inode, size not
+        shrunk) almost surely differs here even when its first and last bytes look the same; the
+        modification time catches the rest unless it falls in the same clock tick.
         """
         if not self.end:
             return b""
-        head = os.pread(self.fd, min(_FINGERPRINT, self.end), 0)
-        last = os.pread(self.fd, min(_FINGERPRINT, self.end - self._last_line_start), self._last_line_start)
-        return head + last
+        fd = self.fd
+        digest = hashlib.blake2b(os.pread(fd, min(_FINGERPRINT, self.end), 0), digest_size=16)
+        digest.update(os.pread(fd, min(_FINGERPRINT, self.end - self._last_line_start), self._last_line_start))
+        starts, ends = self.starts, self.ends
+        for position in self._sample:
+            start = starts[position]
+            digest.update(os.pread(fd, min(_SAMPLED_BYTES, ends[position] - start), start))
+        return digest.digest()
 
     def _consume_complete_tail(self, tail: bytes, start: int, line_no: int) -> bool:
         """Take a last line without its newline only when it is a whole JSON object.
@@ -247,10 +321,8 @@ class LineIndex:
         half a frame that the writer is still appending; a file written by hand without a final
         newline still loads.
         """
-        if not tail.strip():
-            return False
-        decoded = decode_line(tail)
-        if not isinstance(decoded.value, dict) or decoded.note is not None:
+        decoded = _whole_record(tail)
+        if decoded is None:
             return False
         self._classify(tail, start, start + len(tail), line_no, parsed=decoded)
         return True

@@ -12,8 +12,10 @@ import os
 from collections import OrderedDict
 from pathlib import Path
 
+from recorder.encoding import MAX_DEPTH
 from recorder.index import IndexUpdate, LineIndex, decode_line
 from recorder.models import Frame, FrameMetadata, FrameType, Problem, ProblemKind, Session, frame_from_dict
+from recorder.nesting import may_nest_deeper, shallow_copy_deep_parts
 from recorder.state_patch import apply_ops
 
 _CACHE_SIZE = 512
@@ -154,13 +156,19 @@ class VCRReader:
 
     def _parse(self, position: int) -> Frame:
         line = self._index.lines[position]
-        value, error, reason = decode_line(self._index.read_line(position))
+        raw = self._index.read_line(position)
+        value, error, reason = decode_line(raw)
         data = value.get("data") if isinstance(value, dict) else None
         if not isinstance(data, dict):
             why = error or "frame record without a data object"
             self._late_problems[line] = Problem(line, why)
             return _unreadable_frame(position, line, why)
+        cut = False
+        if may_nest_deeper(raw):
+            data, cut = shallow_copy_deep_parts(data)
         frame, notes = frame_from_dict(data, index=position, line=line)
+        if cut:
+            notes.insert(0, f"nested more than {MAX_DEPTH} levels deep: the deeper levels are shown as JSON text")
         if reason:
             notes.insert(0, reason)
         if notes:

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from recorder.coerce import optional_float, optional_int
-from recorder.encoding import encode_line
+from recorder.encoding import encode_line, safe_str
 from recorder.models import Frame, FrameMetadata, FrameType, Session
 from recorder.naming import create_exclusive, new_session_id
 from recorder.timestamps import now_iso
@@ -119,7 +119,7 @@ def _as_text(value: Any) -> str:
     """
     if isinstance(value, enum.Enum):
         value = value.value
-    return value if isinstance(value, str) else str(value)
+    return value if isinstance(value, str) else safe_str(value)
 
 
 _SCALARS_AND_SEQUENCES = (str, bytes, int, float, list, tuple, set, frozenset)
@@ -236,10 +236,18 @@ class VCRRecorder:
             metadata=dict(metadata or {}),
             tags=list(tags or []),
         )
+        header = encode_line(session.to_record())  # before the file exists: nothing half-made is left
         path, fd = create_exclusive(self.output_dir, session.session_id)
         self._session, self._path, self._fd = session, path, fd
         with self._lock:
-            self._write_locked(encode_line(session.to_record()))
+            try:
+                self._write_locked(header)
+            except OSError:
+                # Not even the header fits (a full disk): leave no empty recording behind.
+                os.close(fd)
+                path.unlink(missing_ok=True)
+                self._session, self._path, self._fd = None, None, None
+                raise
         return session
 
     @property
@@ -506,7 +514,7 @@ class VCRRecorder:
         model: str | None = None,
     ) -> Frame:
         """A failed step: ``{"error": message}`` out, the exception's class as ``error_type``."""
-        message = str(error)
+        message = safe_str(error)
         error_type = type(error).__name__ if isinstance(error, BaseException) else "Error"
         return self.record_step(
             node_name=node_name,
@@ -532,7 +540,7 @@ class VCRRecorder:
             session, _ = self._require_open()
             frame.session_id = session.session_id
             frame.index = session.frame_count
-            self._write_locked(encode_line(frame.to_record()))
+            self._write_locked(encode_line(frame.to_record(), copied=True))
             _count_frame(session, frame.metadata.tokens_used, frame.metadata.cost_usd)
             return frame
 
@@ -545,7 +553,7 @@ class VCRRecorder:
         with self._lock:
             session, _ = self._require_open()
             data["session_id"] = session.session_id
-            self._write_locked(encode_line({"type": "frame", "data": data}))
+            self._write_locked(encode_line({"type": "frame", "data": data}, copied=True))
             metadata = data.get("metadata")
             if not isinstance(metadata, dict):
                 metadata = {}
@@ -598,6 +606,12 @@ class VCRRecorder:
                     count = os.write(fd, view)
                     written += count
                     view = view[count:]
+        except OSError as exc:
+            self._torn = self._torn or written > 0
+            if exc.filename is not None:
+                raise
+            # A full disk says only "No space left on device": name the recording it could not extend.
+            raise OSError(exc.errno, exc.strerror, str(self._path)) from exc
         except BaseException:
             self._torn = self._torn or written > 0
             raise

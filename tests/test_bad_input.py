@@ -79,10 +79,10 @@ CORPUS: dict[str, tuple[bytes, list[str], list[str]]] = {
     ),
     "no newline at the end of a whole line": (header() + frame("a").rstrip(b"\n"), ["a"], []),
     "nul bytes and binary junk": (header() + b"\x00\x00\xff\xfe\n" + frame("a"), ["a"], ["invalid JSON"]),
-    "nan literal": (
+    "nan literal": (  # Python's json writes it: read exactly, not a problem
         header() + b'{"type":"frame","data":{"node_name":"x","input_state":{"v":NaN},"output_state":{}}}\n',
-        ["<unreadable line 2>"],
-        ["invalid JSON"],
+        ["x"],
+        [],
     ),
 }
 

@@ -23,16 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from recorder.exact_json import loads_exact
+from vcr_tui.safe_text import HIDDEN_CODES
+
 FALLBACK_EDITORS = ("nano", "vi")  # nano first: it shows its own keys, a newcomer can leave it
 
 # Characters that JSON allows raw inside strings but that a terminal may act on (C1 controls,
 # DEL) or that reorder a line as displayed (bidi overrides), plus the two line separators that
 # some editors break lines at. They only ever occur inside strings, so escaping them is exact.
-_INERT = {
-    code: f"\\u{code:04x}"
-    for code in (0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-}
-_INERT.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+# Characters that draw nothing (zero-width spaces, invisible tags) are escaped for the same reason.
+_INERT = {code: json.dumps(chr(code))[1:-1] for code in (0x7F, *range(0x80, 0xA0), *HIDDEN_CODES)}
 
 
 class EditorError(Exception):
@@ -92,7 +92,9 @@ def run_editor(command: EditorCommand, path: Path) -> int:
 def state_as_text(state: Any) -> str:
     """Pretty JSON for a person to edit: two-space indents, keys in recorded order, text unescaped."""
     text = json.dumps(state, indent=2, ensure_ascii=False, allow_nan=True)
-    return text.translate(_INERT) + "\n"
+    # A lone surrogate (a file name that was not UTF-8) cannot be saved as UTF-8: it goes to the
+    # editor as the escape JSON spells it with, and comes back as the same character.
+    return text.translate(_INERT).encode("utf-8", "backslashreplace").decode("utf-8") + "\n"
 
 
 def canonical(value: Any) -> str:
@@ -116,13 +118,13 @@ class ParseError:
 def parse_state_text(text: str) -> dict[str, Any] | ParseError:
     """The state in ``text``, or where and why it is not a JSON object."""
     try:
-        value = json.loads(text)
+        value = loads_exact(text)
     except json.JSONDecodeError as exc:
         lines = text.splitlines()
         line_text = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
         return ParseError(exc.msg, exc.lineno, exc.colno, line_text)
-    except RecursionError:
-        return ParseError("nested too deeply", 1, 1)
+    except ValueError:
+        return ParseError("nested too deeply, or a number too long", 1, 1)
     if not isinstance(value, dict):
         kind = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true or false"}
         got = "null" if value is None else kind.get(type(value), type(value).__name__)

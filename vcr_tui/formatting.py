@@ -6,12 +6,14 @@ Values from a file go through ``safe_text`` before they become ``Text``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import orjson
 from rich.text import Text
 
 from recorder.encoding import describe_typed
+from recorder.exact_json import dumps_exact, exact_default
 from vcr_tui.safe_text import clean, safe, shorten
 from vcr_tui.theme import VALUE_STYLES
 
@@ -85,17 +87,24 @@ def scalar_text(value: Any, limit: int = 120) -> Text:
     if value is None:
         return Text("null", style=VALUE_STYLES["null"])
     if isinstance(value, (int, float)):
-        return Text(repr(value), style=VALUE_STYLES["number"])
+        return Text(_number_text(value), style=VALUE_STYLES["number"])
     return safe(shorten(clean(repr(value)), limit), VALUE_STYLES["other"])
+
+
+def _number_text(value: float) -> str:
+    """A number as the file spells it: every digit of a wide integer, NaN and Infinity by name."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value) if isinstance(value, float) else int.__repr__(value)
 
 
 def compact_json(value: Any, limit: int) -> str:
     """A one-line JSON spelling of ``value`` of at most ``limit`` characters, cleaned."""
     try:
-        raw = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=repr)
-        text = raw[: limit * 4 + 16].decode("utf-8", errors="replace")
+        raw = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=_exact_or_repr)
     except (TypeError, orjson.JSONEncodeError):
-        text = repr(value)
+        raw = _exact_text(value)
+    text = raw[: limit * 4 + 16].decode("utf-8", errors="replace")
     return shorten(clean(text), limit)
 
 
@@ -167,8 +176,23 @@ def _typed_items(items: list[Any], limit: int) -> Text:
 def value_as_clipboard_text(value: Any) -> str:
     """What ``y`` copies: a string as itself, anything else as pretty JSON."""
     if isinstance(value, str):
-        return value
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate as its escape
     try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=repr).decode()
+        raw = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=_exact_or_repr)
     except (TypeError, orjson.JSONEncodeError):
-        return repr(value)
+        raw = _exact_text(value, indent=2)
+    return raw.decode("utf-8", errors="replace")
+
+
+def _exact_or_repr(value: Any) -> Any:
+    """NaN, infinities and wide integers read from a file as they were written; else the repr."""
+    exact = exact_default(value)
+    return exact if exact is not None else repr(value)
+
+
+def _exact_text(value: Any, indent: int | None = None) -> bytes:
+    """JSON orjson cannot write (wide integers, lone surrogates, deep nesting), or the repr."""
+    try:
+        return dumps_exact(value, indent=indent)
+    except ValueError:
+        return repr(value).encode("utf-8", "backslashreplace")

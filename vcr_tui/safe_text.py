@@ -5,7 +5,10 @@ A ``.vcr`` file is untrusted: a node name or a state value may hold Rich markup 
 that overwrite what was drawn). Markup is neutralised by never parsing file text as markup: it is
 wrapped in ``rich.text.Text`` objects, which are literal. Control characters are made visible here:
 C0 controls become their Unicode "control picture" (ESC shows as ␛), C1 controls and the bidi
-overrides that can reorder a line (Trojan Source) become ``\\x9b`` / ``\\u202e`` escapes.
+overrides that can reorder a line (Trojan Source) become ``\\x9b`` / ``\\u202e`` escapes. So do
+the characters that draw nothing at all (zero-width spaces and joiners, invisible tags, fillers),
+which would let ``tool:rm\\u200b`` pass for ``tool:rm``, and lone surrogates (a file name that was
+not UTF-8), which a terminal cannot even be sent.
 """
 
 from __future__ import annotations
@@ -20,6 +23,35 @@ _TAB_MARK = "⇥"
 _BIDI_CONTROLS = frozenset(
     [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
 )
+# Characters that take no visible space: soft hyphen, combining grapheme joiner, Hangul and
+# Khmer fillers, Mongolian selectors, zero-width space / joiners, word joiner and invisible
+# operators, deprecated format characters, BOM, line and paragraph separators, interlinear
+# annotation marks, and the tag characters that can smuggle invisible ASCII.
+_INVISIBLE = frozenset(
+    [
+        0x00AD,
+        0x034F,
+        0x115F,
+        0x1160,
+        0x17B4,
+        0x17B5,
+        *range(0x180B, 0x1810),
+        *range(0x200B, 0x200E),
+        0x2028,
+        0x2029,
+        *range(0x2060, 0x2066),
+        *range(0x206A, 0x2070),
+        0x3164,
+        0xFEFF,
+        0xFFA0,
+        *range(0xFFF9, 0xFFFC),
+        0xE0001,
+        *range(0xE0020, 0xE0080),
+    ],
+)
+_SURROGATES = range(0xD800, 0xE000)
+HIDDEN_CODES = frozenset((*_BIDI_CONTROLS, *_INVISIBLE))
+"""Code points that reorder a line or draw nothing; shown escaped wherever file text is shown."""
 
 
 def _build_table(multiline: bool) -> dict[int, str]:
@@ -29,8 +61,8 @@ def _build_table(multiline: bool) -> dict[int, str]:
     table[0x7F] = _DELETE_PICTURE
     for code in range(0x80, 0xA0):
         table[code] = f"\\x{code:02x}"
-    for code in _BIDI_CONTROLS:
-        table[code] = f"\\u{code:04x}"
+    for code in (*HIDDEN_CODES, *_SURROGATES):
+        table[code] = f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
     if multiline:
         table[ord("\n")] = "\n"
         table[ord("\t")] = "    "

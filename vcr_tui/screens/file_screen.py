@@ -365,8 +365,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         try:
             frame: Frame | None = self.store.frame(job.index)
             error = None
-        except (IndexError, OSError) as exc:
-            frame, error = None, str(exc)
+        except Exception as exc:  # whatever the reason, say it: never leave "Loading frame…" up
+            frame, error = None, str(exc) or type(exc).__name__
         self.post_message(FrameLoaded(job.index, frame, error))
 
     def on_frame_loaded(self, message: FrameLoaded) -> None:

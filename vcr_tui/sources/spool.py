@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from recorder.index import is_whole_record
 from vcr_tui.sources.errors import SourceError
 from vcr_tui.sources.updates import SourceState, SourceStatus, UpdateBox
 
@@ -47,6 +48,22 @@ class LineSplitter:
         rest = data[newline + 1 :]
         self._pieces = [rest] if rest else []
         return complete
+
+    def complete_record(self) -> bytes:
+        """The unfinished line, taken, when it is already a whole record object; else b"".
+
+        A line the writer is still appending to is never a whole JSON object, so this only
+        takes a last line that lacks just its newline (or a file written without a final one).
+        Only a line ending in ``}`` is parsed, so a large frame arriving in pieces costs nothing.
+        """
+        if not self._pieces or not self._pieces[-1].rstrip().endswith(b"}"):
+            return b""
+        pending = b"".join(self._pieces)
+        if not is_whole_record(pending):
+            self._pieces = [pending]
+            return b""
+        self._pieces = []
+        return pending
 
     def rest(self) -> bytes:
         """What is left over when the stream ends; cleared."""

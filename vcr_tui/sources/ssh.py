@@ -8,8 +8,10 @@ Each connection runs a short remote script: check the file (exit statuses tell m
 unreadable and "shorter than what we already have" apart without parsing any language), print a
 ready mark, then ``exec tail -c +START -F``. Bytes go into a ``Spool`` as whole lines, so
 after a drop the next connection resumes exactly at the spool's end: no duplicate, no gap. It
-asks for a few bytes *before* that point as well and compares them with what it already has;
-if they differ, the remote file was replaced while we were away and the spool starts over.
+asks for the file's first bytes (its header line, which names the session) and a few KB
+*before* that point as well, and compares them with what it already has; if they differ, the
+remote file was replaced while we were away and the spool starts over before a single byte of
+the new file is spliced onto the old one.
 
 ``tail -F`` reports a replaced or truncated file on stderr, which ssh carries on a channel of
 its own, so the notice could overtake or trail the new file's bytes. Instead tail's stderr is
@@ -49,7 +51,8 @@ from vcr_tui.sources.updates import SourceState, SourceStatus, UpdateBox
 
 READY_PREFIX = "vcr-tui:ready:"
 _READY_SEARCH_LIMIT = 1 << 16  # login noise kept while looking for the mark
-_OVERLAP = 256  # bytes before the resume point re-read to prove the file is the same one
+_OVERLAP = 4096  # bytes before the resume point re-read to prove the file is the same one
+_HEAD = 4096  # and bytes from the file's start: the header line with the session id
 _STDERR_KEPT = 8192
 _READ_SIZE = 1 << 16
 _BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0)
@@ -111,9 +114,14 @@ def ready_mark(nonce: str) -> bytes:
     return f"{READY_PREFIX}{nonce}\n".encode()
 
 
-def remote_script(path: str, offset: int, start: int, *, follow: bool, nonce: str = "0") -> str:
-    """The POSIX sh run on the remote host; see the module docstring for the exit statuses."""
+def remote_script(path: str, offset: int, start: int, *, follow: bool, nonce: str = "0", head: int = 0) -> str:
+    """The POSIX sh run on the remote host; see the module docstring for the exit statuses.
+
+    With ``head``, the file's first ``head`` bytes come right after the ready mark, before the
+    bytes from ``start`` on (``dd`` reads a regular file in one full block).
+    """
     tail = f"tail -c +{start + 1}" + (" -F" if follow else "")
+    first = f'dd if="$p" bs={head} count=1 2>/dev/null; ' if head else ""
     return (
         f"p={shlex.quote(path)}; "
         f'[ -e "$p" ] || exit {EXIT_MISSING}; '
@@ -122,13 +130,14 @@ def remote_script(path: str, offset: int, start: int, *, follow: bool, nonce: st
         f'n=$(wc -c < "$p") || exit {EXIT_SIZE_UNREADABLE}; '
         f"[ $((n)) -ge {offset} ] || exit {EXIT_SHRANK}; "
         f"echo {READY_PREFIX}{nonce}; "
+        f"{first}"
         f'exec {tail} -- "$p" 2>&1'
     )
 
 
-def remote_command(path: str, offset: int, start: int, *, follow: bool, nonce: str = "0") -> str:
+def remote_command(path: str, offset: int, start: int, *, follow: bool, nonce: str = "0", head: int = 0) -> str:
     """The script wrapped for whatever login shell the user has (bash, zsh, fish, ...)."""
-    return "sh -c " + shlex.quote(remote_script(path, offset, start, follow=follow, nonce=nonce))
+    return "sh -c " + shlex.quote(remote_script(path, offset, start, follow=follow, nonce=nonce, head=head))
 
 
 # -- tail's notices, read in-band ---------------------------------------------------------------
@@ -194,6 +203,7 @@ class SSHFeeder:
         self._process: subprocess.Popen[bytes] | None = None
         self._process_lock = threading.Lock()
         self._recent = b""  # the last _OVERLAP bytes of the remote file that were spooled
+        self._head = b""  # the first _HEAD bytes of the remote file that were spooled
         self._ever_connected = False
         self._suspect_offset: int | None = None  # where the last restart notice was seen
         self.connections = 0  # how many times a connection got as far as tailing
@@ -263,7 +273,7 @@ class SSHFeeder:
 
     def _start_spool_over(self) -> None:
         self._spool.restart()
-        self._recent = b""
+        self._recent = self._head = b""
         self._suspect_offset = None
 
     def _connect_once(self) -> SSHFailure | None:
@@ -271,10 +281,11 @@ class SSHFeeder:
         offset = self._spool.size
         overlap = self._recent[-min(_OVERLAP, offset) :] if offset else b""
         start = offset - len(overlap)
+        head = self._head if len(overlap) < offset else b""  # a short file is all overlap already
         nonce = secrets.token_hex(8)
-        command = self.options.command(
-            self.location, remote_command(self.location.path, offset, start, follow=self.follow, nonce=nonce)
-        )
+        script = remote_command(self.location.path, offset, start, follow=self.follow, nonce=nonce, head=len(head))
+        command = self.options.command(self.location, script)
+        overlap = head + overlap  # what must arrive, in this order, before anything new
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -344,6 +355,9 @@ class SSHFeeder:
                     if lines:
                         self._take(lines, fresh)
                         fresh = False
+                    if not overlap and (last := splitter.complete_record()):
+                        self._take(last, fresh)  # a last line without newline, shown as a local file shows it
+                        fresh = False
         if not self._stop.is_set():
             try:
                 process.wait(timeout=2)  # its output ended, so ssh is on its way out
@@ -395,6 +409,8 @@ class SSHFeeder:
             return
         self._spool.append(lines)
         self._recent = (self._recent + lines)[-_OVERLAP:]
+        if len(self._head) < _HEAD:
+            self._head += lines[: _HEAD - len(self._head)]
         self._suspect_offset = None
 
     # -- processes ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from recorder.encoding import decode_value, encode_line, encode_searched, may_hold_enum
+from recorder.exact_json import loads_exact
 from recorder.integrations.langgraph.messages import MessageWrappers
 
 _MESSAGES_MODULE = "langchain_core.messages"
@@ -68,7 +69,10 @@ def searched(state: dict[str, Any]) -> tuple[Any, bool]:
 
 
 def from_snapshot(data: bytes) -> dict[str, Any]:
-    value = orjson.loads(data)
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:  # lone surrogates are written as Python's json escapes them
+        value = loads_exact(data)
     return value if isinstance(value, dict) else {"value": value}
 
 
