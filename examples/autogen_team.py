@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from recorder.integrations.autogen import VCRAutoGen
 TASK = "Book 3 nights in Lisbon. Budget: 500 EUR."
 RATES = {"Lisbon": "120.50", "Porto": "95.00"}
 BUDGET = 500.0
+CALLS: Counter[str] = Counter()  # model calls made in this process, by model: a resume shows what it saved
 
 Reply = Callable[[str], "str | list[FunctionCall]"]
 
@@ -58,12 +60,11 @@ class ScriptedClient(ReplayChatCompletionClient):
         super().__init__([], model_info=info)
         self.model = model
         self.reply = reply
-        self.calls = 0
 
     async def create(
         self, messages: Sequence[LLMMessage], *, cancellation_token: CancellationToken | None = None, **_: Any
     ) -> CreateResult:
-        self.calls += 1
+        CALLS[self.model] += 1
         text = "\n".join(str(getattr(m, "content", "")) for m in messages)
         content = self.reply(text)
         usage = RequestUsage(prompt_tokens=len(text.split()), completion_tokens=len(str(content).split()) + 4)
@@ -119,8 +120,8 @@ def _booker(text: str) -> str | list[FunctionCall]:
     return [FunctionCall(id="call-book", name="book", arguments=json.dumps({"total_eur": total}))]
 
 
-def build_team() -> RoundRobinGroupChat:
-    """A new team, with new scripted models: what a resume runs again."""
+def build_agents() -> list[AssistantAgent]:
+    """The three agents, each with a new scripted model."""
     researcher = AssistantAgent(
         "researcher",
         model_client=ScriptedClient("scripted-research-1", _researcher),
@@ -131,7 +132,12 @@ def build_team() -> RoundRobinGroupChat:
     booker = AssistantAgent(
         "booker", model_client=ScriptedClient("scripted-book-1", _booker), tools=[book], reflect_on_tool_use=True
     )
-    return RoundRobinGroupChat([researcher, planner, booker], termination_condition=MaxMessageTermination(4))
+    return [researcher, planner, booker]
+
+
+def build_team() -> RoundRobinGroupChat:
+    """A new team: what a resume runs again."""
+    return RoundRobinGroupChat(build_agents(), termination_condition=MaxMessageTermination(4))
 
 
 async def run_team(task: str) -> TaskResult:

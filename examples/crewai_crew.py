@@ -19,6 +19,7 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ from recorder.integrations.crewai import VCRCrewAI  # noqa: E402
 
 INPUTS: dict[str, Any] = {"city": "Lisbon", "nights": 3, "budget": 500}
 RATES = {"Lisbon": "120.50", "Porto": "95.00"}
+CALLS: Counter[str] = Counter()  # LLM calls made in this process, by model: a resume shows what it saved
 
 
 class ScriptedLLM(BaseLLM):
@@ -59,7 +61,6 @@ class ScriptedLLM(BaseLLM):
     """
 
     reply: Callable[[str], str]
-    calls: int = 0
 
     def call(
         self,
@@ -80,7 +81,7 @@ class ScriptedLLM(BaseLLM):
                 from_task=from_task,
                 from_agent=from_agent,
             )
-            self.calls += 1
+            CALLS[self.model] += 1
             text = messages if isinstance(messages, str) else "\n".join(str(m.get("content", "")) for m in messages)
             answer = self.reply(text)
             usage = {"prompt_tokens": len(text.split()), "completion_tokens": len(answer.split())}
