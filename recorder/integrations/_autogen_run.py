@@ -1,11 +1,10 @@
 """One recorded AutoGen team run: its stream of messages and events, and AutoGen's event log, as frames.
 
 Messages and tool calls come from the team's own ``run_stream``; model calls from AutoGen's
-event logger (``autogen_core.events``), to which its model clients write an ``LLMCallEvent`` per
-call. The logger hands events to handlers in the task that made the call, and the team's agents
-run in tasks started from the caller's, so a context variable set around the run tells the one
-handler installed here which run an event belongs to. The logger is switched to INFO only while
-a recorded run is in progress, and back afterwards.
+event logger (``autogen_core.events``), to which its model clients write an ``LLMCallEvent``
+per call. Logging happens in the task that made the call, and the team's agents run in tasks
+started from the caller's, so a context variable set around the run says which run a model call
+belongs to.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from autogen_agentchat.messages import BaseChatMessage, ToolCallExecutionEvent, 
 from autogen_core import EVENT_LOGGER_NAME
 from autogen_core.logging import LLMCallEvent
 
+from recorder.encoding import encode_line
 from recorder.integrations._autogen_resume import FACTS_KEY, TeamStart, prepare_team, team_start
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumeCancelled, ResumePlan, active_plan
@@ -35,44 +35,44 @@ if TYPE_CHECKING:
 _current: contextvars.ContextVar[_TeamRun | None] = contextvars.ContextVar("vcr_autogen_run", default=None)
 
 
-class _ModelCalls(logging.Handler):
-    """Hands each ``LLMCallEvent`` to the recorded run it happened in."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        event = record.msg
-        if not isinstance(event, LLMCallEvent):
-            return
-        run = _current.get()
-        if run is not None:
-            run.model_call(event.kwargs)
-
-
 class _Listening:
-    """The handler on AutoGen's event logger while any recorded run is in progress (counted)."""
+    """Sees each ``LLMCallEvent`` logged while any recorded run is in progress (runs are counted).
+
+    The event logger is left at its level: switching it to INFO would have AutoGen build a log
+    record for each of the many events its runtime logs per message, which costs more than the
+    whole recording. Instead the logger's ``info`` is wrapped on the instance, taking the model
+    calls and handing every call on unchanged, and put back when the last run ends.
+    """
 
     def __init__(self) -> None:
-        self.handler = _ModelCalls(level=logging.INFO)
         self.lock = threading.Lock()
         self.runs = 0
-        self.level_before = logging.NOTSET
 
     def __enter__(self) -> None:
         with self.lock:
-            logger = logging.getLogger(EVENT_LOGGER_NAME)
             if self.runs == 0:
-                self.level_before = logger.level
-                logger.addHandler(self.handler)
-                if not logger.isEnabledFor(logging.INFO):
-                    logger.setLevel(logging.INFO)
+                logger = logging.getLogger(EVENT_LOGGER_NAME)
+                logger.info = _info_seeing_model_calls(logger)  # type: ignore[method-assign]
             self.runs += 1
 
     def __exit__(self, *exc: object) -> None:
         with self.lock:
             self.runs -= 1
             if self.runs == 0:
-                logger = logging.getLogger(EVENT_LOGGER_NAME)
-                logger.removeHandler(self.handler)
-                logger.setLevel(self.level_before)
+                logging.getLogger(EVENT_LOGGER_NAME).__dict__.pop("info", None)
+
+
+def _info_seeing_model_calls(logger: logging.Logger) -> Any:
+    original = logging.Logger.info.__get__(logger)
+
+    def info(msg: object, *args: Any, **kwargs: Any) -> None:
+        if isinstance(msg, LLMCallEvent):
+            run = _current.get()
+            if run is not None:
+                run.model_call(msg.kwargs)
+        original(msg, *args, **kwargs)
+
+    return info
 
 
 _listening = _Listening()
@@ -113,7 +113,7 @@ class _TeamRun:
     def __init__(self, recorder: VCRRecorder, plan: ResumePlan | None) -> None:
         self.recorder = recorder
         self.plan = plan
-        self.thread: list[Any] = []  # each chat message as dumped, in order
+        self.thread: list[bytes] = []  # each chat message, encoded once, in order
         self.turn = 0
         self.pending: dict[str, tuple[str, dict[str, Any], float]] = {}
         self.model_calls_in_turn = 0
@@ -122,7 +122,7 @@ class _TeamRun:
         self.waiting: list[tuple[datetime, dict[str, Any]]] = []
 
     def resume_from(self, start: TeamStart) -> None:
-        self.thread = list(start.messages)
+        self.thread = [encode_line(message, newline=False) for message in start.messages]
         self.turn = start.turn
 
     def seen(self, item: Any) -> None:
@@ -161,11 +161,12 @@ class _TeamRun:
             metadata.tokens_output = usage.completion_tokens
             metadata.tokens_used = usage.prompt_tokens + usage.completion_tokens
         metadata.custom = self._custom({"kind": "message", "type": dumped.get("type"), "turn": self.turn})
-        self.recorder.record_step(
-            message.source, {"messages": list(self.thread)}, {"message": dumped}, metadata=metadata
-        )
+        # The thread grows by one message a turn: each is encoded once, and a frame's input is
+        # those bytes joined, not the whole thread serialised again.
+        thread = b'{"messages":[' + b",".join(self.thread) + b"]}"
+        self.recorder.record_encoded_step(message.source, thread, {"message": dumped}, metadata=metadata)
         self._counted()
-        self.thread.append(dumped)
+        self.thread.append(encode_line(dumped, newline=False))
         self.turn += 1
         self.model_calls_in_turn = 0
         self.turn_started = time.perf_counter()

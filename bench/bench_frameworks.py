@@ -1,0 +1,185 @@
+"""Recording overhead per CrewAI task and per AutoGen message, against the same run unrecorded.
+
+Each framework runs from its own virtualenv (the tests leave them in ``~/.cache/vcr-tui-tests``,
+see ``tests/framework_venv.py``), with scripted models, no network:
+
+    ~/.cache/vcr-tui-tests/crewai-*/bin/python bench/bench_frameworks.py crewai [--tasks 10] [--runs 60]
+    ~/.cache/vcr-tui-tests/autogen-*/bin/python bench/bench_frameworks.py autogen [--messages 20] [--runs 60]
+
+CrewAI: a crew of ``--tasks`` sequential tasks, one agent whose LLM answers at once (one LLM call
+per task), kicked off through ``VCRCrewAI`` and bare, alternately. AutoGen: a round-robin team of
+two agents whose model clients reply at once, stopped after ``--messages`` messages, run through
+``VCRAutoGen`` and bare, alternately. The overhead per task (message) is (recorded - bare) / tasks
+(messages) for each pair of runs; the script prints its median and p95, the bare and recorded
+medians per task (message), their ratio, and whether the median stays within the budget (100 µs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+for _name, _value in (
+    ("CREWAI_DISABLE_TELEMETRY", "true"),
+    ("CREWAI_DISABLE_TRACKING", "true"),
+    ("CREWAI_TRACING_ENABLED", "false"),
+    ("OTEL_SDK_DISABLED", "true"),
+):
+    os.environ.setdefault(_name, _value)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sample_stats import percentile  # noqa: E402
+
+from recorder import VCRRecorder  # noqa: E402
+
+BUDGET_US = 100.0
+
+
+def pairs(runs: int, bare: Callable[[], None], recorded: Callable[[], None]) -> tuple[list[float], list[float]]:
+    """Seconds per run of each, alternated (a warm-up pair first, not counted)."""
+    bare()
+    recorded()
+    plain_times: list[float] = []
+    recorded_times: list[float] = []
+    gc.disable()
+    try:
+        for index in range(runs):
+            order = (bare, recorded) if index % 2 == 0 else (recorded, bare)
+            for run in order:
+                started = time.perf_counter()
+                run()
+                elapsed = time.perf_counter() - started
+                (plain_times if run is bare else recorded_times).append(elapsed)
+            gc.collect()
+    finally:
+        gc.enable()
+    return plain_times, recorded_times
+
+
+def report(what: str, per: int, plain: list[float], recorded: list[float]) -> None:
+    overheads = [(r - p) / per * 1e6 for p, r in zip(plain, recorded, strict=True)]
+    median = statistics.median(overheads)
+    plain_us = statistics.median(plain) / per * 1e6
+    recorded_us = statistics.median(recorded) / per * 1e6
+    print(f"{what}: {len(plain)} pairs of runs, {per} per run")
+    print(f"  bare      {plain_us:9.1f} µs per {what} (median)")
+    print(f"  recorded  {recorded_us:9.1f} µs per {what} (median), {recorded_us / plain_us:.2f}× bare")
+    print(f"  overhead  {median:9.1f} µs median, {percentile(overheads, 0.95):.1f} µs p95 per {what}")
+    verdict = "within" if median <= BUDGET_US else "OVER"
+    print(f"  budget    {BUDGET_US:.0f} µs per {what}: {verdict}")
+
+
+def bench_crewai(tasks: int, runs: int, folder: Path) -> None:
+    from crewai import Agent, Crew, Process, Task
+    from crewai.events.types.llm_events import LLMCallType
+    from crewai.llms.base_llm import BaseLLM, llm_call_context
+
+    from recorder.integrations.crewai import VCRCrewAI
+
+    class Instant(BaseLLM):
+        def call(
+            self,
+            messages: Any,
+            tools: Any = None,
+            callbacks: Any = None,
+            available_functions: Any = None,
+            from_task: Any = None,
+            from_agent: Any = None,
+            response_model: Any = None,
+        ) -> str:
+            with llm_call_context():
+                self._emit_call_started_event(messages=messages, from_task=from_task, from_agent=from_agent)
+                answer = "Thought: done.\nFinal Answer: ok"
+                self._emit_call_completed_event(
+                    response=answer,
+                    call_type=LLMCallType.LLM_CALL,
+                    from_task=from_task,
+                    from_agent=from_agent,
+                    messages=messages,
+                    usage={"prompt_tokens": 10, "completion_tokens": 3},
+                )
+                return answer
+
+    agent = Agent(role="worker", goal="work", backstory="works", llm=Instant(model="instant-1"))
+    crew = Crew(
+        agents=[agent],
+        tasks=[Task(name=f"t{i}", description=f"Step {i}.", expected_output="ok", agent=agent) for i in range(tasks)],
+        process=Process.sequential,
+    )
+    recorder = VCRRecorder(folder)
+    recorder.start_session()
+    vcr = VCRCrewAI(recorder)
+    plain, recorded = pairs(runs, crew.kickoff, lambda: vcr.kickoff(crew))
+    recorder.close()
+    report("task", tasks, plain, recorded)
+
+
+def bench_autogen(messages: int, runs: int, folder: Path) -> None:
+    from autogen_agentchat.agents import AssistantAgent
+    from autogen_agentchat.conditions import MaxMessageTermination
+    from autogen_agentchat.teams import RoundRobinGroupChat
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    from autogen_team import ScriptedClient
+
+    from recorder.integrations.autogen import VCRAutoGen
+
+    def team() -> RoundRobinGroupChat:
+        agents = [
+            AssistantAgent(name, model_client=ScriptedClient(f"instant-{name}", lambda _: "ok")) for name in ("a", "b")
+        ]
+        return RoundRobinGroupChat(agents, termination_condition=MaxMessageTermination(messages))
+
+    recorder = VCRRecorder(folder)
+    recorder.start_session()
+    vcr = VCRAutoGen(recorder)
+
+    async def timed() -> tuple[list[float], list[float]]:
+        bare_team, recorded_team = team(), team()
+        plain: list[float] = []
+        with_recording: list[float] = []
+        for index in range(runs + 1):  # the first pair warms up
+            for recorded in (False, True) if index % 2 == 0 else (True, False):
+                chosen = recorded_team if recorded else bare_team
+                await chosen.reset()
+                started = time.perf_counter()
+                if recorded:
+                    await vcr.run(chosen, task="go")
+                else:
+                    await chosen.run(task="go")
+                elapsed = time.perf_counter() - started
+                if index:
+                    (with_recording if recorded else plain).append(elapsed)
+        return plain, with_recording
+
+    plain, with_recording = asyncio.run(timed())
+    recorder.close()
+    report("message", messages, plain, with_recording)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("framework", choices=["crewai", "autogen"])
+    parser.add_argument("--tasks", type=int, default=10)
+    parser.add_argument("--messages", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.framework == "crewai":
+            bench_crewai(args.tasks, args.runs, Path(scratch))
+        else:
+            bench_autogen(args.messages, args.runs, Path(scratch))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
