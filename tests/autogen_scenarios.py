@@ -71,6 +71,8 @@ def main(out: Path) -> dict[str, Any]:
     inner = frame_of(recording, "tool:nightly_rate")
     summary["inner"] = resumed(resume(recording, example.run_team, ResumeConfig(inner)), before)
 
+    fix = ["--resume", str(recording), "--frame", str(planner), "--replace", "12050=120.50"]
+    summary["cli"] = [example.main(fix), example.main(["--resume", str(recording), "--frame", "999"])]
     summary["tui"] = debugger_resume(recording, planner, fixed)
     summary["selector"] = selector(out / "selector")
     summary["unrecorded"] = asyncio.run(unrecorded())

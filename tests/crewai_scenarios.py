@@ -79,6 +79,8 @@ def main(out: Path) -> dict[str, Any]:
     changed = {"messages": [{"role": "user", "content": "something else"}]}
     summary["inner_edit"] = resumed(resume(recording, example.run_crew, ResumeConfig(inner, state=changed)), before)
 
+    fix = ["--resume", str(recording), "--frame", str(plan), "--replace", "12050=120.50"]
+    summary["cli"] = [example.main(fix), example.main(["--resume", str(recording), "--frame", "999"])]
     summary["tui"] = debugger_resume(recording, plan, fixed)
     summary["task_decorator"] = task_decorator(out / "tasks")
     summary["unrecorded"] = unrecorded()

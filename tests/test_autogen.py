@@ -114,6 +114,10 @@ def test_a_call_inside_a_turn_names_the_message_to_resume_from(team: dict[str, A
     assert inner["model_calls"] == {}
 
 
+def test_the_examples_resume_from_the_command_line(team: dict[str, Any]) -> None:
+    assert team["cli"] == [0, 2]  # fixed and booked; a frame the recording lacks is an input error
+
+
 def test_the_debuggers_resume_runs_the_team_from_agent_given_as_a_file(team: dict[str, Any]) -> None:
     tui = team["tui"]
     assert tui["outcome"] == "succeeded", tui["error"]

@@ -138,6 +138,10 @@ def test_an_edit_inside_a_task_names_the_task_frame_to_resume_from(crew: dict[st
     assert inner["llm_calls"] == {}
 
 
+def test_the_examples_resume_from_the_command_line(crew: dict[str, Any]) -> None:
+    assert crew["cli"] == [0, 2]  # fixed and booked; a frame the recording lacks is an input error
+
+
 def test_the_debuggers_resume_runs_the_crew_from_agent_given_as_a_file(crew: dict[str, Any]) -> None:
     tui = crew["tui"]
     assert tui["outcome"] == "succeeded", tui["error"]
