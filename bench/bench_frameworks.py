@@ -86,6 +86,9 @@ def bench_crewai(tasks: int, runs: int, folder: Path) -> None:
     from recorder.integrations.crewai import VCRCrewAI
 
     class Instant(BaseLLM):
+        def get_input_tokens_count(self, messages: Any, tools: Any = None, response_model: Any = None) -> int:
+            return 10
+
         def call(
             self,
             messages: Any,
