@@ -26,7 +26,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 for _name, _value in (
     ("CREWAI_DISABLE_TELEMETRY", "true"),
@@ -80,39 +79,18 @@ def report(what: str, per: int, plain: list[float], recorded: list[float]) -> No
 
 def bench_crewai(tasks: int, runs: int, folder: Path) -> None:
     from crewai import Agent, Crew, Process, Task
-    from crewai.events.types.llm_events import LLMCallType
-    from crewai.llms.base_llm import BaseLLM, llm_call_context
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    from crewai_crew import ScriptedLLM
 
     from recorder.integrations.crewai import VCRCrewAI
 
-    class Instant(BaseLLM):
-        def get_input_tokens_count(self, messages: Any, tools: Any = None, response_model: Any = None) -> int:
-            return 10
-
-        def call(
-            self,
-            messages: Any,
-            tools: Any = None,
-            callbacks: Any = None,
-            available_functions: Any = None,
-            from_task: Any = None,
-            from_agent: Any = None,
-            response_model: Any = None,
-        ) -> str:
-            with llm_call_context():
-                self._emit_call_started_event(messages=messages, from_task=from_task, from_agent=from_agent)
-                answer = "Thought: done.\nFinal Answer: ok"
-                self._emit_call_completed_event(
-                    response=answer,
-                    call_type=LLMCallType.LLM_CALL,
-                    from_task=from_task,
-                    from_agent=from_agent,
-                    messages=messages,
-                    usage={"prompt_tokens": 10, "completion_tokens": 3},
-                )
-                return answer
-
-    agent = Agent(role="worker", goal="work", backstory="works", llm=Instant(model="instant-1"))
+    agent = Agent(
+        role="worker",
+        goal="work",
+        backstory="works",
+        llm=ScriptedLLM(model="instant-1", reply=lambda _: "Thought: done.\nFinal Answer: ok"),
+    )
     crew = Crew(
         agents=[agent],
         tasks=[Task(name=f"t{i}", description=f"Step {i}.", expected_output="ok", agent=agent) for i in range(tasks)],

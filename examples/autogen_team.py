@@ -35,6 +35,9 @@ from autogen_core.logging import LLMCallEvent
 from autogen_core.models import CreateResult, LLMMessage, ModelFamily, ModelInfo, RequestUsage
 from autogen_ext.models.replay import ReplayChatCompletionClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its helpers, however it is imported
+from example_support import module_name, replacing
+
 from recorder import RecordingNotFoundError, RecordingUnreadableError, ResumeConfig, VCRPlayer, VCRRecorder, resume
 from recorder.integrations.autogen import VCRAutoGen
 
@@ -155,7 +158,7 @@ def record(folder: Path) -> Path:
         metadata={
             "task": "book a hotel within budget",
             "agent": "AutoGen example",
-            "entry_point": f"{_module_name()}:run_team",
+            "entry_point": f"{module_name(__file__)}:run_team",
             "agent_input": TASK,
         },
         tags=["example", "autogen"],
@@ -168,25 +171,6 @@ def record(folder: Path) -> Path:
     recorder.close()
     assert recorder.path is not None
     return recorder.path
-
-
-def _module_name() -> str:
-    here = Path(__file__).resolve().with_suffix("")
-    try:
-        return ".".join(here.relative_to(Path.cwd().resolve()).parts)
-    except ValueError:
-        return here.name
-
-
-def replaced(value: Any, old: str, new: str) -> Any:
-    """``value`` with ``old`` replaced by ``new`` in every string it holds (how ``--replace`` edits)."""
-    if isinstance(value, str):
-        return value.replace(old, new)
-    if isinstance(value, list):
-        return [replaced(item, old, new) for item in value]
-    if isinstance(value, dict):
-        return {key: replaced(item, old, new) for key, item in value.items()}
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,11 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with VCRPlayer.load(args.resume) as player:
             state = player.get_input_state(args.frame)
-        for item in args.replace:
-            old, sep, new = item.partition("=")
-            if not sep or not old:
-                parser.error(f"--replace takes OLD=NEW, not {item!r}")
-            state = replaced(state, old, new)
+        state = replacing(state, args.replace)
         result = resume(args.resume, run_team, ResumeConfig(args.frame, state=state))
     except (RecordingNotFoundError, RecordingUnreadableError, ValueError, IndexError) as exc:
         print(f"cannot resume {args.resume}: {exc}", file=sys.stderr)

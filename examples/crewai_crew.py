@@ -38,6 +38,9 @@ from crewai.events.types.llm_events import LLMCallType  # noqa: E402
 from crewai.llms.base_llm import BaseLLM, llm_call_context  # noqa: E402
 from crewai.tools import tool  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its helpers, however it is imported
+from example_support import module_name, replacing  # noqa: E402
+
 from recorder import (  # noqa: E402
     RecordingNotFoundError,
     RecordingUnreadableError,
@@ -196,7 +199,7 @@ def record(folder: Path) -> Path:
         metadata={
             "task": "book a hotel within budget",
             "agent": "CrewAI example",
-            "entry_point": f"{_module_name()}:run_crew",
+            "entry_point": f"{module_name(__file__)}:run_crew",
             "agent_input": INPUTS,
         },
         tags=["example", "crewai"],
@@ -209,25 +212,6 @@ def record(folder: Path) -> Path:
     recorder.close()
     assert recorder.path is not None
     return recorder.path
-
-
-def _module_name() -> str:
-    here = Path(__file__).resolve().with_suffix("")
-    try:
-        return ".".join(here.relative_to(Path.cwd().resolve()).parts)
-    except ValueError:
-        return here.name
-
-
-def replaced(value: Any, old: str, new: str) -> Any:
-    """``value`` with ``old`` replaced by ``new`` in every string it holds (how ``--replace`` edits)."""
-    if isinstance(value, str):
-        return value.replace(old, new)
-    if isinstance(value, list):
-        return [replaced(item, old, new) for item in value]
-    if isinstance(value, dict):
-        return {key: replaced(item, old, new) for key, item in value.items()}
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,11 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with VCRPlayer.load(args.resume) as player:
             state = player.get_input_state(args.frame)
-        for item in args.replace:
-            old, sep, new = item.partition("=")
-            if not sep or not old:
-                parser.error(f"--replace takes OLD=NEW, not {item!r}")
-            state = replaced(state, old, new)
+        state = replacing(state, args.replace)
         result = resume(args.resume, run_crew, ResumeConfig(args.frame, state=state, mode=args.mode))
     except (RecordingNotFoundError, RecordingUnreadableError, ValueError, IndexError) as exc:
         print(f"cannot resume {args.resume}: {exc}", file=sys.stderr)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "examples"))
 import autogen_team as example  # noqa: E402
 from autogen_agentchat.conditions import MaxMessageTermination  # noqa: E402
 from autogen_agentchat.teams import SelectorGroupChat  # noqa: E402
+from example_support import replaced  # noqa: E402
 
 from recorder import ResumeConfig, VCRReader, VCRRecorder, resume  # noqa: E402
 from recorder.integrations.autogen import VCRAutoGen  # noqa: E402
@@ -58,12 +59,12 @@ def main(out: Path) -> dict[str, Any]:
     planner = frame_of(recording, "planner")
 
     before = dict(example.CALLS)
-    fixed = example.replaced(state_of(recording, planner), "12050", "120.50")
+    fixed = replaced(state_of(recording, planner), "12050", "120.50")
     summary["fork"] = resumed(resume(recording, example.run_team, ResumeConfig(planner, state=fixed)), before)
 
     before = dict(example.CALLS)
     researcher = frame_of(recording, "researcher")
-    edited = example.replaced(state_of(recording, researcher, output=True), "12050", "120.50")
+    edited = replaced(state_of(recording, researcher, output=True), "12050", "120.50")
     config = ResumeConfig(researcher, state=edited, edit_output=True)
     summary["edited_output"] = resumed(resume(recording, example.run_team, config), before)
 
@@ -121,7 +122,7 @@ def selector(folder: Path) -> dict[str, Any]:
     recording = recorder.path
     assert recording is not None
     planner = frame_of(recording, "planner")
-    fixed = example.replaced(state_of(recording, planner), "12050", "120.50")
+    fixed = replaced(state_of(recording, planner), "12050", "120.50")
     before = dict(example.CALLS)
     again = resumed(resume(recording, run_selector, ResumeConfig(planner, state=fixed)), before)
     return {"recording": str(recording), "last": result.messages[-1].to_text(), "resumed": again}

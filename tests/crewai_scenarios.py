@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples"))
 
 import crewai_crew as example  # noqa: E402
+from example_support import replaced  # noqa: E402
 
 from recorder import ResumeConfig, ResumeMode, VCRReader, VCRRecorder, resume  # noqa: E402
 from recorder.integrations.crewai import VCRCrewAI, resume_crew, vcr_task  # noqa: E402
@@ -31,7 +32,7 @@ def frame_of(path: Path, node: str) -> int:
 
 def edited_input(path: Path, index: int, old: str, new: str) -> dict[str, Any]:
     with VCRReader(path) as reader:
-        return example.replaced(reader.frame(index).input_state, old, new)  # type: ignore[no-any-return]
+        return replaced(reader.frame(index).input_state, old, new)  # type: ignore[no-any-return]
 
 
 def resumed(result: Any, calls_before: dict[str, int]) -> dict[str, Any]:
@@ -89,7 +90,7 @@ def main(out: Path) -> dict[str, Any]:
 
 def edited_input_output(path: Path, index: int) -> dict[str, Any]:
     with VCRReader(path) as reader:
-        return example.replaced(reader.frame(index).output_state, "12050", "120.50")  # type: ignore[no-any-return]
+        return replaced(reader.frame(index).output_state, "12050", "120.50")  # type: ignore[no-any-return]
 
 
 def debugger_resume(recording: Path, index: int, state: dict[str, Any]) -> dict[str, Any]:
