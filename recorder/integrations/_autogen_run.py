@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from autogen_agentchat.base import TaskResult
-from autogen_agentchat.messages import BaseChatMessage, ToolCallExecutionEvent, ToolCallRequestEvent
+from autogen_agentchat.messages import BaseChatMessage, BaseMessage, ToolCallExecutionEvent, ToolCallRequestEvent
 from autogen_core import EVENT_LOGGER_NAME
 from autogen_core.logging import LLMCallEvent
 
@@ -153,20 +153,20 @@ class _TeamRun:
             self.plan.counts.live += 1
 
     def _message(self, message: BaseChatMessage) -> None:
-        dumped = message.dump()
+        encoded = _encoded(message)
         metadata = FrameMetadata(latency_ms=(time.perf_counter() - self.turn_started) * 1000.0)
         usage = message.models_usage
         if usage is not None and self.model_calls_in_turn == 0:  # no model call was logged: count it here
             metadata.tokens_input = usage.prompt_tokens
             metadata.tokens_output = usage.completion_tokens
             metadata.tokens_used = usage.prompt_tokens + usage.completion_tokens
-        metadata.custom = self._custom({"kind": "message", "type": dumped.get("type"), "turn": self.turn})
+        metadata.custom = self._custom({"kind": "message", "type": type(message).__name__, "turn": self.turn})
         # The thread grows by one message a turn: each is encoded once, and a frame's input is
         # those bytes joined, not the whole thread serialised again.
         thread = b'{"messages":[' + b",".join(self.thread) + b"]}"
-        self.recorder.record_encoded_step(message.source, thread, {"message": dumped}, metadata=metadata)
+        self.recorder.record_encoded_step(message.source, thread, b'{"message":' + encoded + b"}", metadata=metadata)
         self._counted()
-        self.thread.append(encode_line(dumped, newline=False))
+        self.thread.append(encoded)
         self.turn += 1
         self.model_calls_in_turn = 0
         self.turn_started = time.perf_counter()
@@ -232,6 +232,14 @@ class _TeamRun:
         )
         self.model_calls_in_turn += 1
         self._counted()
+
+
+def _encoded(message: BaseChatMessage) -> bytes:
+    """A message as JSON, as ``dump`` gives it: straight from pydantic's serializer unless ``dump`` is overridden."""
+    if type(message).dump is BaseMessage.dump:
+        data: bytes = message.__pydantic_serializer__.to_json(message)
+        return data
+    return encode_line(dict(message.dump()), newline=False)
 
 
 def _arguments(raw: str) -> dict[str, Any]:
