@@ -93,6 +93,7 @@ class _CrewRun:
         self.noted: list[tuple[int, int, Any]] = []  # (CrewAI's emission number, arrival, event)
         self.arrivals = 0
         self.started: dict[str, Any] = {}  # started events by task id / call id, for inputs and latency
+        self.running_task: Any = None  # the task whose events are being written (tasks run in order)
         self.server = TaskServer(self, plan)
 
     # -- noting ---------------------------------------------------------------------------
@@ -138,6 +139,7 @@ class _CrewRun:
             self._step(event)
         elif isinstance(event, TaskStartedEvent):
             self.started[f"task:{event.task_id}"] = event
+            self.running_task = event.task
         elif isinstance(event, TaskCompletedEvent):
             self._task_done(event, None)
         elif isinstance(event, TaskFailedEvent):
@@ -258,7 +260,7 @@ class _CrewRun:
 
     def _inside(self, event: Any, kind: str) -> dict[str, Any]:
         facts: dict[str, Any] = {"kind": kind}
-        task = getattr(event, "from_task", None)
+        task = getattr(event, "from_task", None) or self.running_task
         if task is not None:
             facts["task"] = task_node(task, self.server.index_of(task))
         agent = getattr(event, "from_agent", None)
