@@ -93,9 +93,14 @@ class FrameworkVenv:
 
 
 def venv_name(label: str) -> str:
-    """The cache folder's name: the label, a digest of the pinned requirements, the Python version."""
+    """The cache folder's name: the label, a digest of what it holds, the Python version.
+
+    The digest covers the pinned requirements and this project's own dependencies, so a venv
+    built before a dependency was added is not trusted with code that imports it.
+    """
     requirements, _ = FRAMEWORKS[label]
-    digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:10]
+    project_dependencies = _project_dependencies()
+    digest = hashlib.sha256("\n".join([*requirements, *project_dependencies]).encode()).hexdigest()[:10]
     return f"{label}-{digest}-py{sys.version_info.major}.{sys.version_info.minor}"
 
 
@@ -159,6 +164,15 @@ def ensure_framework(label: str, root: Path) -> FrameworkVenv:
     if version is None:
         raise FrameworkUnavailable(f"the venv for {label} at {target} does not work")
     return FrameworkVenv(label, python, version)
+
+
+def _project_dependencies() -> list[str]:
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the whole file stands in for its dependency list
+        return [text]
+    return list(tomllib.loads(text)["project"]["dependencies"])
 
 
 _known: dict[str, FrameworkVenv | FrameworkUnavailable] = {}
