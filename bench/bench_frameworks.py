@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 for _name, _value in (
     ("CREWAI_DISABLE_TELEMETRY", "true"),
@@ -67,7 +68,39 @@ def pairs(runs: int, bare: Callable[[], None], recorded: Callable[[], None]) -> 
     return plain_times, recorded_times
 
 
-def report(what: str, per: int, plain: list[float], recorded: list[float]) -> None:
+class Inside:
+    """CPU time spent in the recorder's own methods (wrapped on their classes for this run)."""
+
+    def __init__(self, cls: type, names: tuple[str, ...]) -> None:
+        self.seconds = 0.0
+        for name in names:
+            original = getattr(cls, name)
+
+            def timed(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                started = time.process_time()
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    self.seconds += time.process_time() - started
+
+            setattr(cls, name, timed)
+
+
+def frame_floor_us(count: int = 2000) -> float:
+    """CPU per ``record_step`` of a ~2 KB state on this machine now: what one frame costs at least."""
+    state = {"messages": [{"role": "user", "content": "x" * 80, "source": f"agent-{i}"} for i in range(16)]}
+    with tempfile.TemporaryDirectory() as scratch:
+        recorder = VCRRecorder(scratch)
+        recorder.start_session()
+        started = time.process_time()
+        for _ in range(count):
+            recorder.record_step("floor", state, {"ok": True})
+        spent = time.process_time() - started
+        recorder.close()
+    return spent / count * 1e6
+
+
+def report(what: str, per: int, plain: list[float], recorded: list[float], inside: Inside | None = None) -> None:
     overheads = [(r - p) / per * 1e6 for p, r in zip(plain, recorded, strict=True)]
     median = statistics.median(overheads)
     plain_us = statistics.median(plain) / per * 1e6
@@ -76,6 +109,13 @@ def report(what: str, per: int, plain: list[float], recorded: list[float]) -> No
     print(f"  bare      {plain_us:9.1f} µs per {what} (median)")
     print(f"  recorded  {recorded_us:9.1f} µs per {what} (median), {recorded_us / plain_us:.2f}× bare")
     print(f"  overhead  {median:9.1f} µs median, {percentile(overheads, 0.95):.1f} µs p95 per {what}")
+    if inside is not None:  # every recorded run, the warm-up's included
+        own = inside.seconds / ((len(recorded) + 1) * per) * 1e6
+        floor = frame_floor_us()
+        print(f"  in the recorder's own code: {own:.1f} µs CPU per {what}")
+        print(
+            f"  floor     {floor:.1f} µs CPU for one record_step of a ~2 KB state now: {own / floor:.1f} frames' worth"
+        )
     verdict = "within" if median <= BUDGET_US else "OVER"
     print(f"  budget    {BUDGET_US:.0f} µs per {what}: {verdict}")
 
@@ -102,9 +142,12 @@ def bench_crewai(tasks: int, runs: int, folder: Path) -> None:
     recorder = VCRRecorder(folder)
     recorder.start_session()
     vcr = VCRCrewAI(recorder)
+    from recorder.integrations._crewai_run import _CrewRun
+
+    inside = Inside(_CrewRun, ("note", "note_step", "write_noted"))
     plain, recorded = pairs(runs, crew.kickoff, lambda: vcr.kickoff(crew))
     recorder.close()
-    report("task", tasks, plain, recorded)
+    report("task", tasks, plain, recorded, inside)
 
 
 def bench_autogen(messages: int, runs: int, folder: Path) -> None:
@@ -145,9 +188,12 @@ def bench_autogen(messages: int, runs: int, folder: Path) -> None:
                     (with_recording if recorded else plain).append(elapsed)
         return plain, with_recording
 
+    from recorder.integrations._autogen_run import _TeamRun
+
+    inside = Inside(_TeamRun, ("seen", "model_call"))
     plain, with_recording = asyncio.run(timed())
     recorder.close()
-    report("message", messages, plain, with_recording)
+    report("message", messages, plain, with_recording, inside)
 
 
 def main() -> int:
