@@ -69,7 +69,7 @@ def pairs(runs: int, bare: Callable[[], None], recorded: Callable[[], None]) -> 
 
 
 class Inside:
-    """CPU time spent in the recorder's own methods (wrapped on their classes for this run)."""
+    """CPU time the calling thread spends in the recorder's own methods (wrapped on their classes)."""
 
     def __init__(self, cls: type, names: tuple[str, ...]) -> None:
         self.seconds = 0.0
@@ -77,11 +77,11 @@ class Inside:
             original = getattr(cls, name)
 
             def timed(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
-                started = time.process_time()
+                started = time.thread_time()  # this thread only: not CrewAI's handler threads
                 try:
                     return _original(*args, **kwargs)
                 finally:
-                    self.seconds += time.process_time() - started
+                    self.seconds += time.thread_time() - started
 
             setattr(cls, name, timed)
 
