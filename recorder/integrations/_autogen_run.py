@@ -25,6 +25,7 @@ from autogen_core.logging import LLMCallEvent
 
 from recorder.encoding import encode_line
 from recorder.integrations._autogen_resume import FACTS_KEY, TeamStart, prepare_team, team_start
+from recorder.integrations._framework_run import FrameworkRun
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumeCancelled, ResumePlan, active_plan
 from recorder.writer import VCRRecorder
@@ -107,18 +108,18 @@ async def recorded_stream(owner: VCRAutoGen, team: Any, task: Any, cancellation_
         _current.reset(token)
 
 
-class _TeamRun:
+class _TeamRun(FrameworkRun):
     """What one run has recorded so far: the thread, the tool calls awaiting a result, the turn."""
 
+    facts_key = FACTS_KEY
+
     def __init__(self, recorder: VCRRecorder, plan: ResumePlan | None) -> None:
-        self.recorder = recorder
-        self.plan = plan
+        super().__init__(recorder, plan)
         self.thread: list[bytes] = []  # each chat message, encoded once, in order
         self.turn = 0
         self.pending: dict[str, tuple[str, dict[str, Any], float]] = {}
         self.model_calls_in_turn = 0
         self.turn_started = time.perf_counter()
-        self.source = "live" if plan is not None else None
         self.waiting: list[tuple[datetime, dict[str, Any]]] = []
 
     def resume_from(self, start: TeamStart) -> None:
@@ -142,16 +143,6 @@ class _TeamRun:
         elif isinstance(item, TaskResult):
             self.pending.clear()
 
-    def _custom(self, facts: dict[str, Any]) -> dict[str, Any]:
-        custom: dict[str, Any] = {FACTS_KEY: facts}
-        if self.source:
-            custom["source"] = self.source
-        return custom
-
-    def _counted(self) -> None:
-        if self.plan is not None:
-            self.plan.counts.live += 1
-
     def _message(self, message: BaseChatMessage) -> None:
         encoded = _encoded(message)
         metadata = FrameMetadata(latency_ms=(time.perf_counter() - self.turn_started) * 1000.0)
@@ -160,12 +151,12 @@ class _TeamRun:
             metadata.tokens_input = usage.prompt_tokens
             metadata.tokens_output = usage.completion_tokens
             metadata.tokens_used = usage.prompt_tokens + usage.completion_tokens
-        metadata.custom = self._custom({"kind": "message", "type": type(message).__name__, "turn": self.turn})
+        metadata.custom = self.custom({"kind": "message", "type": type(message).__name__, "turn": self.turn})
         # The thread grows by one message a turn: each is encoded once, and a frame's input is
         # those bytes joined, not the whole thread serialised again.
         thread = b'{"messages":[' + b",".join(self.thread) + b"]}"
         self.recorder.record_encoded_step(message.source, thread, b'{"message":' + encoded + b"}", metadata=metadata)
-        self._counted()
+        self.counted()
         self.thread.append(encoded)
         self.turn += 1
         self.model_calls_in_turn = 0
@@ -174,7 +165,7 @@ class _TeamRun:
     def _tool_result(self, result: Any) -> None:
         name, arguments, started = self.pending.pop(result.call_id, (result.name, {}, time.perf_counter()))
         latency = (time.perf_counter() - started) * 1000.0
-        custom = self._custom({"kind": "tool", "call_id": result.call_id, "turn": self.turn})
+        custom = self.custom({"kind": "tool", "call_id": result.call_id, "turn": self.turn})
         if result.is_error:
             metadata = FrameMetadata(
                 latency_ms=latency, error_type="ToolError", error_message=result.content, custom=custom
@@ -191,7 +182,7 @@ class _TeamRun:
                 metadata=metadata,
                 frame_type=FrameType.TOOL_CALL,
             )
-        self._counted()
+        self.counted()
 
     def model_call(self, event: dict[str, Any]) -> None:
         """Note a model call; its frame is written once the stream has caught up with it.
@@ -221,7 +212,7 @@ class _TeamRun:
             tokens_input=tokens_in,
             tokens_output=tokens_out,
             tokens_used=used,
-            custom=self._custom(facts),
+            custom=self.custom(facts),
         )
         self.recorder.record_step(
             f"llm:{model}",
@@ -231,7 +222,7 @@ class _TeamRun:
             frame_type=FrameType.LLM_CALL,
         )
         self.model_calls_in_turn += 1
-        self._counted()
+        self.counted()
 
 
 def _encoded(message: BaseChatMessage) -> bytes:

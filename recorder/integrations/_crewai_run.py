@@ -26,6 +26,7 @@ from crewai.events.types.tool_usage_events import ToolUsageErrorEvent, ToolUsage
 
 from recorder.encoding import to_jsonable
 from recorder.integrations._crewai_tasks import FACTS_KEY, TaskServer, task_input, task_node, task_output_state
+from recorder.integrations._framework_run import FrameworkRun
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumePlan, active_plan
 from recorder.writer import VCRRecorder
@@ -81,14 +82,14 @@ def recorded_kickoff(owner: VCRCrewAI, crew: Any, inputs: Mapping[str, Any] | No
         _current.reset(token)
 
 
-class _CrewRun:
+class _CrewRun(FrameworkRun):
     """What one kickoff has noted and not yet written, and what it wrapped."""
 
+    facts_key = FACTS_KEY
+
     def __init__(self, recorder: VCRRecorder, crew: Any, plan: ResumePlan | None) -> None:
-        self.recorder = recorder
+        super().__init__(recorder, plan)
         self.crew = crew
-        self.plan = plan
-        self.source = "live" if plan is not None else None
         self.lock = threading.Lock()
         self.noted: list[tuple[int, int, Any]] = []  # (CrewAI's emission number, arrival, event)
         self.arrivals = 0
@@ -123,16 +124,6 @@ class _CrewRun:
         return _Hooks(self)
 
     # -- frames ---------------------------------------------------------------------------
-
-    def custom(self, facts: dict[str, Any]) -> dict[str, Any]:
-        custom: dict[str, Any] = {FACTS_KEY: facts}
-        if self.source:
-            custom["source"] = self.source
-        return custom
-
-    def _counted(self) -> None:
-        if self.plan is not None:
-            self.plan.counts.live += 1
 
     def _write(self, event: Any) -> None:
         if isinstance(event, _Step):
@@ -173,7 +164,7 @@ class _CrewRun:
         else:
             metadata = FrameMetadata(latency_ms=latency, custom=self.custom(facts))
             self.recorder.record_step(task_node(task, index), state, task_output_state(event.output), metadata=metadata)
-        self._counted()
+        self.counted()
 
     def _llm_done(self, event: Any) -> None:
         started = self.started.pop(f"llm:{event.call_id}", None)
@@ -218,7 +209,7 @@ class _CrewRun:
                 metadata=metadata,
                 frame_type=FrameType.LLM_CALL,
             )
-        self._counted()
+        self.counted()
 
     def _tool_done(self, event: Any) -> None:
         started = self.started.pop(f"tool:{event.tool_name}:{event.agent_key}", None)
@@ -245,7 +236,7 @@ class _CrewRun:
             self.recorder.record_step(
                 node, to_jsonable(arguments), output, metadata=metadata, frame_type=FrameType.TOOL_CALL
             )
-        self._counted()
+        self.counted()
 
     def _step(self, step: _Step) -> None:
         agent = step.agent

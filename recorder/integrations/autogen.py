@@ -27,8 +27,8 @@ import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from recorder.resume_plan import active_plan
-from recorder.writer import VCRRecorder, active_recorder
+from recorder.integrations._framework_run import recorder_for_run
+from recorder.writer import VCRRecorder
 
 __all__ = ["AutoGenMissingError", "VCRAutoGen"]
 
@@ -54,17 +54,10 @@ class VCRAutoGen:
 
     def current_recorder(self, task: Any = None) -> VCRRecorder | None:
         """Where the run starting now records: the fork during a resume, else this one's recorder."""
-        own = self.recorder
-        if own is None or active_plan() is not None:
-            return active_recorder()
-        if own.session is None:
-            with self._start_lock:
-                if own.session is None:
-                    metadata: dict[str, Any] = {"framework": "autogen", **self.session_metadata}
-                    if isinstance(task, str):
-                        metadata.setdefault("agent_input", task)
-                    own.start_session(metadata=metadata)
-        return own
+        metadata = {"framework": "autogen", **self.session_metadata}
+        if isinstance(task, str):
+            return recorder_for_run(self.recorder, self._start_lock, metadata, task)
+        return recorder_for_run(self.recorder, self._start_lock, metadata)
 
     async def run(self, team: Any, *, task: Any = None, cancellation_token: Any = None) -> Any:
         """Run ``team`` on ``task`` like ``team.run``, recording it; returns its ``TaskResult``."""

@@ -33,8 +33,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
 from recorder.decorators import vcr_record
+from recorder.integrations._framework_run import recorder_for_run
 from recorder.resume import ResumeConfig, ResumeResult, resume
-from recorder.resume_plan import active_plan
 from recorder.writer import VCRRecorder, active_recorder
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,17 +63,10 @@ class VCRCrewAI:
 
     def current_recorder(self, inputs: Mapping[str, Any] | None = None) -> VCRRecorder | None:
         """Where the kickoff starting now records: the fork during a resume, else this one's recorder."""
-        own = self.recorder
-        if own is None or active_plan() is not None:
-            return active_recorder()
-        if own.session is None:
-            with self._start_lock:
-                if own.session is None:
-                    metadata: dict[str, Any] = {"framework": "crewai", **self.session_metadata}
-                    if inputs is not None:
-                        metadata.setdefault("agent_input", dict(inputs))
-                    own.start_session(metadata=metadata)
-        return own
+        metadata = {"framework": "crewai", **self.session_metadata}
+        if inputs is not None:
+            return recorder_for_run(self.recorder, self._start_lock, metadata, dict(inputs))
+        return recorder_for_run(self.recorder, self._start_lock, metadata)
 
     def kickoff(self, crew: Any, inputs: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
         """``crew.kickoff(inputs=...)``, recorded; returns its ``CrewOutput``."""
