@@ -1,0 +1,245 @@
+"""One recorded AutoGen team run: its stream of messages and events, and AutoGen's event log, as frames.
+
+Messages and tool calls come from the team's own ``run_stream``; model calls from AutoGen's
+event logger (``autogen_core.events``), to which its model clients write an ``LLMCallEvent``
+per call. Logging happens in the task that made the call, and the team's agents run in tasks
+started from the caller's, so a context variable set around the run says which run a model call
+belongs to.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from autogen_agentchat.base import TaskResult
+from autogen_agentchat.messages import BaseChatMessage, BaseMessage, ToolCallExecutionEvent, ToolCallRequestEvent
+from autogen_core import EVENT_LOGGER_NAME
+from autogen_core.logging import LLMCallEvent
+
+from recorder.encoding import encode_line
+from recorder.integrations._autogen_resume import FACTS_KEY, TeamStart, prepare_team, team_start
+from recorder.integrations._framework_run import FrameworkRun
+from recorder.models import FrameMetadata, FrameType
+from recorder.resume_plan import ResumeCancelled, ResumePlan, active_plan
+from recorder.writer import VCRRecorder
+
+if TYPE_CHECKING:
+    from recorder.integrations.autogen import VCRAutoGen
+
+_current: contextvars.ContextVar[_TeamRun | None] = contextvars.ContextVar("vcr_autogen_run", default=None)
+
+
+class _Listening:
+    """Sees each ``LLMCallEvent`` logged while any recorded run is in progress (runs are counted).
+
+    The event logger is left at its level: switching it to INFO would have AutoGen build a log
+    record for each of the many events its runtime logs per message, which costs more than the
+    whole recording. Instead the logger's ``info`` is wrapped on the instance, taking the model
+    calls and handing every call on unchanged, and put back when the last run ends.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.runs = 0
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.runs == 0:
+                logger = logging.getLogger(EVENT_LOGGER_NAME)
+                logger.info = _info_seeing_model_calls(logger)  # type: ignore[method-assign]
+            self.runs += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.runs -= 1
+            if self.runs == 0:
+                logging.getLogger(EVENT_LOGGER_NAME).__dict__.pop("info", None)
+
+
+def _info_seeing_model_calls(logger: logging.Logger) -> Any:
+    original = logging.Logger.info.__get__(logger)
+
+    def info(msg: object, *args: Any, **kwargs: Any) -> None:
+        if isinstance(msg, LLMCallEvent):
+            run = _current.get()
+            if run is not None:
+                run.model_call(msg.kwargs)
+        original(msg, *args, **kwargs)
+
+    return info
+
+
+_listening = _Listening()
+
+
+async def recorded_stream(owner: VCRAutoGen, team: Any, task: Any, cancellation_token: Any) -> AsyncIterator[Any]:
+    recorder = owner.current_recorder(task)
+    if recorder is None:
+        async for item in team.run_stream(task=task, cancellation_token=cancellation_token):
+            yield item
+        return
+    plan = active_plan()
+    start = team_start(plan) if plan is not None else None
+    run = _TeamRun(recorder, plan)
+    stream_task: Any = task
+    output_task = True
+    if start is not None:
+        await prepare_team(team, start)
+        run.resume_from(start)
+        stream_task = start.task_messages()
+        output_task = False
+    token = _current.set(run)
+    try:
+        with _listening:
+            async for item in team.run_stream(
+                task=stream_task, cancellation_token=cancellation_token, output_task_messages=output_task
+            ):
+                run.seen(item)
+                yield item
+    finally:
+        run.flush()
+        _current.reset(token)
+
+
+class _TeamRun(FrameworkRun):
+    """What one run has recorded so far: the thread, the tool calls awaiting a result, the turn."""
+
+    facts_key = FACTS_KEY
+
+    def __init__(self, recorder: VCRRecorder, plan: ResumePlan | None) -> None:
+        super().__init__(recorder, plan)
+        self.thread: list[bytes] = []  # each chat message, encoded once, in order
+        self.turn = 0
+        self.pending: dict[str, tuple[str, dict[str, Any], float]] = {}
+        self.model_calls_in_turn = 0
+        self.turn_started = time.perf_counter()
+        self.waiting: list[tuple[datetime, dict[str, Any]]] = []
+
+    def resume_from(self, start: TeamStart) -> None:
+        self.thread = [encode_line(message, newline=False) for message in start.messages]
+        self.turn = start.turn
+
+    def seen(self, item: Any) -> None:
+        if self.plan is not None and self.plan.cancel is not None and self.plan.cancel.is_set():
+            raise ResumeCancelled("resume cancelled")
+        made = getattr(item, "created_at", None)
+        self.flush(made if isinstance(made, datetime) else None)
+        if isinstance(item, BaseChatMessage):
+            self._message(item)
+        elif isinstance(item, ToolCallRequestEvent):
+            now = time.perf_counter()
+            for call in item.content:
+                self.pending[call.id] = (call.name, _arguments(call.arguments), now)
+        elif isinstance(item, ToolCallExecutionEvent):
+            for result in item.content:
+                self._tool_result(result)
+        elif isinstance(item, TaskResult):
+            self.pending.clear()
+
+    def _message(self, message: BaseChatMessage) -> None:
+        encoded = _encoded(message)
+        metadata = FrameMetadata(latency_ms=(time.perf_counter() - self.turn_started) * 1000.0)
+        usage = message.models_usage
+        if usage is not None and self.model_calls_in_turn == 0:  # no model call was logged: count it here
+            metadata.tokens_input = usage.prompt_tokens
+            metadata.tokens_output = usage.completion_tokens
+            metadata.tokens_used = usage.prompt_tokens + usage.completion_tokens
+        metadata.custom = self.custom({"kind": "message", "type": type(message).__name__, "turn": self.turn})
+        # The thread grows by one message a turn: each is encoded once, and a frame's input is
+        # those bytes joined, not the whole thread serialised again.
+        thread = b'{"messages":[' + b",".join(self.thread) + b"]}"
+        self.recorder.record_encoded_step(message.source, thread, b'{"message":' + encoded + b"}", metadata=metadata)
+        self.counted()
+        self.thread.append(encoded)
+        self.turn += 1
+        self.model_calls_in_turn = 0
+        self.turn_started = time.perf_counter()
+
+    def _tool_result(self, result: Any) -> None:
+        name, arguments, started = self.pending.pop(result.call_id, (result.name, {}, time.perf_counter()))
+        latency = (time.perf_counter() - started) * 1000.0
+        custom = self.custom({"kind": "tool", "call_id": result.call_id, "turn": self.turn})
+        if result.is_error:
+            metadata = FrameMetadata(
+                latency_ms=latency, error_type="ToolError", error_message=result.content, custom=custom
+            )
+            self.recorder.record_step(
+                f"tool:{name}", arguments, {"error": result.content}, metadata=metadata, frame_type=FrameType.ERROR
+            )
+        else:
+            metadata = FrameMetadata(latency_ms=latency, custom=custom)
+            self.recorder.record_step(
+                f"tool:{name}",
+                arguments,
+                {"result": result.content, "error": None},
+                metadata=metadata,
+                frame_type=FrameType.TOOL_CALL,
+            )
+        self.counted()
+
+    def model_call(self, event: dict[str, Any]) -> None:
+        """Note a model call; its frame is written once the stream has caught up with it.
+
+        The team's stream hands over messages and events a little after the agents made them,
+        while model calls are logged as they finish: holding the call until the stream reaches
+        an item made after it keeps the frames in the order things happened.
+        """
+        self.waiting.append((datetime.now(timezone.utc), event))
+
+    def flush(self, before: datetime | None = None) -> None:
+        """Write the model calls made before ``before`` (all of them without it)."""
+        while self.waiting and (before is None or self.waiting[0][0] <= before):
+            self._model_frame(self.waiting.pop(0)[1])
+
+    def _model_frame(self, event: dict[str, Any]) -> None:
+        response = event.get("response")
+        model = event.get("model") or (response.get("model") if isinstance(response, dict) else None) or "unknown"
+        tokens_in = _count(event.get("prompt_tokens"))
+        tokens_out = _count(event.get("completion_tokens"))
+        used = None if tokens_in is None and tokens_out is None else (tokens_in or 0) + (tokens_out or 0)
+        facts: dict[str, Any] = {"kind": "model", "turn": self.turn}
+        if event.get("agent_id"):
+            facts["agent_id"] = event["agent_id"]
+        metadata = FrameMetadata(
+            model=str(model),
+            tokens_input=tokens_in,
+            tokens_output=tokens_out,
+            tokens_used=used,
+            custom=self.custom(facts),
+        )
+        self.recorder.record_step(
+            f"llm:{model}",
+            {"messages": event.get("messages") or []},
+            {"response": response},
+            metadata=metadata,
+            frame_type=FrameType.LLM_CALL,
+        )
+        self.model_calls_in_turn += 1
+        self.counted()
+
+
+def _encoded(message: BaseChatMessage) -> bytes:
+    """A message as JSON, as ``dump`` gives it: straight from pydantic's serializer unless ``dump`` is overridden."""
+    if type(message).dump is BaseMessage.dump:
+        data: bytes = message.__pydantic_serializer__.to_json(message)
+        return data
+    return encode_line(dict(message.dump()), newline=False)
+
+
+def _arguments(raw: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(raw)
+    except (TypeError, ValueError):
+        return {"arguments": raw}
+    return parsed if isinstance(parsed, dict) else {"arguments": parsed}
+
+
+def _count(value: Any) -> int | None:
+    return value if type(value) is int else None

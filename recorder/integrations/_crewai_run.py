@@ -1,0 +1,324 @@
+"""One recorded CrewAI kickoff: CrewAI's events and agent steps as frames, and its tasks served by a resume plan.
+
+CrewAI's event bus runs synchronous handlers on a pool of threads, so they finish in any order.
+The handlers installed here only note each event with the emission number CrewAI gave it; the
+frames are written in that order whenever a task of the crew finishes (after the bus has been
+flushed) and when the kickoff ends. The run an event belongs to is found through a context
+variable: CrewAI runs each handler in a copy of the emitting thread's context.
+
+For the duration of a kickoff, each task's ``execute_sync`` and each agent's ``step_callback`` are
+wrapped on the instance (and put back afterwards): the step callback notes agent steps, and the
+task wrapper is where a resume's plan decides whether the task runs or returns its recorded
+output; see ``_crewai_tasks``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from crewai.events.event_bus import crewai_event_bus
+from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallFailedEvent, LLMCallStartedEvent
+from crewai.events.types.task_events import TaskCompletedEvent, TaskFailedEvent, TaskStartedEvent
+from crewai.events.types.tool_usage_events import ToolUsageErrorEvent, ToolUsageFinishedEvent, ToolUsageStartedEvent
+
+from recorder.encoding import to_jsonable
+from recorder.integrations._crewai_tasks import FACTS_KEY, TaskServer, task_input, task_node, task_output_state
+from recorder.integrations._framework_run import FrameworkRun
+from recorder.models import FrameMetadata, FrameType
+from recorder.resume_plan import ResumePlan, active_plan
+from recorder.writer import VCRRecorder
+
+if TYPE_CHECKING:
+    from recorder.integrations.crewai import VCRCrewAI
+
+_current: contextvars.ContextVar[_CrewRun | None] = contextvars.ContextVar("vcr_crewai_run", default=None)
+_EVENTS = (
+    TaskStartedEvent,
+    TaskCompletedEvent,
+    TaskFailedEvent,
+    LLMCallStartedEvent,
+    LLMCallCompletedEvent,
+    LLMCallFailedEvent,
+    ToolUsageStartedEvent,
+    ToolUsageFinishedEvent,
+    ToolUsageErrorEvent,
+)
+_install_lock = threading.Lock()
+_installed = False
+
+
+def _noted(source: Any, event: Any) -> None:
+    run = _current.get()
+    if run is not None:
+        run.note(event)
+
+
+def _install() -> None:
+    """Register the one handler per event type, once per process."""
+    global _installed  # noqa: PLW0603 - one registration with CrewAI's process-wide bus
+    with _install_lock:
+        if _installed:
+            return
+        for event_type in _EVENTS:
+            crewai_event_bus.on(event_type)(_noted)
+        _installed = True
+
+
+def recorded_kickoff(owner: VCRCrewAI, crew: Any, inputs: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> Any:
+    recorder = owner.current_recorder(inputs)
+    if recorder is None:
+        return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
+    _install()
+    run = _CrewRun(recorder, crew, active_plan())
+    token = _current.set(run)
+    try:
+        with run.hooked():
+            return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
+    finally:
+        run.write_noted()
+        _current.reset(token)
+
+
+class _CrewRun(FrameworkRun):
+    """What one kickoff has noted and not yet written, and what it wrapped."""
+
+    facts_key = FACTS_KEY
+
+    def __init__(self, recorder: VCRRecorder, crew: Any, plan: ResumePlan | None) -> None:
+        super().__init__(recorder, plan)
+        self.crew = crew
+        self.lock = threading.Lock()
+        self.noted: list[tuple[int, int, Any]] = []  # (CrewAI's emission number, arrival, event)
+        self.arrivals = 0
+        self.started: dict[str, Any] = {}  # started events by task id / call id, for inputs and latency
+        self.running_task: Any = None  # the task whose events are being written (tasks run in order)
+        self.server = TaskServer(self, plan)
+
+    # -- noting ---------------------------------------------------------------------------
+
+    def note(self, event: Any) -> None:
+        with self.lock:
+            self.arrivals += 1
+            sequence = getattr(event, "emission_sequence", None)
+            self.noted.append((sequence if type(sequence) is int else 0, self.arrivals, event))
+
+    def note_step(self, agent: Any, step: Any) -> None:
+        from crewai.events.base_events import get_next_emission_sequence
+
+        self.note(_Step(get_next_emission_sequence(), agent, step))
+
+    def write_noted(self) -> None:
+        """Write every event noted so far, in the order CrewAI emitted them."""
+        crewai_event_bus.flush()
+        with self.lock:
+            noted, self.noted = self.noted, []
+        for _, _, event in sorted(noted, key=lambda item: (item[0], item[1])):
+            self._write(event)
+
+    # -- wrapping -------------------------------------------------------------------------
+
+    def hooked(self) -> _Hooks:
+        return _Hooks(self)
+
+    # -- frames ---------------------------------------------------------------------------
+
+    def _write(self, event: Any) -> None:
+        if isinstance(event, _Step):
+            self._step(event)
+        elif isinstance(event, TaskStartedEvent):
+            self.started[f"task:{event.task_id}"] = event
+            self.running_task = event.task
+        elif isinstance(event, TaskCompletedEvent):
+            self._task_done(event, None)
+        elif isinstance(event, TaskFailedEvent):
+            self._task_done(event, event.error)
+        elif isinstance(event, LLMCallStartedEvent):
+            self.started[f"llm:{event.call_id}"] = event
+        elif isinstance(event, (LLMCallCompletedEvent, LLMCallFailedEvent)):
+            self._llm_done(event)
+        elif isinstance(event, ToolUsageStartedEvent):
+            self.started[f"tool:{event.tool_name}:{event.agent_key}"] = event
+        elif isinstance(event, (ToolUsageFinishedEvent, ToolUsageErrorEvent)):
+            self._tool_done(event)
+
+    def _task_done(self, event: Any, error: str | None) -> None:
+        task = event.task
+        if task is None or self.server.answered(task):
+            return  # answered from the recording: its frame (if any) is written by the server
+        started = self.started.pop(f"task:{event.task_id}", None)
+        context = getattr(started, "context", None) if started is not None else None
+        index = self.server.index_of(task)
+        state = task_input(task, context)
+        latency = _latency_ms(started, event)
+        facts = {"kind": "task", "index": index}
+        if error is not None:
+            metadata = FrameMetadata(
+                latency_ms=latency, error_type="TaskError", error_message=error, custom=self.custom(facts)
+            )
+            self.recorder.record_step(
+                task_node(task, index), state, {"error": error}, metadata=metadata, frame_type=FrameType.ERROR
+            )
+        else:
+            metadata = FrameMetadata(latency_ms=latency, custom=self.custom(facts))
+            self.recorder.record_step(task_node(task, index), state, task_output_state(event.output), metadata=metadata)
+        self.counted()
+
+    def _llm_done(self, event: Any) -> None:
+        started = self.started.pop(f"llm:{event.call_id}", None)
+        model = event.model or getattr(started, "model", None) or "unknown"
+        messages = getattr(event, "messages", None) or getattr(started, "messages", None) or []
+        facts = self._inside(event, "model")
+        latency = _latency_ms(started, event)
+        if isinstance(event, LLMCallFailedEvent):
+            metadata = FrameMetadata(
+                model=model,
+                latency_ms=latency,
+                error_type="LLMError",
+                error_message=event.error,
+                custom=self.custom(facts),
+            )
+            self.recorder.record_step(
+                f"llm:{model}",
+                {"messages": to_jsonable(messages)},
+                {"error": event.error},
+                metadata=metadata,
+                frame_type=FrameType.ERROR,
+            )
+        else:
+            usage = event.usage if isinstance(event.usage, dict) else {}
+            tokens_in = _count(usage.get("prompt_tokens", usage.get("input_tokens")))
+            tokens_out = _count(usage.get("completion_tokens", usage.get("output_tokens")))
+            used = None if tokens_in is None and tokens_out is None else (tokens_in or 0) + (tokens_out or 0)
+            cost = usage.get("cost", usage.get("cost_usd"))
+            metadata = FrameMetadata(
+                model=model,
+                latency_ms=latency,
+                tokens_input=tokens_in,
+                tokens_output=tokens_out,
+                tokens_used=used,
+                cost_usd=float(cost) if isinstance(cost, (int, float)) else None,
+                custom=self.custom(facts),
+            )
+            self.recorder.record_step(
+                f"llm:{model}",
+                {"messages": to_jsonable(messages)},
+                {"response": to_jsonable(event.response)},
+                metadata=metadata,
+                frame_type=FrameType.LLM_CALL,
+            )
+        self.counted()
+
+    def _tool_done(self, event: Any) -> None:
+        started = self.started.pop(f"tool:{event.tool_name}:{event.agent_key}", None)
+        arguments = event.tool_args if isinstance(event.tool_args, dict) else {"value": event.tool_args}
+        facts = self._inside(event, "tool")
+        if isinstance(event, ToolUsageFinishedEvent):
+            latency = (event.finished_at - event.started_at).total_seconds() * 1000.0
+        else:
+            latency = _latency_ms(started, event)
+        node = f"tool:{event.tool_name}"
+        if isinstance(event, ToolUsageErrorEvent):
+            message = str(event.error)
+            metadata = FrameMetadata(
+                latency_ms=latency, error_type="ToolError", error_message=message, custom=self.custom(facts)
+            )
+            self.recorder.record_step(
+                node, to_jsonable(arguments), {"error": message}, metadata=metadata, frame_type=FrameType.ERROR
+            )
+        else:
+            output = {"result": to_jsonable(event.output), "error": None}
+            metadata = FrameMetadata(
+                latency_ms=latency, custom=self.custom({**facts, "from_cache": bool(event.from_cache)})
+            )
+            self.recorder.record_step(
+                node, to_jsonable(arguments), output, metadata=metadata, frame_type=FrameType.TOOL_CALL
+            )
+        self.counted()
+
+    def _step(self, step: _Step) -> None:
+        agent = step.agent
+        output = _step_state(step.step)
+        facts: dict[str, Any] = {"kind": "step", "step": type(step.step).__name__}
+        self.recorder.record_step(
+            str(getattr(agent, "role", "agent")),
+            {"agent": str(getattr(agent, "role", ""))},
+            output,
+            metadata=FrameMetadata(custom=self.custom(facts)),
+        )
+
+    def _inside(self, event: Any, kind: str) -> dict[str, Any]:
+        facts: dict[str, Any] = {"kind": kind}
+        task = getattr(event, "from_task", None) or self.running_task
+        if task is not None:
+            facts["task"] = task_node(task, self.server.index_of(task))
+        agent = getattr(event, "from_agent", None)
+        role = getattr(agent, "role", None) or getattr(event, "agent_role", None)
+        if role:
+            facts["agent"] = str(role)
+        return facts
+
+
+class _Step:
+    """An agent step noted from a step callback, numbered among CrewAI's events."""
+
+    __slots__ = ("agent", "emission_sequence", "step")
+
+    def __init__(self, sequence: int, agent: Any, step: Any) -> None:
+        self.emission_sequence = sequence
+        self.agent = agent
+        self.step = step
+
+
+class _Hooks:
+    """Wraps the crew's tasks and agents for one kickoff, and puts everything back afterwards."""
+
+    def __init__(self, run: _CrewRun) -> None:
+        self.run = run
+        self.callbacks: list[tuple[Any, Any]] = []
+
+    def __enter__(self) -> None:
+        crew = self.run.crew
+        for agent in crew.agents:
+            previous = agent.step_callback
+            self.callbacks.append((agent, previous))
+            chained = previous or crew.step_callback
+            object.__setattr__(agent, "step_callback", _step_callback(self.run, agent, chained))
+        self.run.server.wrap(crew.tasks)
+
+    def __exit__(self, *exc: object) -> None:
+        for agent, previous in self.callbacks:
+            object.__setattr__(agent, "step_callback", previous)
+        self.run.server.unwrap()
+
+
+def _step_callback(run: _CrewRun, agent: Any, chained: Any) -> Any:
+    def step_callback(step: Any) -> Any:
+        run.note_step(agent, step)
+        return chained(step) if chained is not None else None
+
+    return step_callback
+
+
+def _step_state(step: Any) -> dict[str, Any]:
+    """An agent step (an action, a tool result, a final answer) as a state."""
+    fields = ("thought", "tool", "tool_input", "text", "result", "output", "result_as_answer")
+    state = {name: to_jsonable(getattr(step, name)) for name in fields if hasattr(step, name)}
+    return state or {"value": to_jsonable(step)}
+
+
+def _latency_ms(started: Any, finished: Any) -> float:
+    begin = getattr(started, "timestamp", None)
+    end = getattr(finished, "timestamp", None)
+    if begin is None or end is None:
+        return 0.0
+    try:
+        return max(float((end - begin).total_seconds()) * 1000.0, 0.0)
+    except TypeError:
+        return 0.0
+
+
+def _count(value: Any) -> int | None:
+    return value if type(value) is int else None

@@ -1,0 +1,178 @@
+"""A crew's tasks as frames, and each task served by a resume plan: run, or answered from the recording.
+
+A task's frame holds what the task was given (description, expected output, the context CrewAI
+built from earlier tasks' outputs, the agent) and what it produced (the task output, without the
+agent's conversation, which its LLM frames hold). During a resume, each task's ``execute_sync``
+asks the plan first, by the task's name and that input:
+
+- before the fork point, and in REPLAY while the input is unchanged, the task returns its
+  recorded output rebuilt as a ``TaskOutput``; its agent does not run, so no LLM is called, and
+  CrewAI hands that output on as context exactly as if the task had run;
+- at the fork point it runs live with the edited description, expected output and context (or,
+  when the edit was to its output, returns the edit);
+- otherwise it runs live.
+
+Only a task's frame is a place to resume with an edit: a model, tool or step frame belongs to the
+task recorded after it, which is what a resume from there runs again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from recorder.encoding import to_jsonable
+from recorder.models import FrameMetadata
+from recorder.resume_plan import Action, Decision, ResumePlan
+
+if TYPE_CHECKING:
+    from recorder.integrations._crewai_run import _CrewRun
+
+FACTS_KEY = "crewai"  # frame.metadata.custom[FACTS_KEY]: what a frame was in a crew's run
+_ANSWERED = (Action.RECORDED, Action.REPLAY, Action.MOCK, Action.SKIP, Action.EDITED_OUTPUT)
+_OUTPUT_FIELDS = ("description", "name", "expected_output", "summary", "raw", "json_dict", "agent", "output_format")
+
+
+def task_node(task: Any, index: int | None) -> str:
+    """A task's frame name: its ``name``, else ``task_<n>`` by its place in the crew (from 1)."""
+    name = getattr(task, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    return f"task_{index + 1}" if index is not None else "task"
+
+
+def task_input(task: Any, context: Any) -> dict[str, Any]:
+    """What a task was given, as its frame's input."""
+    agent = getattr(task, "agent", None)
+    return {
+        "description": str(getattr(task, "description", "")),
+        "expected_output": str(getattr(task, "expected_output", "")),
+        "context": context if isinstance(context, str) else "",
+        "agent": str(getattr(agent, "role", "")) if agent is not None else "",
+    }
+
+
+def task_output_state(output: Any) -> dict[str, Any]:
+    """A ``TaskOutput`` as its frame's output (the agent's conversation left to the LLM frames)."""
+    try:
+        dumped = output.model_dump(mode="json", exclude={"messages"})
+    except Exception:  # not a pydantic TaskOutput: keep what it says
+        return {"raw": str(output)}
+    return dumped if isinstance(dumped, dict) else {"raw": str(output)}
+
+
+class TaskServer:
+    """Wraps a crew's tasks for one kickoff; during a resume, serves each one through the plan."""
+
+    def __init__(self, run: _CrewRun, plan: ResumePlan | None) -> None:
+        self.run = run
+        self.plan = plan
+        self.tasks: list[Any] = []
+        self.answered_ids: set[int] = set()
+
+    def index_of(self, task: Any) -> int | None:
+        for index, candidate in enumerate(self.tasks):
+            if candidate is task:
+                return index
+        return None
+
+    def answered(self, task: Any) -> bool:
+        return id(task) in self.answered_ids
+
+    def wrap(self, tasks: list[Any]) -> None:
+        self.tasks = list(tasks)
+        if self.plan is not None:
+            _check_fork_point(self.plan)
+        for task in self.tasks:
+            original = task.execute_sync  # the class's method, bound to this task
+            object.__setattr__(task, "execute_sync", self._serving(task, original))
+
+    def unwrap(self) -> None:
+        for task in self.tasks:
+            task.__dict__.pop("execute_sync", None)
+
+    def _serving(self, task: Any, original: Any) -> Any:
+        def execute_sync(agent: Any = None, context: str | None = None, tools: Any = None) -> Any:
+            plan = self.plan
+            if plan is not None:
+                decision = plan.decide(task_node(task, self.index_of(task)), task_input(task, context))
+                if decision.action in _ANSWERED:
+                    return self._answer(task, context, decision)
+                if decision.state is not None:  # the fork point: run with the edited input
+                    context = _apply_edit(task, decision.state, context)
+            try:
+                return original(agent=agent, context=context, tools=tools)
+            finally:
+                self.run.write_noted()
+
+        return execute_sync
+
+    def _answer(self, task: Any, context: str | None, decision: Decision) -> Any:
+        output = _rebuilt_output(task, decision.output or {})
+        task.output = output
+        self.answered_ids.add(id(task))
+        if decision.action is not Action.RECORDED:  # the fork already holds the prefix
+            index = self.index_of(task)
+            custom: dict[str, Any] = {FACTS_KEY: {"kind": "task", "index": index}}
+            custom.update({k: v for k, v in decision.custom.items() if k.startswith("recorded_")})
+            if decision.source:
+                custom["source"] = decision.source
+            self.run.recorder.record_step(
+                task_node(task, index),
+                task_input(task, context),
+                task_output_state(output),
+                metadata=FrameMetadata(custom=custom),
+            )
+        return output
+
+
+def _check_fork_point(plan: ResumePlan) -> None:
+    """An edit made on a frame inside a task cannot be applied: say which task frame to resume from."""
+    frame = plan.parent.frame(plan.fork_at)
+    facts = frame.metadata.custom.get(FACTS_KEY)
+    if not isinstance(facts, dict) or facts.get("kind") == "task":
+        return
+    edited = plan.edited_state != (frame.output_state if plan.edit_output else frame.input_state)
+    if not edited:
+        return  # nothing to apply: the task around it runs again
+    for index in range(plan.fork_at + 1, len(plan.parent)):
+        later = plan.parent.frame(index)
+        later_facts = later.metadata.custom.get(FACTS_KEY)
+        if isinstance(later_facts, dict) and later_facts.get("kind") == "task":
+            raise ValueError(
+                f"frame {plan.fork_at} is a {facts.get('kind')} inside task {later.node_name!r}; "
+                f"edit and resume from that task's frame, {index}"
+            )
+    raise ValueError(f"frame {plan.fork_at} is inside a task that was never recorded as finished")
+
+
+def _apply_edit(task: Any, state: dict[str, Any], context: str | None) -> str | None:
+    """Put the edited description and expected output on the task; the edited context to run with."""
+    for key in ("description", "expected_output"):
+        value = state.get(key)
+        if isinstance(value, str) and value != getattr(task, key, None):
+            setattr(task, key, value)
+    edited = state.get("context")
+    return edited if isinstance(edited, str) else context
+
+
+def _rebuilt_output(task: Any, state: dict[str, Any]) -> Any:
+    """A recorded (or edited) task output as the ``TaskOutput`` CrewAI hands on to later tasks."""
+    from crewai.tasks.task_output import TaskOutput
+
+    data = {key: state[key] for key in _OUTPUT_FIELDS if state.get(key) is not None}
+    data.setdefault("description", str(getattr(task, "description", "")))
+    agent = getattr(task, "agent", None)
+    data.setdefault("agent", str(getattr(agent, "role", "")) if agent is not None else "")
+    if not isinstance(data.get("json_dict"), dict):
+        data.pop("json_dict", None)
+    if not isinstance(data.get("raw", ""), str):
+        data["raw"] = str(to_jsonable(data["raw"]))
+    output = TaskOutput.model_validate(data)
+    model = getattr(task, "output_pydantic", None)
+    recorded = state.get("pydantic")
+    if model is not None and isinstance(recorded, dict):
+        try:  # the type comes from the live task, never from the recording
+            output.pydantic = model.model_validate(recorded)
+        except Exception:
+            pass
+    return output
