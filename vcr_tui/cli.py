@@ -176,6 +176,11 @@ def demo_command(folder: Path, no_open: bool) -> None:
         sys.exit(app.return_code)
 
 
+from vcr_tui.cli_bundle import bundle_command  # noqa: E402
+
+main.add_command(bundle_command)
+
+
 def agent_settings(spec: str | None, mode: str, *, origin: str) -> AgentSettings:
     """What ``r`` may run and how; a malformed ``--agent`` is one line and exit status 2."""
     from recorder import ResumeMode

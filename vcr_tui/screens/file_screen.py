@@ -32,7 +32,6 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from recorder import Frame, Problem, RecordingNotFoundError, RecordingUnreadableError, format_path
-from recorder.graph_facts import graph_place
 from vcr_tui.commands import ScreenCommands
 from vcr_tui.diff_model import DiffMode, DiffRequest, compute_lines, diff_as_text
 from vcr_tui.formatting import format_count, value_as_clipboard_text
@@ -57,7 +56,7 @@ from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.sources import Source
-from vcr_tui.step_change import returned_keys, state_after
+from vcr_tui.step_change import step_comparison
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
@@ -450,24 +449,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
 
     def _step_request(self, key: tuple[object, ...], frame: Frame, store: FrameStore | PreviewStore) -> DiffRequest:
         """What this step changed: input against output, or for a graph node the state around it."""
-        before = self.state_for(frame, "input")
-        if graph_place(frame) is None:
-            return DiffRequest(
-                key, before, self.state_for(frame, "output"), f"#{frame.index} input", f"#{frame.index} output"
-            )
-        after = state_after(frame, store.frame, len(store))
-        if after is not None:
-            return DiffRequest(
-                key,
-                before,
-                self.state_for(after, "input"),
-                f"#{frame.index} input",
-                f"#{after.index} input (state after)",
-            )
-        update = self.state_for(frame, "output")
-        return DiffRequest(
-            key, returned_keys(before, update), update, f"#{frame.index} input (keys updated)", f"#{frame.index} update"
-        )
+        return DiffRequest(key, *step_comparison(frame, store.frame, len(store), self.state_for))
 
     def on_diff_ready(self, message: DiffReady) -> None:
         if message.key != self._diff_key:
