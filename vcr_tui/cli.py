@@ -177,8 +177,10 @@ def demo_command(folder: Path, no_open: bool) -> None:
 
 
 from vcr_tui.cli_bundle import bundle_command  # noqa: E402
+from vcr_tui.serve import serve_command  # noqa: E402
 
 main.add_command(bundle_command)
+main.add_command(serve_command)
 
 
 def agent_settings(spec: str | None, mode: str, *, origin: str) -> AgentSettings:
