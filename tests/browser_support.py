@@ -1,8 +1,9 @@
 """A real headless Chromium for the tests, driven by Playwright: Debian's browser, never a download.
 
 ``.ci/run`` installs the ``chromium`` package; Playwright's Python package drives it through
-``executable_path``. Tests skip only when one of the two is missing. Screenshots are kept in
-pytest's temporary folder (``browser-screenshots/``, the last few runs are kept) as artefacts.
+``executable_path``. Tests skip only when one of the two is missing. Screenshots are kept as
+artefacts in ``$VCR_TUI_TEST_ARTEFACTS`` (default: ``vcr-tui-test-artefacts/`` in the system's
+temporary folder), each run replacing the last one's pictures of the same name.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,10 +64,10 @@ def browser(user_data_dir: Path, **options: Any) -> Iterator[Any]:
             context.close()
 
 
-def screenshot(page: Any, tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
-    """Save what the page shows, where the run's artefacts are kept, and say where."""
-    folder = tmp_path_factory.getbasetemp() / "browser-screenshots"
-    folder.mkdir(exist_ok=True)
+def screenshot(page: Any, name: str) -> Path:
+    """Save what the page shows where the artefacts are kept, and say where."""
+    folder = Path(os.environ.get("VCR_TUI_TEST_ARTEFACTS") or Path(tempfile.gettempdir()) / "vcr-tui-test-artefacts")
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     page.screenshot(path=str(path))
     print(f"screenshot: {path}")

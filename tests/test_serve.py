@@ -58,20 +58,20 @@ def press(screen: ServedScreen, key: str, *needles: str) -> str:
     return screen.wait_for(*needles, since=since)
 
 
-def test_the_debugger_in_a_browser_tab(served: Served, tmp_path: Path, tmp_path_factory) -> None:
+def test_the_debugger_in_a_browser_tab(served: Served, tmp_path: Path) -> None:
     with browser(tmp_path / "profile") as context:
         screen = open_tab(context, served.url)
         assert "llm:gpt-4o-mini" in screen.text()
-        screenshot(screen.page, tmp_path_factory, "serve-first-screen")
+        screenshot(screen.page, "serve-first-screen")
         press(screen, "j", "#1 ◆ llm")
         # e: $EDITOR cannot take over a browser tab, so the in-app editor opens, and says why
         shown = press(screen, "e", "editing here instead", "ctrl+s")
         assert "$EDITOR cannot open in a browser" in shown
         assert '"messages"' in shown
-        screenshot(screen.page, tmp_path_factory, "serve-editor")
+        screenshot(screen.page, "serve-editor")
         press(screen, "Escape", "Edit cancelled")
         press(screen, "j", "#2 ■ tool")
-        screenshot(screen.page, tmp_path_factory, "serve-after-keys")
+        screenshot(screen.page, "serve-after-keys")
 
 
 def test_every_request_needs_the_token(served: Served) -> None:
