@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -171,15 +170,7 @@ def test_a_bad_path_is_one_line(tmp_path: Path) -> None:
 def test_without_textual_serve_is_one_line(tmp_path: Path) -> None:
     """The package made unimportable (a None entry in sys.modules is how Python spells absent)."""
     program = "import sys; sys.modules['textual_serve'] = None; from vcr_tui.cli import main; main()"
-    result = subprocess.run(
-        [sys.executable, "-c", program, "serve", str(SAMPLE_PATH), "--port", "0"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    result = run_cli("serve", str(SAMPLE_PATH), "--port", "0", cwd=tmp_path, argv=[sys.executable, "-c", program])
     assert_one_line_failure(result, "textual-serve", "pip install 'vcr-tui[serve]'")
 
 

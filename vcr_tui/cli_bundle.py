@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -34,15 +36,32 @@ def bundle_command(recording: Path, output: Path, with_forks: bool) -> None:
     from recorder import RecordingNotFoundError, RecordingUnreadableError
     from vcr_tui.bundle import build_bundle
 
+    progress = _progress() if sys.stderr.isatty() else None
     try:
-        result = build_bundle(recording, output, with_forks=with_forks)
+        result = build_bundle(recording, output, with_forks=with_forks, on_frame=progress)
     except (RecordingNotFoundError, RecordingUnreadableError) as exc:
         fail(exc.strerror or str(exc))
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
+    finally:
+        if progress is not None:
+            click.echo("\r\x1b[K", nl=False, err=True)
     runs = f" and {result.runs - 1} fork{'s' if result.runs > 2 else ''}" if result.runs > 1 else ""
     size = f"{result.size / 1_000_000:.1f} MB" if result.size >= 100_000 else f"{result.size / 1000:.0f} KB"
     click.echo(f"wrote {output}: {result.frames:,} frames{runs}, {size}")
+
+
+def _progress() -> Callable[[int], None]:
+    """A counter on the terminal for long runs: every step's diff is computed, ~5 ms each."""
+    done = 0
+
+    def count(_index: int) -> None:
+        nonlocal done
+        done += 1
+        if done % 500 == 0:
+            click.echo(f"\rbundling: {done:,} frames…", nl=False, err=True)
+
+    return count
 
 
 def _check_output(recording: Path, output: Path) -> None:
