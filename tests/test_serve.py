@@ -18,6 +18,7 @@ import psutil
 import pytest
 from browser_support import Served, ServedScreen, browser, screenshot
 from cli_support import assert_one_line_failure, run_cli
+from vcr_lines import frame, header
 
 from vcr_tui.serve import is_loopback
 
@@ -188,3 +189,21 @@ def test_a_fixed_token(tmp_path: Path) -> None:
     finally:
         server.close()
     assert os.path.exists(SAMPLE_PATH)
+
+
+def test_a_served_tab_follows_a_growing_recording(tmp_path: Path) -> None:
+    recording = tmp_path / "live.vcr"
+    recording.write_bytes(header("live-run") + frame("first_step", 0, session_id="live-run"))
+    server = Served(str(recording), "--port", "0", cwd=tmp_path)
+    try:
+        with browser(tmp_path / "profile") as context:
+            page = context.new_page()
+            screen = ServedScreen(page)
+            page.goto(server.url)
+            screen.wait_for("first_step", "live-run")
+            since = screen.mark()
+            with recording.open("ab") as out:
+                out.write(frame("appended_while_open", 1, session_id="live-run"))
+            screen.wait_for("appended_while_open", since=since)
+    finally:
+        server.close()
