@@ -263,3 +263,17 @@ def test_bad_input_is_one_line(tmp_path: Path, args: list[str], words: list[str]
     assert_one_line_failure(run_cli("bundle", *args, cwd=tmp_path), *words)
     assert (tmp_path / "run.vcr").read_bytes() == SAMPLE.read_bytes()
     assert not (tmp_path / "x.html").exists()
+
+
+def test_frames_built_in_parallel_are_the_same_page(app_recordings, tmp_path: Path, monkeypatch) -> None:
+    from vcr_tui.bundle import build_bundle, payload
+
+    total = payload.PARALLEL_FROM + 100
+    recording = app_recordings.many(total, errors_every=9)
+    done: list[int] = []
+    parallel = build_bundle(recording, tmp_path / "parallel.html", on_frames=done.append)
+    assert sum(done) == total and len(done) > 1
+    monkeypatch.setattr(payload, "PARALLEL_FROM", 10**9)
+    build_bundle(recording, tmp_path / "one.html")
+    assert (tmp_path / "parallel.html").read_bytes() == (tmp_path / "one.html").read_bytes()
+    assert parallel.frames == total

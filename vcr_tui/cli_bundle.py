@@ -38,7 +38,7 @@ def bundle_command(recording: Path, output: Path, with_forks: bool) -> None:
 
     progress = _progress() if sys.stderr.isatty() else None
     try:
-        result = build_bundle(recording, output, with_forks=with_forks, on_frame=progress)
+        result = build_bundle(recording, output, with_forks=with_forks, on_frames=progress)
     except (RecordingNotFoundError, RecordingUnreadableError) as exc:
         fail(exc.strerror or str(exc))
     except OSError as exc:
@@ -52,14 +52,13 @@ def bundle_command(recording: Path, output: Path, with_forks: bool) -> None:
 
 
 def _progress() -> Callable[[int], None]:
-    """A counter on the terminal for long runs: every step's diff is computed, ~5 ms each."""
+    """A counter on the terminal for long runs: every step's diff is computed, milliseconds each."""
     done = 0
 
-    def count(_index: int) -> None:
+    def count(frames: int) -> None:
         nonlocal done
-        done += 1
-        if done % 500 == 0:
-            click.echo(f"\rbundling: {done:,} frames…", nl=False, err=True)
+        done += frames
+        click.echo(f"\rbundling: {done:,} frames…", nl=False, err=True)
 
     return count
 

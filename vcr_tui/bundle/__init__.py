@@ -28,14 +28,14 @@ class BundleResult:
 
 
 def build_bundle(
-    recording: Path, output: Path, *, with_forks: bool = False, on_frame: Callable[[int], None] | None = None
+    recording: Path, output: Path, *, with_forks: bool = False, on_frames: Callable[[int], None] | None = None
 ) -> BundleResult:
     """Write the bundle of ``recording`` to ``output``, whole or not at all.
 
     The page is written to a temporary file beside ``output`` and renamed over it, so a failure
     half-way never leaves a truncated page that looks like a complete run.
     """
-    runs = [run_payload(path, depth=depth, on_frame=on_frame) for path, depth in iter_family(recording, with_forks)]
+    runs = [run_payload(path, depth=depth, on_frames=on_frames) for path, depth in iter_family(recording, with_forks)]
     page = render_page({"version": 1, "runs": [run.data for run in runs]})
     folder = output.parent if str(output.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=".vcr-bundle-", suffix=".html", dir=folder)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import base64
 import gzip
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from vcr_tui.sessions import summarize as summarize_session
 from vcr_tui.step_change import step_comparison
 from vcr_tui.theme import FAILED_TOOL_GLYPH, TYPE_LOOKS
 
+PARALLEL_FROM = 2000  # frames: below this, starting worker processes costs more than it saves
 CHUNK_FRAMES = 64  # frames per gzip chunk: big enough for gzip to find repeats, small to inflate
 MAX_CHANGE_LINES = 300  # per frame; the rest is counted
 NODE_WIDTH = 200
@@ -47,16 +50,22 @@ class RunPayload:
     frames: int
 
 
-def run_payload(path: Path, *, depth: int = 0, on_frame: Callable[[int], None] | None = None) -> RunPayload:
-    """Rows, gzip chunks of frames and the session's facts for one ``.vcr`` file."""
+def run_payload(path: Path, *, depth: int = 0, on_frames: Callable[[int], None] | None = None) -> RunPayload:
+    """Rows, gzip chunks of frames and the session's facts for one ``.vcr`` file.
+
+    ``on_frames(n)`` is told each time another ``n`` frames are done.
+    """
     with VCRReader(path) as reader:
-        count = len(reader)
+        count = len(reader)  # a file still being written is bundled as it is now
         session = reader.session
         rows = [_row(row_from_line(reader.raw(index), index)) for index in range(count)]
-        chunks = [
-            _chunk(reader, start, min(start + CHUNK_FRAMES, count), on_frame) for start in range(0, count, CHUNK_FRAMES)
-        ]
         problems = [f"line {problem.line}: {clean(problem.reason)}" for problem in reader.problems]
+        spans = [(start, min(start + CHUNK_FRAMES, count)) for start in range(0, count, CHUNK_FRAMES)]
+        workers = min(os.cpu_count() or 1, len(spans))
+        parallel = count >= PARALLEL_FROM and workers >= 2
+        chunks = [] if parallel else _chunks_here(reader, spans, count, on_frames)
+    if parallel:
+        chunks = _chunks_in_parallel(path, spans, count, workers, on_frames)
     data = {
         "session": _session(session, path),
         "depth": depth,
@@ -116,20 +125,52 @@ def _row(row: FrameRow) -> list[Any]:
     ]
 
 
-def _chunk(reader: VCRReader, start: int, end: int, on_frame: Callable[[int], None] | None) -> str:
-    frames = []
-    for index in range(start, end):
-        frames.append(_frame(reader, index))
-        if on_frame is not None:
-            on_frame(index)
+def _chunks_here(
+    reader: VCRReader, spans: list[tuple[int, int]], count: int, on_frames: Callable[[int], None] | None
+) -> list[str]:
+    chunks = []
+    for start, end in spans:
+        chunks.append(_chunk(reader, start, end, count))
+        if on_frames is not None:
+            on_frames(end - start)
+    return chunks
+
+
+def _chunks_in_parallel(
+    path: Path, spans: list[tuple[int, int]], count: int, workers: int, on_frames: Callable[[int], None] | None
+) -> list[str]:
+    """The chunks computed by one process per core: each step's diff costs milliseconds."""
+    chunks = []
+    with ProcessPoolExecutor(workers) as pool:
+        jobs = [(path, start, end, count) for start, end in spans]
+        for (start, end), packed in zip(spans, pool.map(_chunk_in_worker, jobs, chunksize=4), strict=True):
+            chunks.append(packed)
+            if on_frames is not None:
+                on_frames(end - start)
+    return chunks
+
+
+_WORKER_READERS: dict[Path, VCRReader] = {}
+
+
+def _chunk_in_worker(job: tuple[Path, int, int, int]) -> str:
+    path, start, end, count = job
+    reader = _WORKER_READERS.get(path)
+    if reader is None:
+        reader = _WORKER_READERS[path] = VCRReader(path)
+    return _chunk(reader, start, end, count)
+
+
+def _chunk(reader: VCRReader, start: int, end: int, count: int) -> str:
+    frames = [_frame(reader, index, count) for index in range(start, end)]
     packed = gzip.compress(orjson.dumps(frames), compresslevel=9, mtime=0)
     return base64.b64encode(packed).decode("ascii")
 
 
-def _frame(reader: VCRReader, index: int) -> dict[str, Any]:
+def _frame(reader: VCRReader, index: int, count: int) -> dict[str, Any]:
     frame = reader.frame(index)
     meta = frame.metadata
-    step = step_comparison(frame, reader.frame, len(reader), _recorded_state)
+    step = step_comparison(frame, reader.frame, count, _recorded_state)
     changes = state_changes(step.before, step.after)
     lines = [change_line(change).plain for change in changes[:MAX_CHANGE_LINES]]
     if len(changes) > MAX_CHANGE_LINES:
