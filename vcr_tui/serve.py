@@ -112,6 +112,7 @@ def serve_command(
     request is refused. Ctrl-C stops the server and the apps of every tab.
     """
     from vcr_tui.cli import agent_settings, fail, resolve_target, resolve_workspace
+    from vcr_tui.safe_text import clean
 
     target = resolve_target(Path(path) if path is not None else None).resolve()
     folder = resolve_workspace(workspace) if workspace is not None else None
@@ -156,7 +157,7 @@ def serve_command(
 
     closed = asyncio.run(
         web_server.serve(
-            command, sock, public_url, guard, title=f"vcr-tui {target.name}", on_ready=ready, on_stopping=stopping
+            command, sock, public_url, guard, title=f"vcr-tui {clean(target.name)}", on_ready=ready, on_stopping=stopping
         )
     )
     click.echo(f"vcr-tui: stopped ({closed} app{'' if closed == 1 else 's'} closed)", err=True)
