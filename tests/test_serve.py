@@ -124,6 +124,7 @@ def test_a_refused_page_in_the_browser(served: Served, tmp_path: Path) -> None:
         assert "needs the token" in page.content()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm-to-server", "server-killed"])
 def test_stopping_leaves_no_app_process(tmp_path: Path, how: str) -> None:
     server = Served(str(SAMPLE_PATH), "--port", "0", cwd=tmp_path)
