@@ -138,7 +138,7 @@ def test_stopping_leaves_no_app_process(tmp_path: Path, how: str) -> None:
             if how == "ctrl-c":
                 status, said = server.stop()
                 assert status == 0, said
-                assert "closing 2 tabs" in said and "Traceback" not in said
+                assert "vcr-tui: stopped" in said and "Traceback" not in said
             elif how == "sigterm-to-server":
                 server.process.send_signal(signal.SIGTERM)
                 server.process.communicate(timeout=60)

@@ -51,6 +51,8 @@ def main(ctx: click.Context) -> None:
     vcr-tui HOST:PATH   follow a recording on another machine, over ssh
     vcr-tui -           follow a recording piped into stdin
     vcr-tui demo        record a failing demo run, then fix it (e, r)
+    vcr-tui serve DIR   the debugger in a browser tab (needs vcr-tui[serve])
+    vcr-tui bundle RUN.vcr -o run.html   a run as one HTML file to share
 
     Keys can be remapped by binding id in ~/.config/vcr-tui/keymap.toml
     (or the file named by $VCR_TUI_KEYMAP); press ? in the app to see them.

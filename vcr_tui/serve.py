@@ -157,7 +157,13 @@ def serve_command(
 
     closed = asyncio.run(
         web_server.serve(
-            command, sock, public_url, guard, title=f"vcr-tui {clean(target.name)}", on_ready=ready, on_stopping=stopping
+            command,
+            sock,
+            public_url,
+            guard,
+            title=f"vcr-tui {clean(target.name)}",
+            on_ready=ready,
+            on_stopping=stopping,
         )
     )
     click.echo(f"vcr-tui: stopped ({closed} app{'' if closed == 1 else 's'} closed)", err=True)
