@@ -10,16 +10,15 @@ line, in a process that the kernel stops if the server dies.
 
 from __future__ import annotations
 
-import asyncio
 import errno
-import ipaddress
-import secrets
-import shlex
-import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    import socket
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -28,6 +27,8 @@ _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
     if host.lower() in _LOCAL_NAMES:
         return True
     try:
@@ -38,6 +39,8 @@ def is_loopback(host: str) -> bool:
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port``; ``OSError`` with a sentence a user can act on."""
+    import socket
+
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
@@ -65,6 +68,8 @@ def bind(host: str, port: int) -> socket.socket:
 
 def url_host(host: str) -> str:
     """How ``host`` appears in a URL: IPv6 in brackets, and a wildcard as this machine's name."""
+    import socket
+
     if host in ("0.0.0.0", "::", ""):
         return socket.getfqdn()
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
@@ -111,6 +116,10 @@ def serve_command(
     at start carries a random access token (or --token); without it, every
     request is refused. Ctrl-C stops the server and the apps of every tab.
     """
+    import asyncio
+    import secrets
+    import shlex
+
     from vcr_tui.cli import agent_settings, fail, resolve_target, resolve_workspace
     from vcr_tui.safe_text import clean
 
