@@ -62,6 +62,7 @@ def test_the_debugger_in_a_browser_tab(served: Served, tmp_path: Path) -> None:
     with browser(tmp_path / "profile") as context:
         screen = open_tab(context, served.url)
         assert "llm:gpt-4o-mini" in screen.text()
+        assert 'task: "Write a short weather report for Lisbon and Porto"' in screen.text()  # the state tree
         screenshot(screen.page, "serve-first-screen")
         press(screen, "j", "#1 ◆ llm")
         # e: $EDITOR cannot take over a browser tab, so the in-app editor opens, and says why
