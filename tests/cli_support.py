@@ -12,14 +12,15 @@ PROGRAM = shlex.join(ARGV)  # for a shell in a terminal
 
 
 def run_cli(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, detached: bool = False
+    *args: str, cwd: Path, env: dict[str, str] | None = None, detached: bool = False, argv: list[str] = ARGV
 ) -> subprocess.CompletedProcess[str]:
     """The command line in a subprocess, stdin not a terminal (only the paths that exit early).
 
-    ``detached`` starts it in a new session, without a controlling terminal either.
+    ``detached`` starts it in a new session, without a controlling terminal either; ``argv``
+    replaces the program (a variant of ``ARGV`` that prepares the interpreter first).
     """
     return subprocess.run(
-        [*ARGV, *args],
+        [*argv, *args],
         cwd=cwd,
         check=False,
         capture_output=True,

@@ -51,6 +51,8 @@ def main(ctx: click.Context) -> None:
     vcr-tui HOST:PATH   follow a recording on another machine, over ssh
     vcr-tui -           follow a recording piped into stdin
     vcr-tui demo        record a failing demo run, then fix it (e, r)
+    vcr-tui serve DIR   the debugger in a browser tab (needs vcr-tui[serve])
+    vcr-tui bundle RUN.vcr -o run.html   a run as one HTML file to share
 
     Keys can be remapped by binding id in ~/.config/vcr-tui/keymap.toml
     (or the file named by $VCR_TUI_KEYMAP); press ? in the app to see them.
@@ -174,6 +176,13 @@ def demo_command(folder: Path, no_open: bool) -> None:
         fail(app.failure)
     if app.return_code:
         sys.exit(app.return_code)
+
+
+from vcr_tui.cli_bundle import bundle_command  # noqa: E402
+from vcr_tui.serve import serve_command  # noqa: E402
+
+main.add_command(bundle_command)
+main.add_command(serve_command)
 
 
 def agent_settings(spec: str | None, mode: str, *, origin: str) -> AgentSettings:

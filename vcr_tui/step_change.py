@@ -14,7 +14,7 @@ and shows a list it returned as items added: a reducer usually appends them (mes
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from recorder.graph_facts import graph_place
 from recorder.models import Frame
@@ -22,6 +22,37 @@ from recorder.models import Frame
 # How far ahead to look for the next node of the same graph: past the frames of a subgraph or of
 # the steps recorded inside the next node, never across a whole long run.
 LOOKAHEAD = 200
+
+
+class StepComparison(NamedTuple):
+    """The two states "what this step changed" compares, and what to call each."""
+
+    before: Any
+    after: Any
+    before_label: str
+    after_label: str
+
+
+def step_comparison(
+    frame: Frame, frame_at: Callable[[int], Frame], count: int, state_for: Callable[[Frame, str], Any]
+) -> StepComparison:
+    """What this step changed: input against output, or for a graph node the state around it.
+
+    ``state_for(frame, side)`` gives a frame's ``"input"`` or ``"output"`` state: the recorded one,
+    or the debugger's edit of it.
+    """
+    before = state_for(frame, "input")
+    if graph_place(frame) is None:
+        return StepComparison(before, state_for(frame, "output"), f"#{frame.index} input", f"#{frame.index} output")
+    after = state_after(frame, frame_at, count)
+    if after is not None:
+        return StepComparison(
+            before, state_for(after, "input"), f"#{frame.index} input", f"#{after.index} input (state after)"
+        )
+    update = state_for(frame, "output")
+    return StepComparison(
+        returned_keys(before, update), update, f"#{frame.index} input (keys updated)", f"#{frame.index} update"
+    )
 
 
 def state_after(frame: Frame, frame_at: Callable[[int], Frame], count: int) -> Frame | None:

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from recorder import Frame, Problem
-from recorder.graph_facts import graph_place
 from vcr_tui.diff_model import DiffMode, DiffRequest
 from vcr_tui.safe_text import clean, shorten
-from vcr_tui.step_change import returned_keys, state_after
+from vcr_tui.step_change import step_comparison
 
 Side = Literal["input", "output"]
 State = dict[str, Any]
@@ -229,25 +228,7 @@ class DiffJob:
 
     def _step_request(self, frame_at: Callable[[int], Frame], count: int) -> DiffRequest:
         """What this step changed: input against output, or for a graph node the state around it."""
-        frame, key = self.frame, self.key
-        before = self.state_for(frame, "input")
-        if graph_place(frame) is None:
-            return DiffRequest(
-                key, before, self.state_for(frame, "output"), f"#{frame.index} input", f"#{frame.index} output"
-            )
-        after = state_after(frame, frame_at, count)
-        if after is not None:
-            return DiffRequest(
-                key,
-                before,
-                self.state_for(after, "input"),
-                f"#{frame.index} input",
-                f"#{after.index} input (state after)",
-            )
-        update = self.state_for(frame, "output")
-        return DiffRequest(
-            key, returned_keys(before, update), update, f"#{frame.index} input (keys updated)", f"#{frame.index} update"
-        )
+        return DiffRequest(self.key, *step_comparison(self.frame, frame_at, count, self.state_for))
 
 
 # -- scans and jumps --------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ class StateEditing(PartBase):
         """The editor to hand the terminal to, or None and (when worth saying) why not."""
         if self.app.is_headless and not RUN_EDITOR_WITHOUT_SUSPEND:
             return None, None
+        if self.app.is_web:
+            return None, "$EDITOR cannot open in a browser"
         try:
             command = find_editor()
         except EditorError as exc:
