@@ -96,8 +96,17 @@ class LineIndex:
         self.pending_tail = 0  # bytes after ``end``: a line still being written, or cut off
         self._fingerprint = b""
         self._last_line_start = 0
+        self._identity = self._open_identity()
+
+    def _open_identity(self) -> tuple[int, int]:
+        """What tells this file from one renamed over it: device and inode of the open file."""
         stat = os.fstat(self.fd)
-        self._identity = (stat.st_dev, stat.st_ino)
+        return stat.st_dev, stat.st_ino
+
+    def _pread(self, size: int, offset: int) -> bytes:
+        """Up to ``size`` bytes at ``offset``: the one way this index reads, so another store
+        (an object read by ranges) can stand in for the file."""
+        return os.pread(self.fd, size, offset)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -139,7 +148,7 @@ class LineIndex:
 
     def _scan(self) -> None:
         """Consume complete lines from ``end`` to the end of the file."""
-        fd = self.fd
+        pread = self._pread
         starts_append = self.starts.append
         ends_append = self.ends.append
         lines_append = self.lines.append
@@ -147,7 +156,7 @@ class LineIndex:
         line_no = self.line_count
         carry = b""
         while True:
-            chunk = os.pread(fd, _CHUNK, base + len(carry))
+            chunk = pread(_CHUNK, base + len(carry))
             if not chunk:
                 break
             data = carry + chunk if carry else chunk
@@ -192,8 +201,8 @@ class LineIndex:
         """
         if not self.end:
             return b""
-        head = os.pread(self.fd, min(_FINGERPRINT, self.end), 0)
-        last = os.pread(self.fd, min(_FINGERPRINT, self.end - self._last_line_start), self._last_line_start)
+        head = self._pread(min(_FINGERPRINT, self.end), 0)
+        last = self._pread(min(_FINGERPRINT, self.end - self._last_line_start), self._last_line_start)
         return head + last
 
     def _consume_complete_tail(self, tail: bytes, start: int, line_no: int) -> bool:
@@ -246,4 +255,4 @@ class LineIndex:
     def read_line(self, position: int) -> bytes:
         """The raw bytes of the frame at ``position`` in the index."""
         start = self.starts[position]
-        return os.pread(self.fd, self.ends[position] - start, start)
+        return self._pread(self.ends[position] - start, start)

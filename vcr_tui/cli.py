@@ -50,6 +50,7 @@ def main(ctx: click.Context) -> None:
     vcr-tui             open ./.vcr when it exists
     vcr-tui HOST:PATH   follow a recording on another machine, over ssh
     vcr-tui -           follow a recording piped into stdin
+    vcr-tui s3://B/K    open a recording in object storage (s3://B/P/ lists)
     vcr-tui demo        record a failing demo run, then fix it (e, r)
 
     Keys can be remapped by binding id in ~/.config/vcr-tui/keymap.toml
@@ -105,8 +106,11 @@ def open_command(
     PATH is a file or folder, - for a recording piped into stdin,
     or a file on another host: ssh://[user@]host[:port]/path/run.vcr or [user@]host:path/run.vcr
     """
+    from vcr_tui.cli_cloud import is_object_prefix, list_prefix
     from vcr_tui.open_location import close_on_hangup, shown_path
 
+    if is_object_prefix(path):
+        return list_prefix(str(path))
     source = open_stream_or_remote(path, follow=not no_follow, ssh_options=ssh_options)
     target = shown_path(source) if source is not None else resolve_target(Path(path) if path is not None else None)
     folder = resolve_workspace(workspace) if workspace is not None else None
@@ -268,3 +272,15 @@ def fail(message: str, status: int = 2) -> NoReturn:
     """One clear line on stderr and a non-zero exit: what every bad-input path does."""
     click.echo(f"vcr-tui: {message}", err=True)
     sys.exit(status)
+
+
+def _register_commands() -> None:
+    """Subcommands that live in modules of their own."""
+    from vcr_tui.cli_cloud import push_command
+    from vcr_tui.cli_otel import export_command, import_command
+
+    for command in (push_command, export_command, import_command):
+        main.add_command(command)
+
+
+_register_commands()
