@@ -144,23 +144,19 @@ class _TraceBuilder:
         return f"{self.root.get_span_context().trace_id:032x}"
 
 
-class _Collector:
+def _collector() -> Any:
     """A span processor that keeps finished spans for the caller to send in checked batches."""
+    _sdk()
+    from opentelemetry.sdk.trace import SpanProcessor
 
-    def __init__(self) -> None:
-        self.spans: list[Any] = []
+    class Collector(SpanProcessor):
+        def __init__(self) -> None:
+            self.spans: list[Any] = []
 
-    def on_start(self, span: Any, parent_context: Any = None) -> None:
-        pass
+        def on_end(self, span: Any) -> None:
+            self.spans.append(span)
 
-    def on_end(self, span: Any) -> None:
-        self.spans.append(span)
-
-    def shutdown(self) -> None:
-        pass
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return True
+    return Collector()
 
 
 @contextmanager
@@ -178,7 +174,7 @@ def _quiet_exporter() -> Iterator[None]:
 
 
 def _build(reader: VCRReader, max_state_bytes: int, service_name: str) -> tuple[list[Any], str]:
-    collector = _Collector()
+    collector = _collector()
     builder = _TraceBuilder(
         reader.session, max_state_bytes=max_state_bytes, service_name=service_name, processor=collector
     )

@@ -71,7 +71,7 @@ def frame_attributes(frame: Frame, session_id: str, *, max_state_bytes: int) -> 
         "vcr.frame.index": frame.index,
         "vcr.node_name": frame.node_name,
         "vcr.timestamp": frame.timestamp,
-        "vcr.metadata": orjson.dumps(meta.to_dict(), option=orjson.OPT_NON_STR_KEYS).decode(),
+        "vcr.frame.facts": orjson.dumps(meta.to_dict(), option=orjson.OPT_NON_STR_KEYS).decode(),
     }
     operation = _OPERATIONS.get(frame.frame_type)
     if operation:
@@ -163,7 +163,7 @@ def frame_record(
 
 
 def _metadata(attributes: dict[str, Any], latency_ms: float, error: str | None) -> FrameMetadata:
-    stored = attributes.get("vcr.metadata")
+    stored = attributes.get("vcr.frame.facts")
     if isinstance(stored, str):
         try:
             value = orjson.loads(stored)

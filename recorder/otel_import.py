@@ -1,8 +1,8 @@
 """A trace from an observability backend, turned into a recording that can be stepped and diffed.
 
 Reads OTLP JSON as the collector's file exporter writes it (one ``ExportTraceServiceRequest`` per
-line, or one for the whole file) and the span list Phoenix's REST API returns (``{"data": [...]}``
-with ``context.trace_id`` and flat attributes). One trace becomes one session: each span a
+line, or one for the whole file), and the span lists Phoenix's REST API returns (``{"data": [...]}``
+of OTLP spans from ``/spans/otlpv1``, or of its own shape with ``context.trace_id``). One trace becomes one session: each span a
 frame, in the order the spans ended (the order a recorder would have written them), each naming
 its parent span's frame. A trace that this program exported comes back as the frames it was
 made from; any other OpenInference or GenAI trace reads as well as its attributes allow.
@@ -67,7 +67,9 @@ def read_spans(path: str | os.PathLike[str]) -> list[ImportedSpan]:
         if isinstance(document.get("resourceSpans"), list):
             spans.extend(_otlp_spans(document["resourceSpans"]))
         elif isinstance(document.get("data"), list):
-            spans.extend(_phoenix_span(item) for item in document["data"] if isinstance(item, dict))
+            for item in document["data"]:
+                if isinstance(item, dict):
+                    spans.append(_phoenix_span(item) if "context" in item else _otlp_span(item))
     if not spans:
         raise TraceImportError(f"{path} holds no spans (expected OTLP JSON with resourceSpans, or a list of spans)")
     return spans
@@ -102,24 +104,33 @@ def _hex_id(value: Any, width: int) -> str:
         return value
 
 
+def _field(raw: dict[str, Any], camel: str) -> Any:
+    """A field under its OTLP JSON name (``traceId``) or its protobuf name (``trace_id``)."""
+    if camel in raw:
+        return raw[camel]
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
+    return raw.get(snake)
+
+
 def _any(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
-    if "stringValue" in value:
-        return value["stringValue"]
-    if "intValue" in value:
+    for kind in ("stringValue", "boolValue", "doubleValue"):
+        found = _field(value, kind)
+        if found is not None:
+            return found
+    number = _field(value, "intValue")
+    if number is not None:
         try:
-            return int(value["intValue"])
+            return int(number)
         except (TypeError, ValueError):
             return None
-    if "doubleValue" in value:
-        return value["doubleValue"]
-    if "boolValue" in value:
-        return value["boolValue"]
-    if "arrayValue" in value:
-        return [_any(item) for item in (value["arrayValue"] or {}).get("values", [])]
-    if "kvlistValue" in value:
-        return _otlp_attributes((value["kvlistValue"] or {}).get("values", []))
+    array = _field(value, "arrayValue")
+    if isinstance(array, dict):
+        return [_any(item) for item in array.get("values") or []]
+    kvlist = _field(value, "kvlistValue")
+    if isinstance(kvlist, dict):
+        return _otlp_attributes(kvlist.get("values"))
     return None
 
 
@@ -139,30 +150,28 @@ def _int(value: Any) -> int:
 
 
 def _otlp_spans(resource_spans: list[Any]) -> list[ImportedSpan]:
-    spans = []
+    spans: list[ImportedSpan] = []
     for resource in resource_spans:
         if not isinstance(resource, dict):
             continue
-        for scope in resource.get("scopeSpans") or resource.get("instrumentationLibrarySpans") or []:
-            for raw in (scope or {}).get("spans") or []:
-                if not isinstance(raw, dict):
-                    continue
-                status = raw.get("status") or {}
-                code = status.get("code")
-                failed = code in (2, "STATUS_CODE_ERROR", "ERROR")
-                spans.append(
-                    ImportedSpan(
-                        trace_id=_hex_id(raw.get("traceId"), 32),
-                        span_id=_hex_id(raw.get("spanId"), 16),
-                        parent_id=_hex_id(raw.get("parentSpanId"), 16) or None,
-                        name=str(raw.get("name") or ""),
-                        start_ns=_int(raw.get("startTimeUnixNano")),
-                        end_ns=_int(raw.get("endTimeUnixNano")),
-                        attributes=_otlp_attributes(raw.get("attributes")),
-                        error=(str(status.get("message") or "error")) if failed else None,
-                    )
-                )
+        for scope in _field(resource, "scopeSpans") or _field(resource, "instrumentationLibrarySpans") or []:
+            spans.extend(_otlp_span(raw) for raw in (scope or {}).get("spans") or [] if isinstance(raw, dict))
     return spans
+
+
+def _otlp_span(raw: dict[str, Any]) -> ImportedSpan:
+    status = raw.get("status") or {}
+    failed = status.get("code") in (2, "STATUS_CODE_ERROR", "ERROR")
+    return ImportedSpan(
+        trace_id=_hex_id(_field(raw, "traceId"), 32),
+        span_id=_hex_id(_field(raw, "spanId"), 16),
+        parent_id=_hex_id(_field(raw, "parentSpanId"), 16) or None,
+        name=str(raw.get("name") or ""),
+        start_ns=_int(_field(raw, "startTimeUnixNano")),
+        end_ns=_int(_field(raw, "endTimeUnixNano")),
+        attributes=_otlp_attributes(raw.get("attributes")),
+        error=(str(status.get("message") or "error")) if failed else None,
+    )
 
 
 def _flatten(values: Any, prefix: str = "") -> dict[str, Any]:

@@ -152,6 +152,11 @@ class ObjectStore:
             found.append(ObjectEntry(f"{protocol}://{key}", int(info.get("size") or 0), _tag(info)))
         return sorted(found, key=lambda entry: entry.name)
 
+    def download(self, local: Path) -> None:
+        """Copy the object to a local file (streamed by the driver, not held in memory)."""
+        with translated_errors(self.url):
+            self.fs.get_file(self.key, str(local))
+
     def upload(self, local: Path) -> None:
         """Put a local file at this address, replacing the object there."""
         with translated_errors(self.url):

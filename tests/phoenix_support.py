@@ -74,5 +74,17 @@ def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Phoenix]:
     }
     url = f"http://127.0.0.1:{port}"
     log = Path(work) / "phoenix.log"
-    with running([str(python), "-m", "phoenix.server.main", "serve"], f"{url}/healthz", log, env):
+    # A fresh database runs Phoenix's migrations first: minutes on a busy two-core machine.
+    with running([str(python), "-m", "phoenix.server.main", "serve"], f"{url}/healthz", log, env, deadline_s=900):
         yield Phoenix(url)
+
+
+def flat(attributes: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Phoenix nests dotted attribute names (``{"llm": {"model_name": ...}}``): flatten them back."""
+    found: dict[str, Any] = {}
+    for key, value in attributes.items():
+        if isinstance(value, dict):
+            found.update(flat(value, f"{prefix}{key}."))
+        else:
+            found[f"{prefix}{key}"] = value
+    return found

@@ -151,13 +151,13 @@ def wait_until_answers(
 
 @contextlib.contextmanager
 def running(
-    command: list[str], url: str, log: Path, env: dict[str, str] | None = None
+    command: list[str], url: str, log: Path, env: dict[str, str] | None = None, deadline_s: float = START_DEADLINE_S
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start ``command`` (its output to ``log``), wait until ``url`` answers, stop it afterwards."""
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
-        wait_until_answers(url, process, log)
+        wait_until_answers(url, process, log, deadline_s)
         yield process
     finally:
         process.terminate()

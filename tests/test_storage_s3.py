@@ -207,3 +207,32 @@ def test_push_uploads_and_the_recorder_ships_each_save(s3: S3, tmp_path: Path) -
     recorder.close()
     with VCRReader(s3.url("ship/shipped.vcr")) as reader:
         assert len(reader) == 2 and reader.session.frame_count == 2
+
+
+async def test_the_debugger_opens_an_object_and_forks_from_a_whole_copy(s3: S3, tmp_path: Path) -> None:
+    from tests.app_support import SIZE, file_screen, press, settle, status_text, wait_until
+    from vcr_tui.app import VCRApp
+    from vcr_tui.fork_place import fork_folder, recording_file
+    from vcr_tui.open_location import shown_path, stream_or_remote_source
+
+    path = big_recording(tmp_path, "in-app", 5000)
+    url = s3.put(path, "app/in-app.vcr")
+    source = stream_or_remote_source(url, follow=True)
+    assert source is not None
+    app = VCRApp(shown_path(source), source=source)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = file_screen(app)
+            await wait_until(pilot, lambda: screen.frame_list.frame_count == 5000, "every frame of the object")
+            await wait_until(pilot, lambda: "LIVE" in status_text(pilot), "the LIVE marker")
+            await press(pilot, "g")
+            await press(pilot, "j")
+            assert screen.frame_list.cursor == 1
+            assert screen.store.session.session_id == "in-app"
+            copy = recording_file(shown_path(source), source, None)
+            assert copy.read_bytes() == path.read_bytes()  # f and r read the whole object, not a local namesake
+            assert fork_folder(source) == Path.cwd() / ".vcr"
+    finally:
+        source.close()
+    assert not copy.exists()  # the private copy goes with the source

@@ -277,9 +277,10 @@ def fail(message: str, status: int = 2) -> NoReturn:
 def _register_commands() -> None:
     """Subcommands that live in modules of their own."""
     from vcr_tui.cli_cloud import push_command
+    from vcr_tui.cli_langgraph import langgraph_command
     from vcr_tui.cli_otel import export_command, import_command
 
-    for command in (push_command, export_command, import_command):
+    for command in (push_command, export_command, import_command, langgraph_command):
         main.add_command(command)
 
 

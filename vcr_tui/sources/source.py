@@ -9,7 +9,9 @@ of merged updates, announced through a callback or ``wait()``.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from recorder import RecordingNotFoundError, RecordingUnreadableError
 from vcr_tui.sources.errors import SourceError
@@ -51,6 +53,7 @@ class Source:
         self._spool: Spool | None = None
         self._feeder: SSHFeeder | StreamPump | None = None
         self._object: ObjectFollower | None = None
+        self._copy: Path | None = None
         self._closed = False
 
     @property
@@ -117,6 +120,30 @@ class Source:
         self._announce_initial()
         self._object.start()
 
+    @property
+    def object_copy_needed(self) -> bool:
+        """Whether forking this recording needs ``local_copy()``: it has no file here."""
+        return self._object is not None
+
+    def local_copy(self) -> Path:
+        """A private local copy of an object's current version (made once; deleted on close).
+
+        Forks and resumed runs read their parent as a file; an object has none. Blocks while the
+        object is downloaded.
+        """
+        if self._object is None:
+            raise RuntimeError("only a recording in object storage needs a local copy")
+        if self._copy is None:
+            handle, name = tempfile.mkstemp(prefix="vcr-tui-object-", suffix=f"-{self._object.index.path.name}")
+            os.close(handle)
+            try:
+                self._object.index.store.download(Path(name))
+            except BaseException:
+                os.unlink(name)
+                raise
+            self._copy = Path(name)
+        return self._copy
+
     def _start_stream(self) -> None:
         if self._stdin_fd is None:
             raise SourceError("no stream to read: call take_over_stdin() before the app starts")
@@ -177,6 +204,8 @@ class Source:
         if self._object is not None:
             self._object.stop()
             self._object.reader.close()
+        if self._copy is not None:
+            self._copy.unlink(missing_ok=True)
         if self._follower is not None:
             self._follower.stop()
             self._follower.reader.close()
