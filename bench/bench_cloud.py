@@ -59,7 +59,7 @@ def verdict(ok: bool) -> str:
 def first_screen(argument: str, env: dict[str, str]) -> float:
     terminal = Terminal(vcr_tui_argv(argument), env=env)
     try:
-        terminal.wait_for([b"node_0"], 0, timeout=60)
+        terminal.wait_for([b"node_0"], 0, timeout=600)
         return time.perf_counter() - terminal.started
     finally:
         terminal.close()

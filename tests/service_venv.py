@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.peer_venv import cache_root
+from tests.peer_venv import cache_root, pip_install
 
 PIP_TIMEOUT_S = 1500
 START_DEADLINE_S = 120
@@ -72,20 +72,9 @@ def ensure_tool(spec: ToolSpec, root: Path | None = None) -> Path:
         root.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(building, ignore_errors=True)
         venv.create(building, with_pip=True, clear=True, symlinks=True)
-        pip = subprocess.run(
-            [
-                str(_python(building)),
-                *("-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q"),
-                *spec.requirements,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=PIP_TIMEOUT_S,
-            check=False,
-        )
-        if pip.returncode != 0:
-            tail = (pip.stderr.strip() or pip.stdout.strip()).splitlines()[-1:] or ["no output"]
-            raise ToolUnavailable(f"pip could not install {' '.join(spec.requirements)} (offline?): {tail[0]}")
+        failure = pip_install(_python(building), list(spec.requirements), "-q", timeout=PIP_TIMEOUT_S)
+        if failure is not None:
+            raise ToolUnavailable(f"pip could not install {' '.join(spec.requirements)} (offline?): {failure}")
         if not _works(_python(building), spec.probe):
             raise ToolUnavailable(f"{spec.name} installed but `import {spec.probe}` fails")
         if not _works(_python(target), spec.probe):
