@@ -21,9 +21,8 @@ class Counter(TypedDict):
     log: Annotated[list[str], operator.add]
 
 
-def checkpointed_thread(database: Path, thread_id: str = "t1") -> None:
-    """Two turns of a two-node graph on one thread, kept by SqliteSaver."""
-    from langgraph.checkpoint.sqlite import SqliteSaver
+def build_graph() -> Any:
+    """``add`` then ``double`` on a counter and a log of the nodes that ran."""
     from langgraph.graph import END, START, StateGraph
 
     def add(state: Counter) -> dict[str, Any]:
@@ -38,11 +37,24 @@ def checkpointed_thread(database: Path, thread_id: str = "t1") -> None:
     graph.add_edge(START, "add")
     graph.add_edge("add", "double")
     graph.add_edge("double", END)
+    return graph
+
+
+def checkpointed_thread(database: Path, thread_id: str = "t1") -> None:
+    """Two turns of the graph on one thread, kept by SqliteSaver."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
     with SqliteSaver.from_conn_string(str(database)) as saver:
-        app = graph.compile(checkpointer=saver)
+        app = build_graph().compile(checkpointer=saver)
         config = {"configurable": {"thread_id": thread_id}}
         app.invoke({"n": 1, "log": []}, config)
         app.invoke({"n": 10}, config)
+
+
+def history(path: Path) -> list[tuple[Any, ...]]:
+    with VCRReader(path) as reader:
+        frames = [reader.frame(i) for i in range(len(reader))]
+    return [(f.node_name, f.input_state, f.output_state, f.metadata.custom) for f in frames]
 
 
 def digest(path: Path) -> str:
@@ -86,3 +98,31 @@ def test_the_command_line_writes_the_thread_or_says_why_not(tmp_path: Path) -> N
     unknown = run_cli("langgraph", f"sqlite:///{database}", "--thread", "other", "-o", "out", cwd=tmp_path)
     assert_one_line_failure(unknown, "no checkpoints for thread 'other'")
     assert_one_line_failure(run_cli("langgraph", "mysql://x", "--thread", "t1", cwd=tmp_path), "sqlite:///")
+
+
+def test_a_fork_from_a_checkpoint_runs_in_a_new_thread_and_leaves_the_original_alone(tmp_path: Path) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from recorder.integrations.langgraph_threads import fork_thread
+
+    database = tmp_path / "checkpoints.db"
+    checkpointed_thread(database)
+    with open_checkpointer(f"sqlite:///{database}") as saver:
+        original = record_thread(saver, "t1", tmp_path / "before")
+    with VCRReader(original) as reader:
+        after_add = reader.frame(2)  # the checkpoint "add" wrote in the first turn: n == 2
+    checkpoint_id = after_add.metadata.custom[CHECKPOINT_KEY]["checkpoint_id"]
+
+    with SqliteSaver.from_conn_string(str(database)) as saver:
+        graph = build_graph().compile(checkpointer=saver)
+        new_thread, result = fork_thread(graph, "t1", checkpoint_id, values={"n": 50}, as_node="add")
+        assert result["n"] == 100  # the edit, then "double" ran on it
+        with pytest.raises(Exception, match="exists already"):
+            fork_thread(graph, "t1", checkpoint_id, new_thread_id=new_thread)
+    with open_checkpointer(f"sqlite:///{database}") as saver:
+        again = record_thread(saver, "t1", tmp_path / "again")
+        forked = record_thread(saver, new_thread, tmp_path / "forked")
+    assert history(again) == history(original)  # the original thread gained nothing
+    with VCRReader(forked) as reader:
+        last = reader.frame(-1)
+        assert last.node_name == "double" and last.output_state["n"] == 100

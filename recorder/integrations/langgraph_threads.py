@@ -24,6 +24,7 @@ from recorder.writer import VCRRecorder
 
 CHECKPOINT_KEY = "langgraph_checkpoint"
 _INTERNAL_PREFIXES = ("branch:", "__")
+_BOOKKEEPING = frozenset(("__input__", "__interrupt__"))  # entries of versions_seen that are not nodes
 
 
 class CheckpointError(RecordingUnreadableError):
@@ -77,7 +78,7 @@ def _visible(values: Any) -> dict[str, Any]:
 
 
 def _writers(seen: dict[str, Any], before: dict[str, Any]) -> list[str]:
-    return sorted(node for node, versions in seen.items() if node != "__input__" and before.get(node) != versions)
+    return sorted(node for node, versions in seen.items() if node not in _BOOKKEEPING and before.get(node) != versions)
 
 
 def record_thread(saver: Any, thread_id: str, output_dir: str | Path) -> Path:
@@ -133,3 +134,56 @@ def record_thread(saver: Any, thread_id: str, output_dir: str | Path) -> Path:
     recorder.close()
     assert recorder.path is not None
     return recorder.path
+
+
+def fork_thread(
+    graph: Any,
+    thread_id: str,
+    checkpoint_id: str,
+    *,
+    values: dict[str, Any] | None = None,
+    as_node: str | None = None,
+    new_thread_id: str | None = None,
+    run: bool = True,
+) -> tuple[str, Any]:
+    """Continue a thread from one of its checkpoints in a new thread of the same checkpointer.
+
+    The checkpoint (and the writes pending on it) is copied into ``new_thread_id`` (made up when
+    not given); ``values`` are then applied with ``update_state``, as if ``as_node`` had returned
+    them, and the compiled ``graph`` runs on from there when ``run``. The original thread is only
+    read. Returns the new thread's id and what the run returned (None without a run).
+    """
+    import uuid
+
+    saver = graph.checkpointer
+    if saver is None:
+        raise CheckpointError(errno.EINVAL, "the graph was compiled without a checkpointer")
+    source = saver.get_tuple(
+        {"configurable": {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}}
+    )
+    if source is None:
+        raise CheckpointError(errno.ENOENT, f"no checkpoint {checkpoint_id} in thread {thread_id!r}")
+    new_id = new_thread_id or f"{thread_id}-fork-{uuid.uuid4().hex[:8]}"
+    if saver.get_tuple({"configurable": {"thread_id": new_id, "checkpoint_ns": ""}}) is not None:
+        raise CheckpointError(errno.EEXIST, f"thread {new_id!r} exists already: choose another id")
+    metadata = {
+        **(source.metadata or {}),
+        "source": "fork",
+        "forked_from": {"thread_id": thread_id, "checkpoint_id": checkpoint_id},
+    }
+    checkpoint = source.checkpoint
+    config = saver.put(
+        {"configurable": {"thread_id": new_id, "checkpoint_ns": ""}},
+        checkpoint,
+        metadata,
+        checkpoint.get("channel_versions") or {},
+    )
+    by_task: dict[str, list[tuple[str, Any]]] = {}
+    for task_id, channel, value in source.pending_writes or []:
+        by_task.setdefault(task_id, []).append((channel, value))
+    for task_id, writes in by_task.items():
+        saver.put_writes(config, writes, task_id)
+    if values is not None:
+        config = graph.update_state(config, values, as_node=as_node)
+    result = graph.invoke(None, config) if run else None
+    return new_id, result
