@@ -22,13 +22,14 @@ from typing import Any
 
 from recorder import index_cache
 from recorder.errors import RecordingUnreadableError
-from recorder.index import IndexUpdate, LineIndex
+from recorder.index import _CHUNK, IndexUpdate, LineIndex
 from recorder.storage import ObjectStore, ObjectVersion
 
 _BLOCK = 512 << 10
 _BLOCKS_KEPT = 64
 _SCAN_READ = 1 << 20  # reads this big or bigger are the scanner's: fetched ahead, not cached
-_AHEAD = 4
+_FETCH = 16 << 20  # one ranged GET while scanning; sliced into the scanner's chunks
+_AHEAD = 2
 
 
 class ObjectIndex(LineIndex):
@@ -111,10 +112,9 @@ class ObjectIndex(LineIndex):
             self._restore()
 
     def _scan(self) -> None:
-        size = self.version.size
-        if self._fingerprint and self.end + self.pending_tail >= size:
+        if self._fingerprint and self.end + self.pending_tail >= self.version.size:
             return  # every byte of this version is indexed already (say, from the cache)
-        self._limit = size if self.step_bytes is None else min(size, self.end + self.pending_tail + self.step_bytes)
+        self._limit = self._next_limit()
         super()._scan()
 
     # -- reading -----------------------------------------------------------------------------
@@ -146,24 +146,43 @@ class ObjectIndex(LineIndex):
             self._blocks.popitem(last=False)
 
     def _scan_read(self, size: int, offset: int) -> bytes:
-        """A scanner's chunk: served from the chunks fetched ahead, else fetched with the next few."""
+        """A scanner's chunk: served from what was fetched ahead, else fetched with what follows."""
         ready = self._ahead.pop(offset, None)
-        if ready is not None and len(ready) >= size:
-            return ready[:size]
+        if ready is None or len(ready) < size:
+            self._fetch_ahead(offset, size)
+            ready = self._ahead.pop(offset, b"")
+        return ready[:size]
+
+    def prefetch(self) -> None:
+        """Fetch what the next ``update()`` will scan, so that it only scans: a follower calls this
+        outside the reader's lock, and the screen keeps reading frames while the bytes travel."""
+        if self.complete:
+            return
+        self._limit = self._next_limit()
+        if self.end not in self._ahead and self.end < self._limit:
+            self._fetch_ahead(self.end, _CHUNK)
+
+    def _next_limit(self) -> int:
+        size = self.version.size
+        return size if self.step_bytes is None else min(size, self.end + self.pending_tail + self.step_bytes)
+
+    def _fetch_ahead(self, offset: int, size: int) -> None:
+        """The ranges from ``offset`` to the limit (at most ``_AHEAD`` GETs of ``_FETCH`` bytes, sent
+        together), kept in slices of ``size`` keyed by where each starts."""
         self._ahead.clear()
         ranges: list[tuple[int, int]] = []
         start = offset
         while start < self._limit and len(ranges) < _AHEAD:
-            ranges.append((start, min(start + size, self._limit)))
-            start += size
+            ranges.append((start, min(start + _FETCH, self._limit)))
+            start += _FETCH
+        if not ranges:
+            return
         self.requests += len(ranges)
-        chunks = self.store.read_many(ranges)
-        for (start, end), chunk in zip(ranges, chunks, strict=True):
+        for (start, end), chunk in zip(ranges, self.store.read_many(ranges), strict=True):
             if len(chunk) != end - start:
                 raise RecordingUnreadableError(errno.EIO, f"{self.url} changed while it was being read")
-        for (start, _end), chunk in zip(ranges[1:], chunks[1:], strict=True):
-            self._ahead[start] = chunk
-        return chunks[0]
+            for at in range(0, len(chunk), size):
+                self._ahead[start + at] = chunk[at : at + size]
 
     # -- the local cache ---------------------------------------------------------------------
 

@@ -126,7 +126,7 @@ def test_a_source_streams_the_rest_in_and_follows_new_versions(s3: S3, tmp_path:
     path = big_recording(tmp_path, "follow", 6000)
     url = s3.put(path, "follow.vcr")
     box = UpdateBox(SourceStatus(SourceState.CONNECTING, "test"))
-    first_step = ObjectFollower(url, box, follow=False)
+    first_step = ObjectFollower(url, box, follow=False, step_bytes=4 << 20)
     assert 0 < len(first_step.reader) < 6000  # before its thread runs: the screen can draw now
     first_step.reader.close()
 

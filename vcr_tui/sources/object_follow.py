@@ -19,7 +19,7 @@ from vcr_tui.sources.live_reader import LiveReader
 from vcr_tui.sources.updates import SourceState, SourceStatus, UpdateBox
 
 OBJECT_POLL_INTERVAL = 1.0
-STEP_BYTES = 8 << 20
+STEP_BYTES = 16 << 20
 
 
 class ObjectFollower:
@@ -83,6 +83,7 @@ class ObjectFollower:
         """Index one more step (or look for a new version); store trouble is reported, then retried."""
         before = len(self.reader)
         try:
+            self.index.prefetch()  # the network wait, outside the reader's lock
             result = self.reader.advance()
         except RecordingNotFoundError:
             self._say(SourceStatus(SourceState.WAITING, f"{self.url} was removed; waiting for it to come back"))
