@@ -20,6 +20,7 @@ from vcr_tui.sources.updates import SourceState, SourceStatus, UpdateBox
 
 OBJECT_POLL_INTERVAL = 1.0
 STEP_BYTES = 16 << 20
+FIRST_STEP_BYTES = 2 << 20  # enough frames for the first screen, in one small GET
 
 
 class ObjectFollower:
@@ -36,8 +37,9 @@ class ObjectFollower:
         step_bytes: int = STEP_BYTES,
     ) -> None:
         self.url = url
-        self.index = ObjectIndex(url, storage_options=storage_options, step_bytes=step_bytes)
+        self.index = ObjectIndex(url, storage_options=storage_options, step_bytes=min(step_bytes, FIRST_STEP_BYTES))
         self.reader = LiveReader(VCRReader(url, index=self.index))
+        self.index.step_bytes = step_bytes
         self._box = box
         self._follow = follow
         self._interval = interval
