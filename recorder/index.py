@@ -182,8 +182,17 @@ class LineIndex:
         self._last_line_start = 0
         self._separator = b"\n"  # b"\r" for a file whose lines end in a bare CR (classic Mac)
         self._separator_known = False
+        self._identity = self._open_identity()
+
+    def _open_identity(self) -> tuple[int, int]:
+        """What tells this file from one renamed over it: device and inode of the open file."""
         stat = os.fstat(self.fd)
-        self._identity = (stat.st_dev, stat.st_ino)
+        return stat.st_dev, stat.st_ino
+
+    def _pread(self, size: int, offset: int) -> bytes:
+        """Up to ``size`` bytes at ``offset``: the one way this index reads, so another store
+        (an object read by ranges) can stand in for the file."""
+        return os.pread(self.fd, size, offset)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -227,7 +236,7 @@ class LineIndex:
 
     def _scan(self) -> None:
         """Consume complete lines from ``end`` to the end of the file."""
-        fd = self.fd
+        pread = self._pread
         starts_append = self.starts.append
         ends_append = self.ends.append
         lines_append = self.lines.append
@@ -235,7 +244,7 @@ class LineIndex:
         line_no = self.line_count
         carry = b""
         while True:
-            chunk = os.pread(fd, _CHUNK, base + len(carry))
+            chunk = pread(_CHUNK, base + len(carry))
             if not chunk:
                 break
             data = carry + chunk if carry else chunk
@@ -305,13 +314,12 @@ class LineIndex:
         """
         if not self.end:
             return b""
-        fd = self.fd
-        digest = hashlib.blake2b(os.pread(fd, min(_FINGERPRINT, self.end), 0), digest_size=16)
-        digest.update(os.pread(fd, min(_FINGERPRINT, self.end - self._last_line_start), self._last_line_start))
+        digest = hashlib.blake2b(self._pread(min(_FINGERPRINT, self.end), 0), digest_size=16)
+        digest.update(self._pread(min(_FINGERPRINT, self.end - self._last_line_start), self._last_line_start))
         starts, ends = self.starts, self.ends
         for position in self._sample:
             start = starts[position]
-            digest.update(os.pread(fd, min(_SAMPLED_BYTES, ends[position] - start), start))
+            digest.update(self._pread(min(_SAMPLED_BYTES, ends[position] - start), start))
         return digest.digest()
 
     def _consume_complete_tail(self, tail: bytes, start: int, line_no: int) -> bool:
@@ -352,4 +360,4 @@ class LineIndex:
     def read_line(self, position: int) -> bytes:
         """The raw bytes of the frame at ``position`` in the index."""
         start = self.starts[position]
-        return os.pread(self.fd, self.ends[position] - start, start)
+        return self._pread(self.ends[position] - start, start)

@@ -21,12 +21,28 @@ from recorder.state_patch import apply_ops
 _CACHE_SIZE = 512
 
 
+def _open_index(path: str | os.PathLike[str]) -> LineIndex:
+    """A file's index, or an object's when ``path`` is an object storage URL."""
+    from recorder.storage import is_object_url
+
+    if is_object_url(path):
+        from recorder.object_index import ObjectIndex
+
+        return ObjectIndex(str(path))
+    return LineIndex(Path(path))
+
+
 class VCRReader:
     """Random access to the frames of a ``.vcr`` file, tolerant of everything but a missing path."""
 
-    def __init__(self, path: str | os.PathLike[str], *, cache_size: int = _CACHE_SIZE) -> None:
-        self.path = Path(path)
-        self._index = LineIndex(self.path)
+    def __init__(
+        self, path: str | os.PathLike[str], *, cache_size: int = _CACHE_SIZE, index: LineIndex | None = None
+    ) -> None:
+        """``path`` is a file, or an object storage URL (``s3://bucket/run.vcr``, read by ranges);
+        ``index`` an index already open on it (say, an object index built step by step)."""
+        self._index = index if index is not None else _open_index(path)
+        self.path = self._index.path
+        self.location = getattr(self._index, "url", None) or str(path)
         self._cache: OrderedDict[int, Frame] = OrderedDict()
         self._cache_size = cache_size
         self._late_problems: dict[int, Problem] = {}

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -27,6 +27,9 @@ from recorder.encoding import encode_line, safe_str
 from recorder.models import Frame, FrameMetadata, FrameType, Session
 from recorder.naming import create_exclusive, new_session_id
 from recorder.timestamps import now_iso
+
+if TYPE_CHECKING:
+    from recorder.otel import LiveSpans
 
 _active_recorder: contextvars.ContextVar[VCRRecorder | None] = contextvars.ContextVar(
     "vcr_active_recorder", default=None
@@ -195,12 +198,20 @@ class VCRRecorder:
         on_frame_recorded: Callable[[Frame], object] | None = None,
         *,
         fsync: bool = False,
+        upload_to: str | None = None,
+        storage_options: dict[str, Any] | None = None,
+        otel_endpoint: str | None = None,
     ) -> None:
         """``buffer_size``, ``auto_save`` and ``diff_mode`` are the peer's, accepted and kept for
         code written against it, and change nothing: every frame reaches the OS as it is recorded
         (no buffer to size, nothing to save later) and holds full states (files written in diff
         mode are still read). ``on_frame_recorded`` is called with each step's frame after it is
         written; an exception it raises is swallowed, as the agent must go on.
+
+        ``upload_to`` (an object storage URL; ending in ``/``, a prefix) receives a copy of the
+        recording on every ``save()``, so a run on a short-lived machine outlives it.
+        ``otel_endpoint`` (an OTLP/HTTP collector, ``http://host:4318``) receives a span per frame
+        as it is recorded, sent in the background; ``close()`` sends the rest.
         """
         self.output_dir = Path(output_dir)
         self.fsync = fsync
@@ -208,6 +219,13 @@ class VCRRecorder:
         self.auto_save = auto_save
         self.diff_mode = diff_mode
         self.on_frame_recorded = on_frame_recorded
+        self.upload_to = upload_to
+        self.storage_options = storage_options
+        self.live_spans: LiveSpans | None = None
+        if otel_endpoint is not None:
+            from recorder.otel import LiveSpans
+
+            self.live_spans = LiveSpans(otel_endpoint)
         self._session: Session | None = None
         self._path: Path | None = None
         self._fd: int | None = None
@@ -264,12 +282,20 @@ class VCRRecorder:
         return self._session
 
     def save(self) -> Path:
-        """Append a session record with the current totals; readers take the last one."""
+        """Append a session record with the current totals; readers take the last one.
+
+        With ``upload_to``, the file is then uploaded (replacing the previous copy); a failed
+        upload raises, the local file is complete either way.
+        """
         with self._lock:
             session, path = self._require_open()
             session.updated_at = now_iso()
             self._write_locked(encode_line(session.to_record()))
-            return path
+        if self.upload_to is not None:
+            from recorder.storage import upload_recording
+
+            upload_recording(path, self.upload_to, self.storage_options)
+        return path
 
     def close(self) -> None:
         """Save the totals and release the file. Idempotent."""
@@ -282,6 +308,8 @@ class VCRRecorder:
                 if self._fd is not None:
                     os.close(self._fd)
                     self._fd = None
+            if self.live_spans is not None:
+                self.live_spans.close()
 
     def __enter__(self) -> VCRRecorder:
         tokens = _active_tokens.get()
@@ -618,6 +646,8 @@ class VCRRecorder:
         self._torn = False
         if self.fsync:
             os.fsync(fd)
+        if self.live_spans is not None:
+            self.live_spans.line(line)
 
     def __repr__(self) -> str:
         return f"VCRRecorder(path={str(self._path)!r}, frames={self._session.frame_count if self._session else 0})"

@@ -117,28 +117,9 @@ def ensure_peer(label: str, root: Path) -> PeerVenv:
         root.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(building, ignore_errors=True)
         venv.create(building, with_pip=True, clear=True, symlinks=os.name != "nt")
-        pip = subprocess.run(
-            [
-                str(_venv_python(building)),
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "--timeout",
-                "20",
-                "--retries",
-                "1",
-                spec,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=PIP_TIMEOUT_S,
-            check=False,
-        )
-        if pip.returncode != 0:
-            tail = (pip.stderr.strip() or pip.stdout.strip()).splitlines()[-1:] or ["no output"]
-            raise PeerUnavailable(f"pip could not install {spec} (offline?): {tail[0]}")
+        failure = pip_install(_venv_python(building), [spec], "--timeout", "20", "--retries", "1")
+        if failure is not None:
+            raise PeerUnavailable(f"pip could not install {spec} (offline?): {failure}")
         if _installed_version(_venv_python(building)) is None:
             raise PeerUnavailable(f"{spec} installed but `import agent_vcr` fails")
         if _installed_version(python) is None:  # never delete a working venv another run just made
@@ -155,6 +136,21 @@ def ensure_peer(label: str, root: Path) -> PeerVenv:
     if version is None:
         raise PeerUnavailable(f"the venv for {spec} at {target} does not work")
     return PeerVenv(label, python, version)
+
+
+def pip_install(python: Path, packages: list[str], *options: str, timeout: float = PIP_TIMEOUT_S) -> str | None:
+    """Install ``packages`` with the venv's pip; None on success, else pip's last line of complaint."""
+    pip = subprocess.run(
+        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", *options, *packages],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if pip.returncode == 0:
+        return None
+    tail = (pip.stderr.strip() or pip.stdout.strip()).splitlines()[-1:] or ["no output"]
+    return tail[0]
 
 
 _known: dict[str, PeerVenv | PeerUnavailable] = {}

@@ -50,6 +50,7 @@ def main(ctx: click.Context) -> None:
     vcr-tui             open ./.vcr when it exists
     vcr-tui HOST:PATH   follow a recording on another machine, over ssh
     vcr-tui -           follow a recording piped into stdin
+    vcr-tui s3://B/K    open a recording in object storage (s3://B/P/ lists)
     vcr-tui demo        record a failing demo run, then fix it (e, r)
     vcr-tui serve DIR   the debugger in a browser tab (needs vcr-tui[serve])
     vcr-tui bundle RUN.vcr -o run.html   a run as one HTML file to share
@@ -107,8 +108,11 @@ def open_command(
     PATH is a file or folder, - for a recording piped into stdin,
     or a file on another host: ssh://[user@]host[:port]/path/run.vcr or [user@]host:path/run.vcr
     """
+    from vcr_tui.cli_cloud import is_object_prefix, list_prefix
     from vcr_tui.open_location import close_on_hangup, shown_path
 
+    if is_object_prefix(path):
+        return list_prefix(str(path))
     source = open_stream_or_remote(path, follow=not no_follow, ssh_options=ssh_options)
     target = shown_path(source) if source is not None else resolve_target(Path(path) if path is not None else None)
     folder = resolve_workspace(workspace) if workspace is not None else None
@@ -176,13 +180,6 @@ def demo_command(folder: Path, no_open: bool) -> None:
         fail(app.failure)
     if app.return_code:
         sys.exit(app.return_code)
-
-
-from vcr_tui.cli_bundle import bundle_command  # noqa: E402
-from vcr_tui.serve import serve_command  # noqa: E402
-
-main.add_command(bundle_command)
-main.add_command(serve_command)
 
 
 def agent_settings(spec: str | None, mode: str, *, origin: str) -> AgentSettings:
@@ -279,7 +276,26 @@ def fail(message: str, status: int = 2) -> NoReturn:
     sys.exit(status)
 
 
-from vcr_tui.cli_compare import diff_command, graph_command  # noqa: E402  (registered last: they import fail from here)
+def _register_commands() -> None:
+    """Subcommands that live in modules of their own (imported here, once ``main`` exists)."""
+    from vcr_tui.cli_bundle import bundle_command
+    from vcr_tui.cli_cloud import push_command
+    from vcr_tui.cli_compare import diff_command, graph_command
+    from vcr_tui.cli_langgraph import langgraph_command
+    from vcr_tui.cli_otel import export_command, import_command
+    from vcr_tui.serve import serve_command
 
-main.add_command(diff_command)
-main.add_command(graph_command)
+    for command in (
+        diff_command,
+        graph_command,
+        bundle_command,
+        serve_command,
+        push_command,
+        export_command,
+        import_command,
+        langgraph_command,
+    ):
+        main.add_command(command)
+
+
+_register_commands()

@@ -34,6 +34,8 @@ def recording_file(shown: Path, source: Source | None, store_path: Path | None) 
     A streamed or remote recording is shown under a short name (``stdin``, the remote file's
     name) that is not a file here; reading that name would fork some unrelated local file.
     """
+    if source is not None and source.object_copy_needed:
+        return source.local_copy()  # an object is read by ranges: fork from a whole copy of it
     if is_private_copy(source) and store_path is not None:
         return store_path
     return shown

@@ -1,5 +1,6 @@
 """What ``vcr-tui PATH`` opens: a local path (checked by the command line), or a source for a
-recording streamed on stdin (``-``) or kept on another host (``ssh://host/path``, ``host:path``).
+recording streamed on stdin (``-``), kept on another host (``ssh://host/path``, ``host:path``) or
+in object storage (``s3://bucket/key``).
 
 Sources for stdin and ssh are made here, before the app starts, for one reason each: stdin must
 be handed back to the terminal before Textual reads keys from it, and a bad address should
@@ -14,7 +15,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from vcr_tui.sources import LocalPath, RemotePath, Source, SSHOptions, StandardInput, parse_location, take_over_stdin
+from vcr_tui.sources import (
+    LocalPath,
+    ObjectPath,
+    RemotePath,
+    Source,
+    SourceError,
+    SSHOptions,
+    StandardInput,
+    parse_location,
+    take_over_stdin,
+)
 
 
 def stream_or_remote_source(argument: str, *, follow: bool, ssh_options: Sequence[str] = ()) -> Source | None:
@@ -28,14 +39,29 @@ def stream_or_remote_source(argument: str, *, follow: bool, ssh_options: Sequenc
         return None
     if isinstance(location, StandardInput):
         return Source(location, follow=follow, stdin_fd=take_over_stdin())
+    if isinstance(location, ObjectPath):
+        check_object(location)
+        return Source(location, follow=follow)
     extra = tuple(part for option in ssh_options for part in ("-o", option))
     return Source(location, follow=follow, ssh_options=SSHOptions(extra_args=extra))
+
+
+def check_object(location: ObjectPath) -> None:
+    """Ask the store about the object now, so a wrong address or missing credentials fail on the
+    command line in one line, like a missing file, rather than inside the app."""
+    from recorder import RecordingNotFoundError, RecordingUnreadableError
+    from recorder.storage import ObjectStore
+
+    try:
+        ObjectStore(location.url).version()
+    except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+        raise SourceError(exc.strerror or str(exc)) from None
 
 
 def shown_path(source: Source) -> Path:
     """The name screens show for a source's recording: the remote file's name, or ``stdin``."""
     location = source.location
-    if isinstance(location, RemotePath):
+    if isinstance(location, (RemotePath, ObjectPath)):
         return Path(location.name)
     if isinstance(location, StandardInput):
         return Path("stdin")

@@ -1,4 +1,4 @@
-"""Where frames come from: a file (followed while it grows), a pipe on stdin, or ssh.
+"""Where frames come from: a file (followed while it grows), a pipe on stdin, ssh, or object storage.
 
 Nothing here imports Textual: the app drives a ``Source`` from a worker thread and turns its
 notices into messages. See ``Source`` for the lifecycle.
@@ -7,7 +7,15 @@ notices into messages. See ``Source`` for the lifecycle.
 from vcr_tui.sources.directory import DirectoryChanges, DirectoryWatcher
 from vcr_tui.sources.errors import SourceError
 from vcr_tui.sources.live_reader import LiveReader
-from vcr_tui.sources.locations import LocalPath, Location, LocationError, RemotePath, StandardInput, parse_location
+from vcr_tui.sources.locations import (
+    LocalPath,
+    Location,
+    LocationError,
+    ObjectPath,
+    RemotePath,
+    StandardInput,
+    parse_location,
+)
 from vcr_tui.sources.source import Source, open_source
 from vcr_tui.sources.spool import take_over_stdin
 from vcr_tui.sources.ssh import SSHOptions
@@ -20,6 +28,7 @@ __all__ = [
     "LocalPath",
     "Location",
     "LocationError",
+    "ObjectPath",
     "RemotePath",
     "SSHOptions",
     "Source",

@@ -27,9 +27,9 @@ class LiveReader:
     ``generation`` goes up each time the file was replaced and re-read from the start.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str] | VCRReader) -> None:
         self._lock = threading.RLock()
-        self._reader = VCRReader(path)
+        self._reader = path if isinstance(path, VCRReader) else VCRReader(path)
         self.generation = 0
 
     # -- what the screen calls ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Where a recording lives, as the user typed it: a local path, ``-`` for stdin, or a remote file.
+"""Where a recording lives, as the user typed it: a local path, ``-`` for stdin, a remote file,
+or an object in object storage (``s3://bucket/key``).
 
 The command line takes one argument for all three, so the rules that tell them apart must be
 predictable. An existing local path always wins (``./a:b.vcr``, ``C:\\runs\\x.vcr`` and even a file
@@ -13,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
+
+from recorder.storage import OBJECT_SCHEMES, is_object_url, object_name
 
 _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -75,7 +78,30 @@ class RemotePath:
         return self.path.rstrip("/").rsplit("/", 1)[-1] or "remote.vcr"
 
 
-Location = LocalPath | StandardInput | RemotePath
+@dataclass(frozen=True, slots=True)
+class ObjectPath:
+    """An object (or, ending in ``/``, a prefix of them) in object storage: ``s3://bucket/key``.
+
+    Read with ranged requests through fsspec; the schemes are the engine's ``OBJECT_SCHEMES``.
+    """
+
+    url: str
+
+    @property
+    def label(self) -> str:
+        return self.url
+
+    @property
+    def name(self) -> str:
+        return object_name(self.url)
+
+    @property
+    def is_prefix(self) -> bool:
+        """A folder-like address: list the recordings under it."""
+        return self.url.endswith("/") or self.url.count("/") <= 2
+
+
+Location = LocalPath | StandardInput | RemotePath | ObjectPath
 
 
 def parse_location(text: str) -> Location:
@@ -92,7 +118,14 @@ def parse_location(text: str) -> Location:
     if scheme:
         if scheme["scheme"].lower() == "ssh":
             return _parse_ssh_url(text, text[scheme.end() :])
-        raise LocationError(f"unsupported address {text!r}: only ssh:// URLs, host:path and local paths are read")
+        if is_object_url(text):
+            if not text[scheme.end() :].strip("/"):
+                raise LocationError(f"{text!r} names no bucket: write {scheme['scheme']}://bucket/path/run.vcr")
+            return ObjectPath(text)
+        raise LocationError(
+            f"unsupported address {text!r}: ssh://, host:path, {', '.join(s + '://' for s in OBJECT_SCHEMES)}"
+            " and local paths are read"
+        )
     return _parse_scp_form(text) or LocalPath(Path(text))
 
 

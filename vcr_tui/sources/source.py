@@ -9,13 +9,16 @@ of merged updates, announced through a callback or ``wait()``.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from recorder import RecordingNotFoundError, RecordingUnreadableError
 from vcr_tui.sources.errors import SourceError
 from vcr_tui.sources.follow import POLL_INTERVAL, FileFollower
 from vcr_tui.sources.live_reader import LiveReader
-from vcr_tui.sources.locations import LocalPath, Location, RemotePath, StandardInput, parse_location
+from vcr_tui.sources.locations import LocalPath, Location, ObjectPath, RemotePath, StandardInput, parse_location
+from vcr_tui.sources.object_follow import ObjectFollower
 from vcr_tui.sources.spool import Spool, StreamPump
 from vcr_tui.sources.ssh import SSHFeeder, SSHOptions
 from vcr_tui.sources.updates import SourceState, SourceStatus, SourceUpdate, UpdateBox
@@ -49,6 +52,8 @@ class Source:
         self._follower: FileFollower | None = None
         self._spool: Spool | None = None
         self._feeder: SSHFeeder | StreamPump | None = None
+        self._object: ObjectFollower | None = None
+        self._copy: Path | None = None
         self._closed = False
 
     @property
@@ -57,6 +62,8 @@ class Source:
 
     @property
     def reader(self) -> LiveReader:
+        if self._object is not None:
+            return self._object.reader
         if self._follower is None:
             raise RuntimeError("start() the source before reading from it")
         return self._follower.reader
@@ -77,7 +84,7 @@ class Source:
         Remote trouble does not raise: it arrives as a FAILED status, since it is only known
         once ssh has tried.
         """
-        if self._follower is not None:
+        if self._follower is not None or self._object is not None:
             raise RuntimeError("a source starts once")
         self._box.set_callback(on_change)
         location = self.location
@@ -85,6 +92,8 @@ class Source:
             self._start_local(location)
         elif isinstance(location, StandardInput):
             self._start_stream()
+        elif isinstance(location, ObjectPath):
+            self._start_object(location)
         else:
             self._start_remote(location)
 
@@ -101,6 +110,39 @@ class Source:
         else:
             self._box.set_status(SourceStatus(SourceState.STATIC, f"{location.path.name} (not following)"))
         self._announce_initial()
+
+    def _start_object(self, location: ObjectPath) -> None:
+        """Index the object's first megabytes here; the rest streams in from the follower's thread."""
+        try:
+            self._object = ObjectFollower(location.url, self._box, follow=self.follow)
+        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+            raise SourceError(exc.strerror or str(exc)) from None
+        self._announce_initial()
+        self._object.start()
+
+    @property
+    def object_copy_needed(self) -> bool:
+        """Whether forking this recording needs ``local_copy()``: it has no file here."""
+        return self._object is not None
+
+    def local_copy(self) -> Path:
+        """A private local copy of an object's current version (made once; deleted on close).
+
+        Forks and resumed runs read their parent as a file; an object has none. Blocks while the
+        object is downloaded.
+        """
+        if self._object is None:
+            raise RuntimeError("only a recording in object storage needs a local copy")
+        if self._copy is None:
+            handle, name = tempfile.mkstemp(prefix="vcr-tui-object-", suffix=f"-{self._object.index.path.name}")
+            os.close(handle)
+            try:
+                self._object.index.store.download(Path(name))
+            except BaseException:
+                os.unlink(name)
+                raise
+            self._copy = Path(name)
+        return self._copy
 
     def _start_stream(self) -> None:
         if self._stdin_fd is None:
@@ -159,6 +201,11 @@ class Source:
         self._box.set_callback(None)
         if self._feeder is not None:
             self._feeder.stop()
+        if self._object is not None:
+            self._object.stop()
+            self._object.reader.close()
+        if self._copy is not None:
+            self._copy.unlink(missing_ok=True)
         if self._follower is not None:
             self._follower.stop()
             self._follower.reader.close()
