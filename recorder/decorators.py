@@ -24,10 +24,11 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar, overload
 
 from recorder.encoding import decode_value, to_jsonable
-from recorder.entry_points import AGENT_INPUT_KEY, ENTRY_POINT_KEY, importable_name
+from recorder.entry_points import importable_name
 from recorder.error_marks import already_recorded, mark_recorded
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import Action, Decision, active_plan
+from recorder.vocabulary import AGENT_INPUT, ENTRY_POINT
 from recorder.writer import VCRRecorder, active_recorder, with_session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -279,12 +280,12 @@ class _Call:
         ``save()``. A function that cannot be imported by its name is not named.
         """
         session = self.recorder.session
-        if session is None or ENTRY_POINT_KEY in session.metadata:
+        if session is None or ENTRY_POINT in session.metadata:
             return
         name = importable_name(self.step.func)
         if name is not None:
-            session.metadata[ENTRY_POINT_KEY] = name
-            session.metadata.setdefault(AGENT_INPUT_KEY, self.state)
+            session.metadata[ENTRY_POINT] = name
+            session.metadata.setdefault(AGENT_INPUT, self.state)
 
     def failed(self, exc: BaseException, started: float) -> None:
         if self.outermost_at is not None and _frame_count(self.recorder) > self.outermost_at:

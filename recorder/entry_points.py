@@ -15,10 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ENTRY_POINT_KEY = "entry_point"  # the session metadata key naming the agent that made a recording
-AGENT_INPUT_KEY = "agent_input"  # the session metadata key holding what that agent was called with
-
-
 _SPEC = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):(?P<attr>[A-Za-z_][\w.]*)$")
 _FILE_SPEC = re.compile(r"^(?P<file>[^:]+\.py):(?P<attr>[A-Za-z_][\w.]*)$")
 

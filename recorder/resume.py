@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from recorder.encoding import decode_value
-from recorder.entry_points import AGENT_INPUT_KEY
 from recorder.error_marks import already_recorded, mark_recorded
 from recorder.forking import fork_recording, starting_state
 from recorder.models import FrameMetadata
@@ -44,6 +43,7 @@ from recorder.resume_agent import (
     thread_config,
 )
 from recorder.resume_plan import PlanCounts, ResumeCancelled, ResumeMode, ResumePlan, plan_active, plan_paused
+from recorder.vocabulary import AGENT_INPUT, ENTRY_POINT
 from recorder.writer import VCRRecorder
 
 _UNSET: Any = object()
@@ -301,13 +301,13 @@ def recorded_agent(reader: VCRReader) -> Callable[..., Any]:
     Only called when the caller asked to resume without naming an agent: importing runs code.
     A file path is never accepted from a recording.
     """
-    from recorder.entry_points import ENTRY_POINT_KEY, load_entry_point
+    from recorder.entry_points import load_entry_point
 
-    named = reader.session.metadata.get(ENTRY_POINT_KEY)
+    named = reader.session.metadata.get(ENTRY_POINT)
     if not isinstance(named, str) or not named:
         raise ValueError(
             "no agent to resume with: pass one (resume(path, agent, config)), or record the session "
-            f"with metadata {{{ENTRY_POINT_KEY!r}: 'module:callable'}}"
+            f"with metadata {{{ENTRY_POINT!r}: 'module:callable'}}"
         )
     return load_entry_point(named, search_path=os.getcwd())
 
@@ -331,7 +331,7 @@ def _agent_name(agent: object) -> str:
 def _agent_input(reader: VCRReader, config: ResumeConfig) -> Any:
     if config.agent_input is not _UNSET:
         return config.agent_input
-    recorded = reader.session.metadata.get(AGENT_INPUT_KEY, _UNSET)
+    recorded = reader.session.metadata.get(AGENT_INPUT, _UNSET)
     if recorded is not _UNSET:
         return recorded
     if len(reader) == 0:

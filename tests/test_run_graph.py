@@ -142,3 +142,38 @@ async def test_the_graph_view_selects_a_frame_in_the_debugger(tmp_path: Path) ->
         assert isinstance(app.screen, FileScreen)
         await settle(pilot)
         assert app.screen.frame_list.cursor == selected.index
+
+
+async def test_v_in_the_debugger_opens_the_graph_and_c_compares_a_fork_with_its_parent(tmp_path: Path) -> None:
+    from vcr_tui.app import VCRApp
+    from vcr_tui.screens.compare_screen import CompareScreen
+
+    recorder = VCRRecorder(tmp_path)
+    recorder.start_session("parent-run")
+    for name in ("plan", "code", "test"):
+        recorder.record_step(name, {"at": name}, {"done": name})
+    recorder.close()
+    fork = fork_recording(recorder.path, 1, new_session_id="the-fork", state={"at": "code", "fixed": True})
+    fork.record_step("code", {"at": "code", "fixed": True}, {"done": "code"})
+    fork.close()
+
+    app = VCRApp(recorder.path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")  # not a fork: said in words, nothing opens
+        assert isinstance(app.screen, FileScreen)
+        assert any("not a fork" in n.message for n in app._notifications)
+        await press(pilot, "v")
+        assert isinstance(app.screen, GraphScreen)
+        await press(pilot, "j", "j", "enter")
+        assert isinstance(app.screen, FileScreen)
+        assert app.screen.frame_list.cursor == 2
+
+    app = VCRApp(fork.path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        assert (compare.first, compare.second) == (recorder.path, fork.path)
+        assert compare.view is not None and compare.view.comparison.fork_of == "b"

@@ -55,6 +55,7 @@ from vcr_tui.screens.file_scans import BackgroundScans
 from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
+from vcr_tui.screens.run_views import compare_with_parent, open_graph
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.sources import Source
@@ -132,6 +133,17 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         Binding("2", "focus_pane('tree')", "focus state", show=False, id="file.focus-state"),
         Binding("3", "focus_pane('diff')", "focus diff", show=False, id="file.focus-diff"),
         Binding("w", "problems", "show skipped lines", show=False, id="file.problems"),
+        Binding(
+            "v", "graph", "graph", tooltip="the run as a graph: supersteps, side-by-side nodes, forks", id="file.graph"
+        ),
+        Binding(
+            "c",
+            "compare_parent",
+            "compare with parent",
+            show=False,
+            tooltip="this fork side by side with the run it came from",
+            id="file.compare-parent",
+        ),
         Binding("escape", "back", "back to sessions", show=False, id="file.back"),
         *WORKSPACE_BINDINGS,
         *TIME_TRAVEL_BINDINGS,
@@ -557,6 +569,14 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         size = len(text.encode("utf-8"))
         amount = f"{size:,} bytes" if size < 10_000 else f"{size / 1024:,.0f} KB"
         self.say(f"Copied {what} ({amount})", timeout=2)
+
+    def action_graph(self) -> None:
+        open_graph(self.app, self.path, self.frame_list.cursor, self.frame_list.move_to)
+
+    def action_compare_parent(self) -> None:
+        why = compare_with_parent(self.app, self.path)
+        if why:
+            self.say(why, timeout=5)
 
     def action_problems(self) -> None:
         if self.problems:
