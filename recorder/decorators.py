@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar, overload
 
 from recorder.encoding import decode_value, to_jsonable
+from recorder.golden.keys import IDENTITY_KEY
+from recorder.golden.serving import golden_decision
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import Action, Decision, active_plan
 from recorder.writer import VCRRecorder, active_recorder
@@ -37,7 +39,7 @@ _PASSTHROUGH = ("self", "cls")
 def vcr_record(func: F, /) -> F: ...
 @overload
 def vcr_record(
-    *, node_name: str | None = None, frame_type: FrameType | str = FrameType.NODE_EXECUTION
+    *, node_name: str | None = None, frame_type: FrameType | str = FrameType.NODE_EXECUTION, identity: str = ""
 ) -> Callable[[F], F]: ...
 
 
@@ -47,12 +49,17 @@ def vcr_record(
     *,
     node_name: str | None = None,
     frame_type: FrameType | str = FrameType.NODE_EXECUTION,
+    identity: str = "",
 ) -> F | Callable[[F], F]:
-    """Record each call of the function as a frame; works bare or with arguments, sync or async."""
+    """Record each call of the function as a frame; works bare or with arguments, sync or async.
+
+    ``identity`` (a prompt version, a code hash) is recorded with each frame; a golden run
+    answers a call only from a step recorded with the same identity.
+    """
     kind = FrameType(frame_type)
 
     def decorate(target: F) -> F:
-        step = _Step(target, node_name or target.__name__, kind)
+        step = _Step(target, node_name or target.__name__, kind, identity)
         if inspect.iscoroutinefunction(target):
 
             @functools.wraps(target)
@@ -139,10 +146,11 @@ _ANSWERED = (Action.RECORDED, Action.REPLAY, Action.MOCK, Action.SKIP, Action.ED
 class _Step:
     """What the decorator knows about one function: its name, kind and signature."""
 
-    def __init__(self, func: Callable[..., Any], node_name: str, frame_type: FrameType) -> None:
+    def __init__(self, func: Callable[..., Any], node_name: str, frame_type: FrameType, identity: str = "") -> None:
         self.func = func
         self.node_name = node_name
         self.frame_type = frame_type
+        self.identity = identity
         try:
             self.signature: inspect.Signature | None = inspect.signature(func)
         except (TypeError, ValueError):  # builtins without a signature
@@ -151,7 +159,10 @@ class _Step:
     def prepare(self, recorder: VCRRecorder, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Call:
         state, style, passthrough = self._capture(args, kwargs)
         plan = active_plan()
-        decision = plan.decide(self.node_name, state) if plan is not None else Decision(Action.LIVE)
+        if plan is not None:
+            decision = plan.decide(self.node_name, state)
+        else:
+            decision = golden_decision(self.node_name, state, self.identity) or Decision(Action.LIVE)
         call = _Call(self, recorder, state, style, decision, args, kwargs)
         if decision.action is Action.LIVE and decision.state is not None:
             call.args, call.kwargs = self._rebuild(decision.state, style, passthrough, args, kwargs)
@@ -262,6 +273,8 @@ class _Call:
     def _record(self, output: dict[str, Any], source: str | None, latency_ms: float, custom: dict[str, Any]) -> None:
         metadata = self.usage
         metadata.custom = {**metadata.custom, **custom, "call": self.style}
+        if self.step.identity:
+            metadata.custom[IDENTITY_KEY] = self.step.identity
         if source:
             metadata.custom["source"] = source
         metadata.latency_ms = latency_ms

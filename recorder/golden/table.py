@@ -1,0 +1,130 @@
+"""The steps of golden runs, by key, and one run's walk through them.
+
+``StepTable`` reads golden files once, frame by frame, and keeps for each step key the places
+(file, frame) where that step was recorded, in recording order: a few dozen bytes per step, so
+a table over 100,000 steps stays small. Outputs are read back from the file only when a call is
+answered. ``Matcher`` is one live run's cursor over a table: the n-th call with a key takes the
+n-th recorded answer, so identical repeated calls replay in recorded order, and a call with no
+answer left runs live.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from recorder.golden.keys import (
+    Normalize,
+    StepKey,
+    answers_steps,
+    frame_identity,
+    is_answering_step,
+    step_key,
+)
+from recorder.index import decode_line
+from recorder.models import Frame, FrameType
+from recorder.reader import VCRReader
+
+_READER_CACHE = 2048  # parsed frames kept per golden file: a served run of that size never re-reads
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenStep:
+    """A recorded step that answers a call: its frame and the golden run it belongs to."""
+
+    frame: Frame
+    fingerprint: str
+
+
+class StepTable:
+    """Step key -> where golden runs recorded that step, in order."""
+
+    def __init__(self, normalize: Normalize | None = None) -> None:
+        self.normalize = normalize
+        self._files: list[tuple[str, VCRReader]] = []
+        self._steps: dict[StepKey, list[tuple[int, int]]] = {}
+        self.step_count = 0
+
+    def add_file(self, fp: str, path: Path) -> None:
+        """Index every answering step of one golden file (its frames are parsed once, here)."""
+        reader = VCRReader(path, cache_size=_READER_CACHE)
+        source = len(self._files)
+        self._files.append((fp, reader))
+        steps = self._steps
+        for index in range(len(reader)):
+            found = _step_of(reader, index)
+            if found is None:
+                continue
+            node, state, identity = found
+            key = step_key(node, state, identity, self.normalize)
+            places = steps.get(key)
+            if places is None:
+                steps[key] = [(source, index)]
+            else:
+                places.append((source, index))
+            self.step_count += 1
+
+    def places(self, key: StepKey) -> list[tuple[int, int]] | None:
+        return self._steps.get(key)
+
+    def step_at(self, place: tuple[int, int]) -> GoldenStep:
+        fp, reader = self._files[place[0]]
+        return GoldenStep(reader.frame(place[1]), fp)
+
+    def close(self) -> None:
+        for _, reader in self._files:
+            reader.close()
+        self._files.clear()
+
+    def __len__(self) -> int:
+        return self.step_count
+
+
+def _step_of(reader: VCRReader, index: int) -> tuple[str, dict[str, Any], str] | None:
+    """(node, input, identity) of a frame that can answer calls, reading as little as it can.
+
+    The common frame line is decoded without building a ``Frame``; diff-mode and mended lines
+    go through the reader, which rebuilds and repairs them.
+    """
+    value, error, note = decode_line(reader.raw(index))
+    data = value.get("data") if isinstance(value, dict) else None
+    if error is None and note is None and isinstance(data, dict) and data.get("state_diff") is None:
+        node = data.get("node_name")
+        state = data.get("input_state")
+        meta = data.get("metadata")
+        if isinstance(node, str) and isinstance(state, dict) and isinstance(meta, dict):
+            custom = meta.get("custom")
+            custom = custom if isinstance(custom, dict) else {}
+            kind = FrameType.parse(data.get("frame_type", "node"))
+            if not is_answering_step(node, kind, bool(meta.get("error_type"))):
+                return None
+            identity = custom.get("identity")
+            return node, state, identity if isinstance(identity, str) else ""
+    frame = reader.frame(index)
+    if not answers_steps(frame):
+        return None
+    return frame.node_name, frame.input_state, frame_identity(frame)
+
+
+class Matcher:
+    """One run's cursor over a table; safe to share between the threads of one run."""
+
+    def __init__(self, table: StepTable) -> None:
+        self.table = table
+        self._taken: dict[StepKey, int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, node_name: str, state: dict[str, Any], identity: str = "") -> GoldenStep | None:
+        """The next recorded answer to this call, or None when it must run live."""
+        key = step_key(node_name, state, identity, self.table.normalize)
+        places = self.table.places(key)
+        if places is None:
+            return None
+        with self._lock:
+            taken = self._taken.get(key, 0)
+            if taken >= len(places):
+                return None
+            self._taken[key] = taken + 1
+        return self.table.step_at(places[taken])
