@@ -268,3 +268,9 @@ def fail(message: str, status: int = 2) -> NoReturn:
     """One clear line on stderr and a non-zero exit: what every bad-input path does."""
     click.echo(f"vcr-tui: {message}", err=True)
     sys.exit(status)
+
+
+from vcr_tui.cli_golden import golden_command, ledger_command  # noqa: E402  (registered after main exists)
+
+main.add_command(golden_command)
+main.add_command(ledger_command)
