@@ -46,7 +46,14 @@ def test_save_list_show_invalidate(tmp_path: Path) -> None:
     listed = run_cli("golden", "list", cwd=tmp_path)
     assert listed.returncode == 0
     header, row = [line for line in listed.stdout.splitlines() if "│" in line or "┃" in line][:2]
-    assert [c.strip() for c in header.strip("┃").split("┃")] == ["task", "fingerprint", "steps", "tokens", "cost", "saved at"]
+    assert [c.strip() for c in header.strip("┃").split("┃")] == [
+        "task",
+        "fingerprint",
+        "steps",
+        "tokens",
+        "cost",
+        "saved at",
+    ]
     assert [c.strip() for c in row.strip("│").split("│")][:5] == ["learn", fp, "2", "1,200", "$0.01"]
 
     shown = run_cli("golden", "show", "learn", cwd=tmp_path)
@@ -75,7 +82,9 @@ def test_ledger_table_and_json_say_what_the_engine_says(tmp_path: Path) -> None:
 
     table = run_cli("ledger", str(served), cwd=tmp_path)
     assert table.returncode == 0
-    rows = [[c.strip() for c in line.strip("│").split("│")] for line in table.stdout.splitlines() if line.startswith("│")]
+    rows = [
+        [c.strip() for c in line.strip("│").split("│")] for line in table.stdout.splitlines() if line.startswith("│")
+    ]
     assert [r[:3] for r in rows] == [["0", "llm:planner", "↺ golden"], ["1", "tool:search", "live"]]
     assert rows[0][6:8] == ["1,200", "$0.01"]
     assert "saved 100% · 1,200 tokens · $0.01" in table.stdout  # every priced step was answered
