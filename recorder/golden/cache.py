@@ -75,11 +75,7 @@ class GoldenRunCache:
 
     def entry(self, task: str) -> GoldenEntry | None:
         """The golden run of ``task`` (its text, or its fingerprint), if saved."""
-        entries = self.entries()
-        found = entries.get(fingerprint(task))
-        if found is None and is_fingerprint(task):
-            found = entries.get(task)
-        return found
+        return _find(self.entries(), task)
 
     def has_golden_run(self, task: str) -> bool:
         return self.entry(task) is not None
@@ -119,6 +115,7 @@ class GoldenRunCache:
             header = _golden_header(reader, known, task, fp, tags)
             end = reader.size
             with self.folder.locked(exclusive=True):
+                entries, _ = self.folder.read_entries()  # before the new file lands: it is not read again
                 target = self.folder.file_of(fp)
                 fd, temp = self.folder.temp_file(fp)
                 try:
@@ -131,7 +128,6 @@ class GoldenRunCache:
                 except BaseException:
                     temp.unlink(missing_ok=True)
                     raise
-                entries, _ = self.folder.read_entries()
                 entries[fp] = GoldenEntry(
                     fingerprint=fp,
                     task=task,
@@ -168,7 +164,7 @@ class GoldenRunCache:
         table = StepTable(normalize if normalize is not None else self.normalize)
         entries = self.entries()
         if task is not None:
-            found = self.entry(task)
+            found = _find(entries, task)
             chosen = [found.fingerprint] if found is not None else []
         else:
             chosen = list(entries)
@@ -243,6 +239,14 @@ class GoldenRunCache:
         return outputs, ledger
 
 
+def _find(entries: dict[str, GoldenEntry], task: str) -> GoldenEntry | None:
+    """The entry of ``task``, given as its text or as its fingerprint."""
+    found = entries.get(fingerprint(task))
+    if found is None and is_fingerprint(task):
+        found = entries.get(task)
+    return found
+
+
 def _source_of(run: VCRRecorder | VCRReader | str | os.PathLike[str]) -> tuple[Path, Session | None]:
     """The file to copy, and the totals when an open recorder knows them exactly."""
     if isinstance(run, VCRRecorder):
@@ -274,18 +278,42 @@ def _golden_header(reader: VCRReader, known: Session | None, task: str, fp: str,
 
 
 def _copy_prefix(source: Any, out: Any, end: int) -> None:
-    """Copy the first ``end`` bytes (the complete lines indexed), a chunk at a time."""
-    left = end
-    while left > 0:
-        chunk = source.read(min(_COPY_CHUNK, left))
-        if not chunk:
+    """Copy the first ``end`` bytes (the complete lines indexed), ending with a newline.
+
+    The kernel copies (``copy_file_range``, else ``sendfile``) where it can, so the bytes never
+    pass through Python; otherwise a chunk at a time. Memory stays flat either way.
+    """
+    out.flush()
+    src, dst = source.fileno(), out.fileno()
+    copied = 0
+    for kernel_copy in (getattr(os, "copy_file_range", None), getattr(os, "sendfile", None)):
+        if kernel_copy is None:
+            continue
+        try:
+            while copied < end:
+                if kernel_copy is os.sendfile:
+                    count = os.sendfile(dst, src, copied, min(_COPY_CHUNK * 64, end - copied))
+                else:
+                    count = kernel_copy(src, dst, min(_COPY_CHUNK * 64, end - copied), copied)
+                if count == 0:
+                    break
+                copied += count
             break
-        out.write(chunk)
-        left -= len(chunk)
-    if end and left == 0:
-        source.seek(end - 1)
-        if source.read(1) != b"\n":
-            out.write(b"\n")
+        except OSError:
+            continue  # not supported between these files: try the next way, from where it stopped
+    if copied < end:
+        os.lseek(dst, copied, os.SEEK_SET)
+        source.seek(copied)
+        left = end - copied
+        while left > 0:
+            chunk = source.read(min(_COPY_CHUNK, left))
+            if not chunk:
+                break
+            os.write(dst, chunk)
+            left -= len(chunk)
+    os.lseek(dst, 0, os.SEEK_END)
+    if end and os.pread(src, 1, end - 1) != b"\n":
+        os.write(dst, b"\n")
 
 
 def _answered(golden: Frame, fp: str) -> Frame:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from recorder.coerce import optional_str, str_or
 from recorder.golden.keys import (
     Normalize,
     StepKey,
@@ -24,10 +25,11 @@ from recorder.golden.keys import (
     step_key,
 )
 from recorder.index import decode_line
-from recorder.models import Frame, FrameType
+from recorder.models import Frame, FrameMetadata, FrameType
 from recorder.reader import VCRReader
 
-_READER_CACHE = 2048  # parsed frames kept per golden file: a served run of that size never re-reads
+_READER_CACHE = 512
+_KEPT_BYTES = 64 << 20  # frame lines kept decoded from the first read, per table; beyond, read again on a hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ class StepTable:
         self.normalize = normalize
         self._files: list[tuple[str, VCRReader]] = []
         self._steps: dict[StepKey, list[tuple[int, int]]] = {}
+        self._kept: dict[tuple[int, int], dict[str, Any]] = {}
+        self._kept_bytes = 0
         self.step_count = 0
 
     def add_file(self, fp: str, path: Path) -> None:
@@ -57,13 +61,16 @@ class StepTable:
             found = _step_of(reader, index)
             if found is None:
                 continue
-            node, state, identity = found
+            node, state, identity, data, size = found
             key = step_key(node, state, identity, self.normalize)
             places = steps.get(key)
             if places is None:
                 steps[key] = [(source, index)]
             else:
                 places.append((source, index))
+            if data is not None and self._kept_bytes + size <= _KEPT_BYTES:
+                self._kept[(source, index)] = data  # answering it then costs no second parse
+                self._kept_bytes += size
             self.step_count += 1
 
     def places(self, key: StepKey) -> list[tuple[int, int]] | None:
@@ -71,6 +78,9 @@ class StepTable:
 
     def step_at(self, place: tuple[int, int]) -> GoldenStep:
         fp, reader = self._files[place[0]]
+        data = self._kept.get(place)
+        if data is not None:
+            return GoldenStep(_answer_frame(data, place[1], reader.line_number(place[1])), fp)
         return GoldenStep(reader.frame(place[1]), fp)
 
     def close(self) -> None:
@@ -82,13 +92,15 @@ class StepTable:
         return self.step_count
 
 
-def _step_of(reader: VCRReader, index: int) -> tuple[str, dict[str, Any], str] | None:
-    """(node, input, identity) of a frame that can answer calls, reading as little as it can.
+def _step_of(reader: VCRReader, index: int) -> tuple[str, dict[str, Any], str, dict[str, Any] | None, int] | None:
+    """(node, input, identity, decoded record, line size) of a frame that can answer calls.
 
-    The common frame line is decoded without building a ``Frame``; diff-mode and mended lines
-    go through the reader, which rebuilds and repairs them.
+    The common frame line is decoded without building a ``Frame`` (the decoded record comes
+    back so a table can keep it); diff-mode and mended lines go through the reader, which
+    rebuilds and repairs them (no record then).
     """
-    value, error, note = decode_line(reader.raw(index))
+    raw = reader.raw(index)
+    value, error, note = decode_line(raw)
     data = value.get("data") if isinstance(value, dict) else None
     if error is None and note is None and isinstance(data, dict) and data.get("state_diff") is None:
         node = data.get("node_name")
@@ -101,11 +113,33 @@ def _step_of(reader: VCRReader, index: int) -> tuple[str, dict[str, Any], str] |
             if not is_answering_step(node, kind, bool(meta.get("error_type"))):
                 return None
             identity = custom.get("identity")
-            return node, state, identity if isinstance(identity, str) else ""
+            return node, state, identity if isinstance(identity, str) else "", data, len(raw)
     frame = reader.frame(index)
     if not answers_steps(frame):
         return None
-    return frame.node_name, frame.input_state, frame_identity(frame)
+    return frame.node_name, frame.input_state, frame_identity(frame), None, 0
+
+
+def _answer_frame(data: dict[str, Any], index: int, line: int) -> Frame:
+    """A ``Frame`` from a record ``_step_of`` checked: only what answering a call reads is built.
+
+    The full ``frame_from_dict`` also validates the timestamp and every field, which the first
+    read already did for this record's shape; an answer needs the states and the metadata.
+    """
+    output = data.get("output_state")
+    return Frame(
+        frame_id=str_or(data.get("frame_id"), ""),
+        session_id=str_or(data.get("session_id"), ""),
+        node_name=data["node_name"],
+        frame_type=FrameType.parse(data.get("frame_type", "node")) or FrameType.NODE_EXECUTION,
+        input_state=data["input_state"],
+        output_state=output if isinstance(output, dict) else {},
+        metadata=FrameMetadata.from_dict(data["metadata"]),
+        parent_frame_id=optional_str(data.get("parent_frame_id")),
+        timestamp=str_or(data.get("timestamp"), ""),
+        index=index,
+        line=line,
+    )
 
 
 class Matcher:
