@@ -167,7 +167,9 @@ def bench_save(out: Path, frames: int, runs: int) -> None:
     imported = float(base.stdout)
     print(f"(c) save_golden_run of {frames:,} frames ({size / 1e6:.0f} MB)")
     print(line("    save", saves, "s", statistics.median(copies), 2))
-    print(f"    peak RSS {max(peaks):.0f} MB against {imported:.0f} MB for importing alone (+{max(peaks) - imported:.0f} MB)")
+    print(
+        f"    peak RSS {max(peaks):.0f} MB against {imported:.0f} MB for importing alone (+{max(peaks) - imported:.0f} MB)"
+    )
 
 
 def main() -> None:
