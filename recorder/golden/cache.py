@@ -318,7 +318,11 @@ def _copy_prefix(source: Any, out: Any, end: int) -> None:
 
 def _answered(golden: Frame, fp: str) -> Frame:
     """The golden frame as a step answered at no cost, carrying what it cost when recorded."""
-    custom = {**golden.metadata.custom, **answered_custom(GoldenStep(golden, fp)), "source": GOLDEN_SOURCE}
+    custom = {
+        **golden.metadata.custom,
+        **answered_custom(GoldenStep(fp, None, (0, golden.index), golden)),
+        "source": GOLDEN_SOURCE,
+    }
     return dataclasses.replace(golden, metadata=FrameMetadata(model=golden.metadata.model, custom=custom))
 
 

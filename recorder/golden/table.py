@@ -11,7 +11,6 @@ answer left runs live.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +31,26 @@ _READER_CACHE = 512
 _KEPT_BYTES = 64 << 20  # frame lines kept decoded from the first read, per table; beyond, read again on a hit
 
 
-@dataclass(frozen=True, slots=True)
 class GoldenStep:
-    """A recorded step that answers a call: its frame and the golden run it belongs to."""
+    """A recorded step that answers a call: the golden run it belongs to, and its frame.
 
-    frame: Frame
-    fingerprint: str
+    The frame is built when first asked for, so a lookup costs only the match itself.
+    """
+
+    __slots__ = ("_frame", "_place", "_table", "fingerprint")
+
+    def __init__(self, fingerprint: str, table: StepTable | None, place: tuple[int, int], frame: Frame | None = None):
+        self.fingerprint = fingerprint
+        self._table = table
+        self._place = place
+        self._frame = frame
+
+    @property
+    def frame(self) -> Frame:
+        if self._frame is None:
+            assert self._table is not None
+            self._frame = self._table.frame_at(self._place)
+        return self._frame
 
 
 class StepTable:
@@ -77,11 +90,14 @@ class StepTable:
         return self._steps.get(key)
 
     def step_at(self, place: tuple[int, int]) -> GoldenStep:
-        fp, reader = self._files[place[0]]
+        return GoldenStep(self._files[place[0]][0], self, place)
+
+    def frame_at(self, place: tuple[int, int]) -> Frame:
+        reader = self._files[place[0]][1]
         data = self._kept.get(place)
         if data is not None:
-            return GoldenStep(_answer_frame(data, place[1], reader.line_number(place[1])), fp)
-        return GoldenStep(reader.frame(place[1]), fp)
+            return _answer_frame(data, place[1], reader.line_number(place[1]))
+        return reader.frame(place[1])
 
     def close(self) -> None:
         for _, reader in self._files:
