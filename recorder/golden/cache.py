@@ -23,6 +23,7 @@ from recorder.golden.ledger import GOLDEN_SOURCE, LIVE_SOURCE, CostLedger
 from recorder.golden.serving import GoldenServer, answered_custom, server_active
 from recorder.golden.store import TASK_KEY, GoldenEntry, GoldenFolder, fingerprint, is_fingerprint
 from recorder.golden.table import GoldenStep, Matcher, StepTable
+from recorder.index import decode_line
 from recorder.models import Frame, FrameMetadata, Session
 from recorder.reader import VCRReader
 from recorder.timestamps import now_iso
@@ -108,26 +109,23 @@ class GoldenRunCache:
         """
         fp = fingerprint(task)
         path, known = _source_of(recorder)
-        with VCRReader(path) as reader:
-            count = len(reader)
-            if count == 0:
-                raise ValueError(f"{path} has no frames: there is nothing to save as a golden run")
-            header = _golden_header(reader, known, task, fp, tags)
-            end = reader.size
+        header, count, end = _run_facts(path, known)
+        if count == 0:
+            raise ValueError(f"{path} has no frames: there is nothing to save as a golden run")
+        header = _golden_header(header, count, task, fp, tags)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, temp = self.folder.temp_file(fp)
+        try:
+            # The copy is made outside the lock, under a name no reader looks at; only the
+            # rename and the index change hold it, so readers never wait for a long copy.
+            with os.fdopen(fd, "wb") as out, open(path, "rb") as source:
+                _copy_prefix(source, out, end)
+                out.write(encode_line(header.to_record()))
+                out.flush()
+                os.fsync(out.fileno())
             with self.folder.locked(exclusive=True):
-                entries, _ = self.folder.read_entries()  # before the new file lands: it is not read again
-                target = self.folder.file_of(fp)
-                fd, temp = self.folder.temp_file(fp)
-                try:
-                    with os.fdopen(fd, "wb") as out, open(path, "rb") as source:
-                        _copy_prefix(source, out, end)
-                        out.write(encode_line(header.to_record()))
-                        out.flush()
-                        os.fsync(out.fileno())
-                    os.replace(temp, target)
-                except BaseException:
-                    temp.unlink(missing_ok=True)
-                    raise
+                entries, _ = self.folder.read_entries()
+                os.replace(temp, self.folder.file_of(fp))
                 entries[fp] = GoldenEntry(
                     fingerprint=fp,
                     task=task,
@@ -140,6 +138,8 @@ class GoldenRunCache:
                     extra={"source": path.name},
                 )
                 self.folder.write_index(entries)
+        finally:
+            temp.unlink(missing_ok=True)  # gone already once renamed
         return fp
 
     def invalidate(self, task: str) -> bool:
@@ -258,18 +258,61 @@ def _source_of(run: VCRRecorder | VCRReader | str | os.PathLike[str]) -> tuple[P
     return Path(run), None
 
 
-def _golden_header(reader: VCRReader, known: Session | None, task: str, fp: str, tags: list[str] | None) -> Session:
-    """The header appended to the golden copy: the run's own, naming the task, with exact totals."""
-    base = known if known is not None else reader.session
+def _run_facts(path: Path, known: Session | None) -> tuple[Session, int, int]:
+    """The run's header, frame count and the byte length of its complete lines.
+
+    An open recorder knows its counts; a file that ends with the header our writer appends on
+    ``save()`` says them in that header. Any other file (the peer's 0.5.0 never updates its
+    totals) is indexed, and its tokens and cost are added up frame by frame.
+    """
+    if known is not None:
+        return known, known.frame_count, path.stat().st_size
+    closing = _closing_header(path)
+    if closing is not None:
+        return closing
+    with VCRReader(path) as reader:
+        header = dataclasses.replace(reader.session, metadata=dict(reader.session.metadata))
+        count = len(reader)
+        if header.frame_count != count:
+            tokens, cost = 0, 0.0
+            for index in range(count):
+                meta = reader.frame(index).metadata
+                tokens += meta.tokens_used or 0
+                cost += meta.cost_usd or 0.0
+            header.total_tokens, header.total_cost_usd = tokens, cost
+        return header, count, reader.size
+
+
+_TAIL = 1 << 16
+
+
+def _closing_header(path: Path) -> tuple[Session, int, int] | None:
+    """(header, frames, size) when the file's last line is a session record counting its frames."""
+    with open(path, "rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        if size == 0:
+            return None
+        tail = os.pread(source.fileno(), min(size, _TAIL), max(0, size - _TAIL))
+    if not tail.endswith(b"\n"):
+        return None
+    lines = tail[:-1].rsplit(b"\n", 1)
+    if len(lines) < 2 and size > _TAIL:
+        return None  # a last line longer than the tail read: not a header
+    value, error, note = decode_line(lines[-1])
+    if error is not None or note is not None or not isinstance(value, dict) or value.get("type") != "session":
+        return None
+    data = value.get("data")
+    if not isinstance(data, dict):
+        return None
+    header = Session.from_dict(data)
+    if header.frame_count <= 0:
+        return None
+    return header, header.frame_count, size
+
+
+def _golden_header(base: Session, count: int, task: str, fp: str, tags: list[str] | None) -> Session:
+    """The header appended to the golden copy: the run's own, naming the task, with its counts."""
     header = dataclasses.replace(base, metadata=dict(base.metadata), tags=list(base.tags))
-    count = len(reader)
-    if known is None and base.frame_count != count:
-        tokens, cost = 0, 0.0  # the header's totals are not the file's (0.5.0 never writes them): add up
-        for index in range(count):
-            meta = reader.frame(index).metadata
-            tokens += meta.tokens_used or 0
-            cost += meta.cost_usd or 0.0
-        header.total_tokens, header.total_cost_usd = tokens, cost
     header.frame_count = count
     header.updated_at = now_iso()
     header.metadata.update({TASK_KEY: task, "golden_fingerprint": fp, "golden_saved_at": header.updated_at})
