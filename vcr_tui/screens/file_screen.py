@@ -52,6 +52,7 @@ from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.screens.file_scans import BackgroundScans, SearchState
 from vcr_tui.screens.help_screen import HelpScreen
+from vcr_tui.screens.ledger_actions import LEDGER_BINDINGS, LedgerActions
 from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
@@ -85,7 +86,7 @@ class LoadJob:
     index: int
 
 
-class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, Screen[None]):
+class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, BackgroundScans, Screen[None]):
     """Step through one recording."""
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands, ResumeCommands}
@@ -129,6 +130,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         Binding("escape", "back", "back to sessions", show=False, id="file.back"),
         *WORKSPACE_BINDINGS,
         *TIME_TRAVEL_BINDINGS,
+        *LEDGER_BINDINGS,
         Binding("q", "quit", "quit", id="app.quit"),
     ]
 
@@ -515,6 +517,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             fields.activity = f"opening {clean(self.path.name)}…"
         if self.marked is not None:
             fields.extras.append(f"◉ #{self.marked}")
+        if saved := self.ledger_status(fields.count):
+            fields.extras.append(saved)
         search = self.search_state
         if search is not None:
             progress = "" if search.done else f" {100 * search.scanned // max(search.total, 1)}%"
