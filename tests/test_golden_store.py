@@ -164,3 +164,16 @@ def test_a_folder_we_wrote_is_replayed_by_the_peer(tmp_path: Path) -> None:
     replayed = peer.run("golden-replay", str(tmp_path / "golden"), "Ship it", cwd=tmp_path)
     assert replayed["has"] is True
     assert replayed["outputs"] == [{"n": 1}, {"n": 2}, {"n": 3}]
+
+
+@pytest.mark.interop
+def test_a_recording_the_peer_wrote_is_saved_with_its_totals_added_up(tmp_path: Path) -> None:
+    peer = require_peer("0.5.0")
+    made = {
+        scenario["scenario"]: scenario for scenario in peer.run("record-sync", str(tmp_path / "peer"), cwd=tmp_path)
+    }
+    many = Path(made["many"]["path"])  # 0.5.0 leaves the header's totals at 0
+    cache = GoldenRunCache(tmp_path / "golden")
+    cache.save_golden_run("many", many)
+    [entry] = cache.list_golden_runs()
+    assert (entry["frame_count"], entry["total_tokens"]) == (250, 500)

@@ -126,16 +126,8 @@ class GoldenRunCache:
             with self.folder.locked(exclusive=True):
                 entries, _ = self.folder.read_entries()
                 os.replace(temp, self.folder.file_of(fp))
-                entries[fp] = GoldenEntry(
-                    fingerprint=fp,
-                    task=task,
-                    session_id=header.session_id,
-                    frame_count=count,
-                    total_tokens=header.total_tokens,
-                    total_cost_usd=header.total_cost_usd,
-                    created_at=header.metadata["golden_saved_at"],
-                    tags=list(tags or []),
-                    extra={"source": path.name},
+                entries[fp] = GoldenEntry.of_header(
+                    fp, task, header, count, tags=list(tags or []), extra={"source": path.name}
                 )
                 self.folder.write_index(entries)
         finally:

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from recorder.coerce import optional_float, optional_int, optional_str
+from recorder.models import Session
 from recorder.reader import VCRReader
 
 INDEX_NAME = "index.json"
@@ -80,6 +81,21 @@ class GoldenEntry:
             "tags": self.tags,
             "file": os.path.abspath(folder / f"{self.fingerprint}{SUFFIX}"),
         }
+
+    @classmethod
+    def of_header(cls, fp: str, task: str | None, header: Session, count: int, **fields: Any) -> GoldenEntry:
+        """The entry of a golden file with this last header (``fields`` override what it says)."""
+        meta = header.metadata
+        values: dict[str, Any] = {
+            "session_id": header.session_id,
+            "frame_count": count,
+            "total_tokens": header.total_tokens,
+            "total_cost_usd": header.total_cost_usd,
+            "created_at": optional_str(meta.get("golden_saved_at")) or header.updated_at,
+            "tags": list(header.tags),
+        }
+        values.update(fields)
+        return cls(fingerprint=fp, task=task, **values)
 
     @classmethod
     def from_index(cls, fp: str, data: dict[str, Any]) -> GoldenEntry:
@@ -220,13 +236,4 @@ def entry_from_file(fp: str, path: Path) -> GoldenEntry:
         return GoldenEntry(fp, None)
     meta = session.metadata
     task = optional_str(meta.get(TASK_KEY)) or optional_str(meta.get("task"))
-    return GoldenEntry(
-        fingerprint=fp,
-        task=task,
-        session_id=session.session_id,
-        frame_count=count,
-        total_tokens=session.total_tokens,
-        total_cost_usd=session.total_cost_usd,
-        created_at=optional_str(meta.get("golden_saved_at")) or session.updated_at,
-        tags=list(session.tags),
-    )
+    return GoldenEntry.of_header(fp, task, session, count)
