@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from recorder.coerce import optional_str, str_or
+from recorder.coerce import optional_float, optional_int, optional_str, str_or
 from recorder.golden.keys import (
     Normalize,
     StepKey,
@@ -96,7 +96,7 @@ class StepTable:
         reader = self._files[place[0]][1]
         data = self._kept.get(place)
         if data is not None:
-            return _answer_frame(data, place[1], reader.line_number(place[1]))
+            return _answer_frame(data, place[1])
         return reader.frame(place[1])
 
     def close(self) -> None:
@@ -136,13 +136,17 @@ def _step_of(reader: VCRReader, index: int) -> tuple[str, dict[str, Any], str, d
     return frame.node_name, frame.input_state, frame_identity(frame), None, 0
 
 
-def _answer_frame(data: dict[str, Any], index: int, line: int) -> Frame:
+def _answer_frame(data: dict[str, Any], index: int) -> Frame:
     """A ``Frame`` from a record ``_step_of`` checked: only what answering a call reads is built.
 
     The full ``frame_from_dict`` also validates the timestamp and every field, which the first
-    read already did for this record's shape; an answer needs the states and the metadata.
+    read already did for this record's shape; an answer needs the states, the cost figures and
+    the custom facts (its line in the file is not looked up).
     """
     output = data.get("output_state")
+    meta = data["metadata"]
+    custom = meta.get("custom")
+    latency = optional_float(meta.get("latency_ms"))
     return Frame(
         frame_id=str_or(data.get("frame_id"), ""),
         session_id=str_or(data.get("session_id"), ""),
@@ -150,11 +154,16 @@ def _answer_frame(data: dict[str, Any], index: int, line: int) -> Frame:
         frame_type=FrameType.parse(data.get("frame_type", "node")) or FrameType.NODE_EXECUTION,
         input_state=data["input_state"],
         output_state=output if isinstance(output, dict) else {},
-        metadata=FrameMetadata.from_dict(data["metadata"]),
+        metadata=FrameMetadata(
+            model=optional_str(meta.get("model")),
+            latency_ms=latency if latency is not None else 0.0,
+            tokens_used=optional_int(meta.get("tokens_used")),
+            cost_usd=optional_float(meta.get("cost_usd")),
+            custom=custom if isinstance(custom, dict) else {},
+        ),
         parent_frame_id=optional_str(data.get("parent_frame_id")),
         timestamp=str_or(data.get("timestamp"), ""),
         index=index,
-        line=line,
     )
 
 
