@@ -76,7 +76,12 @@ async def test_a_recording_with_nothing_answered_shows_no_savings(app_recordings
 
 @pytest.mark.parametrize("size", [pytest.param((120, 30), id="120x30")])
 def test_ledger_view_snapshot(snap_compare, app_recordings, size: tuple[int, int]) -> None:
-    from test_snapshots import keys_then_settle
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await wait_until(pilot, lambda: "saved" in status_text(pilot), "the savings in the status line")
+        await press(pilot, "dollar_sign")
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, "ledger", None) is not None, "the ledger")
+        await settle(pilot)
 
     app = VCRApp(app_recordings.golden_served())
-    assert snap_compare(app, terminal_size=size, run_before=keys_then_settle("dollar_sign"))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -21,10 +21,15 @@ from vcr_tui.ledger_text import saved_brief
 from vcr_tui.messages import LedgerReady
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.app import App
+    from textual.timer import Timer
 
     from vcr_tui.frame_store import FrameStore
     from vcr_tui.preview_store import PreviewStore
+
+LEDGER_DELAY = 0.3  # seconds after the first screen before the ledger is read: the frames come first
 
 LEDGER_BINDINGS: list[BindingType] = [
     Binding(
@@ -50,6 +55,7 @@ class LedgerActions:
 
         def post_message(self, message: object) -> bool: ...
         def _refresh_status(self) -> None: ...
+        def set_timer(self, delay: float, callback: Callable[[], object]) -> Timer: ...
 
     ledger: CostLedger | None = None
     _ledger_frames = 0  # frames the ledger has counted
@@ -66,8 +72,11 @@ class LedgerActions:
         """The status line's savings ('' when nothing was answered); reads new frames in the background."""
         if frame_count > self._ledger_frames and not self._ledger_running and not self._ledger_unreadable:
             self._ledger_running = True
-            self._ledger_worker(copy.deepcopy(self.ledger) if self.ledger is not None else CostLedger())
+            self.set_timer(LEDGER_DELAY, self._start_ledger_worker)
         return saved_brief(self.ledger) if self.ledger is not None else ""
+
+    def _start_ledger_worker(self) -> None:
+        self._ledger_worker(copy.deepcopy(self.ledger) if self.ledger is not None else CostLedger())
 
     @work(thread=True, group="ledger", exit_on_error=False)
     def _ledger_worker(self, ledger: CostLedger) -> None:
