@@ -12,9 +12,11 @@ themselves.
 Resuming uses the engine's own ``resume``/``aresume`` with any callable that runs the wrapped
 graph (``app.invoke`` will do): the graph is not replayed from its start but starts at the
 node of the chosen frame with the (edited) state, in a fork of the recording, in FORK, REPLAY
-or MOCK mode. ``golden=cache`` (a ``GoldenRunCache``) answers every node whose name and input
-equal a golden step's from the golden run instead of running it. How it starts there (checkpointing when the graph has a checkpointer, a graph
+or MOCK mode. How it starts there (checkpointing when the graph has a checkpointer, a graph
 entered at that node otherwise) is explained in ``_langgraph_graphs``.
+
+``golden=cache`` (a ``GoldenRunCache``) answers every node whose name and input equal a golden
+step's from the golden run instead of running it.
 
 This module imports LangGraph only when a graph is wrapped, so it imports (and ``recorder``
 stays importable) where LangGraph is not installed.
