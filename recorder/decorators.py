@@ -26,6 +26,8 @@ from typing import Any, Literal, TypeVar, overload
 from recorder.encoding import decode_value, to_jsonable
 from recorder.entry_points import importable_name
 from recorder.error_marks import already_recorded, mark_recorded
+from recorder.golden.keys import IDENTITY_KEY
+from recorder.golden.serving import golden_decision
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import Action, Decision, active_plan
 from recorder.vocabulary import AGENT_INPUT, ENTRY_POINT
@@ -46,6 +48,7 @@ def vcr_record(
     *,
     node_name: str | None = None,
     frame_type: FrameType | str = FrameType.NODE_EXECUTION,
+    identity: str = "",
 ) -> Callable[[F], F]: ...
 
 
@@ -55,12 +58,16 @@ def vcr_record(
     *,
     node_name: str | None = None,
     frame_type: FrameType | str = FrameType.NODE_EXECUTION,
+    identity: str = "",
 ) -> F | Callable[[F], F]:
     """Record each call of the function as a frame; works bare or with arguments, sync or async.
 
     ``@vcr_record(recorder, node_name=...)`` (the peer's form) records into that recorder, whose
     session starts with the first frame when none is open; without one, calls record into the
     active recorder (``with recorder:``). While a resume runs, they always record into its fork.
+
+    ``identity`` (a prompt version, a code hash) is recorded with each frame; a golden run
+    answers a call only from a step recorded with the same identity.
     """
     kind = FrameType(frame_type)
     own = func if isinstance(func, VCRRecorder) else None
@@ -71,7 +78,7 @@ def vcr_record(
         return with_session(own)
 
     def decorate(target: F) -> F:
-        step = _Step(target, node_name or target.__name__, kind)
+        step = _Step(target, node_name or target.__name__, kind, identity)
         if inspect.iscoroutinefunction(target):
 
             @functools.wraps(target)
@@ -158,10 +165,11 @@ _ANSWERED = (Action.RECORDED, Action.REPLAY, Action.MOCK, Action.SKIP, Action.ED
 class _Step:
     """What the decorator knows about one function: its name, kind and signature."""
 
-    def __init__(self, func: Callable[..., Any], node_name: str, frame_type: FrameType) -> None:
+    def __init__(self, func: Callable[..., Any], node_name: str, frame_type: FrameType, identity: str = "") -> None:
         self.func = func
         self.node_name = node_name
         self.frame_type = frame_type
+        self.identity = identity
         try:
             self.signature: inspect.Signature | None = inspect.signature(func)
         except (TypeError, ValueError):  # builtins without a signature
@@ -170,7 +178,10 @@ class _Step:
     def prepare(self, recorder: VCRRecorder, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Call:
         state, style, passthrough = self._capture(args, kwargs)
         plan = active_plan()
-        decision = plan.decide(self.node_name, state) if plan is not None else Decision(Action.LIVE)
+        if plan is not None:
+            decision = plan.decide(self.node_name, state)
+        else:
+            decision = golden_decision(self.node_name, state, self.identity) or Decision(Action.LIVE)
         call = _Call(self, recorder, state, style, decision, args, kwargs)
         if plan is None and style == "state" and _usage.get() is None:
             call.outermost_at = _frame_count(recorder)  # no step around it: maybe the agent itself
@@ -300,6 +311,8 @@ class _Call:
     def _record(self, output: dict[str, Any], source: str | None, latency_ms: float, custom: dict[str, Any]) -> None:
         metadata = self.usage
         metadata.custom = {**metadata.custom, **custom, CALL_KEY: self.style}
+        if self.step.identity:
+            metadata.custom[IDENTITY_KEY] = self.step.identity
         if source:
             metadata.custom["source"] = source
         metadata.latency_ms = latency_ms

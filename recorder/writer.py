@@ -143,6 +143,11 @@ def _as_state(value: Any) -> Any:
     return value
 
 
+def tool_state(tool_input: Any) -> Any:
+    """A tool call's input state: its argument object, or any other argument under ``"value"``."""
+    return tool_input if isinstance(tool_input, dict) else {"value": tool_input}
+
+
 def _metadata(value: FrameMetadata | dict[str, Any]) -> FrameMetadata:
     return value if type(value) is FrameMetadata else FrameMetadata.coerce(value)
 
@@ -494,6 +499,7 @@ class VCRRecorder:
         tokens_output: int | None = None,
         latency_ms: float = 0.0,
         cost_usd: float | None = None,
+        custom: dict[str, Any] | None = None,
     ) -> Frame:
         """An LLM call in the peer's shape: node ``llm:<model>``, messages in, response out."""
         used = None if tokens_input is None and tokens_output is None else (tokens_input or 0) + (tokens_output or 0)
@@ -508,6 +514,7 @@ class VCRRecorder:
                 tokens_output=tokens_output,
                 tokens_used=used,
                 cost_usd=cost_usd,
+                custom=dict(custom or {}),
             ),
             frame_type=FrameType.LLM_CALL,
         )
@@ -519,16 +526,18 @@ class VCRRecorder:
         tool_output: Any,
         latency_ms: float = 0.0,
         error: str | None = None,
+        custom: dict[str, Any] | None = None,
     ) -> Frame:
         """A tool call in the peer's shape: node ``tool:<name>``, ``{"result", "error"}`` out."""
         return self.record_step(
             node_name=f"tool:{tool_name}",
-            input_state=tool_input if isinstance(tool_input, dict) else {"value": tool_input},
+            input_state=tool_state(tool_input),
             output_state={"result": tool_output, "error": error},
             metadata=FrameMetadata(
                 latency_ms=latency_ms,
                 error_type="ToolError" if error else None,
                 error_message=error,
+                custom=dict(custom or {}),
             ),
             frame_type=FrameType.TOOL_CALL,
         )

@@ -359,6 +359,60 @@ class AppRecordings:
         ]
         return _write(path, records)
 
+    def golden_served(self, name: str = "served.vcr") -> Path:
+        """A run served from a golden run: two steps answered (what they saved), two run live."""
+
+        def answered(tokens: int | None, cost: float | None, latency: float) -> dict[str, object]:
+            saved = {"recorded_tokens": tokens, "recorded_cost_usd": cost, "recorded_latency_ms": latency}
+            return {"latency_ms": 0.0, "custom": {"source": "golden_cache", "golden_run": "f6a811c3a99d5b52", **saved}}
+
+        live = {"source": "live"}
+        records: list[object] = [
+            _session_record("served-1", metadata={"task": "Summarise what changed in Python 3.13"}),
+            _frame_record(
+                0,
+                "llm:planner",
+                "llm",
+                {"task": "py313"},
+                {"queries": ["jit"]},
+                "served-1",
+                **answered(480, 0.0036, 850.0),
+            ),
+            _frame_record(
+                1,
+                "tool:search",
+                "tool",
+                {"query": "jit"},
+                {"found": "PEP 744"},
+                "served-1",
+                **answered(None, None, 120.0),
+            ),
+            _frame_record(
+                2,
+                "tool:search",
+                "tool",
+                {"query": "repl"},
+                {"found": "new REPL"},
+                "served-1",
+                latency_ms=95.0,
+                custom=live,
+            ),
+            _frame_record(
+                3,
+                "llm:writer",
+                "llm",
+                {"notes": ["PEP 744", "new REPL"]},
+                {"summary": "2 changes"},
+                "served-1",
+                model="scripted",
+                tokens_used=1150,
+                cost_usd=0.0105,
+                latency_ms=1400.0,
+                custom=live,
+            ),
+        ]
+        return _write(self.folder / name, records)
+
 
 @pytest.fixture
 def app_recordings(tmp_path: Path) -> AppRecordings:

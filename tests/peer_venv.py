@@ -351,6 +351,40 @@ def _load(paths: list[str]) -> list[dict[str, Any]]:
     return loaded
 
 
+GOLDEN_TASK = "Build a REST API with JWT auth"
+
+
+def _golden_save(folder: Path) -> dict[str, Any]:
+    """Record a short run with the peer and save it with the peer's own golden cache."""
+    from agent_vcr.golden_cache import GoldenRunCache
+    from agent_vcr.recorder import VCRRecorder
+
+    rec = VCRRecorder(output_dir=str(folder / "runs"))
+    rec.start_session(session_id="peer-golden")
+    rec.record_step("plan", {"task": GOLDEN_TASK}, {"plan": ["routes", "auth"]})
+    rec.record_llm_call(
+        "gpt-4o-mini",
+        [{"role": "user", "content": "write the routes"}],
+        "app.get('/items')",
+        tokens_input=30,
+        tokens_output=20,
+        latency_ms=400.0,
+        cost_usd=0.003,
+    )
+    rec.record_tool_call("run_tests", {"cmd": "pytest -q"}, {"passed": 4}, latency_ms=900.0)
+    fingerprint = GoldenRunCache(str(folder / "golden")).save_golden_run(GOLDEN_TASK, rec, tags=["peer"])
+    return {"task": GOLDEN_TASK, "fingerprint": fingerprint}
+
+
+def _golden_replay(folder: Path, task: str) -> dict[str, Any]:
+    """Replay a golden run from a folder with the peer's cache (which we may have written)."""
+    from agent_vcr.golden_cache import GoldenRunCache
+
+    cache = GoldenRunCache(str(folder))
+    outputs, ledger = cache.replay(task, recorder=None)
+    return {"has": cache.has_golden_run(task), "outputs": _plain(outputs), "summary": ledger.summary()}
+
+
 def _peer_main(argv: list[str]) -> int:
     command, args = argv[0], argv[1:]
     if command == "record-sync":
@@ -359,6 +393,10 @@ def _peer_main(argv: list[str]) -> int:
         result = _record_async(Path(args[0]))
     elif command == "load":
         result = _load(args)
+    elif command == "golden-save":
+        result = _golden_save(Path(args[0]))
+    elif command == "golden-replay":
+        result = _golden_replay(Path(args[0]), args[1])
     else:
         print(f"unknown command {command!r}", file=sys.stderr)
         return 2

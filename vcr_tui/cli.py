@@ -281,6 +281,7 @@ def _register_commands() -> None:
     from vcr_tui.cli_bundle import bundle_command
     from vcr_tui.cli_cloud import push_command
     from vcr_tui.cli_compare import diff_command, graph_command
+    from vcr_tui.cli_golden import golden_command, ledger_command
     from vcr_tui.cli_langgraph import langgraph_command
     from vcr_tui.cli_otel import export_command, import_command
     from vcr_tui.serve import serve_command
@@ -288,6 +289,8 @@ def _register_commands() -> None:
     for command in (
         diff_command,
         graph_command,
+        golden_command,
+        ledger_command,
         bundle_command,
         serve_command,
         push_command,

@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.message import Message
 
 from recorder import Frame, Problem
+from recorder.golden import CostLedger
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.preview_store import PreviewStore
 from vcr_tui.resume_run import ResumeRun
@@ -174,3 +175,13 @@ class WorkspaceFinished(Message):
         self.title = title
         self.text = text
         self.failed = failed
+
+
+class LedgerReady(Message):
+    """A recording's cost ledger, read from its frames in a worker (``frames`` of them so far)."""
+
+    def __init__(self, ledger: CostLedger, frames: int, *, readable: bool = True) -> None:
+        super().__init__()
+        self.ledger = ledger
+        self.frames = frames
+        self.readable = readable

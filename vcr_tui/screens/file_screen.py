@@ -53,6 +53,7 @@ from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.screens.file_scans import BackgroundScans
 from vcr_tui.screens.help_screen import HelpScreen
+from vcr_tui.screens.ledger_actions import LEDGER_BINDINGS, LedgerActions
 from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.run_views import compare_with_parent, open_graph
@@ -92,7 +93,7 @@ class _ViewField:
         setattr(screen.view, self.field, value)
 
 
-class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, Screen[None]):
+class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, BackgroundScans, Screen[None]):
     """Step through one recording."""
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands, ResumeCommands}
@@ -147,6 +148,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
         Binding("escape", "back", "back to sessions", show=False, id="file.back"),
         *WORKSPACE_BINDINGS,
         *TIME_TRAVEL_BINDINGS,
+        *LEDGER_BINDINGS,
         Binding("q", "quit", "quit", id="app.quit"),
     ]
 
@@ -485,6 +487,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LiveFollowing, BackgroundScans, S
             fields.activity = f"opening {clean(self.path.name)}…"
         if self.marked is not None:
             fields.extras.append(f"◉ #{self.marked}")
+        if saved := self.ledger_status(fields.count):
+            fields.extras.append(saved)
         search = self.search_state
         if search is not None:
             progress = "" if search.done else f" {100 * search.scanned // max(search.total, 1)}%"

@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from recorder.golden.ledger import ANSWERED_SOURCES
 from recorder.models import FrameType
 from vcr_tui.formatting import format_cost, format_latency, format_timestamp, format_tokens
 from vcr_tui.frame_rows import FrameRow
@@ -313,7 +314,7 @@ class FrameList(ScrollView, can_focus=True):
             text.append(MATCH_GLYPH, style=self.get_component_rich_style("frame-list--match"))
         elif row.index in self.edited:
             text.append(EDITED_GLYPH, style=self.get_component_rich_style("frame-list--mark"))
-        elif row.source == "replayed":  # a fork's step answered from the recording, at zero tokens
+        elif row.source in ANSWERED_SOURCES:  # answered by the recording or a golden run, at zero tokens
             text.append(REPLAYED_GLYPH, style=self.get_component_rich_style("frame-list--dim"))
         else:
             text.append(" ")

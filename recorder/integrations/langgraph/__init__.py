@@ -15,19 +15,26 @@ node of the chosen frame with the (edited) state, in a fork of the recording, in
 or MOCK mode. How it starts there (checkpointing when the graph has a checkpointer, a graph
 entered at that node otherwise) is explained in ``graphs``.
 
+``golden=cache`` (a ``GoldenRunCache``) answers every node whose name and input equal a golden
+step's from the golden run instead of running it.
+
 This module imports LangGraph only when a graph is wrapped, so it imports (and ``recorder``
 stays importable) where LangGraph is not installed.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from recorder.decorators import vcr_record
 from recorder.models import FrameType
 from recorder.resume_plan import active_plan
 from recorder.writer import VCRRecorder, active_recorder, with_session
+
+if TYPE_CHECKING:
+    from recorder.golden import GoldenRunCache, GoldenServer
 
 G = TypeVar("G")
 
@@ -54,10 +61,16 @@ class VCRLangGraph:
         *,
         frame_types: Mapping[str, FrameType | str] | None = None,
         session_metadata: Mapping[str, Any] | None = None,
+        golden: GoldenRunCache | None = None,
+        golden_task: str | None = None,
     ) -> None:
         self.recorder = recorder
         self.frame_types = {name: FrameType(kind) for name, kind in (frame_types or {}).items()}
         self.session_metadata = dict(session_metadata or {})
+        self._golden_lock = threading.Lock()
+        self.golden = golden
+        self.golden_task = golden_task  # None: every golden run in the cache answers
+        self._golden_serving: tuple[str, GoldenServer] | None = None
 
     def wrap_graph(self, graph: G) -> G:
         """A recording copy of ``graph``: a ``StateGraph`` (not yet compiled) or a compiled graph."""
@@ -82,6 +95,31 @@ class VCRLangGraph:
         if own is None or active_plan() is not None:
             return active_recorder()
         return with_session(own, {"framework": "langgraph", **self.session_metadata})
+
+    def golden_server(self, recorder: VCRRecorder) -> GoldenServer | None:
+        """What answers nodes from golden runs: ``cache.serving()`` when active, else ``golden``.
+
+        With ``golden``, each recording session walks the golden steps afresh, so identical
+        repeated node calls replay in recorded order within a session.
+        """
+        from recorder.golden import active_server
+
+        server = active_server()
+        if server is not None or self.golden is None:
+            return server
+        session = recorder.session
+        session_id = session.session_id if session is not None else ""
+        with self._golden_lock:
+            serving = self._golden_serving
+            if serving is None or serving[0] != session_id:
+                from recorder.golden.serving import GoldenServer
+                from recorder.golden.table import Matcher
+
+                if serving is not None:
+                    serving[1].matcher.table.close()
+                serving = (session_id, GoldenServer(Matcher(self.golden.table(self.golden_task)), recorder))
+                self._golden_serving = serving
+            return serving[1]
 
     def frame_type_for(self, node_name: str) -> FrameType:
         return self.frame_types.get(node_name, FrameType.NODE_EXECUTION)

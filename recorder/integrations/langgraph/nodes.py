@@ -77,6 +77,10 @@ class RecordedNode(Runnable[Any, Any]):
         plan = active_plan()
         if plan is not None:
             call.decide(plan)
+        else:
+            server = self.owner.golden_server(recorder)
+            if server is not None:
+                call.decision = server.decide(call.path, call.input_state)
         return call
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
@@ -242,7 +246,7 @@ class _NodeCall:
         recorded = decision.matched.metadata.custom.get("langgraph") if decision.matched is not None else None
         routing = _routing(recorded)
         if decision.action is not Action.RECORDED:
-            custom = {k: v for k, v in decision.custom.items() if k == "recorded_tokens"}
+            custom = {k: v for k, v in decision.custom.items() if k != "returns"}
             self._record(output, FrameMetadata(custom=custom), decision.source, routing)
         return _node_return(output, routing, decision.custom, self.node.decoder)
 
