@@ -261,3 +261,25 @@ def test_langgraph_a_wrapped_builder_runs_without_compiling(tmp_path: Path, monk
     recorder.save()
     assert recorder.path is not None
     assert [f.node_name for f in VCRPlayer.load(recorder.path)] == ["planner", "coder"]
+
+
+def test_golden_run_sample_with_the_import_changed(tmp_path: Path) -> None:
+    from recorder.golden_cache import GoldenRunCache
+
+    recorder = VCRRecorder(tmp_path / "runs")
+    recorder.start_session("rest-api")
+    recorder.record_llm_call(
+        "gpt-4o", [{"role": "user", "content": "plan"}], "use JWT", tokens_input=30, tokens_output=10, cost_usd=0.004
+    )
+    recorder.record_tool_call("write_file", {"path": "app.py"}, {"ok": True}, latency_ms=120.0)
+    recorder.save()
+
+    cache = GoldenRunCache(cache_dir=str(tmp_path / "golden"))
+    fingerprint = cache.save_golden_run("Build a REST API with JWT auth", recorder)
+    assert fingerprint and cache.has_golden_run("Build a REST API with JWT auth")
+    outputs, ledger = cache.replay("Build a REST API with JWT auth")
+    assert len(outputs) == 2
+    assert ledger.tokens_saved == 40
+    assert str(ledger).startswith("CostLedger(saved=100%")
+    assert cache.invalidate("Build a REST API with JWT auth") is True
+    assert not cache.has_golden_run("Build a REST API with JWT auth")
