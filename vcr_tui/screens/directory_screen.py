@@ -102,10 +102,16 @@ class DirectoryScreen(FolderWatching, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "filter", id="sessions.filter"),
-        Binding("s", "sort", "sort by next column", id="sessions.sort"),
+        Binding("s", "sort", "sort", tooltip="sort by the next column", id="sessions.sort"),
         Binding("S", "reverse", "reverse the order", show=False, id="sessions.reverse"),
-        Binding("m", "mark", "mark for compare", id="sessions.mark"),
-        Binding("c", "compare", "compare with marked", id="sessions.compare"),
+        Binding("m", "mark", "mark", tooltip="mark this session to compare another with it", id="sessions.mark"),
+        Binding(
+            "c",
+            "compare",
+            "compare",
+            tooltip="compare with the marked session (a fork: with its parent)",
+            id="sessions.compare",
+        ),
         Binding("escape", "clear_filter", "clear filter", show=False, id="sessions.clear-filter"),
         Binding("question_mark,f1", "help", "help", id="app.help"),
         Binding("q", "quit", "quit", id="app.quit"),

@@ -135,7 +135,12 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         Binding("3", "focus_pane('diff')", "focus diff", show=False, id="file.focus-diff"),
         Binding("w", "problems", "show skipped lines", show=False, id="file.problems"),
         Binding(
-            "v", "graph", "graph", tooltip="the run as a graph: supersteps, side-by-side nodes, forks", id="file.graph"
+            "v",
+            "graph",
+            "graph",
+            show=False,
+            tooltip="the run as a graph: supersteps, side-by-side nodes, forks",
+            id="file.graph",
         ),
         Binding(
             "c",

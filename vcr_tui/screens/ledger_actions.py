@@ -54,7 +54,7 @@ class LedgerActions:
         def app(self) -> App[object]: ...
 
         def post_message(self, message: object) -> bool: ...
-        def _refresh_status(self) -> None: ...
+        def refresh_status(self) -> None: ...
         def set_timer(self, delay: float, callback: Callable[[], object]) -> Timer: ...
 
     ledger: CostLedger | None = None
@@ -95,7 +95,7 @@ class LedgerActions:
         self._ledger_frames = message.frames
         self._ledger_running = False
         self._ledger_unreadable = not message.readable
-        self._refresh_status()
+        self.refresh_status()
 
     def action_ledger(self) -> None:
         from vcr_tui.screens.ledger_screen import LedgerScreen
