@@ -284,8 +284,13 @@ class LineIndex:
             self.pending_tail = 0
         self._sample = self._sample_positions()
         self._fingerprint = self._read_fingerprint()
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[int, int, int]:
+        """Size, mtime and ctime (ns) of what is read: a rewrite in place that keeps the size
+        still changes the times."""
         stat = os.fstat(self.fd)
-        self._seen = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
     def _learn_separator(self, data: bytes) -> None:
         """LF (or CRLF) unless the first bytes end lines with a bare CR and hold no LF at all.

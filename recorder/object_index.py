@@ -70,6 +70,9 @@ class ObjectIndex(LineIndex):
     def _open_identity(self) -> tuple[int, int]:
         return (0, 0)  # an object's identity is its version tag, checked in ``_changed_underneath``
 
+    def _stamp(self) -> tuple[int, int, int]:
+        return (self.version.size, 0, 0)  # an object has no times worth comparing: its tag is checked
+
     def close(self) -> None:
         self._blocks.clear()
         self._ahead.clear()

@@ -13,7 +13,7 @@ A resume can be handed three kinds of agent:
   the caller does not need to say one and the recorded thread is never touched.
 
 Which of the first two a callable is cannot be seen in the callable itself; the recording says
-it: frames of recorded steps carry the decorator's call mark or LangGraph's facts. The caller
+it: frames of recorded steps carry the decorator's call mark or a framework integration's facts. The caller
 can always say it (``ResumeConfig.call_with``).
 """
 
@@ -28,9 +28,13 @@ from recorder.decorators import CALL_KEY
 from recorder.graph_facts import FACTS_KEY
 from recorder.models import Frame, FrameType
 from recorder.reader import VCRReader
+from recorder.vocabulary import AUTOGEN_FACTS, CREWAI_FACTS
 
 CallWith = Literal["auto", "input", "state"]
 
+# What a frame of a step a resumed agent runs again carries: the decorator's call mark, or the facts
+# a framework integration records (a LangGraph node, a CrewAI task or call, an AutoGen message).
+_STEP_MARKS = (CALL_KEY, FACTS_KEY, CREWAI_FACTS, AUTOGEN_FACTS)
 _LOOK_AROUND = 64  # frames looked at on each side of the fork point to tell the agent's shape
 
 
@@ -61,7 +65,7 @@ def recorded_by_steps(reader: VCRReader, from_frame: int) -> bool:
         if _says_nothing(frame):
             continue
         custom = frame.metadata.custom
-        return CALL_KEY in custom or FACTS_KEY in custom
+        return any(mark in custom for mark in _STEP_MARKS)
     return False
 
 

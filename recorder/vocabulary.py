@@ -21,6 +21,9 @@ FORKED_FROM = "forked_from"  # the parent session id, in a fork's metadata
 
 # -- frame metadata.custom -------------------------------------------------------------------
 
+CREWAI_FACTS = "crewai"  # what a frame was in a CrewAI crew's run (task, LLM call, tool, step)
+AUTOGEN_FACTS = "autogen"  # what a frame was in an AutoGen team's run (message, model call, tool)
+
 SOURCE = "source"  # where a fork's frame came from: a ``FrameSource`` value
 RECORDED_TOKENS = "recorded_tokens"  # a replayed frame: the tokens the recorded step spent
 RECORDED_COST = "recorded_cost_usd"  # a replayed frame: what the recorded step cost

@@ -27,8 +27,9 @@ from autogen_agentchat.messages import BaseChatMessage, MessageFactory
 from recorder.models import Frame
 from recorder.reader import VCRReader
 from recorder.resume_plan import ResumePlan
+from recorder.vocabulary import AUTOGEN_FACTS
 
-FACTS_KEY = "autogen"  # frame.metadata.custom[FACTS_KEY]: what a frame was in a team run
+FACTS_KEY = AUTOGEN_FACTS  # frame.metadata.custom[FACTS_KEY]: what a frame was in a team run
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,8 +90,9 @@ async def recorded_stream(owner: VCRAutoGen, team: Any, task: Any, cancellation_
     run = _TeamRun(recorder, plan)
     stream_task: Any = task
     output_task = True
-    if start is not None:
+    if start is not None and plan is not None:
         await prepare_team(team, start)
+        plan.forked = True  # the edited thread is the team's state now: the edit has reached it
         run.resume_from(start)
         stream_task = start.task_messages()
         output_task = False

@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any
 from recorder.encoding import to_jsonable
 from recorder.models import FrameMetadata
 from recorder.resume_plan import Action, Decision, ResumePlan
+from recorder.vocabulary import CREWAI_FACTS
 
 if TYPE_CHECKING:
     from recorder.integrations._crewai_run import _CrewRun
 
-FACTS_KEY = "crewai"  # frame.metadata.custom[FACTS_KEY]: what a frame was in a crew's run
+FACTS_KEY = CREWAI_FACTS  # frame.metadata.custom[FACTS_KEY]: what a frame was in a crew's run
 _ANSWERED = (Action.RECORDED, Action.REPLAY, Action.MOCK, Action.SKIP, Action.EDITED_OUTPUT)
 _OUTPUT_FIELDS = ("description", "name", "expected_output", "summary", "raw", "json_dict", "agent", "output_format")
 
