@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -239,13 +237,6 @@ def test_load_keymap_reads_ids_and_complains_about_the_rest(tmp_path: Path) -> N
     assert load_keymap(tmp_path / "none.toml")[1]
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Poll ``condition`` until it holds or a generous deadline passes (then the caller's assert tells)."""
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
-
-
 def _latest_only_run(max_running: int, later_jobs: tuple[int, ...]) -> tuple[list[int], int, list[int]]:
     """Submit job 0 (which blocks until released), then ``later_jobs``; return what ran."""
     handled: list[int] = []
@@ -253,12 +244,15 @@ def _latest_only_run(max_running: int, later_jobs: tuple[int, ...]) -> tuple[lis
     release = threading.Event()
     slow_started = threading.Event()
     threads: list[threading.Thread] = []
+    progress = threading.Condition()  # told each time a job is handled
 
     def handle(job: int) -> None:
         if job == 0:
             slow_started.set()
             release.wait(30)
-        handled.append(job)
+        with progress:
+            handled.append(job)
+            progress.notify_all()
 
     def start() -> None:
         thread = threading.Thread(target=lambda: runner.drain(handle))
@@ -270,7 +264,8 @@ def _latest_only_run(max_running: int, later_jobs: tuple[int, ...]) -> tuple[lis
     assert slow_started.wait(30), "job 0 never started"
     for job in later_jobs:
         runner.submit(job)
-        _wait_for(lambda job=job: job in handled)
+        with progress:
+            progress.wait_for(lambda job=job: job in handled, timeout=30)
     handled_before_release.extend(handled)
     release.set()
     for thread in threads:
