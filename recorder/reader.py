@@ -32,6 +32,15 @@ def _open_index(path: str | os.PathLike[str]) -> LineIndex:
     return LineIndex(Path(path))
 
 
+def incomplete_last_line(line: int, size: int) -> Problem:
+    """The one wording of an unfinished last line: this reader's, and a stream's held-back tail's."""
+    return Problem(
+        line,
+        f"last line incomplete ({size} bytes without a newline): still being written, or cut off",
+        ProblemKind.INCOMPLETE,
+    )
+
+
 class VCRReader:
     """Random access to the frames of a ``.vcr`` file, tolerant of everything but a missing path."""
 
@@ -101,16 +110,14 @@ class VCRReader:
             found.append(Problem(0, "no session header: the id is taken from the file name", ProblemKind.NO_HEADER))
         found.extend(self._late_problems.values())
         if self._index.pending_tail:
-            found.append(
-                Problem(
-                    self._index.line_count + 1,
-                    f"last line incomplete ({self._index.pending_tail} bytes without a newline):"
-                    " still being written, or cut off",
-                    ProblemKind.INCOMPLETE,
-                )
-            )
+            found.append(incomplete_last_line(self._index.line_count + 1, self._index.pending_tail))
         found.sort(key=lambda problem: problem.line)
         return found
+
+    @property
+    def line_count(self) -> int:
+        """Whole lines indexed so far (headers, frames and bad lines alike)."""
+        return self._index.line_count
 
     @property
     def size(self) -> int:

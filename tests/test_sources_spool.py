@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from recorder import ProblemKind
 from tests.source_support import drain_until
 from vcr_tui.sources import Source, SourceError, SourceState, StandardInput
 from vcr_tui.sources.follow import FileFollower
@@ -75,6 +76,30 @@ def test_a_stream_that_stops_mid_line_keeps_the_complete_frames() -> None:
         assert len(source.reader) == 1
         assert any("incomplete" in problem.reason for problem in source.reader.problems_so_far)
     finally:
+        source.close()
+
+
+def _incomplete(source: Source) -> list[tuple[int, str]]:
+    return [(p.line, p.reason) for p in source.reader.problems_so_far if p.kind is ProblemKind.INCOMPLETE]
+
+
+def test_a_stream_paused_mid_line_lists_the_line_as_a_file_would() -> None:
+    """While the writer is mid-line the pipe's unfinished line is reported, with the file's words."""
+    read_end, write_end = os.pipe()
+    source = Source(StandardInput(), stdin_fd=read_end)
+    try:
+        source.start()
+        partial = b'{"type":"frame","data":{"node_na'
+        os.write(write_end, b'{"type":"frame","data":{"node_name":"a"}}\n' + partial)
+        drain_until(source, lambda: len(source.reader) == 1 and bool(_incomplete(source)))
+        assert _incomplete(source) == [
+            (2, f"last line incomplete ({len(partial)} bytes without a newline): still being written, or cut off")
+        ]
+        os.write(write_end, b'me":"b"}}\n')
+        drain_until(source, lambda: len(source.reader) == 2)
+        assert _incomplete(source) == []
+    finally:
+        os.close(write_end)
         source.close()
 
 

@@ -12,7 +12,7 @@ from source_support import drain_until
 from sshd import SSHServer, sshd_server_fixture  # noqa: F401  (the fixture)
 from test_sources_ssh import feeder, options
 
-from recorder import VCRRecorder
+from recorder import Problem, ProblemKind, VCRReader, VCRRecorder
 from vcr_tui.sources import SourceState, open_source
 
 
@@ -71,3 +71,32 @@ def test_a_last_line_without_newline_is_shown_while_following(sshd_server: SSHSe
         drain_until(source, lambda: len(source.reader) == 5)
         with source.reader.locked() as reader:
             assert [reader.frame(i).node_name for i in (3, 4)] == ["last, without newline", "after it"]
+
+
+def _as_listed(problems: list[Problem]) -> list[tuple[int, ProblemKind, str]]:
+    return [(problem.line, problem.kind, problem.reason) for problem in problems]
+
+
+def test_a_cut_off_last_line_is_listed_as_the_local_reader_lists_it(sshd_server: SSHServer, tmp_path: Path) -> None:
+    """A spool holds only whole lines, so the unfinished one is held by the feeder: still listed."""
+    path = padded_recording(tmp_path, "cut-off", 3)
+    with path.open("ab") as handle:
+        handle.write(b'{"type":"frame","data":{"node_na')
+    with VCRReader(path) as local:
+        expected = _as_listed(local.problems_so_far)
+    assert expected and expected[-1][1] is ProblemKind.INCOMPLETE
+    with open_source(sshd_server.url(path), ssh_options=options(sshd_server.config)) as source:
+        source.start()
+        drain_until(
+            source,
+            lambda: (
+                len(source.reader) == 3
+                and any(problem.kind is ProblemKind.INCOMPLETE for problem in source.reader.problems_so_far)
+            ),
+        )
+        assert _as_listed(source.reader.problems_so_far) == expected
+        with path.open("ab") as handle:  # the writer finishes the line: the problem goes away
+            handle.write(b'me":"finished"}}\n')
+        drain_until(source, lambda: len(source.reader) == 4)
+        assert not any(problem.kind is ProblemKind.INCOMPLETE for problem in source.reader.problems_so_far)
+        assert source.reader.frame(3).node_name == "finished"

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from recorder import Frame, Problem, Session, VCRReader
+from recorder import Frame, Problem, ProblemKind, Session, VCRReader
 from recorder.index import IndexUpdate
+from recorder.reader import incomplete_last_line
 
 
 class LiveReader:
@@ -31,6 +32,9 @@ class LiveReader:
         self._lock = threading.RLock()
         self._reader = path if isinstance(path, VCRReader) else VCRReader(path)
         self.generation = 0
+        # Bytes of an unfinished last line kept outside the file: a spool holds only whole lines,
+        # so a stream's cut-off line lives in its feeder, and is reported as a file's would be.
+        self.held_back: Callable[[], int] = lambda: 0
 
     # -- what the screen calls ---------------------------------------------------------------
 
@@ -61,12 +65,18 @@ class LiveReader:
     def problems(self) -> list[Problem]:
         """Every problem; parses all frames once, so call it from a worker on big files."""
         with self._lock:
-            return self._reader.problems
+            return self._with_held_back(self._reader.problems)
 
     @property
     def problems_so_far(self) -> list[Problem]:
         with self._lock:
-            return self._reader.problems_so_far
+            return self._with_held_back(self._reader.problems_so_far)
+
+    def _with_held_back(self, found: list[Problem]) -> list[Problem]:
+        held = self.held_back()
+        if not held or any(problem.kind is ProblemKind.INCOMPLETE for problem in found):
+            return found
+        return [*found, incomplete_last_line(self._reader.line_count + 1, held)]
 
     def frame(self, index: int) -> Frame:
         with self._lock:

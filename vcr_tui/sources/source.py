@@ -163,6 +163,7 @@ class Source:
         spool = self._spool = Spool(name)
         follower = self._follower = FileFollower(spool.path, self._box, interval=self._poll_interval)
         spool.on_append = follower.wake
+        follower.reader.held_back = lambda: spool.held_back
         follower.start()
         self._announce_initial()
         return spool, follower

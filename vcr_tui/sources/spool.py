@@ -49,6 +49,11 @@ class LineSplitter:
         self._pieces = [rest] if rest else []
         return complete
 
+    @property
+    def pending_size(self) -> int:
+        """Bytes of the unfinished line held back so far."""
+        return sum(map(len, self._pieces))
+
     def complete_record(self) -> bytes:
         """The unfinished line, taken, when it is already a whole record object; else b"".
 
@@ -83,6 +88,7 @@ class Spool:
         self.size = 0
         self.on_append = on_append
         self._lock = threading.Lock()
+        self.held_back = 0  # bytes of an unfinished last line its feeder holds, not yet written
 
     def append(self, lines: bytes) -> None:
         """Write bytes that end at a line boundary (or the final unterminated line of a stream)."""
@@ -103,7 +109,7 @@ class Spool:
             fd = _create(fresh)
             os.replace(fresh, self.path)
             os.close(self._fd)
-            self._fd, self.size = fd, 0
+            self._fd, self.size, self.held_back = fd, 0, 0
         if self.on_append is not None:
             self.on_append()
 
@@ -163,6 +169,7 @@ class StreamPump:
                     if not data:
                         break
                     self._spool.append(splitter.feed(data))
+                    self._spool.held_back = splitter.pending_size
         except OSError as exc:
             self._box.set_status(SourceStatus(SourceState.FAILED, f"reading {self._label} failed: {exc.strerror}"))
             self.finished.set()
@@ -171,6 +178,7 @@ class StreamPump:
             self.finished.set()
             return
         self._spool.append(splitter.rest())  # a last line without newline: the reader decides
+        self._spool.held_back = 0
         if self._before_end is not None:
             self._before_end()
         self._box.set_status(SourceStatus(SourceState.ENDED, f"{self._label} closed: the recording is complete"))

@@ -358,6 +358,8 @@ class SSHFeeder:
                     if not overlap and (last := splitter.complete_record()):
                         self._take(last, fresh)  # a last line without newline, shown as a local file shows it
                         fresh = False
+                    if not overlap:
+                        self._spool.held_back = splitter.pending_size
         if not self._stop.is_set():
             try:
                 process.wait(timeout=2)  # its output ended, so ssh is on its way out
@@ -365,6 +367,7 @@ class SSHFeeder:
                 pass  # _reap kills it
             if connected and process.returncode == 0 and not overlap:
                 self._take(splitter.rest(), fresh)  # the whole file read, without follow: keep its last line
+                self._spool.held_back = 0
         return connected, stderr
 
     def _check_overlap(self, data: bytes, overlap: bytes) -> tuple[bytes, bytes]:
