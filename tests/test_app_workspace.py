@@ -8,6 +8,9 @@ git state are compared before and after with the helpers of the engine's own tes
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -475,6 +478,44 @@ async def test_a_hostile_workspace_path_is_shown_literally(tmp_path: Path) -> No
         assert "/tmp/␛[31mred[bold]x␇" in text and "[i]s␛" in text
         assert "\x1b" not in text and "\x07" not in text
         await press(pilot, "n")
+
+
+KILLED_MID_ROLLBACK = """
+import os, signal, sys
+from recorder.acid import ACIDWorkspace
+
+real_rename = os.rename
+
+def rename(source, destination):
+    real_rename(source, destination)
+    if os.path.basename(destination).startswith(".vcr-tui-old-"):  # one file set aside, none replaced
+        os.kill(os.getpid(), signal.SIGKILL)
+
+workspace = ACIDWorkspace.attach(sys.argv[1], sys.argv[2])
+os.rename = rename
+workspace.rollback(int(sys.argv[3]))
+"""
+
+
+async def test_a_rollback_killed_half_way_is_reversed_and_the_dry_run_says_so(run: RecordedRun) -> None:
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_ROLLBACK, str(run.repo), SESSION, str(GOOD)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert tree_state(run.repo) != run.files_at_end  # half-done: a file is missing
+    app = VCRApp(run.recording, workspace=run.repo)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_at(pilot, GOOD)
+        await press(pilot, "u")
+        dialog(app, RollbackDialog)
+        assert "A rollback was interrupted (its process was killed) and has been reversed" in shown(app)
+        assert tree_state(run.repo) == run.files_at_end
+        await press(pilot, "n")
+    assert tree_state(run.repo) == run.files_at_end
 
 
 async def test_the_dry_run_names_the_undo_key_the_user_chose(run: RecordedRun) -> None:

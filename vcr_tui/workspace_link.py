@@ -26,6 +26,7 @@ from recorder.acid import (
     ACIDWorkspace,
     CommitPreview,
     CommitResult,
+    RecoveredRestore,
     RepositoryStateError,
     RollbackPlan,
     RollbackResult,
@@ -74,6 +75,7 @@ class RollbackProposal:
     frame_index: int | None
     plan: RollbackPlan
     changed: bool = False
+    recovered: tuple[RecoveredRestore, ...] = ()  # half-done restores of a killed process, put right
 
 
 @dataclass(frozen=True)
@@ -189,14 +191,14 @@ def propose_rollback(target: WorkspaceTarget, frame_index: int) -> RollbackPropo
     with attached(target) as workspace:
         workspace.refuse_busy_repository()  # said now, not after a "yes"
         plan = workspace.plan_rollback(frame_index)
-        return RollbackProposal(ProposalKind.ROLLBACK, target, frame_index, plan)
+        return RollbackProposal(ProposalKind.ROLLBACK, target, frame_index, plan, recovered=tuple(workspace.recovered))
 
 
 def propose_undo(target: WorkspaceTarget) -> RollbackProposal:
     with attached(target) as workspace:
         workspace.refuse_busy_repository()
         plan = workspace.plan_undo_rollback()
-        return RollbackProposal(ProposalKind.UNDO, target, None, plan)
+        return RollbackProposal(ProposalKind.UNDO, target, None, plan, recovered=tuple(workspace.recovered))
 
 
 def apply_rollback(proposal: RollbackProposal) -> RollbackResult | RollbackProposal:

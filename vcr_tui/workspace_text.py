@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.text import Text
 
-from recorder.acid import CommitPreview, CommitResult, RollbackPlan, RollbackResult, SnapshotKind
+from recorder.acid import CommitPreview, CommitResult, RecoveredRestore, RollbackPlan, RollbackResult, SnapshotKind
 from recorder.vocabulary import ACID_PREFIX, ACID_ROLLED_BACK_TO, ACID_SAVEPOINT
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.theme import CHANGE_STYLES, ERROR_STYLE, LABEL_STYLE, SNAPSHOT_GLYPH, SNAPSHOT_STYLE
@@ -80,6 +80,8 @@ def rollback_intro(proposal: RollbackProposal) -> Text:
     if proposal.changed:
         text.append("The files changed since the dry run you saw; nothing was done. ", style=WARNING_STYLE)
         text.append("This is the dry run now.\n\n", style=WARNING_STYLE)
+    for found in proposal.recovered:
+        text.append(recovery_sentence(found) + "\n\n", style=WARNING_STYLE)
     text.append("Put the files of ")
     text.append(clean(str(plan.workspace)), style="bold")
     if proposal.kind is ProposalKind.UNDO:
@@ -91,6 +93,13 @@ def rollback_intro(proposal: RollbackProposal) -> Text:
     text.append("\n")
     text.append_text(plan_counts(plan))
     return text
+
+
+def recovery_sentence(found: RecoveredRestore) -> str:
+    """What ``attach`` did with a restore a killed process left half-done."""
+    if found.undone:
+        return "A rollback was interrupted (its process was killed) and has been reversed: every file is as before it."
+    return "A rollback was interrupted (its process was killed) after every file was in place: its clean-up is done."
 
 
 def _snapshot_name(plan: RollbackPlan) -> str:

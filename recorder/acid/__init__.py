@@ -29,6 +29,7 @@ from recorder.acid.models import (
     SnapshotKind,
     WorkspaceStatus,
 )
+from recorder.acid.restore_journal import RecoveredRestore
 from recorder.acid.workspace import COMMIT_HASH_KEY, ACIDWorkspace
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "FileChange",
     "GitCommandFailedError",
     "GitUnavailableError",
+    "RecoveredRestore",
     "RepositoryStateError",
     "RollbackConflictError",
     "RollbackFailedError",

@@ -30,7 +30,6 @@ import errno
 import hashlib
 import os
 import secrets
-import shutil
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from recorder.acid.errors import GitCommandFailedError
 from recorder.acid.gitrunner import ObjectReader
 from recorder.acid.layout import RepositoryLayout
 from recorder.acid.models import RollbackPlan, Snapshot
+from recorder.acid.restore_journal import RestoreJournal, discard, remove_empty_folders
 from recorder.acid.trees import EXECUTABLE_MODE, SYMLINK_MODE, TreeChange, check_relative_path
 
 
@@ -153,19 +153,24 @@ class _Staged:
 class _Journal:
     """The renames and folders made so far, to be reversed if a later step fails."""
 
+    written: RestoreJournal | None = None  # the same steps on disk, for a process killed half-way
     undo: list[Callable[[], None]] = field(default_factory=list)
     set_aside: list[Path] = field(default_factory=list)
 
-    def rename(self, source: Path, destination: Path) -> None:
+    def rename(self, source: Path, destination: Path, *, aside: bool = False) -> None:
+        if self.written is not None:
+            self.written.renaming(source, destination, aside=aside)
         os.rename(source, destination)
         self.undo.append(lambda: os.rename(destination, source))
 
     def put_aside(self, path: Path) -> None:
         aside = _beside(path, "old")
-        self.rename(path, aside)
+        self.rename(path, aside, aside=True)
         self.set_aside.append(aside)
 
     def mkdir(self, path: Path) -> None:
+        if self.written is not None:
+            self.written.making(path)
         path.mkdir()
         self.undo.append(path.rmdir)
 
@@ -186,23 +191,35 @@ def apply_plan(
     plan: FilePlan,
     objects: ObjectSource,
     keep_folder: Callable[[str], bool],
+    written: RestoreJournal,
 ) -> None:
     """Carry out a conflict-free plan, all of it or none of it (see the module notes).
 
     ``objects`` gives the object reader to use; it is asked again after a failure, so a reader
-    left out of step by an error is never used twice. Raises ``RestoreError``.
+    left out of step by an error is never used twice. Each step is written to ``written`` before
+    it is taken, so a process killed half-way is put right later (``restore_journal``); the
+    caller finishes the journal. Raises ``RestoreError``.
     """
     if plan.conflicts:
         raise ValueError("a plan with conflicts cannot be applied")
+    _apply(layout, plan, objects, keep_folder, _Journal(written))
+
+
+def _apply(
+    layout: RepositoryLayout,
+    plan: FilePlan,
+    objects: ObjectSource,
+    keep_folder: Callable[[str], bool],
+    journal: _Journal,
+) -> None:
     top = layout.top
     writes = sorted(plan.writes, key=lambda c: c.path)
     staged: list[_Staged] = []
-    journal = _Journal()
     current = ""
     try:
         for change in writes:
             current = change.path
-            staged.append(_stage(top, change, objects, layout.object_format))
+            staged.append(_stage(top, change, objects, layout.object_format, journal.written))
         emptied: set[str] = set()
         for change in plan.deletes:
             current = change.path
@@ -221,25 +238,29 @@ def apply_plan(
             journal.rename(entry.temp, target)
     except BaseException as exc:
         undone = journal.roll_back()
-        _discard(entry.temp for entry in staged)
+        discard(entry.temp for entry in staged)
         if isinstance(exc, (OSError, ValueError, GitCommandFailedError)):
             raise RestoreError(layout.to_workspace(current), exc, undone=undone) from exc
         raise
-    _discard(journal.set_aside)
-    for folder in sorted(emptied, key=lambda path: path.count("/"), reverse=True):
-        if keep_folder(folder):
-            continue
-        with contextlib.suppress(OSError):
-            (top / folder).rmdir()  # only ever removes an empty folder
+    deepest_first = sorted(emptied, key=lambda path: path.count("/"), reverse=True)
+    removable = [top / folder for folder in deepest_first if not keep_folder(folder)]
+    if journal.written is not None:
+        journal.written.applied(removable)
+    discard(journal.set_aside)
+    remove_empty_folders(removable)
 
 
-def _stage(top: Path, change: TreeChange, objects: ObjectSource, object_format: str) -> _Staged:
+def _stage(
+    top: Path, change: TreeChange, objects: ObjectSource, object_format: str, written: RestoreJournal | None
+) -> _Staged:
     """Write the change's new entry beside its destination and check it; nothing else is touched."""
     temp = _beside(top / change.path, "new", within=_nearest_folder(top, change.path))
+    if written is not None:
+        written.staged(temp)
     try:
         return _write_staged(top / change.path, temp, change, objects, object_format)
     except BaseException:
-        _discard([temp])  # half-written: the disk filled up, the folder is read-only...
+        discard([temp])  # half-written: the disk filled up, the folder is read-only...
         raise
 
 
@@ -320,19 +341,6 @@ def _beside(path: Path, role: str, *, within: Path | None = None) -> Path:
     """A fresh hidden name for a staged (``new``) or set-aside (``old``) entry."""
     folder = path.parent if within is None else within
     return folder / f"{_STAGING_PREFIX}{role}-{secrets.token_hex(6)}"
-
-
-def _discard(paths: Iterable[Path]) -> None:
-    """Remove staged or set-aside entries; a set-aside folder holds only what the plan deletes."""
-    for path in paths:
-        info = _lstat(path)
-        if info is None:
-            continue
-        with contextlib.suppress(OSError):
-            if stat.S_ISDIR(info.st_mode):
-                shutil.rmtree(path)
-            else:
-                path.unlink()
 
 
 def _ancestors(path: str, scope: str) -> Iterable[str]:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from recorder.acid.gitrunner import GitRunner, argument_chunks, command_failed
 from recorder.acid.layout import RAW_CONTENT_ATTRIBUTES, RepositoryLayout, config_value
+from recorder.acid.processes import process_alive
 from recorder.acid.restore import STAGING_EXCLUDES
 
 SNAPSHOT_IDENTITY = {
@@ -224,23 +225,11 @@ def remove_stale_temporaries(layout: RepositoryLayout) -> list[Path]:
             continue
         if pid == os.getpid() and not old:
             continue
-        if old or not _process_alive(pid):
+        if old or not process_alive(pid):
             with contextlib.suppress(OSError):
                 entry.unlink()
                 removed.append(entry)
     return removed
-
-
-def _process_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def _write_if_changed(path: Path, text: str) -> None:

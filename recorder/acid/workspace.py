@@ -62,7 +62,9 @@ from recorder.acid.models import (
     WorkspaceStatus,
 )
 from recorder.acid.restore import FilePlan, RestoreError, apply_plan, plan_changes
+from recorder.acid.restore_journal import RecoveredRestore, RestoreJournal, recover_interrupted_restores
 from recorder.acid.session import (
+    REF_ROOT,
     SessionDirectory,
     SessionFacts,
     SessionRefs,
@@ -139,6 +141,8 @@ class ACIDWorkspace:
             object_dir=self.layout.object_dir,
         )
         self._lock = threading.RLock()
+        # Restores a killed process left half-done, put back by ``attach`` (see restore_journal).
+        self.recovered: list[RecoveredRestore] = []
         self._session: _Session | None = None
 
     # -- sessions ----------------------------------------------------------------------------
@@ -169,6 +173,7 @@ class ACIDWorkspace:
                 session_id = recorder_session.session_id if recorder_session is not None else new_session_id()
             key = session_key(session_id)
             remove_stale_temporaries(self.layout)
+            self._recover_interrupted_restores()
             head = read_head(self._git)
             excludes = self._recording_excludes()
             refs = SessionRefs(self._git, self.layout, key)
@@ -259,6 +264,8 @@ class ACIDWorkspace:
         directory.acquire(session_id)
         try:
             remove_stale_temporaries(self.layout)
+            if self._recover_interrupted_restores():
+                loaded = refs.load()  # a reversed rollback's snapshot was dropped
             maker = SnapshotMaker(self.layout, directory.path, excludes=facts.excludes, force_paths=facts.force_paths)
         except BaseException:
             directory.release()
@@ -289,6 +296,20 @@ class ACIDWorkspace:
         )
         if landing is not None:
             self._finish_interrupted_commit(self._session, landing)
+
+    def _recover_interrupted_restores(self) -> bool:
+        """Put back what a killed rollback left half-done; True when a snapshot ref was dropped.
+
+        A reversed rollback never happened, so the snapshot taken before it is not left on the
+        undo stack (undoing it would restore what is already there).
+        """
+        self.recovered = recover_interrupted_restores(self.layout)
+        dropped = False
+        for found in self.recovered:
+            if found.undone and found.undo_ref.startswith(REF_ROOT + "/"):
+                self._git.run("update-ref", "-d", found.undo_ref)
+                dropped = True
+        return dropped
 
     def _finish_interrupted_commit(self, session: _Session, commit: str) -> None:
         """A process stopped inside ``commit``: land what it made, or let the session go on."""
@@ -756,19 +777,36 @@ class ACIDWorkspace:
         if undoing is not None:
             extra["undoes"] = undoing.snapshot.number  # which rollback this undo reverses (read back by attach)
         title = f"vcr-tui state before {reason} {number} of session {session.facts.session_id}"
-        snapshot = _take_snapshot(session, SnapshotKind.BEFORE_ROLLBACK, number, reason, tree, title, extra)
-        session.undo_count += 1
+        undo_ref = session.refs.ref(SnapshotKind.BEFORE_ROLLBACK, number)
+        # Written before the snapshot, so a kill at any later point is put right by ``attach``.
+        journal = RestoreJournal(self.layout, undo_ref)
+        try:
+            snapshot = _take_snapshot(session, SnapshotKind.BEFORE_ROLLBACK, number, reason, tree, title, extra)
+            session.undo_count += 1
+            self._apply_restore(session, plan, target, journal, reason, snapshot)
+        finally:
+            journal.finish()
+        return public, snapshot
 
+    def _apply_restore(
+        self,
+        session: _Session,
+        plan: FilePlan,
+        target: Snapshot,
+        journal: RestoreJournal,
+        reason: str,
+        snapshot: Snapshot,
+    ) -> None:
         def keep_folder(folder: str) -> bool:
             if folder in session.empty_at_begin:
                 return True
             return self._git.objects.object_type(f"{target.tree}:{folder}") == "tree"
 
         try:
-            apply_plan(self.layout, plan, lambda: self._git.objects, keep_folder)
+            apply_plan(self.layout, plan, lambda: self._git.objects, keep_folder, journal)
         except RestoreError as failure:
             if failure.undone:
-                session.refs.drop(session.refs.ref(SnapshotKind.BEFORE_ROLLBACK, number))
+                session.refs.drop(journal.undo_ref)
                 raise RollbackFailedError(
                     f"nothing was changed: the {reason} could not write {failure.path} ({failure.reason}), "
                     "so every file was put back as it was",
@@ -784,7 +822,6 @@ class ACIDWorkspace:
                 path=failure.path,
                 undone=False,
             ) from None
-        return public, snapshot
 
     def _continue_in_fork(
         self, recorder: VCRRecorder, frame_index: int, frame: Frame, target: Snapshot, undo: Snapshot
