@@ -35,7 +35,7 @@ def go(writer: subprocess.Popen[str]) -> None:
     writer.stdin.flush()
 
 
-def drain_until(source: Source, done: Callable[[], bool], timeout: float = 20) -> list[SourceUpdate]:
+def drain_until(source: Source, done: Callable[[], bool], timeout: float = 60) -> list[SourceUpdate]:
     """Collect updates until ``done()``, then what is left; fail (instead of hanging) after ``timeout`` s."""
     updates: list[SourceUpdate] = []
     deadline = time.monotonic() + timeout

@@ -119,7 +119,7 @@ def test_hostile_file_in_a_real_terminal(app_recordings, tmp_path: Path) -> None
     try:
         subprocess.run([*tmux, "set-option", "-g", "set-clipboard", "on"], check=True)
         screen = ""
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120  # generous: a loaded machine starts the app slowly
         while time.monotonic() < deadline:
             screen = subprocess.run([*tmux, "capture-pane", "-p"], check=False, capture_output=True, text=True).stdout
             if "[bold red]x[/]" in screen and "␛]52;c;aGFjaw==␇" in screen:
