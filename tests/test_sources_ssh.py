@@ -36,7 +36,7 @@ recorder.close()
 def options(config: Path, **changes: object) -> SSHOptions:
     settings: dict[str, object] = {
         "extra_args": ("-F", str(config)),
-        "connect_timeout": 5,
+        "connect_timeout": 30,  # a loaded machine may be slow to answer; a refused port fails at once
         "use_environment": False,
         "backoff": (0.2, 0.5),
     }

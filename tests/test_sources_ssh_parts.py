@@ -10,8 +10,10 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -104,6 +106,27 @@ def test_the_command_survives_a_hostile_path(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+class LineWatcher:
+    """Lines of a child's stdout as they come, so a test waits for one rather than for a time."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.lines: list[bytes] = []
+        self._stream = stream
+        self._arrived = threading.Condition()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        for line in self._stream:
+            with self._arrived:
+                self.lines.append(line)
+                self._arrived.notify_all()
+
+    def wait_for(self, done: Callable[[list[bytes]], bool], what: str, timeout: float = 60) -> None:
+        with self._arrived:
+            assert self._arrived.wait_for(lambda: done(self.lines), timeout), f"no {what} in {self.lines}"
+
+
 def test_real_tail_notices_are_recognised_and_data_is_not(tmp_path: Path) -> None:
     """Run ``tail -F`` with stderr merged, replace and truncate the file, and read the stream."""
     path = tmp_path / "run.vcr"
@@ -111,22 +134,28 @@ def test_real_tail_notices_are_recognised_and_data_is_not(tmp_path: Path) -> Non
     tail = subprocess.Popen(
         ["sh", "-c", remote_script(str(path), 0, 0, follow=True)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
+    assert tail.stdout is not None
+
+    def restarts(lines: list[bytes]) -> int:
+        return [tail_notice(line) for line in lines[1:]].count("restart")
+
     try:
-        time.sleep(0.5)
+        watcher = LineWatcher(tail.stdout)
+        watcher.wait_for(lambda lines: len(lines) >= 2, "first line")  # the ready mark, then the frame
         replacement = tmp_path / "new"
         replacement.write_bytes(b"new\n")
         os.replace(replacement, path)
-        time.sleep(1.5)
+        watcher.wait_for(lambda lines: b"new\n" in lines, "line of the replacement")
         path.write_bytes(b"")
-        time.sleep(1.5)
+        watcher.wait_for(lambda lines: restarts(lines) >= 2, "notice of the truncation")
     finally:
         tail.terminate()
-        output, _ = tail.communicate(timeout=10)
-    lines = output.splitlines(keepends=True)
+        tail.wait(timeout=30)
+    lines = watcher.lines
     assert lines[0] == ready_mark("0")
     kinds = [tail_notice(line) for line in lines[1:]]
     assert kinds[0] is None  # a frame that merely mentions a notice is data
-    assert kinds.count("restart") >= 2, output  # replaced, then truncated
+    assert restarts(lines) >= 2, lines  # replaced, then truncated
 
 
 @pytest.mark.parametrize(
