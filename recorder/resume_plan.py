@@ -124,14 +124,14 @@ class ResumePlan:
         """
         if self.cancel is not None and self.cancel.is_set():
             raise ResumeCancelled("resume cancelled")
+        if repeats is not None and repeats.index < self.fork_at:
+            # A branch recorded before the fork point, side by side with it in one superstep: answered
+            # from the recording even when, in this run, its thread got here after the fork point's.
+            return self._recorded(repeats)
         if not self.forked:
             match = self._find(node_name) if repeats is None else repeats
             if match is not None and match.index < self.fork_at:
-                self.position = max(self.position, match.index + 1)
-                self.counts.from_recording += 1
-                return Decision(
-                    Action.RECORDED, output=match.output_state, custom=dict(match.metadata.custom), matched=match
-                )
+                return self._recorded(match)
             if match is not None and match.index == self.fork_at:
                 return self._at_fork_point(match)
             if repeats is None:
@@ -139,6 +139,11 @@ class ResumePlan:
             # A branch recorded after the fork point that called before it (side by side in one
             # superstep): it is past the fork point, whichever thread got here first.
         return self._past_fork_point(node_name, actual_input, repeats)
+
+    def _recorded(self, match: Frame) -> Decision:
+        self.position = max(self.position, match.index + 1)
+        self.counts.from_recording += 1
+        return Decision(Action.RECORDED, output=match.output_state, custom=dict(match.metadata.custom), matched=match)
 
     def _past_fork_point(self, node_name: str, actual_input: dict[str, Any], repeats: Frame | None) -> Decision:
         mock = self._mock_for(node_name)

@@ -84,6 +84,44 @@ def worker_frame(path: Path, item: int) -> Frame:
     return next(f for f in frames(path) if f.node_name == "worker" and f.input_state == {"item": item})
 
 
+def test_a_sibling_recorded_before_the_fork_point_is_answered_whenever_it_calls(tmp_path: Path) -> None:
+    """Sends run side by side: recorded as w1, w3, w2 but resumed one at a time as w1, w2, w3.
+
+    w3 was recorded before the fork point (w2), so it is answered from the recording even though,
+    in the resumed run, it calls after the fork point has run.
+    """
+    third_done = threading.Event()
+
+    def worker_in_order(job: Job) -> dict[str, Any]:
+        calls["worker"] += 1
+        if job["item"] == 2 and not third_done.is_set():
+            assert third_done.wait(30), "the third worker never ran"  # recorded after the third
+        if job["item"] == 3:
+            third_done.set()
+        return {"results": [f"w{job['item']}"]}
+
+    builder: StateGraph = StateGraph(Batch)  # type: ignore[type-arg]
+    builder.add_node("plan", plan)
+    builder.add_conditional_edges("plan", lambda state: [Send("worker", {"item": i}) for i in state["items"]])
+    builder.add_node("worker", worker_in_order)
+    builder.add_node("join", join)
+    builder.add_edge(START, "plan")
+    builder.add_edge("worker", "join")
+    builder.add_edge("join", END)
+    path, app = record(tmp_path, builder, {"results": []})
+    assert [(f.node_name, f.input_state.get("item")) for f in frames(path)][-2:] == [("worker", 2), ("join", None)]
+    fork = worker_frame(path, 2)
+
+    result = resume(
+        path,
+        lambda state: app.invoke(state, {"configurable": {"thread_id": "again"}, "max_concurrency": 1}),
+        ResumeConfig(fork.index, state={"item": 20}),
+    )
+    assert result.succeeded, result.error
+    assert result.output["results"] == ["w1", "w20", "w3"]
+    assert calls == {"worker": 1, "join": 1}  # only the edited send ran; w1 and w3 came from the recording
+
+
 @pytest.mark.parametrize("checkpointer", [False, True], ids=["no-checkpointer", "checkpointer"])
 @pytest.mark.parametrize("by_command", [False, True], ids=["conditional-edge", "command"])
 def test_fork_at_a_sent_worker_runs_it_with_the_edit_and_keeps_its_siblings(
