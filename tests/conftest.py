@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import pytest_textual_snapshot
 
+from tests import phoenix_support
 from tests.app_support import keep_notification_log
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
@@ -43,6 +44,15 @@ def _stable_terminal_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_facto
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     # What the app said stays readable however long a busy machine takes to get to the check.
     keep_notification_log(monkeypatch)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the slow servers now, so they come up while the tests before theirs run."""
+    phoenix_support.start_early(session.items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    phoenix_support.stop()
 
 
 def _snapshot_dirname(cls: type, *, test_location: object) -> str:

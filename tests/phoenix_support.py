@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.service_venv import PHOENIX, free_port, require_tool, running
+from tests.service_venv import PHOENIX, ToolUnavailable, ensure_tool, free_port, wait_until_answers
 
 PROJECT = "default"
 _pause = threading.Event()  # never set: a bounded pause between polls
@@ -59,24 +61,92 @@ class Phoenix:
             _pause.wait(0.2)  # between polls of a condition with a deadline
 
 
+class _Start:
+    """Phoenix starting in the background: one to three minutes on two busy cores, so it is begun
+    as soon as collection shows a test needs it (``start_early``) and starts while others run."""
+
+    def __init__(self) -> None:
+        self.work = Path(tempfile.mkdtemp(prefix="vcr-tui-phoenix-"))
+        self.port, self.grpc_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.unavailable = ""
+        self.failure = ""
+        self._thread = threading.Thread(target=self._run, name="phoenix start", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            python = ensure_tool(PHOENIX)
+        except ToolUnavailable as exc:
+            self.unavailable = str(exc)
+            return
+        env = {
+            **{key: value for key, value in os.environ.items() if not key.startswith(("PHOENIX_", "OTEL_"))},
+            "PHOENIX_HOST": "127.0.0.1",
+            "PHOENIX_PORT": str(self.port),
+            "PHOENIX_GRPC_PORT": str(self.grpc_port),
+            "PHOENIX_WORKING_DIR": str(self.work),
+            "PHOENIX_TELEMETRY_ENABLED": "false",
+        }
+        log = self.work / "phoenix.log"
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [str(python), "-m", "phoenix.server.main", "serve"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        try:
+            # A fresh database runs Phoenix's migrations first: minutes on a busy two-core machine.
+            wait_until_answers(f"{self.url}/healthz", self.process, log, deadline_s=900)
+        except AssertionError as exc:
+            self.failure = str(exc)
+
+    def ready(self) -> Phoenix:
+        """Wait for the start; skip when Phoenix cannot be installed here, fail when it would not start."""
+        self._thread.join()
+        if self.unavailable:
+            pytest.skip(f"{PHOENIX.name} unavailable: {self.unavailable}")
+        if self.failure:
+            raise AssertionError(self.failure)
+        return Phoenix(self.url)
+
+    def stop(self) -> None:
+        self._thread.join()
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+_started: dict[str, _Start] = {}  # "phoenix": the one start of this test session
+
+
+def start_early(items: list[pytest.Item]) -> None:
+    """Begin starting Phoenix now when a collected test uses the ``phoenix`` fixture."""
+    if "phoenix" not in _started and any("phoenix" in getattr(item, "fixturenames", ()) for item in items):
+        _started["phoenix"] = _Start()
+
+
+def stop() -> None:
+    """At the end of the session: stop Phoenix if it was started (used or not)."""
+    started = _started.pop("phoenix", None)
+    if started is not None:
+        started.stop()
+
+
 @pytest.fixture(scope="session")
-def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Phoenix]:
-    python = require_tool(PHOENIX)
-    port, grpc_port = free_port(), free_port()
-    work = tmp_path_factory.mktemp("phoenix")
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("PHOENIX_", "OTEL_"))},
-        "PHOENIX_HOST": "127.0.0.1",
-        "PHOENIX_PORT": str(port),
-        "PHOENIX_GRPC_PORT": str(grpc_port),
-        "PHOENIX_WORKING_DIR": str(work),
-        "PHOENIX_TELEMETRY_ENABLED": "false",
-    }
-    url = f"http://127.0.0.1:{port}"
-    log = Path(work) / "phoenix.log"
-    # A fresh database runs Phoenix's migrations first: minutes on a busy two-core machine.
-    with running([str(python), "-m", "phoenix.server.main", "serve"], f"{url}/healthz", log, env, deadline_s=900):
-        yield Phoenix(url)
+def phoenix() -> Phoenix:
+    if "phoenix" not in _started:
+        _started["phoenix"] = _Start()
+    return _started["phoenix"].ready()
 
 
 def flat(attributes: dict[str, Any], prefix: str = "") -> dict[str, Any]:
