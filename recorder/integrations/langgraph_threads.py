@@ -56,7 +56,7 @@ def open_checkpointer(address: str) -> Iterator[Any]:
             from langgraph.checkpoint.postgres import PostgresSaver
         except ImportError:
             raise CheckpointError(
-                errno.ENOPKG, "a PostgreSQL DSN needs langgraph-checkpoint-postgres: pip install it"
+                errno.ENOPKG, "a PostgreSQL DSN needs langgraph-checkpoint-postgres: pip install 'vcr-tui[postgres]'"
             ) from None
         try:
             with PostgresSaver.from_conn_string(address) as saver:
