@@ -344,9 +344,10 @@ class VCRRecorder:
 
         For an integration that writes several frames at one moment (a task and the model calls
         inside it, a message and the model call that made it): a system call costs about as much
-        as encoding a frame, so one for all of them halves what they cost. Until the block ends
-        readers do not see those frames; ``save()`` inside it writes them at once. Blocks nest
-        (the outermost one writes) and hold the lines of every thread recording meanwhile.
+        as encoding a frame, so one for all of them saves a call per frame. Until the block ends
+        readers do not see those frames (``on_frame_recorded`` hears of each as it is recorded);
+        ``save()`` inside it writes them at once. Blocks nest (the outermost one writes) and hold
+        the lines of every thread recording meanwhile.
         """
         with self._lock:
             self._holding += 1
