@@ -18,7 +18,8 @@ pytest.importorskip("langgraph.checkpoint.sqlite")
 
 from recorder import ResumeMode, VCRReader
 from recorder.integrations.langgraph_threads import CHECKPOINT_KEY, open_checkpointer, record_thread
-from tests.app_support import SIZE, press, settle
+from tests.app_support import SIZE, notifications, press, settle, wait_until
+from tests.cli_support import assert_one_line_failure, run_cli
 from tests.test_fork_resume_keys import resumed_to_the_end
 from tests.test_langgraph_threads import checkpointed_thread, history
 from vcr_tui.agent_choice import AgentSettings
@@ -94,3 +95,29 @@ async def test_e_and_r_on_a_checkpoint_frame_fork_the_thread_and_run_the_graph(
     assert frames[-1].output_state["log"] == ["add", "double"]  # untouched channels kept, not doubled
     with open_checkpointer(f"sqlite:///{database}") as saver:
         assert history(record_thread(saver, "t1", path.parent / "after")) == before  # the original thread is unchanged
+
+
+def test_a_malformed_graph_name_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
+    database = tmp_path / "checkpoints.db"
+    checkpointed_thread(database)
+    done = run_cli("langgraph", f"sqlite:///{database}", "--thread", "t1", "--agent", "no colon here", cwd=tmp_path)
+    assert_one_line_failure(done, "--agent")
+
+
+async def test_r_with_a_graph_that_has_no_checkpointer_says_so(thread: tuple[Path, Path, str], tmp_path: Path) -> None:
+    path, _database, _spec = thread
+    (tmp_path / "bare_app.py").write_text(
+        "from tests.test_langgraph_threads import build_graph\n\ngraph = build_graph().compile()\n", encoding="utf-8"
+    )
+    app = VCRApp(path, agent=AgentSettings(spec=f"{tmp_path / 'bare_app.py'}:graph", mode=ResumeMode.FORK))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "j")
+        screen = app.screen
+        assert isinstance(screen, FileScreen)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "checkpointer" in notifications(app), "the resume's failure shown")
+        await settle(pilot)
+        assert screen.resume_run is None
+    assert "cannot fork the thread: the graph was compiled without a checkpointer" in notifications(app)
+    sys.modules.pop("bare_app", None)
