@@ -13,20 +13,36 @@ from pathlib import Path
 from typing import Any
 
 from recorder import VCRReader
+from recorder.index import decode_line
 from recorder.integrations.langgraph_thread_resume import checkpoint_facts, resume_thread
-from recorder.integrations.langgraph_threads import CHECKPOINT_KEY
+from recorder.integrations.langgraph_threads import CHECKPOINT_KEY, THREAD_KEY
 from recorder.models import Frame
 from vcr_tui.resume_run import Outcome, ResumeRun, ResumeSummary, failure_reason
 
 
 def checkpoint_frame(source: Path, index: int) -> Frame | None:
     """The frame at ``index`` when it stands for a checkpoint of a thread, else None."""
+    if not _read_from_a_thread(source):
+        return None  # every other recording: decided from its first line, no index built twice
     try:
         with VCRReader(source) as reader:
             frame = reader.frame(index)
     except (OSError, IndexError, ValueError):
         return None
     return frame if checkpoint_facts(frame) is not None else None
+
+
+def _read_from_a_thread(source: Path) -> bool:
+    """Whether the recording's first header says it was read from a checkpoint thread."""
+    try:
+        with source.open("rb") as handle:
+            first = handle.readline(1 << 20)
+    except OSError:
+        return False
+    value = decode_line(first).value
+    data = value.get("data") if isinstance(value, dict) else None
+    metadata = data.get("metadata") if isinstance(data, dict) else None
+    return isinstance(metadata, dict) and THREAD_KEY in metadata
 
 
 def resume_checkpoint(run: ResumeRun, graph: Any, frame: Frame, on_fork: Callable[[Path], object]) -> ResumeSummary:
