@@ -175,8 +175,9 @@ class ObjectIndex(LineIndex):
             ready = self._ahead.pop(offset, b"")
         ready = ready[:size]
         first = self._scanned.get(0)
-        self._scanned = {0: first} if first is not None and offset else {}
-        self._scanned[offset] = ready
+        scanned = {0: first} if first is not None and offset else {}
+        scanned[offset] = ready
+        self._scanned = scanned  # replaced whole: a reader in another thread never sees it change
         return ready
 
     def prefetch(self) -> None:
