@@ -102,6 +102,6 @@ def load_entry_point(
             target = getattr(target, part)
         except AttributeError:
             raise EntryPointError(f"{module_name!r} has no attribute {attr_path!r}") from None
-    if not callable(target):
+    if not callable(target) and not hasattr(target, "invoke"):  # a compiled graph is invoked, not called
         raise EntryPointError(f"{spec} is a {type(target).__name__}, not a callable")
     return target  # type: ignore[no-any-return]

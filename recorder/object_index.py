@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ from recorder.storage import ObjectStore, ObjectVersion
 _BLOCK = 512 << 10
 _BLOCKS_KEPT = 64
 _SCAN_READ = 1 << 20  # reads this big or bigger are the scanner's: fetched ahead, not cached
-_FETCH = 16 << 20  # one ranged GET while scanning; sliced into the scanner's chunks
-_AHEAD = 2
+_FETCH = 32 << 20  # one ranged GET while scanning; sliced into the scanner's chunks
+_AHEAD = 2  # GETs sent together: one window; the next window travels while this one is scanned
 
 
 class ObjectIndex(LineIndex):
@@ -62,6 +63,9 @@ class ObjectIndex(LineIndex):
         self._limit = 0
         self._blocks: OrderedDict[int, bytes] = OrderedDict()
         self._ahead: dict[int, bytes] = {}
+        self._next: tuple[int, int, list[tuple[int, int]], Future[list[bytes]]] | None = None
+        self._scanned: dict[int, bytes] = {}  # the first and the latest slice the scanner took, by offset
+        self._fetcher: ThreadPoolExecutor | None = None
         self._saved_tag: str | None = None
         self._reset_state()
         if use_cache:
@@ -73,9 +77,19 @@ class ObjectIndex(LineIndex):
     def _stamp(self) -> tuple[int, int, int]:
         return (self.version.size, 0, 0)  # an object has no times worth comparing: its tag is checked
 
+    def _sample_positions(self) -> tuple[int, ...]:
+        """None: a file samples frame lines because its times can miss a rewrite in place; an
+        object's tag never does, and each sampled line would cost a ranged GET of its own."""
+        return ()
+
     def close(self) -> None:
         self._blocks.clear()
         self._ahead.clear()
+        self._next = None
+        self._scanned = {}
+        if self._fetcher is not None:
+            self._fetcher.shutdown(wait=False, cancel_futures=True)
+            self._fetcher = None
 
     @property
     def complete(self) -> bool:
@@ -100,6 +114,8 @@ class ObjectIndex(LineIndex):
         self.version = latest
         self._blocks.clear()
         self._ahead.clear()
+        self._next = None
+        self._scanned = {}
         if latest.size < self.end:
             return True
         self._limit = latest.size
@@ -128,6 +144,9 @@ class ObjectIndex(LineIndex):
             return b""
         if size >= _SCAN_READ:
             return self._scan_read(size, offset)
+        for start, data in self._scanned.items():  # the fingerprint's reads: what the scan just saw
+            if start <= offset and offset + size <= start + len(data):
+                return data[offset - start : offset - start + size]
         first, last = offset // _BLOCK, (offset + size - 1) // _BLOCK
         missing = [block for block in range(first, last + 1) if block not in self._blocks]
         if missing:
@@ -154,7 +173,12 @@ class ObjectIndex(LineIndex):
         if ready is None or len(ready) < size:
             self._fetch_ahead(offset, size)
             ready = self._ahead.pop(offset, b"")
-        return ready[:size]
+        ready = ready[:size]
+        first = self._scanned.get(0)
+        scanned = {0: first} if first is not None and offset else {}
+        scanned[offset] = ready
+        self._scanned = scanned  # replaced whole: a reader in another thread never sees it change
+        return ready
 
     def prefetch(self) -> None:
         """Fetch what the next ``update()`` will scan, so that it only scans: a follower calls this
@@ -170,22 +194,40 @@ class ObjectIndex(LineIndex):
         return size if self.step_bytes is None else min(size, self.end + self.pending_tail + self.step_bytes)
 
     def _fetch_ahead(self, offset: int, size: int) -> None:
-        """The ranges from ``offset`` to the limit (at most ``_AHEAD`` GETs of ``_FETCH`` bytes, sent
-        together), kept in slices of ``size`` keyed by where each starts."""
+        """The window from ``offset`` (at most ``_AHEAD`` GETs of ``_FETCH`` bytes, sent together, or
+        taken from the GETs already sent for it), kept in slices of ``size`` keyed by where each
+        starts; then the GETs for the window after it are sent from a worker thread, so the
+        network and the scan of this window overlap."""
         self._ahead.clear()
+        pending, self._next = self._next, None
+        if pending is not None and pending[0] == offset and pending[1] == self._limit:
+            ranges, chunks = pending[2], pending[3].result()
+        else:
+            ranges = self._window(offset)
+            if not ranges:
+                return
+            self.requests += len(ranges)
+            chunks = self.store.read_many(ranges)
+        for (start, end), chunk in zip(ranges, chunks, strict=True):
+            if len(chunk) != end - start:
+                raise RecordingUnreadableError(errno.EIO, f"{self.url} changed while it was being read")
+            for at in range(0, len(chunk), size):
+                self._ahead[start + at] = chunk[at : at + size]
+        following = self._window(ranges[-1][1])
+        if following and size >= _SCAN_READ:
+            if self._fetcher is None:
+                self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vcr-object-read")
+            self.requests += len(following)
+            future = self._fetcher.submit(self.store.read_many, following)
+            self._next = (following[0][0], self._limit, following, future)
+
+    def _window(self, offset: int) -> list[tuple[int, int]]:
         ranges: list[tuple[int, int]] = []
         start = offset
         while start < self._limit and len(ranges) < _AHEAD:
             ranges.append((start, min(start + _FETCH, self._limit)))
             start += _FETCH
-        if not ranges:
-            return
-        self.requests += len(ranges)
-        for (start, end), chunk in zip(ranges, self.store.read_many(ranges), strict=True):
-            if len(chunk) != end - start:
-                raise RecordingUnreadableError(errno.EIO, f"{self.url} changed while it was being read")
-            for at in range(0, len(chunk), size):
-                self._ahead[start + at] = chunk[at : at + size]
+        return ranges
 
     # -- the local cache ---------------------------------------------------------------------
 

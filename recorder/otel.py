@@ -16,7 +16,7 @@ import errno
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +32,20 @@ from recorder.otel_attributes import (
     session_attributes,
     span_name,
 )
+from recorder.otlp_spans import (
+    SCOPE,
+    Poster,
+    SendError,
+    Trace,
+    build_trace,
+    frame_times,
+    otlp_json,
+    protobuf,
+    session_start_ns,
+)
 from recorder.reader import VCRReader
-from recorder.timestamps import parse_timestamp
 
 _BATCH = 512
-_SCOPE = "vcr-tui"
 _EXPORTER_LOGGERS = ("opentelemetry.exporter.otlp.proto.http.trace_exporter", "opentelemetry.sdk.trace.export")
 
 
@@ -79,13 +88,6 @@ def _exporter(endpoint: str, headers: dict[str, str] | None, timeout: float) -> 
     return OTLPSpanExporter(endpoint=traces_url(endpoint), headers=headers, timeout=timeout)
 
 
-def _ns(frame: Frame, fallback: int) -> tuple[int, int]:
-    """(start, end) in nanoseconds: the frame ends at its timestamp and lasts its latency."""
-    moment = frame.time
-    end = int(moment.timestamp() * 1_000_000_000) if moment is not None else fallback
-    return end - int(max(frame.metadata.latency_ms, 0.0) * 1_000_000), end
-
-
 class _TraceBuilder:
     """Turns a session and its frames into finished SDK spans, in the order they end."""
 
@@ -100,7 +102,7 @@ class _TraceBuilder:
         resource = Resource.create({"service.name": service_name, "session.id": session.session_id})
         self.provider = sdk_trace.TracerProvider(resource=resource)
         self.provider.add_span_processor(processor)
-        self.tracer = self.provider.get_tracer(_SCOPE)
+        self.tracer = self.provider.get_tracer(SCOPE)
         self.root: Any = None
         self._contexts: dict[str, Any] = {}
         self._root_context: Any = None
@@ -121,7 +123,7 @@ class _TraceBuilder:
         self.last_end = start_ns
 
     def add(self, frame: Frame) -> None:
-        start, end = _ns(frame, self.last_end)
+        start, end = frame_times(frame, self.last_end)
         parent = self._contexts.get(frame.parent_frame_id or "") or self._root_context
         span = self.tracer.start_span(
             span_name(frame),
@@ -144,21 +146,6 @@ class _TraceBuilder:
         return f"{self.root.get_span_context().trace_id:032x}"
 
 
-def _collector() -> Any:
-    """A span processor that keeps finished spans for the caller to send in checked batches."""
-    _sdk()
-    from opentelemetry.sdk.trace import SpanProcessor
-
-    class Collector(SpanProcessor):
-        def __init__(self) -> None:
-            self.spans: list[Any] = []
-
-        def on_end(self, span: Any) -> None:
-            self.spans.append(span)
-
-    return Collector()
-
-
 @contextmanager
 def _quiet_exporter() -> Iterator[None]:
     """The exporter logs each failed try; the caller reports the failure once, in one line."""
@@ -171,26 +158,6 @@ def _quiet_exporter() -> Iterator[None]:
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
-
-
-def _build(reader: VCRReader, max_state_bytes: int, service_name: str) -> tuple[list[Any], str]:
-    collector = _collector()
-    builder = _TraceBuilder(
-        reader.session, max_state_bytes=max_state_bytes, service_name=service_name, processor=collector
-    )
-    count = len(reader)
-    first = reader.frame(0) if count else None
-    start = _ns(first, 0)[0] if first is not None else _session_start(reader.session)
-    builder.start_root(start, count)
-    for index in range(count):
-        builder.add(reader.frame(index))
-    trace_id = builder.end_root()
-    return collector.spans, trace_id
-
-
-def _session_start(session: Session) -> int:
-    moment = parse_timestamp(session.created_at)
-    return int(moment.timestamp() * 1_000_000_000) if moment is not None else 0
 
 
 def export(
@@ -212,89 +179,48 @@ def export(
         raise ValueError("give an endpoint, a json_path, or both")
     reader = source if isinstance(source, VCRReader) else VCRReader(source)
     try:
-        spans, trace_id = _build(reader, max_state_bytes, service_name)
+        count = len(reader)
+        trace = build_trace(
+            reader.session,
+            (reader.frame(index) for index in range(count)),
+            count,
+            max_state_bytes=max_state_bytes,
+            service_name=service_name,
+        )
     finally:
         if reader is not source:
             reader.close()
     if json_path is not None:
-        write_otlp_json(spans, Path(json_path))
+        write_otlp_json(trace, Path(json_path))
     if endpoint is not None:
-        send(spans, endpoint, headers=headers, timeout=timeout)
-    return ExportSummary(trace_id, len(spans))
+        send(trace, endpoint, headers=headers, timeout=timeout)
+    return ExportSummary(trace.trace_hex, len(trace.spans))
 
 
-def send(spans: list[Any], endpoint: str, *, headers: dict[str, str] | None = None, timeout: float = 10.0) -> None:
-    """Post finished spans in batches; the first refused batch raises."""
-    from opentelemetry.sdk.trace.export import SpanExportResult
-
-    exporter = _exporter(endpoint, headers, timeout)
+def send(trace: Trace, endpoint: str, *, headers: dict[str, str] | None = None, timeout: float = 10.0) -> None:
+    """Post the trace's spans in batches of ``_BATCH`` over one connection; the first refused batch raises."""
     try:
-        with _quiet_exporter():
-            for start in range(0, len(spans), _BATCH):
-                if exporter.export(spans[start : start + _BATCH]) is not SpanExportResult.SUCCESS:
-                    raise OtelExportError(
-                        errno.EIO,
-                        f"the collector at {traces_url(endpoint)} did not accept the spans"
-                        f" ({start} of {len(spans)} sent): is it running and speaking OTLP/HTTP?",
-                    )
+        poster = Poster(traces_url(endpoint), headers, timeout)
+    except SendError as exc:
+        raise OtelExportError(exc.errno or errno.EINVAL, str(exc)) from None
+    spans = trace.spans
+    try:
+        for start in range(0, len(spans), _BATCH):
+            try:
+                poster.post(protobuf(trace, spans[start : start + _BATCH]))
+            except SendError as exc:
+                raise OtelExportError(
+                    exc.errno or errno.EIO,
+                    f"the collector at {traces_url(endpoint)} did not accept the spans"
+                    f" ({start} of {len(spans)} sent: {exc}): is it running and speaking OTLP/HTTP?",
+                ) from None
     finally:
-        exporter.shutdown()
+        poster.close()
 
 
-# -- OTLP JSON, as the collector's file exporter writes it ------------------------------------
-
-
-def _any_value(value: Any) -> dict[str, Any]:
-    if isinstance(value, bool):
-        return {"boolValue": value}
-    if isinstance(value, int):
-        return {"intValue": str(value)}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    if isinstance(value, (list, tuple)):
-        return {"arrayValue": {"values": [_any_value(item) for item in value]}}
-    return {"stringValue": str(value)}
-
-
-def _attributes(values: Any) -> list[dict[str, Any]]:
-    return [{"key": key, "value": _any_value(value)} for key, value in (values or {}).items()]
-
-
-def otlp_json(spans: Iterable[Any]) -> dict[str, Any]:
-    """An ``ExportTraceServiceRequest`` in OTLP's JSON mapping (ids in hex, 64-bit ints as strings)."""
-    spans = list(spans)
-    resource = spans[0].resource.attributes if spans else {}
-    encoded = []
-    for span in spans:
-        context = span.get_span_context()
-        item: dict[str, Any] = {
-            "traceId": f"{context.trace_id:032x}",
-            "spanId": f"{context.span_id:016x}",
-            "name": span.name,
-            "kind": span.kind.value + 1,
-            "startTimeUnixNano": str(span.start_time),
-            "endTimeUnixNano": str(span.end_time),
-            "attributes": _attributes(span.attributes),
-            "status": {"code": span.status.status_code.value},
-        }
-        if span.parent is not None:
-            item["parentSpanId"] = f"{span.parent.span_id:016x}"
-        if span.status.description:
-            item["status"]["message"] = span.status.description
-        encoded.append(item)
-    return {
-        "resourceSpans": [
-            {
-                "resource": {"attributes": _attributes(resource)},
-                "scopeSpans": [{"scope": {"name": _SCOPE}, "spans": encoded}],
-            }
-        ]
-    }
-
-
-def write_otlp_json(spans: list[Any], path: Path) -> None:
+def write_otlp_json(trace: Trace, path: Path) -> None:
     try:
-        path.write_bytes(orjson.dumps(otlp_json(spans)) + b"\n")
+        path.write_bytes(orjson.dumps(otlp_json(trace)) + b"\n")
     except OSError as exc:
         raise OtelExportError(exc.errno or errno.EIO, f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -343,7 +269,7 @@ class LiveSpans:
                         service_name=self._service_name,
                         processor=self._processor,
                     )
-                    self._builder.start_root(_session_start(session) or _now_ns(), 0)
+                    self._builder.start_root(session_start_ns(session) or _now_ns(), 0)
                     self.trace_id = f"{self._builder.root.get_span_context().trace_id:032x}"
                 else:
                     self._builder.session.total_tokens = session.total_tokens

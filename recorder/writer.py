@@ -9,12 +9,13 @@ session record by ``save()``; nothing ever rewrites the file.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import enum
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -237,6 +238,8 @@ class VCRRecorder:
         self._lock = threading.Lock()
         self._ids = _FrameIds()
         self._torn = False  # a failed write left part of a line: end it before the next one
+        self._held: list[bytes] | None = None  # lines waiting for the end of ``lines_together``
+        self._holding = 0  # how many ``lines_together`` blocks are open
 
     # -- session lifecycle -------------------------------------------------------------------
 
@@ -296,6 +299,7 @@ class VCRRecorder:
             session, path = self._require_open()
             session.updated_at = now_iso()
             self._write_locked(encode_line(session.to_record()))
+            self._release_locked()  # a saved recording is complete on disk, inside a block or not
         if self.upload_to is not None:
             from recorder.storage import upload_recording
 
@@ -333,6 +337,32 @@ class VCRRecorder:
             _active_tokens.set(tokens[:-1])
         if self._fd is not None:
             self.save()
+
+    @contextlib.contextmanager
+    def lines_together(self) -> Iterator[None]:
+        """Hand every line recorded inside the block to the OS in one ``write`` when it ends.
+
+        For an integration that writes several frames at one moment (a task and the model calls
+        inside it, a message and the model call that made it): a system call costs about as much
+        as encoding a frame, so one for all of them saves a call per frame. Until the block ends
+        readers do not see those frames (``on_frame_recorded`` hears of each as it is recorded);
+        ``save()`` inside it writes them at once. Blocks nest (the outermost one writes) and hold
+        the lines of every thread recording meanwhile.
+        """
+        with self._lock:
+            self._holding += 1
+            if self._held is None:
+                self._held = []
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holding -= 1
+                if self._holding == 0:
+                    try:
+                        self._release_locked()
+                    finally:
+                        self._held = None
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -624,6 +654,27 @@ class VCRRecorder:
         return self._session, self._path
 
     def _write_locked(self, line: bytes) -> None:
+        """Hand the line to the OS now, or keep it for the end of the ``lines_together`` block."""
+        held = self._held
+        if held is not None:
+            held.append(line)
+            return
+        self._write_out(line)
+        if self.live_spans is not None:
+            self.live_spans.line(line)
+
+    def _release_locked(self) -> None:
+        """Write the lines kept so far by ``lines_together``, in one call."""
+        held = self._held
+        if not held or self._fd is None:
+            return
+        self._held = []
+        self._write_out(held[0] if len(held) == 1 else b"".join(held))
+        if self.live_spans is not None:
+            for line in held:
+                self.live_spans.line(line)
+
+    def _write_out(self, line: bytes) -> None:
         """Hand the whole line to the OS; one ``write`` call unless the OS takes only part of it.
 
         When a write fails after part of a line went out (a full disk), the next line starts with
@@ -655,8 +706,6 @@ class VCRRecorder:
         self._torn = False
         if self.fsync:
             os.fsync(fd)
-        if self.live_spans is not None:
-            self.live_spans.line(line)
 
     def __repr__(self) -> str:
         return f"VCRRecorder(path={str(self._path)!r}, frames={self._session.frame_count if self._session else 0})"

@@ -18,14 +18,12 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 from typing import Any
 
-from peer_venv import cache_root
+from tests.cached_venv import cache_root, cached_venv
 
 REPO = Path(__file__).resolve().parents[1]
 PIP_TIMEOUT_S = 1800
@@ -105,65 +103,19 @@ def venv_name(label: str) -> str:
 
 
 def ensure_framework(label: str, root: Path) -> FrameworkVenv:
-    """The cached venv for ``label``, created on first use; raises FrameworkUnavailable with the reason.
-
-    Built under a temporary name and renamed into place only once the framework imports, so an
-    interrupted run never leaves a half-made venv that later runs would trust.
-    """
+    """The cached venv for ``label`` (the framework and this project, editable), created on first use;
+    raises FrameworkUnavailable with the reason."""
     requirements, module = FRAMEWORKS[label]
-    target = root / venv_name(label)
-    python = _venv_python(target)
-    version = _installed_version(python, module, label)
-    if version is not None:
-        return FrameworkVenv(label, python, version)
-
-    building = root / f"{target.name}.building-{os.getpid()}"
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(building, ignore_errors=True)
-        venv.create(building, with_pip=True, clear=True, symlinks=os.name != "nt")
-        pip = subprocess.run(
-            [
-                str(_venv_python(building)),
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "--timeout",
-                "60",
-                "--retries",
-                "2",
-                *requirements,
-                "-e",
-                str(REPO),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=PIP_TIMEOUT_S,
-            check=False,
-        )
-        if pip.returncode != 0:
-            tail = (pip.stderr.strip() or pip.stdout.strip()).splitlines()[-1:] or ["no output"]
-            raise FrameworkUnavailable(f"pip could not install {' '.join(requirements)} (offline?): {tail[0]}")
-        if _installed_version(_venv_python(building), module, label) is None:
-            raise FrameworkUnavailable(f"{' '.join(requirements)} installed but `import {module}` fails")
-        if _installed_version(python, module, label) is None:  # never delete a venv another run just made
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            building.rename(target)
-        except OSError:  # another run finished first: use its venv
-            pass
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise FrameworkUnavailable(
-            f"could not build a venv for {label} in {root} (set VCR_TUI_PEER_CACHE?): {exc}"
-        ) from exc
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    version = _installed_version(python, module, label)
-    if version is None:
-        raise FrameworkUnavailable(f"the venv for {label} at {target} does not work")
-    return FrameworkVenv(label, python, version)
+    python = cached_venv(
+        root / venv_name(label),
+        [*requirements, "-e", str(REPO)],
+        lambda python: _installed_version(python, module, label) is not None,
+        options=("--timeout", "60", "--retries", "2"),
+        timeout=PIP_TIMEOUT_S,
+        probe=module,
+        unavailable=FrameworkUnavailable,
+    )
+    return FrameworkVenv(label, python, _installed_version(python, module, label) or "")
 
 
 def _project_dependencies() -> list[str]:
@@ -191,10 +143,6 @@ def require_framework(label: str) -> FrameworkVenv:
     if isinstance(found, FrameworkUnavailable):
         pytest.skip(f"{label} unavailable: {found}")
     return found
-
-
-def _venv_python(folder: Path) -> Path:
-    return folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
 def _installed_version(python: Path, module: str, label: str) -> str | None:

@@ -21,10 +21,8 @@ import dataclasses
 import enum
 import json
 import os
-import shutil
 import subprocess
 import sys
-import venv
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -92,65 +90,21 @@ class PeerUnavailable(Exception):
     """The peer could not be installed here (usually: no network on a first run)."""
 
 
-def cache_root() -> Path:
-    """Where peer virtualenvs live between test runs."""
-    configured = os.environ.get("VCR_TUI_PEER_CACHE")
-    return Path(configured) if configured else Path.home() / ".cache" / "vcr-tui-tests"
-
-
 def ensure_peer(label: str, root: Path) -> PeerVenv:
-    """The cached venv for ``label``, created on first use; raises PeerUnavailable with the reason.
+    """The cached venv for ``label``, created on first use; raises PeerUnavailable with the reason."""
+    from tests.cached_venv import cached_venv  # the test side only: this file also runs in the peer's venv
 
-    A venv is built under a temporary name and renamed into place only once the package imports,
-    so an interrupted run never leaves a half-made venv that later runs would trust.
-    """
-    spec = PEER_SPECS[label]
     name = f"ai-agent-vcr-{label}-py{sys.version_info.major}.{sys.version_info.minor}"
-    target = root / name
-    python = _venv_python(target)
-    version = _installed_version(python)
-    if version is not None:
-        return PeerVenv(label, python, version)
-
-    building = root / f"{name}.building-{os.getpid()}"
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(building, ignore_errors=True)
-        venv.create(building, with_pip=True, clear=True, symlinks=os.name != "nt")
-        failure = pip_install(_venv_python(building), [spec], "--timeout", "20", "--retries", "1")
-        if failure is not None:
-            raise PeerUnavailable(f"pip could not install {spec} (offline?): {failure}")
-        if _installed_version(_venv_python(building)) is None:
-            raise PeerUnavailable(f"{spec} installed but `import agent_vcr` fails")
-        if _installed_version(python) is None:  # never delete a working venv another run just made
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            building.rename(target)
-        except OSError:  # another run finished first: use its venv
-            pass
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise PeerUnavailable(f"could not build a venv for {spec} in {root} (set VCR_TUI_PEER_CACHE?): {exc}") from exc
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    version = _installed_version(python)
-    if version is None:
-        raise PeerUnavailable(f"the venv for {spec} at {target} does not work")
-    return PeerVenv(label, python, version)
-
-
-def pip_install(python: Path, packages: list[str], *options: str, timeout: float = PIP_TIMEOUT_S) -> str | None:
-    """Install ``packages`` with the venv's pip; None on success, else pip's last line of complaint."""
-    pip = subprocess.run(
-        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", *options, *packages],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+    python = cached_venv(
+        root / name,
+        [PEER_SPECS[label]],
+        lambda python: _installed_version(python) is not None,
+        options=("--timeout", "20", "--retries", "1"),
+        timeout=PIP_TIMEOUT_S,
+        probe="agent_vcr",
+        unavailable=PeerUnavailable,
     )
-    if pip.returncode == 0:
-        return None
-    tail = (pip.stderr.strip() or pip.stdout.strip()).splitlines()[-1:] or ["no output"]
-    return tail[0]
+    return PeerVenv(label, python, _installed_version(python) or "")
 
 
 _known: dict[str, PeerVenv | PeerUnavailable] = {}
@@ -159,6 +113,8 @@ _known: dict[str, PeerVenv | PeerUnavailable] = {}
 def require_peer(label: str) -> PeerVenv:
     """The peer for ``label`` (built once per test session), or skip the calling test saying why."""
     import pytest
+
+    from tests.cached_venv import cache_root
 
     if label not in _known:
         try:
@@ -169,10 +125,6 @@ def require_peer(label: str) -> PeerVenv:
     if isinstance(found, PeerUnavailable):
         pytest.skip(f"ai-agent-vcr {label} unavailable: {found}")
     return found
-
-
-def _venv_python(folder: Path) -> Path:
-    return folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
 def _installed_version(python: Path) -> str | None:

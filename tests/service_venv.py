@@ -10,20 +10,17 @@ tests that need the server skip, saying why.
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-import venv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.peer_venv import cache_root, pip_install
+from tests.cached_venv import cache_root, cached_venv
 
 PIP_TIMEOUT_S = 1500
 START_DEADLINE_S = 120
@@ -46,10 +43,6 @@ class ToolUnavailable(Exception):
     """The tool could not be installed here; the message says why."""
 
 
-def _python(folder: Path) -> Path:
-    return folder / "bin" / "python"
-
-
 def _works(python: Path, probe: str) -> bool:
     if not python.exists():
         return False
@@ -58,36 +51,17 @@ def _works(python: Path, probe: str) -> bool:
 
 
 def ensure_tool(spec: ToolSpec, root: Path | None = None) -> Path:
-    """The interpreter of the cached venv for ``spec``, built on first use; ToolUnavailable says why.
-
-    Built under a temporary name and renamed into place once its probe imports, so an interrupted
-    build is never trusted later. The servers are run as ``python -m``, so the rename is safe.
-    """
+    """The interpreter of the cached venv for ``spec``, built on first use; ToolUnavailable says why."""
     root = root or cache_root()
-    target = root / f"{spec.name}-py{sys.version_info.major}.{sys.version_info.minor}"
-    if _works(_python(target), spec.probe):
-        return _python(target)
-    building = root / f"{target.name}.building-{os.getpid()}"
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(building, ignore_errors=True)
-        venv.create(building, with_pip=True, clear=True, symlinks=True)
-        failure = pip_install(_python(building), list(spec.requirements), "-q", timeout=PIP_TIMEOUT_S)
-        if failure is not None:
-            raise ToolUnavailable(f"pip could not install {' '.join(spec.requirements)} (offline?): {failure}")
-        if not _works(_python(building), spec.probe):
-            raise ToolUnavailable(f"{spec.name} installed but `import {spec.probe}` fails")
-        if not _works(_python(target), spec.probe):
-            shutil.rmtree(target, ignore_errors=True)
-            with contextlib.suppress(OSError):  # another run finished first: use its venv
-                building.rename(target)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise ToolUnavailable(f"could not build a venv for {spec.name} in {root}: {exc}") from exc
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    if not _works(_python(target), spec.probe):
-        raise ToolUnavailable(f"the venv for {spec.name} at {target} does not work")
-    return _python(target)
+    return cached_venv(
+        root / f"{spec.name}-py{sys.version_info.major}.{sys.version_info.minor}",
+        list(spec.requirements),
+        lambda python: _works(python, spec.probe),
+        options=("-q",),
+        timeout=PIP_TIMEOUT_S,
+        probe=spec.probe,
+        unavailable=ToolUnavailable,
+    )
 
 
 _known: dict[str, Path | ToolUnavailable] = {}

@@ -2,6 +2,9 @@
 
 The thread's history is written as a recording (``-o``, or a private temporary file that is
 removed when the debugger closes) and opened like any other; the checkpointer is only read.
+With ``--agent module:graph`` (the app's compiled graph, with its checkpointer), ``e`` + ``r`` on a
+frame fork the thread from that checkpoint into a new thread of the same checkpointer and run the
+graph on from the edit (see ``vcr_tui.checkpoint_resume``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from vcr_tui.cli import fail, user_keymap
+from vcr_tui.cli import agent_settings, fail, user_keymap
 
 
 @click.command("langgraph")
@@ -25,7 +28,14 @@ from vcr_tui.cli import fail, user_keymap
     default=None,
     help="Write the recording into this folder and print its path, instead of opening it.",
 )
-def langgraph_command(address: str, thread_id: str, output: Path | None) -> None:
+@click.option(
+    "--agent",
+    metavar="MODULE:GRAPH",
+    default=None,
+    help="The compiled graph r runs (module:graph or path/to/app.py:graph, compiled with a checkpointer"
+    " on this database): e + r on a frame fork the thread there into a new thread and run on.",
+)
+def langgraph_command(address: str, thread_id: str, output: Path | None, agent: str | None = None) -> None:
     """Open a LangGraph checkpoint thread as a recording: a frame per checkpoint.
 
     \b
@@ -35,6 +45,8 @@ def langgraph_command(address: str, thread_id: str, output: Path | None) -> None
     """
     from recorder import RecordingNotFoundError, RecordingUnreadableError
     from recorder.integrations.langgraph_threads import open_checkpointer, record_thread
+
+    agents = agent_settings(agent, "fork", origin="--agent")
 
     folder = output if output is not None else Path(tempfile.mkdtemp(prefix="vcr-tui-langgraph-"))
     try:
@@ -48,7 +60,7 @@ def langgraph_command(address: str, thread_id: str, output: Path | None) -> None
             return
         from vcr_tui.app import VCRApp
 
-        app = VCRApp(path, keymap=user_keymap(), freeze_gc=True, follow=False)
+        app = VCRApp(path, keymap=user_keymap(), freeze_gc=True, follow=False, agent=agents)
         app.run()
         if app.failure:
             fail(app.failure)

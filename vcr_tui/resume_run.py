@@ -144,6 +144,12 @@ def execute(run: ResumeRun, on_fork: Callable[[Path], object]) -> ResumeSummary:
     except EntryPointError as exc:
         return _done(run, ResumeSummary(Outcome.FAILED, error=f"cannot load the agent: {exc}"))
 
+    from vcr_tui.checkpoint_resume import checkpoint_frame, resume_checkpoint
+
+    checkpoint = checkpoint_frame(request.source, request.from_frame)
+    if checkpoint is not None:  # a LangGraph thread: LangGraph forks it in its own checkpointer
+        return _done(run, resume_checkpoint(run, agent, checkpoint, on_fork))
+
     def forked(recorder: Any) -> None:
         run.fork_path = Path(recorder.path)
         on_fork(run.fork_path)

@@ -131,10 +131,16 @@ class _TeamRun(FrameworkRun):
         if self.plan is not None and self.plan.cancel is not None and self.plan.cancel.is_set():
             raise ResumeCancelled("resume cancelled")
         made = getattr(item, "created_at", None)
-        self.flush(made if isinstance(made, datetime) else None)
         if isinstance(item, BaseChatMessage):
-            self._message(item)
-        elif isinstance(item, ToolCallRequestEvent):
+            if self.waiting:
+                with self.recorder.lines_together():  # the model call and the message it made: one write
+                    self.flush(made if isinstance(made, datetime) else None)
+                    self._message(item)
+            else:
+                self._message(item)
+            return
+        self.flush(made if isinstance(made, datetime) else None)
+        if isinstance(item, ToolCallRequestEvent):
             now = time.perf_counter()
             for call in item.content:
                 self.pending[call.id] = (call.name, _arguments(call.arguments), now)

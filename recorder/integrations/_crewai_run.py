@@ -24,7 +24,6 @@ from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallFailedE
 from crewai.events.types.task_events import TaskCompletedEvent, TaskFailedEvent, TaskStartedEvent
 from crewai.events.types.tool_usage_events import ToolUsageErrorEvent, ToolUsageFinishedEvent, ToolUsageStartedEvent
 
-from recorder.encoding import to_jsonable
 from recorder.integrations._crewai_tasks import FACTS_KEY, TaskServer, task_input, task_node, task_output_state
 from recorder.integrations._framework_run import FrameworkRun
 from recorder.models import FrameMetadata, FrameType
@@ -115,8 +114,11 @@ class _CrewRun(FrameworkRun):
         crewai_event_bus.flush()
         with self.lock:
             noted, self.noted = self.noted, []
-        for _, _, event in sorted(noted, key=lambda item: (item[0], item[1])):
-            self._write(event)
+        if not noted:
+            return
+        with self.recorder.lines_together():  # a task and its insides: one write
+            for _, _, event in sorted(noted, key=lambda item: (item[0], item[1])):
+                self._write(event)
 
     # -- wrapping -------------------------------------------------------------------------
 
@@ -182,7 +184,7 @@ class _CrewRun(FrameworkRun):
             )
             self.recorder.record_step(
                 f"llm:{model}",
-                {"messages": to_jsonable(messages)},
+                {"messages": messages},
                 {"error": event.error},
                 metadata=metadata,
                 frame_type=FrameType.ERROR,
@@ -204,8 +206,8 @@ class _CrewRun(FrameworkRun):
             )
             self.recorder.record_step(
                 f"llm:{model}",
-                {"messages": to_jsonable(messages)},
-                {"response": to_jsonable(event.response)},
+                {"messages": messages},
+                {"response": event.response},
                 metadata=metadata,
                 frame_type=FrameType.LLM_CALL,
             )
@@ -226,16 +228,14 @@ class _CrewRun(FrameworkRun):
                 latency_ms=latency, error_type="ToolError", error_message=message, custom=self.custom(facts)
             )
             self.recorder.record_step(
-                node, to_jsonable(arguments), {"error": message}, metadata=metadata, frame_type=FrameType.ERROR
+                node, arguments, {"error": message}, metadata=metadata, frame_type=FrameType.ERROR
             )
         else:
-            output = {"result": to_jsonable(event.output), "error": None}
+            output = {"result": event.output, "error": None}
             metadata = FrameMetadata(
                 latency_ms=latency, custom=self.custom({**facts, "from_cache": bool(event.from_cache)})
             )
-            self.recorder.record_step(
-                node, to_jsonable(arguments), output, metadata=metadata, frame_type=FrameType.TOOL_CALL
-            )
+            self.recorder.record_step(node, arguments, output, metadata=metadata, frame_type=FrameType.TOOL_CALL)
         self.counted()
 
     def _step(self, step: _Step) -> None:
@@ -305,8 +305,8 @@ def _step_callback(run: _CrewRun, agent: Any, chained: Any) -> Any:
 def _step_state(step: Any) -> dict[str, Any]:
     """An agent step (an action, a tool result, a final answer) as a state."""
     fields = ("thought", "tool", "tool_input", "text", "result", "output", "result_as_answer")
-    state = {name: to_jsonable(getattr(step, name)) for name in fields if hasattr(step, name)}
-    return state or {"value": to_jsonable(step)}
+    state = {name: getattr(step, name) for name in fields if hasattr(step, name)}
+    return state or {"value": step}
 
 
 def _latency_ms(started: Any, finished: Any) -> float:

@@ -68,19 +68,18 @@ class TaskServer:
         self.run = run
         self.plan = plan
         self.tasks: list[Any] = []
+        self.places: dict[int, int] = {}  # id(task) -> its place in the crew, for the wrapped tasks
         self.answered_ids: set[int] = set()
 
     def index_of(self, task: Any) -> int | None:
-        for index, candidate in enumerate(self.tasks):
-            if candidate is task:
-                return index
-        return None
+        return self.places.get(id(task))
 
     def answered(self, task: Any) -> bool:
         return id(task) in self.answered_ids
 
     def wrap(self, tasks: list[Any]) -> None:
         self.tasks = list(tasks)
+        self.places = {id(task): index for index, task in enumerate(self.tasks)}
         if self.plan is not None:
             _check_fork_point(self.plan)
         for task in self.tasks:

@@ -23,6 +23,7 @@ from recorder.models import FrameMetadata, FrameType
 from recorder.writer import VCRRecorder
 
 CHECKPOINT_KEY = "langgraph_checkpoint"
+THREAD_KEY = "langgraph_thread"  # session.metadata[THREAD_KEY]: the thread a recording was read from
 _INTERNAL_PREFIXES = ("branch:", "__")
 _BOOKKEEPING = frozenset(("__input__", "__interrupt__"))  # entries of versions_seen that are not nodes
 
@@ -56,7 +57,7 @@ def open_checkpointer(address: str) -> Iterator[Any]:
             from langgraph.checkpoint.postgres import PostgresSaver
         except ImportError:
             raise CheckpointError(
-                errno.ENOPKG, "a PostgreSQL DSN needs langgraph-checkpoint-postgres: pip install it"
+                errno.ENOPKG, "a PostgreSQL DSN needs langgraph-checkpoint-postgres: pip install 'vcr-tui[postgres]'"
             ) from None
         try:
             with PostgresSaver.from_conn_string(address) as saver:
@@ -96,7 +97,7 @@ def record_thread(saver: Any, thread_id: str, output_dir: str | Path) -> Path:
     recorder = VCRRecorder(output_dir)
     recorder.start_session(
         session_id=f"langgraph-{thread_id}",
-        metadata={"langgraph_thread": thread_id},
+        metadata={THREAD_KEY: thread_id},
         tags=["langgraph", "checkpoints"],
     )
     seen_before: dict[str, Any] = {}
