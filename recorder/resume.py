@@ -43,7 +43,7 @@ from recorder.resume_agent import (
     thread_config,
 )
 from recorder.resume_plan import PlanCounts, ResumeCancelled, ResumeMode, ResumePlan, plan_active, plan_paused
-from recorder.vocabulary import AGENT_INPUT, ENTRY_POINT
+from recorder.vocabulary import AGENT_INPUT, ENTRY_POINT, RESUME_MODE, RESUMED_FROM_FRAME, SOURCE, FrameSource
 from recorder.writer import VCRRecorder
 
 _UNSET: Any = object()
@@ -120,7 +120,7 @@ class _Resume:
             state=edited,
             output_dir=output_dir,
             edit_output=config.edit_output,
-            metadata={"resume_mode": mode.value},
+            metadata={RESUME_MODE: mode.value},
         )
         if on_fork is not None:
             on_fork(self.recorder)
@@ -155,7 +155,7 @@ class _Resume:
             output,
             metadata=FrameMetadata(
                 latency_ms=(time.perf_counter() - self.started) * 1000.0,
-                custom={"source": "live", "resumed_from_frame": self.plan.fork_at},
+                custom={SOURCE: FrameSource.LIVE.value, RESUMED_FROM_FRAME: self.plan.fork_at},
             ),
         )
 
@@ -171,7 +171,7 @@ class _Resume:
         cancelled = isinstance(error, ResumeCancelled)
         if error is not None and not already_recorded(error):
             node = "cancelled" if cancelled else "agent"
-            recorder.record_error(node, {"resumed_from_frame": self.plan.fork_at}, error)
+            recorder.record_error(node, {RESUMED_FROM_FRAME: self.plan.fork_at}, error)
         recorder.close()
         reason = self.plan.missed if self.plan.forked else self._not_reached(error)
         failed = error is not None or reason is not None

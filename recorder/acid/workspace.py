@@ -77,9 +77,17 @@ from recorder.models import Frame, FrameMetadata, FrameType
 from recorder.naming import new_session_id
 from recorder.reader import VCRReader
 from recorder.timestamps import now_iso
+from recorder.vocabulary import (
+    ACID_COMMIT_HASH,
+    ACID_ROLLED_BACK_TO,
+    ACID_SAVEPOINT,
+    ACID_SESSION,
+    ACID_UNDO_COMMIT,
+    WORKSPACE,
+)
 from recorder.writer import VCRRecorder
 
-COMMIT_HASH_KEY = "acid_commit_hash"
+COMMIT_HASH_KEY = ACID_COMMIT_HASH  # kept under its first name: viewers import it from here
 
 
 @dataclass
@@ -372,8 +380,8 @@ class ACIDWorkspace:
                     metadata=FrameMetadata(
                         custom={
                             COMMIT_HASH_KEY: snapshot.commit,
-                            "acid_session": session.facts.session_id,
-                            "acid_savepoint": number,
+                            ACID_SESSION: session.facts.session_id,
+                            ACID_SAVEPOINT: number,
                         }
                     ),
                     frame_type=FrameType.CHECKPOINT,
@@ -655,8 +663,8 @@ class ACIDWorkspace:
         recorder = self.recorder
         if recorder is None or recorder.session is None:
             return
-        recorder.session.metadata["workspace"] = os.fsdecode(self.layout.workspace)
-        recorder.session.metadata["acid_session"] = session_id
+        recorder.session.metadata[WORKSPACE] = os.fsdecode(self.layout.workspace)
+        recorder.session.metadata[ACID_SESSION] = session_id
         recorder.save()
 
     def _resolve(self, index: int) -> tuple[Snapshot, Frame | None]:
@@ -799,9 +807,9 @@ class ACIDWorkspace:
             metadata=FrameMetadata(
                 custom={
                     COMMIT_HASH_KEY: target.commit,
-                    "acid_session": self.session_id,
-                    "acid_rolled_back_to_frame": frame_index,
-                    "acid_undo_commit": undo.commit,
+                    ACID_SESSION: self.session_id,
+                    ACID_ROLLED_BACK_TO: frame_index,
+                    ACID_UNDO_COMMIT: undo.commit,
                 }
             ),
             frame_type=FrameType.CHECKPOINT,
