@@ -126,6 +126,24 @@ class VCRReader:
             self._validated = 0
         return result
 
+    def sharing(self) -> VCRReader:
+        """A second reader on this one's index, with a cache of its own: for another thread.
+
+        Nothing is indexed again, which for a large file is most of what opening it costs (a
+        viewer hands this to a resume instead of the path). The parsed-frame cache is not shared
+        (it is not thread-safe); the index is, for reading. Only this reader, the owner, should
+        ``update`` or ``close`` it; the sharer is simply dropped.
+        """
+        twin = object.__new__(VCRReader)
+        twin._index = self._index
+        twin.path = self.path
+        twin.location = self.location
+        twin._cache = OrderedDict()
+        twin._cache_size = self._cache_size
+        twin._late_problems = {}
+        twin._validated = 0
+        return twin
+
     def close(self) -> None:
         self._index.close()
 

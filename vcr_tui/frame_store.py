@@ -74,6 +74,15 @@ class FrameStore:
         """The file was replaced and re-read (by a follower): rows cached by index are stale."""
         self._rows.clear()
 
+    def reader_for_worker(self, path: Path) -> VCRReader | None:
+        """A reader of ``path`` for a worker that reads many frames (a resume), sharing the index
+        the screen built, so nothing is indexed twice. None when this store shows another file,
+        or one followed as it grows (its index changes under a reader the follower does not hold)."""
+        reader = self.reader
+        if not isinstance(reader, VCRReader) or reader.path != path:
+            return None
+        return reader.sharing()
+
     def close(self) -> None:
         with self._lock:
             self.reader.close()

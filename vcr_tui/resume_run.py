@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recorder import ResumeConfig, ResumeMode, ResumeResult, resume
+from recorder import ResumeConfig, ResumeMode, ResumeResult, VCRReader, resume
 from recorder.entry_points import EntryPointError, ModuleMissingError
 from vcr_tui.agent_choice import load_agent
 from vcr_tui.formatting import format_cost, format_count, format_tokens
@@ -35,6 +35,7 @@ class ResumeRequest:
     edit_output: bool = False
     mocks: dict[str, Any] = field(default_factory=dict)
     output_dir: Path | None = None  # None: the fork is written beside ``source``
+    reader: VCRReader | None = field(default=None, compare=False)  # ``source`` as the screen has it open
 
 
 class Outcome(enum.Enum):
@@ -154,7 +155,8 @@ def execute(run: ResumeRun, on_fork: Callable[[Path], object]) -> ResumeSummary:
         inject_mocks=dict(request.mocks),
     )
     try:
-        result = resume(request.source, agent, config, output_dir=request.output_dir, cancel=run.cancel, on_fork=forked)
+        parent = request.reader if request.reader is not None else request.source  # not indexed twice
+        result = resume(parent, agent, config, output_dir=request.output_dir, cancel=run.cancel, on_fork=forked)
     except Exception as exc:  # the fork could not be written, the input could not be found, ...
         error = f"cannot resume: {failure_reason(exc)}"
         return _done(run, ResumeSummary(Outcome.FAILED, fork_path=run.fork_path, error=error))
