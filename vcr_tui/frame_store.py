@@ -20,6 +20,7 @@ from pathlib import Path
 from recorder import Frame, Problem, Session, VCRReader
 from recorder.index import IndexUpdate
 from vcr_tui.frame_rows import FrameRow, row_from_line
+from vcr_tui.scanning import survey_line
 from vcr_tui.sources.live_reader import LiveReader
 
 _ROW_CACHE = 4096
@@ -73,6 +74,22 @@ class FrameStore:
     def forget_rows(self) -> None:
         """The file was replaced and re-read (by a follower): rows cached by index are stale."""
         self._rows.clear()
+
+    def survey(self, index: int, raw: bytes) -> tuple[bool, Problem | None]:
+        """Whether frame ``index`` records an error, and what is wrong with its line if anything.
+
+        From the frame the reader parsed already when a visit did (a frame is parsed once), else
+        by parsing ``raw`` here. For the background survey: never waits for the lock.
+        """
+        reader = self.reader
+        if isinstance(reader, VCRReader) and self._lock.acquire(blocking=False):
+            try:
+                frame = reader.parsed(index)
+                if frame is not None:
+                    return frame.is_error, reader.problem_on(frame.line)
+            finally:
+                self._lock.release()
+        return survey_line(raw, index, reader.line_number(index))
 
     def reader_for_worker(self, path: Path) -> VCRReader | None:
         """A reader of ``path`` for a worker that reads many frames (a resume), sharing the index
