@@ -48,8 +48,10 @@ class ForkTotals:
 
     def frame(self, node_name: str, frame_type: FrameType, metadata: FrameMetadata) -> None:
         """One frame written from its parts (a step, an error, a frame copied whole)."""
-        self._count(
-            node_name, frame_type, metadata.tokens_used, metadata.cost_usd, metadata.latency_ms, metadata.custom
+        custom = metadata.custom
+        index = self._count(node_name, frame_type, custom)
+        self.ledger.count(
+            index, node_name, frame_type, metadata.tokens_used, metadata.cost_usd, metadata.latency_ms, custom
         )
 
     def copied(self, data: dict[str, Any]) -> None:
@@ -57,15 +59,14 @@ class ForkTotals:
         metadata = data.get("metadata")
         metadata = metadata if isinstance(metadata, dict) else {}
         custom = metadata.get("custom")
+        custom = custom if isinstance(custom, dict) else {}
         node_name = data.get("node_name")
-        self._count(
-            node_name if isinstance(node_name, str) else "?",
-            FrameType.parse(data.get("frame_type", "node")) or FrameType.NODE_EXECUTION,
-            optional_int(metadata.get("tokens_used")),
-            optional_float(metadata.get("cost_usd")),
-            optional_float(metadata.get("latency_ms")) or 0.0,
-            custom if isinstance(custom, dict) else {},
-        )
+        node_name = node_name if isinstance(node_name, str) else "?"
+        frame_type = FrameType.parse(data.get("frame_type", "node")) or FrameType.NODE_EXECUTION
+        index = self._count(node_name, frame_type, custom)
+        tokens, cost = optional_int(metadata.get("tokens_used")), optional_float(metadata.get("cost_usd"))
+        latency = optional_float(metadata.get("latency_ms")) or 0.0
+        self.ledger.count(index, node_name, frame_type, tokens, cost, latency, custom)
 
     # -- what a viewer reads -----------------------------------------------------------------
 
@@ -91,15 +92,8 @@ class ForkTotals:
             f"skipped={self.skipped}, spent={self.tokens_spent}, saved={self.tokens_saved})"
         )
 
-    def _count(
-        self,
-        node_name: str,
-        frame_type: FrameType,
-        tokens_used: int | None,
-        cost_usd: float | None,
-        latency_ms: float,
-        custom: dict[str, Any],
-    ) -> None:
+    def _count(self, node_name: str, frame_type: FrameType, custom: dict[str, Any]) -> int:
+        """Count one frame by its source mark; its index in the fork."""
         index = self.frames
         self.frames += 1
         source = FrameSource.parse(custom.get(SOURCE))
@@ -116,4 +110,4 @@ class ForkTotals:
             self.skipped += 1
         if self._past_fork and frame_type is FrameType.ERROR and not engine_error and self.failed_at is None:
             self.failed_at = node_name
-        self.ledger.count(index, node_name, frame_type, tokens_used, cost_usd, latency_ms, custom)
+        return index

@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from recorder import VCRReader
-from tests.app_support import SIZE, file_screen, press, settle
-from tests.test_fork_resume_keys import demo_agent, fix_the_formula, resumed_to_the_end
+from tests.app_support import SIZE, file_screen, settle
+from tests.test_fork_resume_keys import demo_agent, resume_after_the_fix
 from vcr_tui.app import VCRApp
 from vcr_tui.demo import record_demo
 from vcr_tui.messages import ResumeEnded, ResumeForked
@@ -50,10 +50,7 @@ async def test_the_end_of_a_resume_reaches_each_screen_once(tmp_path: Path) -> N
     async with app.run_test(size=SIZE, message_hook=delivered) as pilot:
         await settle(pilot)
         parent = file_screen(app)
-        await press(pilot, "j", "j")
-        fix_the_formula(parent)
-        await pilot.press("r")
-        fork = await resumed_to_the_end(pilot, app)
+        fork = await resume_after_the_fix(pilot, app)
         await settle(pilot)
 
         run = fork.following
@@ -72,10 +69,7 @@ async def test_the_resume_reads_the_parent_through_the_index_the_screen_built(tm
     async with app.run_test(size=SIZE, message_hook=delivered) as pilot:
         await settle(pilot)
         parent = file_screen(app)
-        await press(pilot, "j", "j")
-        fix_the_formula(parent)
-        await pilot.press("r")
-        fork = await resumed_to_the_end(pilot, app)
+        fork = await resume_after_the_fix(pilot, app)
 
         (forked,) = delivered.to(parent, ResumeForked)
         assert isinstance(forked, ResumeForked) and forked.run is fork.following
