@@ -160,6 +160,16 @@ class VCRReader:
         """
         return self._cache.get(index)
 
+    def remember(self, frame: Frame) -> None:
+        """Keep a frame parsed elsewhere from this file's own line ``frame.index`` (a viewer's
+        preview, read before the index was built), so the line is not parsed again.
+
+        The caller vouches that the line is the same (bytes and line number) and that nothing in
+        it was mended: a frame that needed repairs must be parsed here, where its problem is kept.
+        """
+        if frame.index not in self._cache and 0 <= frame.index < len(self._index):
+            self._remember(frame)
+
     def problem_on(self, line: int) -> Problem | None:
         """What was wrong with ``line`` when its frame was parsed (mended, unreadable), if anything."""
         return self._late_problems.get(line)

@@ -9,6 +9,7 @@ import orjson
 
 from recorder import ProblemKind, VCRReader, VCRRecorder
 from vcr_tui.frame_store import FrameStore
+from vcr_tui.preview_store import PreviewStore
 
 
 def recording(tmp_path: Path, frames: int = 50) -> Path:
@@ -91,5 +92,46 @@ def test_a_worker_reader_shares_the_screens_index_only_for_that_file(tmp_path: P
         assert store.reader_for_worker(tmp_path / "another.vcr") is None
         shared.close()
         assert store.frame(4).node_name == "step-4"
+    finally:
+        store.close()
+
+
+def test_the_index_store_takes_over_what_the_preview_parsed(tmp_path: Path) -> None:
+    path = recording(tmp_path, 6)
+    preview = PreviewStore.read(path)
+    seen_rows = [preview.row(index) for index in range(3)]
+    seen = preview.try_frame(1)
+    store = FrameStore.open(path)
+    try:
+        store.adopt(preview)
+        assert [store.row(index) for index in range(3)] == seen_rows
+        assert store.row(0) is seen_rows[0]  # taken over, not parsed again
+        assert store.frame(1) is seen  # the reader has it: the line is not parsed a second time
+        assert store.frame(4).node_name == "step-4"  # the rest is read as usual
+    finally:
+        store.close()
+
+
+def test_a_line_that_changed_or_was_mended_is_parsed_again(tmp_path: Path) -> None:
+    path = recording(tmp_path, 3)
+    lines = path.read_bytes().split(b"\n")
+    record = orjson.loads(lines[2])
+    record["data"]["frame_type"] = "no-such-type"  # mended when read: its problem must be kept
+    lines[2] = orjson.dumps(record)
+    path.write_bytes(b"\n".join(lines))
+    preview = PreviewStore.read(path)
+    mended, plain = preview.try_frame(1), preview.try_frame(0)
+    first_row = preview.row(0)
+
+    rewritten = b"\n".join(lines).replace(b'"step-0"', b'"STEP-0"')  # the file changed under the preview
+    path.write_bytes(rewritten)
+    store = FrameStore.open(path)
+    try:
+        store.adopt(preview)
+        assert store.row(0) is not first_row and store.row(0).node_name == "STEP-0"
+        assert store.frame(0) is not plain
+        frame = store.frame(1)
+        assert frame is not mended
+        assert any(problem.kind is ProblemKind.MENDED for problem in store.problems)
     finally:
         store.close()

@@ -20,6 +20,7 @@ from pathlib import Path
 from recorder import Frame, Problem, Session, VCRReader
 from recorder.index import IndexUpdate
 from vcr_tui.frame_rows import FrameRow, row_from_line
+from vcr_tui.preview_store import PreviewStore
 from vcr_tui.scanning import survey_line
 from vcr_tui.sources.live_reader import LiveReader
 
@@ -90,6 +91,24 @@ class FrameStore:
             finally:
                 self._lock.release()
         return survey_line(raw, index, reader.line_number(index))
+
+    def adopt(self, previous: object) -> None:
+        """Take the rows and frames a preview of this file parsed, where the line is the very same.
+
+        The first screen is drawn from a preview while the index is built; without this, every
+        row and frame on that screen would be parsed a second time once the index is done.
+        """
+        if not isinstance(previous, PreviewStore):
+            return
+        reader = self.reader
+        for index, line_number, raw, row, frame in previous.parsed():
+            if index >= len(self) or reader.line_number(index) != line_number or self.raw(index) != raw:
+                continue  # the file changed between the two reads: parse it again
+            if row is not None:
+                self._rows.setdefault(index, row)
+            if frame is not None and isinstance(reader, VCRReader):
+                with self._lock:
+                    reader.remember(frame)
 
     def reader_for_worker(self, path: Path) -> VCRReader | None:
         """A reader of ``path`` for a worker that reads many frames (a resume), sharing the index
