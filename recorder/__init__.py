@@ -11,6 +11,7 @@ from recorder.decorators import report_usage, vcr_record
 from recorder.diffing import StateChange, diff_states, format_path
 from recorder.encoding import decode_value, to_jsonable
 from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
+from recorder.fork_totals import ForkTotals
 from recorder.forking import fork_recording
 from recorder.models import (
     Frame,
@@ -31,6 +32,7 @@ __all__ = [
     "ACIDWorkspace",
     "AsyncVCRRecorder",
     "CommitPreview",
+    "ForkTotals",
     "Frame",
     "FrameMetadata",
     "FrameSource",

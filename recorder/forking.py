@@ -13,6 +13,7 @@ import dataclasses
 import os
 from typing import Any
 
+from recorder.fork_totals import ForkTotals
 from recorder.index import decode_line
 from recorder.models import Frame, FrameMetadata, FrameType
 from recorder.reader import VCRReader
@@ -41,6 +42,7 @@ def fork_recording(
     fsync: bool = False,
     edit_output: bool = False,
     metadata: dict[str, Any] | None = None,
+    tally: ForkTotals | None = None,
 ) -> VCRRecorder:
     """Write the fork's header, prefix and starting checkpoint; return its open recorder.
 
@@ -49,7 +51,8 @@ def fork_recording(
     The starting point is the frame's *input* because resuming means running that step again;
     with ``edit_output`` it is the frame's output instead (the step is kept, its result edited).
     ``metadata`` is added to the fork's header. ``source`` is the recording's path, or a reader
-    already open on it (which is left open).
+    already open on it (which is left open). ``tally`` counts every frame the fork is given,
+    from the prefix on (a resume's totals, without reading the fork back).
     """
     reader = source if isinstance(source, VCRReader) else VCRReader(source)
     try:
@@ -61,6 +64,7 @@ def fork_recording(
         start = starting_state(target, state, state_overrides, edit_output=edit_output)
 
         recorder = VCRRecorder(output_dir if output_dir is not None else reader.path.parent, fsync=fsync)
+        recorder.tally = tally
         recorder.start_session(
             session_id=new_session_id,
             parent_session_id=parent.session_id,

@@ -56,6 +56,7 @@ class VCRReader:
         self._cache_size = cache_size
         self._late_problems: dict[int, Problem] = {}
         self._validated = 0  # frames [0, _validated) have been parsed at least once
+        self._owns_index = True  # a reader made by ``sharing`` leaves the index to its owner
         self._index.update()
 
     # -- file-level facts --------------------------------------------------------------------
@@ -133,8 +134,52 @@ class VCRReader:
             self._validated = 0
         return result
 
+    def sharing(self) -> VCRReader:
+        """A second reader on this one's index, with a cache of its own: for another thread.
+
+        Nothing is indexed again, which for a large file is most of what opening it costs (a
+        viewer hands this to a resume instead of the path). The parsed-frame cache is not shared
+        (it is not thread-safe); the index is, for reading. Only this reader, the owner, should
+        ``update`` it; closing the sharer leaves the index open.
+        """
+        twin = object.__new__(VCRReader)
+        twin._index = self._index
+        twin.path = self.path
+        twin.location = self.location
+        twin._cache = OrderedDict()
+        twin._cache_size = self._cache_size
+        twin._late_problems = {}
+        twin._validated = 0
+        twin._owns_index = False
+        return twin
+
     def close(self) -> None:
-        self._index.close()
+        if self._owns_index:
+            self._index.close()
+
+    # -- what a viewer may ask without parsing ---------------------------------------------------
+
+    def parsed(self, index: int) -> Frame | None:
+        """The frame at ``index`` if this reader has it parsed already, else None; never parses.
+
+        A background pass over the file (a viewer's survey of errors) takes what a visit learned
+        instead of parsing the same line again.
+        """
+        return self._cache.get(index)
+
+    def remember(self, frame: Frame) -> None:
+        """Keep a frame parsed elsewhere from this file's own line ``frame.index`` (a viewer's
+        preview, read before the index was built), so the line is not parsed again.
+
+        The caller vouches that the line is the same (bytes and line number) and that nothing in
+        it was mended: a frame that needed repairs must be parsed here, where its problem is kept.
+        """
+        if frame.index not in self._cache and 0 <= frame.index < len(self._index):
+            self._remember(frame)
+
+    def problem_on(self, line: int) -> Problem | None:
+        """What was wrong with ``line`` when its frame was parsed (mended, unreadable), if anything."""
+        return self._late_problems.get(line)
 
     def __enter__(self) -> VCRReader:
         return self

@@ -29,6 +29,7 @@ from typing import Any
 
 from recorder.encoding import decode_value
 from recorder.error_marks import already_recorded, mark_recorded
+from recorder.fork_totals import AGENT_FAILED_NODE, CANCELLED_NODE, ForkTotals
 from recorder.forking import fork_recording, starting_state
 from recorder.models import FrameMetadata
 from recorder.reader import VCRReader
@@ -43,7 +44,7 @@ from recorder.resume_agent import (
     thread_config,
 )
 from recorder.resume_plan import PlanCounts, ResumeCancelled, ResumeMode, ResumePlan, plan_active, plan_paused
-from recorder.vocabulary import AGENT_INPUT, ENTRY_POINT
+from recorder.vocabulary import AGENT_INPUT, ENTRY_POINT, RESUME_MODE, RESUMED_FROM_FRAME, SOURCE, FrameSource
 from recorder.writer import VCRRecorder
 
 _UNSET: Any = object()
@@ -88,11 +89,35 @@ class ResumeResult:
     counts: PlanCounts = field(default_factory=PlanCounts)
     edit_applied: bool = True  # the (edited) state at the fork point reached the agent
     reason: str | None = None  # why it did not, in words, when ``edit_applied`` is False
+    totals: ForkTotals = field(default_factory=ForkTotals)  # the fork's frames, counted as written
 
     @property
     def agent_calls(self) -> int:
         """Steps that actually ran (the rest came from the recording, mocks or skips)."""
         return self.counts.live
+
+    @property
+    def frames(self) -> int:
+        """Frames in the fork: the copied prefix, the fork point and the resumed run's."""
+        return self.totals.frames
+
+    @property
+    def tokens_spent(self) -> int:
+        """Tokens the resumed run's live steps used."""
+        return self.totals.tokens_spent
+
+    @property
+    def tokens_saved(self) -> int:
+        """Tokens the recorded steps cost when they ran, which answering them from the recording saved."""
+        return self.totals.tokens_saved
+
+    @property
+    def cost_spent_usd(self) -> float:
+        return self.totals.cost_spent_usd
+
+    @property
+    def cost_saved_usd(self) -> float:
+        return self.totals.cost_saved_usd
 
 
 class _Resume:
@@ -113,6 +138,7 @@ class _Resume:
         self.with_state = calls_with_state(reader, config.from_frame, config.call_with, agent)
         self.agent_input = edited if self.with_state else _agent_input(reader, config)
         self.node_name = frame.node_name
+        self.totals = ForkTotals()
         self.recorder = fork_recording(
             reader,
             config.from_frame,
@@ -120,7 +146,8 @@ class _Resume:
             state=edited,
             output_dir=output_dir,
             edit_output=config.edit_output,
-            metadata={"resume_mode": mode.value},
+            metadata={RESUME_MODE: mode.value},
+            tally=self.totals,
         )
         if on_fork is not None:
             on_fork(self.recorder)
@@ -155,7 +182,7 @@ class _Resume:
             output,
             metadata=FrameMetadata(
                 latency_ms=(time.perf_counter() - self.started) * 1000.0,
-                custom={"source": "live", "resumed_from_frame": self.plan.fork_at},
+                custom={SOURCE: FrameSource.LIVE.value, RESUMED_FROM_FRAME: self.plan.fork_at},
             ),
         )
 
@@ -170,8 +197,8 @@ class _Resume:
         assert session is not None and recorder.path is not None
         cancelled = isinstance(error, ResumeCancelled)
         if error is not None and not already_recorded(error):
-            node = "cancelled" if cancelled else "agent"
-            recorder.record_error(node, {"resumed_from_frame": self.plan.fork_at}, error)
+            node = CANCELLED_NODE if cancelled else AGENT_FAILED_NODE
+            recorder.record_error(node, {RESUMED_FROM_FRAME: self.plan.fork_at}, error)
         recorder.close()
         reason = self.plan.missed if self.plan.forked else self._not_reached(error)
         failed = error is not None or reason is not None
@@ -187,6 +214,7 @@ class _Resume:
             counts=self.plan.counts,
             edit_applied=reason is None,
             reason=reason,
+            totals=self.totals,
         )
 
     def _not_reached(self, error: BaseException | None) -> str:

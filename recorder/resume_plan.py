@@ -33,6 +33,7 @@ from typing import Any
 
 from recorder.models import Frame
 from recorder.reader import VCRReader
+from recorder.vocabulary import RECORDED_COST, RECORDED_TOKENS, RETURNS, FrameSource
 
 
 class ResumeMode(str, enum.Enum):
@@ -177,7 +178,7 @@ class ResumePlan:
         if match is not None:
             self.position = max(self.position, match.index + 1)
         output = match.output_state if match is not None else actual_input
-        return Decision(Action.SKIP, output=output, source="skipped", matched=match)
+        return Decision(Action.SKIP, output=output, source=FrameSource.SKIPPED.value, matched=match)
 
     def edit_missed(self, reason: str) -> None:
         """Say that the step at the fork point ran without the edited state reaching it."""
@@ -211,24 +212,30 @@ class ResumePlan:
         if self.edit_output:
             self.counts.from_recording += 1
             return Decision(
-                Action.EDITED_OUTPUT, output=self.edited_state, source="edited", custom=_returns(match), matched=match
+                Action.EDITED_OUTPUT,
+                output=self.edited_state,
+                source=FrameSource.EDITED.value,
+                custom=_returns(match),
+                matched=match,
             )
         if self.mode is ResumeMode.REPLAY and not match.is_error and self.edited_state == match.input_state:
             return self._replay(match)  # an edit that changed nothing: the recorded step still holds
         self.counts.live += 1
-        return Decision(Action.LIVE, state=self.edited_state, source="live", matched=match)
+        return Decision(Action.LIVE, state=self.edited_state, source=FrameSource.LIVE.value, matched=match)
 
     def _replay(self, match: Frame) -> Decision:
         """The recorded output of ``match``, counted as replayed, with what it cost when recorded."""
         self.counts.replayed += 1
         custom = _returns(match)
-        custom["recorded_tokens"] = match.metadata.tokens_used
-        custom["recorded_cost_usd"] = match.metadata.cost_usd
-        return Decision(Action.REPLAY, output=match.output_state, source="replayed", custom=custom, matched=match)
+        custom[RECORDED_TOKENS] = match.metadata.tokens_used
+        custom[RECORDED_COST] = match.metadata.cost_usd
+        return Decision(
+            Action.REPLAY, output=match.output_state, source=FrameSource.REPLAYED.value, custom=custom, matched=match
+        )
 
     def _live(self) -> Decision:
         self.counts.live += 1
-        return Decision(Action.LIVE, source="live")
+        return Decision(Action.LIVE, source=FrameSource.LIVE.value)
 
     def _find(self, node_name: str) -> Frame | None:
         for index in range(self.position, len(self.parent)):
@@ -245,14 +252,14 @@ class ResumePlan:
             if key in self.mocks:
                 value = self.mocks[key]
                 output = dict(value) if isinstance(value, dict) else {"return": value}
-                custom = {} if isinstance(value, dict) else {"returns": "value"}
-                return Decision(Action.MOCK, output=output, source="mocked", custom=custom)
+                custom = {} if isinstance(value, dict) else {RETURNS: "value"}
+                return Decision(Action.MOCK, output=output, source=FrameSource.MOCKED.value, custom=custom)
         return None
 
 
 def _returns(match: Frame) -> dict[str, Any]:
     """The part of a frame's custom metadata a decision carries: how the function returned."""
-    return {k: v for k, v in match.metadata.custom.items() if k == "returns"}
+    return {k: v for k, v in match.metadata.custom.items() if k == RETURNS}
 
 
 _active_plan: contextvars.ContextVar[ResumePlan | None] = contextvars.ContextVar("vcr_resume_plan", default=None)

@@ -16,8 +16,9 @@ from enum import Enum
 ENTRY_POINT = "entry_point"  # "module:callable" of the agent that made the run (r offers it)
 AGENT_INPUT = "agent_input"  # what the agent was called with, for a resume to call it again
 WORKSPACE = "workspace"  # the folder the run changed (an ACID session names it)
-ACID_SESSION = "acid_session"  # the ACID session whose snapshots the run saved
+ACID_SESSION = "acid_session"  # the ACID session whose snapshots the run saved (header and frames)
 FORKED_FROM = "forked_from"  # the parent session id, in a fork's metadata
+RESUME_MODE = "resume_mode"  # a resume's fork: the ``ResumeMode`` its steps ran in
 
 # -- frame metadata.custom -------------------------------------------------------------------
 
@@ -27,6 +28,12 @@ AUTOGEN_FACTS = "autogen"  # what a frame was in an AutoGen team's run (message,
 SOURCE = "source"  # where a fork's frame came from: a ``FrameSource`` value
 RECORDED_TOKENS = "recorded_tokens"  # a replayed frame: the tokens the recorded step spent
 RECORDED_COST = "recorded_cost_usd"  # a replayed frame: what the recorded step cost
+RECORDED_LATENCY = "recorded_latency_ms"  # an answered frame: how long the recorded step took
+INNER_CALL = "inner_call"  # a model call recorded inside a recorded step, which carries its cost
+USAGE = "usage"  # an inner call: the tokens and cost it reported (counted on the outer step)
+RESUMED_FROM_FRAME = "resumed_from_frame"  # a resumed run's step: the fork point it ran from
+CHECKPOINT_LABEL = "checkpoint_label"  # a checkpoint frame: the name it was given
+GOLDEN_IDENTITY = "identity"  # a step served by a golden run: the identity it was recorded with
 COPIED_FROM_SESSION = "copied_from_session"  # a frame copied into a fork: the session it came from
 EDITED_SIDE = "edited"  # the fork point: "input" or "output", the side the user edited
 FORKED_FROM_FRAME = "forked_from_frame"  # the fork point: the parent's frame index
@@ -51,6 +58,7 @@ class FrameSource(str, Enum):
     MOCKED = "mocked"  # a value the user gave was returned instead of running it
     SKIPPED = "skipped"  # a step asked to be skipped returned its recorded output
     EDITED = "edited"  # the step's output was the user's edit
+    GOLDEN = "golden_cache"  # answered from a golden run (the peer's word): nothing ran
 
     @classmethod
     def parse(cls, value: object) -> FrameSource | None:
@@ -59,3 +67,9 @@ class FrameSource(str, Enum):
             return cls(value) if isinstance(value, str) else None
         except ValueError:
             return None
+
+
+ANSWERED_SOURCES = frozenset((FrameSource.GOLDEN.value, FrameSource.REPLAYED.value))
+"""Sources of frames whose step was answered without a call: they cost nothing this time.
+
+Plain strings: an enum member hashes by its name, so a set of members would miss the file's text."""

@@ -30,6 +30,7 @@ from recorder.naming import create_exclusive, new_session_id
 from recorder.timestamps import now_iso
 
 if TYPE_CHECKING:
+    from recorder.fork_totals import ForkTotals
     from recorder.otel import LiveSpans
 
 _active_recorder: contextvars.ContextVar[VCRRecorder | None] = contextvars.ContextVar(
@@ -228,6 +229,7 @@ class VCRRecorder:
         self.upload_to = upload_to
         self.storage_options = storage_options
         self.live_spans: LiveSpans | None = None
+        self.tally: ForkTotals | None = None  # counts each frame as it is written (a resume's fork)
         if otel_endpoint is not None:
             from recorder.otel import LiveSpans
 
@@ -518,6 +520,8 @@ class VCRRecorder:
             self._write_locked(encode_line(record, caller_parts=caller_parts))
             index = session.frame_count
             _count_frame(session, meta.tokens_used, meta.cost_usd)
+            if self.tally is not None:
+                self.tally.frame(node_name, kind, meta)
             return frame_id, session.session_id, timestamp, index
 
     def record_llm_call(
@@ -609,6 +613,8 @@ class VCRRecorder:
             frame.index = session.frame_count
             self._write_locked(encode_line(frame.to_record(), copied=True))
             _count_frame(session, frame.metadata.tokens_used, frame.metadata.cost_usd)
+            if self.tally is not None:
+                self.tally.frame(frame.node_name, frame.frame_type, frame.metadata)
             return frame
 
     def record_copied(self, data: dict[str, Any]) -> None:
@@ -625,6 +631,8 @@ class VCRRecorder:
             if not isinstance(metadata, dict):
                 metadata = {}
             _count_frame(session, optional_int(metadata.get("tokens_used")), optional_float(metadata.get("cost_usd")))
+            if self.tally is not None:
+                self.tally.copied(data)
 
     def fork(
         self,

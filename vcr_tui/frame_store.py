@@ -20,6 +20,8 @@ from pathlib import Path
 from recorder import Frame, Problem, Session, VCRReader
 from recorder.index import IndexUpdate
 from vcr_tui.frame_rows import FrameRow, row_from_line
+from vcr_tui.preview_store import PreviewStore
+from vcr_tui.scanning import survey_line
 from vcr_tui.sources.live_reader import LiveReader
 
 _ROW_CACHE = 4096
@@ -73,6 +75,49 @@ class FrameStore:
     def forget_rows(self) -> None:
         """The file was replaced and re-read (by a follower): rows cached by index are stale."""
         self._rows.clear()
+
+    def survey(self, index: int, raw: bytes) -> tuple[bool, Problem | None]:
+        """Whether frame ``index`` records an error, and what is wrong with its line if anything.
+
+        From the frame the reader parsed already when a visit did (a frame is parsed once), else
+        by parsing ``raw`` here. For the background survey: never waits for the lock.
+        """
+        reader = self.reader
+        if isinstance(reader, VCRReader) and self._lock.acquire(blocking=False):
+            try:
+                frame = reader.parsed(index)
+                if frame is not None:
+                    return frame.is_error, reader.problem_on(frame.line)
+            finally:
+                self._lock.release()
+        return survey_line(raw, index, reader.line_number(index))
+
+    def adopt(self, previous: object) -> None:
+        """Take the rows and frames a preview of this file parsed, where the line is the very same.
+
+        The first screen is drawn from a preview while the index is built; without this, every
+        row and frame on that screen would be parsed a second time once the index is done.
+        """
+        if not isinstance(previous, PreviewStore):
+            return
+        reader = self.reader
+        for index, line_number, raw, row, frame in previous.parsed():
+            if index >= len(self) or reader.line_number(index) != line_number or self.raw(index) != raw:
+                continue  # the file changed between the two reads: parse it again
+            if row is not None:
+                self._rows.setdefault(index, row)
+            if frame is not None and isinstance(reader, VCRReader):
+                with self._lock:
+                    reader.remember(frame)
+
+    def reader_for_worker(self, path: Path) -> VCRReader | None:
+        """A reader of ``path`` for a worker that reads many frames (a resume), sharing the index
+        the screen built, so nothing is indexed twice. None when this store shows another file,
+        or one followed as it grows (its index changes under a reader the follower does not hold)."""
+        reader = self.reader
+        if not isinstance(reader, VCRReader) or reader.path != path:
+            return None
+        return reader.sharing()
 
     def close(self) -> None:
         with self._lock:

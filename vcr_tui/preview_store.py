@@ -17,6 +17,7 @@ from recorder import Frame, Problem, Session
 from recorder.errors import open_for_reading
 from recorder.index import classify_line, decode_line
 from recorder.models import frame_from_dict
+from recorder.nesting import may_nest_deeper
 from vcr_tui.frame_rows import FrameRow, row_from_line
 
 HEAD_BYTES = 512 * 1024
@@ -34,6 +35,7 @@ class PreviewStore:
         self._lines = lines  # (line number, raw frame line)
         self._session = session
         self._rows: dict[int, FrameRow] = {}
+        self._frames: dict[int, Frame] = {}  # parsed exactly as the reader would (nothing mended)
 
     @classmethod
     def read(cls, path: Path, head_bytes: int = HEAD_BYTES, max_frames: int = MAX_FRAMES) -> PreviewStore:
@@ -87,12 +89,23 @@ class PreviewStore:
 
     def try_frame(self, index: int) -> Frame | None:
         """The frame, unless it needs earlier frames (diff mode) or cannot be read: then None."""
+        known = self._frames.get(index)
+        if known is not None:
+            return known
         line_number, raw = self._lines[index]
         if _DIFF_MODE_MARK in raw:
             return None
-        value = decode_line(raw).value
+        value, _, mended = decode_line(raw)
         data = value.get("data") if isinstance(value, dict) else None
         if not isinstance(data, dict):
             return None
-        frame, _ = frame_from_dict(data, index=index, line=line_number)
+        frame, notes = frame_from_dict(data, index=index, line=line_number)
+        if not notes and mended is None and not may_nest_deeper(raw):
+            self._frames[index] = frame  # what the reader would make of the line: it may adopt it
         return frame
+
+    def parsed(self) -> list[tuple[int, int, bytes, FrameRow | None, Frame | None]]:
+        """What the preview parsed, for the index's store to take over: (index, line number, line,
+        row, frame), so a frame seen before the index was built is not parsed again after."""
+        indices = sorted(set(self._rows) | set(self._frames))
+        return [(i, *self._lines[i], self._rows.get(i), self._frames.get(i)) for i in indices]

@@ -1,8 +1,9 @@
 """One resume started from the debugger: what to run, how to stop it, and how it ended.
 
 No Textual here. ``execute`` runs in a worker thread: it imports the agent, lets the engine fork
-and run it (``recorder.resume``), then reads the fork once to say what the user gained: how many
-steps came from the recording at zero tokens, how many ran, and the tokens that cost or saved.
+and run it (``recorder.resume``), then says what the user gained from the totals the engine
+counted as it wrote the fork: how many steps came from the recording at zero tokens, how many
+ran, and the tokens that cost or saved. The fork is never read back for them.
 """
 
 from __future__ import annotations
@@ -16,10 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from recorder import ResumeConfig, ResumeMode, ResumeResult, VCRReader, resume
-from recorder.coerce import optional_float, optional_int
 from recorder.entry_points import EntryPointError, ModuleMissingError
-from recorder.models import Frame, FrameType
-from recorder.vocabulary import RECORDED_COST, RECORDED_TOKENS, SOURCE, FrameSource
 from vcr_tui.agent_choice import load_agent
 from vcr_tui.formatting import format_cost, format_count, format_tokens
 
@@ -37,6 +35,7 @@ class ResumeRequest:
     edit_output: bool = False
     mocks: dict[str, Any] = field(default_factory=dict)
     output_dir: Path | None = None  # None: the fork is written beside ``source``
+    reader: VCRReader | None = field(default=None, compare=False)  # ``source`` as the screen has it open
 
 
 class Outcome(enum.Enum):
@@ -162,7 +161,8 @@ def execute(run: ResumeRun, on_fork: Callable[[Path], object]) -> ResumeSummary:
         inject_mocks=dict(request.mocks),
     )
     try:
-        result = resume(request.source, agent, config, output_dir=request.output_dir, cancel=run.cancel, on_fork=forked)
+        parent = request.reader if request.reader is not None else request.source  # not indexed twice
+        result = resume(parent, agent, config, output_dir=request.output_dir, cancel=run.cancel, on_fork=forked)
     except Exception as exc:  # the fork could not be written, the input could not be found, ...
         error = f"cannot resume: {failure_reason(exc)}"
         return _done(run, ResumeSummary(Outcome.FAILED, fork_path=run.fork_path, error=error))
@@ -170,7 +170,7 @@ def execute(run: ResumeRun, on_fork: Callable[[Path], object]) -> ResumeSummary:
 
 
 def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
-    """The summary of a finished resume, counting the fork's frames by their ``source`` mark."""
+    """The summary of a finished resume, from the totals the engine counted while writing the fork."""
     if result.succeeded:
         outcome = Outcome.SUCCEEDED
     elif result.cancelled:
@@ -184,38 +184,18 @@ def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
         summary.error = f"{result.error_type}: {result.error}" if result.error_type else result.error
     elif outcome is Outcome.NOT_APPLIED:
         summary.error = result.reason
-    try:
-        reader = VCRReader(result.fork_path)
-    except OSError:
-        return summary
-    with reader:
-        summary.frames = len(reader)
-        past_fork = False
-        for index in range(len(reader)):
-            try:
-                frame = reader.frame(index)
-            except (IndexError, OSError, ValueError):
-                continue
-            custom = frame.metadata.custom
-            source = FrameSource.parse(custom.get(SOURCE))
-            if source is FrameSource.FORK:
-                past_fork = True
-            elif source is FrameSource.REPLAYED:
-                summary.from_recording += 1
-                summary.tokens_saved += optional_int(custom.get(RECORDED_TOKENS)) or 0
-                summary.cost_saved += optional_float(custom.get(RECORDED_COST)) or 0.0
-            elif source is FrameSource.LIVE or (past_fork and source is None and not _engine_error(frame)):
-                summary.live += 1  # a step that raised has no mark on its error frame, but it ran
-            elif source is FrameSource.MOCKED:
-                summary.mocked += 1
-            elif source is FrameSource.SKIPPED:
-                summary.skipped += 1
-            if source in (FrameSource.LIVE, FrameSource.EDITED, None):
-                summary.tokens_spent += frame.metadata.tokens_used or 0
-                summary.cost_spent += frame.metadata.cost_usd or 0.0
-            failed_here = frame.frame_type is FrameType.ERROR and not _engine_error(frame)
-            if past_fork and failed_here and outcome is Outcome.FAILED and summary.failed_at is None:
-                summary.failed_at = frame.node_name
+    totals = result.totals  # counted by the engine as it wrote the fork: nothing is read back
+    summary.frames = totals.frames
+    summary.from_recording = totals.replayed
+    summary.live = totals.live
+    summary.mocked = totals.mocked
+    summary.skipped = totals.skipped
+    summary.tokens_spent = totals.tokens_spent
+    summary.tokens_saved = totals.tokens_saved
+    summary.cost_spent = totals.cost_spent_usd
+    summary.cost_saved = totals.cost_saved_usd
+    if outcome is Outcome.FAILED:
+        summary.failed_at = totals.failed_at
     return summary
 
 
@@ -233,11 +213,6 @@ def failure_reason(exc: BaseException) -> str:
 def _amount(tokens: int, cost_usd: float) -> str:
     text = f"{format_tokens(tokens)} tokens"
     return f"{text} / {format_cost(cost_usd)}" if cost_usd else text
-
-
-def _engine_error(frame: Frame) -> bool:
-    """The error frame the engine adds when the agent raised outside any step, or was cancelled."""
-    return frame.frame_type is FrameType.ERROR and frame.node_name in ("agent", "cancelled")
 
 
 def _done(run: ResumeRun, summary: ResumeSummary) -> ResumeSummary:

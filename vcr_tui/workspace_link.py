@@ -187,10 +187,18 @@ def _resolved(path: Path) -> Path:
 # -- rollback and its undo -----------------------------------------------------------------------
 
 
-def propose_rollback(target: WorkspaceTarget, frame_index: int) -> RollbackProposal:
+def propose_rollback(target: WorkspaceTarget, frame_index: int, commit: str | None = None) -> RollbackProposal:
+    """The dry run of rolling the files back to frame ``frame_index``.
+
+    ``commit`` is the snapshot that frame names, when the caller has read the frame already: then
+    the recording is not read at all; without it, the engine reads that one frame to find it.
+    """
     with attached(target) as workspace:
         workspace.refuse_busy_repository()  # said now, not after a "yes"
-        plan = workspace.plan_rollback(frame_index)
+        if commit is None:
+            plan = workspace.plan_rollback(frame_index)
+        else:
+            plan = workspace.plan_rollback_to(workspace.snapshot_named(commit))
         return RollbackProposal(ProposalKind.ROLLBACK, target, frame_index, plan, recovered=tuple(workspace.recovered))
 
 
@@ -202,19 +210,21 @@ def propose_undo(target: WorkspaceTarget) -> RollbackProposal:
 
 
 def apply_rollback(proposal: RollbackProposal) -> RollbackResult | RollbackProposal:
-    """Roll back (or undo) as confirmed; a new proposal if the dry run no longer matches."""
+    """Roll back (or undo) as confirmed; a new proposal if the dry run no longer matches.
+
+    The snapshot is the one the confirmed dry run restores (``plan.target``), so confirming never
+    reads the recording again, however large it is.
+    """
     with attached(proposal.target) as workspace:
         if proposal.kind is ProposalKind.UNDO:
             fresh = workspace.plan_undo_rollback()
         else:
-            assert proposal.frame_index is not None
-            fresh = workspace.plan_rollback(proposal.frame_index)
+            fresh = workspace.plan_rollback_to(proposal.plan.target)
         if not same_plan(fresh, proposal.plan):
             return RollbackProposal(proposal.kind, proposal.target, proposal.frame_index, fresh, changed=True)
         if proposal.kind is ProposalKind.UNDO:
             return workspace.undo_rollback()
-        assert proposal.frame_index is not None
-        return workspace.rollback(proposal.frame_index)
+        return workspace.rollback_to(proposal.plan.target)
 
 
 def same_plan(first: RollbackPlan, second: RollbackPlan) -> bool:

@@ -79,9 +79,17 @@ from recorder.models import Frame, FrameMetadata, FrameType
 from recorder.naming import new_session_id
 from recorder.reader import VCRReader
 from recorder.timestamps import now_iso
+from recorder.vocabulary import (
+    ACID_COMMIT_HASH,
+    ACID_ROLLED_BACK_TO,
+    ACID_SAVEPOINT,
+    ACID_SESSION,
+    ACID_UNDO_COMMIT,
+    WORKSPACE,
+)
 from recorder.writer import VCRRecorder
 
-COMMIT_HASH_KEY = "acid_commit_hash"
+COMMIT_HASH_KEY = ACID_COMMIT_HASH  # kept under its first name: viewers import it from here
 
 
 @dataclass
@@ -393,8 +401,8 @@ class ACIDWorkspace:
                     metadata=FrameMetadata(
                         custom={
                             COMMIT_HASH_KEY: snapshot.commit,
-                            "acid_session": session.facts.session_id,
-                            "acid_savepoint": number,
+                            ACID_SESSION: session.facts.session_id,
+                            ACID_SAVEPOINT: number,
                         }
                     ),
                     frame_type=FrameType.CHECKPOINT,
@@ -433,16 +441,49 @@ class ACIDWorkspace:
         rebase, cherry-pick or revert is in progress.
         """
         with self._lock:
-            session = self._require_session()
             target, frame = self._resolve(to_frame_index)
-            plan, undo_snapshot = self._restore(session, target, reason="rollback")
-            previous = self.recorder
-            fork = None
-            if self.recorder is not None and frame is not None:
-                fork = self._continue_in_fork(self.recorder, to_frame_index, frame, target, undo_snapshot)
-                self.recorder = fork
-            session.undo_stack.append(_UndoEntry(undo_snapshot, previous if fork is not None else None, target.commit))
-            return RollbackResult(plan, undo_snapshot, fork)
+            return self._roll_back(target, to_frame_index, frame)
+
+    # -- rollback to a snapshot the caller holds (a viewer) ------------------------------------
+
+    def snapshot_named(self, commit: str) -> Snapshot:
+        """This session's snapshot whose commit is ``commit`` (what a frame's ``acid_commit_hash``
+        names), for a viewer that has read the frame already; ``SnapshotNotFoundError`` otherwise."""
+        with self._lock:
+            return self._known(self._require_session(), commit)
+
+    def plan_rollback_to(self, snapshot: Snapshot) -> RollbackPlan:
+        """The dry run of ``rollback_to(snapshot)``: the recording is not read.
+
+        A viewer holds the snapshot already (a dry run's ``target``, or ``snapshot_named`` of the
+        frame it shows), so confirming a dry run costs a few git commands, not a pass over a
+        recording of any size.
+        """
+        with self._lock:
+            session = self._require_session()
+            return self._dry_run(session, self._known(session, snapshot.commit))
+
+    def rollback_to(self, snapshot: Snapshot) -> RollbackResult:
+        """``rollback`` to a snapshot of this session the caller holds, on the files alone.
+
+        The recording is neither read nor forked: that is a viewer's rollback of a run that has
+        ended. An agent rolling back its own run calls ``rollback(frame_index)``, which continues
+        the run in a fork. Undone by ``undo_rollback``, all or nothing, refused in the same cases.
+        """
+        with self._lock:
+            session = self._require_session()
+            return self._roll_back(self._known(session, snapshot.commit), None, None)
+
+    def _roll_back(self, target: Snapshot, frame_index: int | None, frame: Frame | None) -> RollbackResult:
+        session = self._require_session()
+        plan, undo_snapshot = self._restore(session, target, reason="rollback")
+        previous = self.recorder
+        fork = None
+        if self.recorder is not None and frame is not None and frame_index is not None:
+            fork = self._continue_in_fork(self.recorder, frame_index, frame, target, undo_snapshot)
+            self.recorder = fork
+        session.undo_stack.append(_UndoEntry(undo_snapshot, previous if fork is not None else None, target.commit))
+        return RollbackResult(plan, undo_snapshot, fork)
 
     def plan_undo_rollback(self) -> RollbackPlan:
         """The dry run of ``undo_rollback``."""
@@ -676,8 +717,8 @@ class ACIDWorkspace:
         recorder = self.recorder
         if recorder is None or recorder.session is None:
             return
-        recorder.session.metadata["workspace"] = os.fsdecode(self.layout.workspace)
-        recorder.session.metadata["acid_session"] = session_id
+        recorder.session.metadata[WORKSPACE] = os.fsdecode(self.layout.workspace)
+        recorder.session.metadata[ACID_SESSION] = session_id
         recorder.save()
 
     def _resolve(self, index: int) -> tuple[Snapshot, Frame | None]:
@@ -702,13 +743,16 @@ class ACIDWorkspace:
         commit = frame.metadata.custom.get(COMMIT_HASH_KEY)
         if not isinstance(commit, str) or not commit:
             raise SnapshotNotFoundError(f"frame {index} ({frame.node_name}) has no snapshot of the workspace")
-        known = [session.base, *session.savepoints, *(entry.snapshot for entry in session.undo_stack)]
-        for snapshot in known:
-            if snapshot.commit == commit:
-                return snapshot, frame
-        raise SnapshotNotFoundError(
-            f"frame {index} names snapshot {commit[:12]}, which is not one of session {session.facts.session_id!r}"
-        )
+        return self._known(session, commit, f"frame {index} names snapshot"), frame
+
+    def _known(self, session: _Session, commit: str, named_by: str = "snapshot") -> Snapshot:
+        """The session's snapshot with this commit: a rollback never restores a commit it did not take."""
+        if isinstance(commit, str) and commit:
+            for snapshot in (session.base, *session.savepoints, *(entry.snapshot for entry in session.undo_stack)):
+                if snapshot.commit == commit:
+                    return snapshot
+        shown = commit[:12] if isinstance(commit, str) else repr(commit)
+        raise SnapshotNotFoundError(f"{named_by} {shown}, which is not one of session {session.facts.session_id!r}")
 
     def _plan(
         self, session: _Session, current_tree: str, target: Snapshot, undoing: _UndoEntry | None = None
@@ -836,9 +880,9 @@ class ACIDWorkspace:
             metadata=FrameMetadata(
                 custom={
                     COMMIT_HASH_KEY: target.commit,
-                    "acid_session": self.session_id,
-                    "acid_rolled_back_to_frame": frame_index,
-                    "acid_undo_commit": undo.commit,
+                    ACID_SESSION: self.session_id,
+                    ACID_ROLLED_BACK_TO: frame_index,
+                    ACID_UNDO_COMMIT: undo.commit,
                 }
             ),
             frame_type=FrameType.CHECKPOINT,

@@ -19,7 +19,7 @@ from typing import Any
 
 from recorder.encoding import decode_value, encode_line
 from recorder.golden.keys import Normalize
-from recorder.golden.ledger import GOLDEN_SOURCE, LIVE_SOURCE, CostLedger
+from recorder.golden.ledger import CostLedger
 from recorder.golden.serving import GoldenServer, answered_custom, server_active
 from recorder.golden.store import TASK_KEY, GoldenEntry, GoldenFolder, fingerprint, is_fingerprint
 from recorder.golden.table import GoldenStep, Matcher, StepTable
@@ -27,6 +27,7 @@ from recorder.index import decode_line
 from recorder.models import Frame, FrameMetadata, Session
 from recorder.reader import VCRReader
 from recorder.timestamps import now_iso
+from recorder.vocabulary import SOURCE, FrameSource
 from recorder.writer import VCRRecorder
 
 _COPY_CHUNK = 1 << 20
@@ -356,7 +357,7 @@ def _answered(golden: Frame, fp: str) -> Frame:
     custom = {
         **golden.metadata.custom,
         **answered_custom(GoldenStep(fp, None, (0, golden.index), golden)),
-        "source": GOLDEN_SOURCE,
+        SOURCE: FrameSource.GOLDEN.value,
     }
     return dataclasses.replace(golden, metadata=FrameMetadata(model=golden.metadata.model, custom=custom))
 
@@ -373,6 +374,6 @@ def _run_again(golden: Frame, step_executor: StepExecutor) -> Frame:
     finally:
         _usage.reset(token)
     usage.latency_ms = (time.perf_counter() - started) * 1000.0
-    usage.custom = {**usage.custom, "source": LIVE_SOURCE}
+    usage.custom = {**usage.custom, SOURCE: FrameSource.LIVE.value}
     state = output if isinstance(output, dict) else {"return": output}
     return dataclasses.replace(golden, output_state=state, metadata=usage)

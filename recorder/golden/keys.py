@@ -22,6 +22,7 @@ import orjson
 
 from recorder.encoding import to_jsonable
 from recorder.models import Frame, FrameType
+from recorder.vocabulary import GOLDEN_IDENTITY
 
 Normalize = Callable[[str, dict[str, Any]], dict[str, Any]]
 """``normalize(node_name, input_state) -> input_state``: drop volatile fields before matching."""
@@ -29,8 +30,8 @@ Normalize = Callable[[str, dict[str, Any]], dict[str, Any]]
 StepKey = tuple[str, str, bytes]
 """(node name, identity, digest of the canonical input)."""
 
-IDENTITY_KEY = "identity"
-"""``metadata.custom`` key of the identity a step was recorded with."""
+IDENTITY_KEY = GOLDEN_IDENTITY
+"""``metadata.custom`` key of the identity a step was recorded with (named in the vocabulary)."""
 
 _SORTED = orjson.OPT_SORT_KEYS
 _SORTED_ANY_KEYS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS

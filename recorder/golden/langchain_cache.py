@@ -35,10 +35,10 @@ from langchain_core.outputs import ChatGeneration, Generation
 from recorder.coerce import optional_float, optional_int
 from recorder.golden.cache import GoldenRunCache
 from recorder.golden.keys import IDENTITY_KEY
-from recorder.golden.ledger import GOLDEN_SOURCE, INNER_CALL, LIVE_SOURCE
 from recorder.golden.serving import GoldenServer, active_server, answered_custom
 from recorder.golden.table import Matcher
 from recorder.models import FrameMetadata, FrameType
+from recorder.vocabulary import INNER_CALL, SOURCE, USAGE, FrameSource
 from recorder.writer import VCRRecorder, active_recorder
 
 _MODEL_FIELD = re.compile(r"""['"](?:model_name|model|model_id|_type)['"]\s*[:,]\s*['"]([^'"]{1,80})['"]""")
@@ -88,7 +88,7 @@ class GoldenLLMCache(BaseCache):
         generations = [_generation_from(item) for item in stored] if isinstance(stored, list) else []
         recorder = self._recorder()
         if recorder is not None:
-            custom = {**answered_custom(step), "source": GOLDEN_SOURCE, IDENTITY_KEY: identity}
+            custom = {**answered_custom(step), SOURCE: FrameSource.GOLDEN.value, IDENTITY_KEY: identity}
             if _in_recorded_step():
                 custom[INNER_CALL] = True
             recorder.record_step(
@@ -109,11 +109,13 @@ class GoldenLLMCache(BaseCache):
             return
         node, state, identity = _step_of(prompt, llm_string)
         usage = _usage_of(return_val)
-        meta = FrameMetadata(model=node[4:], latency_ms=latency, custom={"source": LIVE_SOURCE, IDENTITY_KEY: identity})
+        meta = FrameMetadata(
+            model=node[4:], latency_ms=latency, custom={SOURCE: FrameSource.LIVE.value, IDENTITY_KEY: identity}
+        )
         if _in_recorded_step():
             _add_to_step(usage)
             meta.custom[INNER_CALL] = True
-            meta.custom["usage"] = usage.to_dict() | {"custom": {}}
+            meta.custom[USAGE] = usage.to_dict() | {"custom": {}}
         else:
             meta.tokens_input, meta.tokens_output = usage.tokens_input, usage.tokens_output
             meta.tokens_used, meta.cost_usd = usage.tokens_used, usage.cost_usd

@@ -20,17 +20,16 @@ from typing import Any
 
 from recorder.coerce import optional_float, optional_int
 from recorder.models import Frame, FrameType
-
-SOURCE_KEY = "source"
-GOLDEN_SOURCE = "golden_cache"
-"""``custom.source`` of a step answered from a golden run (the peer's word for it)."""
-LIVE_SOURCE = "live"
-ANSWERED_SOURCES = frozenset((GOLDEN_SOURCE, "replayed"))
-"""Sources of frames whose step was answered without a call: they cost nothing this time."""
-RECORDED_TOKENS = "recorded_tokens"
-RECORDED_COST = "recorded_cost_usd"
-RECORDED_LATENCY = "recorded_latency_ms"
-INNER_CALL = "inner_call"
+from recorder.vocabulary import (
+    ANSWERED_SOURCES,
+    INNER_CALL,
+    RECORDED_COST,
+    RECORDED_LATENCY,
+    RECORDED_TOKENS,
+    SOURCE,
+    USAGE,
+    FrameSource,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,34 +110,59 @@ class CostLedger:
 
     def add(self, frame: Frame) -> LedgerRow | None:
         """Count one frame; its row, or None for a marker (a fork point, a checkpoint)."""
-        if frame.frame_type is FrameType.CHECKPOINT:
-            return None
         meta = frame.metadata
-        custom = meta.custom
-        source = custom.get(SOURCE_KEY)
+        row = self.count(
+            frame.index,
+            frame.node_name,
+            frame.frame_type,
+            meta.tokens_used,
+            meta.cost_usd,
+            meta.latency_ms,
+            meta.custom,
+        )
+        if row is not None:
+            self.rows.append(row)
+        return row
+
+    def count(
+        self,
+        index: int,
+        node_name: str,
+        frame_type: FrameType,
+        tokens_used: int | None,
+        cost_usd: float | None,
+        latency_ms: float,
+        custom: dict[str, Any],
+    ) -> LedgerRow | None:
+        """Count one frame from its parts, keeping no row: what a writer has at hand as it writes.
+
+        The only place a frame's spending and savings are decided, so a resume's totals counted
+        while its fork is written are the ledger's own.
+        """
+        if frame_type is FrameType.CHECKPOINT:
+            return None
+        source = custom.get(SOURCE)
         inner = custom.get(INNER_CALL) is True
         if source in ANSWERED_SOURCES:
             saved_tokens = optional_int(custom.get(RECORDED_TOKENS)) or 0
             saved_cost = optional_float(custom.get(RECORDED_COST)) or 0.0
             saved_ms = optional_float(custom.get(RECORDED_LATENCY)) or 0.0
             self.steps_replayed += 1
-            label = "golden" if source == GOLDEN_SOURCE else "replayed"
+            label = "golden" if source == FrameSource.GOLDEN.value else FrameSource.REPLAYED.value
         else:
             saved_tokens, saved_cost, saved_ms = 0, 0.0, 0.0
             self.steps_rerun += 1
-            label = LIVE_SOURCE
-        tokens = 0 if inner else meta.tokens_used or 0
-        cost = 0.0 if inner else meta.cost_usd or 0.0
-        latency = 0.0 if inner else meta.latency_ms
+            label = FrameSource.LIVE.value
+        tokens = 0 if inner else tokens_used or 0
+        cost = 0.0 if inner else cost_usd or 0.0
+        latency = 0.0 if inner else latency_ms
         self.replay_tokens += tokens
         self.replay_cost_usd += cost
         self.replay_latency_ms += latency
         self.original_tokens += tokens + saved_tokens
         self.original_cost_usd += cost + saved_cost
         self.original_latency_ms += latency + saved_ms
-        row = LedgerRow(frame.index, frame.node_name, label, tokens, cost, latency, saved_tokens, saved_cost, saved_ms)
-        self.rows.append(row)
-        return row
+        return LedgerRow(index, node_name, label, tokens, cost, latency, saved_tokens, saved_cost, saved_ms)
 
     @classmethod
     def of_frames(cls, frames: Iterable[Frame]) -> CostLedger:
@@ -172,14 +196,14 @@ def what_it_cost(frame: Frame) -> tuple[int | None, float | None, float]:
     """
     meta = frame.metadata
     custom = meta.custom
-    if custom.get(SOURCE_KEY) in ANSWERED_SOURCES:
+    if custom.get(SOURCE) in ANSWERED_SOURCES:
         return (
             optional_int(custom.get(RECORDED_TOKENS)),
             optional_float(custom.get(RECORDED_COST)),
             optional_float(custom.get(RECORDED_LATENCY)) or 0.0,
         )
     if custom.get(INNER_CALL) is True:
-        usage = custom.get("usage")
+        usage = custom.get(USAGE)
         if isinstance(usage, dict):
             return optional_int(usage.get("tokens_used")), optional_float(usage.get("cost_usd")), meta.latency_ms
     return meta.tokens_used, meta.cost_usd, meta.latency_ms

@@ -26,18 +26,11 @@ from typing import Any
 
 from recorder.encoding import decode_value, to_jsonable
 from recorder.golden.keys import IDENTITY_KEY
-from recorder.golden.ledger import (
-    GOLDEN_SOURCE,
-    LIVE_SOURCE,
-    RECORDED_COST,
-    RECORDED_LATENCY,
-    RECORDED_TOKENS,
-    CostLedger,
-    what_it_cost,
-)
+from recorder.golden.ledger import CostLedger, what_it_cost
 from recorder.golden.table import GoldenStep, Matcher
 from recorder.models import FrameMetadata
 from recorder.resume_plan import Action, Decision
+from recorder.vocabulary import RECORDED_COST, RECORDED_LATENCY, RECORDED_TOKENS, RETURNS, SOURCE, FrameSource
 from recorder.writer import VCRRecorder, active_recorder, tool_state
 
 _active: contextvars.ContextVar[GoldenServer | None] = contextvars.ContextVar("vcr_golden_server", default=None)
@@ -64,9 +57,9 @@ def answered_custom(step: GoldenStep) -> dict[str, Any]:
         RECORDED_LATENCY: latency,
         "golden_run": step.fingerprint,
     }
-    returns = frame.metadata.custom.get("returns")
+    returns = frame.metadata.custom.get(RETURNS)
     if returns is not None:
-        custom["returns"] = returns
+        custom[RETURNS] = returns
     return custom
 
 
@@ -99,11 +92,11 @@ class GoldenServer:
         """A step's decision in the resume plan's terms, so the recording integrations can act on it."""
         step = self.lookup(node_name, state, identity)
         if step is None:
-            return Decision(Action.LIVE, source=LIVE_SOURCE)
+            return Decision(Action.LIVE, source=FrameSource.LIVE.value)
         return Decision(
             Action.REPLAY,
             output=step.frame.output_state,
-            source=GOLDEN_SOURCE,
+            source=FrameSource.GOLDEN.value,
             custom=answered_custom(step),
             matched=step.frame,
         )
@@ -116,7 +109,7 @@ class GoldenServer:
         if step is not None:
             response = step.frame.output_state.get("response")
             if recorder is not None:
-                custom = {**answered_custom(step), "source": GOLDEN_SOURCE, **_identity(identity)}
+                custom = {**answered_custom(step), SOURCE: FrameSource.GOLDEN.value, **_identity(identity)}
                 recorder.record_llm_call(model, state["messages"], response, custom=custom)
             return decode_value(response)
         usage, latency, response = _run_measured(call)
@@ -129,7 +122,7 @@ class GoldenServer:
                 tokens_output=usage.tokens_output,
                 latency_ms=latency,
                 cost_usd=usage.cost_usd,
-                custom={**usage.custom, "source": LIVE_SOURCE, **_identity(identity)},
+                custom={**usage.custom, SOURCE: FrameSource.LIVE.value, **_identity(identity)},
             )
         return response
 
@@ -144,10 +137,10 @@ class GoldenServer:
         if step is not None:
             result = step.frame.output_state.get("result")
             if recorder is not None:
-                custom = {**answered_custom(step), "source": GOLDEN_SOURCE, **_identity(identity)}
+                custom = {**answered_custom(step), SOURCE: FrameSource.GOLDEN.value, **_identity(identity)}
                 recorder.record_tool_call(tool_name, state, result, custom=custom)
             return decode_value(result)
-        custom = {"source": LIVE_SOURCE, **_identity(identity)}
+        custom = {SOURCE: FrameSource.LIVE.value, **_identity(identity)}
         started = time.perf_counter()
         try:
             _, latency, result = _run_measured(call)

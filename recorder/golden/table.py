@@ -16,6 +16,7 @@ from typing import Any
 
 from recorder.coerce import optional_float, optional_int, optional_str, str_or
 from recorder.golden.keys import (
+    IDENTITY_KEY,
     Normalize,
     StepKey,
     answers_steps,
@@ -128,7 +129,7 @@ def _step_of(reader: VCRReader, index: int) -> tuple[str, dict[str, Any], str, d
             kind = FrameType.parse(data.get("frame_type", "node"))
             if not is_answering_step(node, kind, bool(meta.get("error_type"))):
                 return None
-            identity = custom.get("identity")
+            identity = custom.get(IDENTITY_KEY)
             return node, state, identity if isinstance(identity, str) else "", data, len(raw)
     frame = reader.frame(index)
     if not answers_steps(frame):

@@ -18,7 +18,7 @@ from vcr_tui.frame_store import FrameStore
 from vcr_tui.logic.frame_view import SearchState, add_sorted, merged_problems, neighbour
 from vcr_tui.messages import SearchProgress, SurveyProgress
 from vcr_tui.safe_text import clean, shorten
-from vcr_tui.scanning import TextMatcher, scan, survey_line
+from vcr_tui.scanning import TextMatcher, scan
 from vcr_tui.screens.screen_parts import PartBase
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class BackgroundScans(PartBase):
 
         def test(raw: bytes, position: int) -> bool:
             index = indices[position]
-            is_error, problem = survey_line(raw, index, store.reader.line_number(index))
+            is_error, problem = store.survey(index, raw)  # what a visit parsed is not parsed again
             if problem is not None:
                 problems.append(problem)
             return is_error

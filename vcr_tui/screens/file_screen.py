@@ -299,6 +299,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.app.push_screen(ErrorScreen(message.reason))
 
     def on_recording_opened(self, message: RecordingOpened) -> None:
+        message.store.adopt(self.store)  # what the preview parsed is not parsed again
         self.store = message.store
         count = len(self.store)
         self.frame_list.border_title = f"Frames · {count:,}"

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 
 from recorder.golden import CostLedger
 from recorder.reader import VCRReader
+from vcr_tui.frame_store import FrameStore
 from vcr_tui.ledger_text import saved_brief
 from vcr_tui.messages import LedgerReady
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.timer import Timer
 
-    from vcr_tui.frame_store import FrameStore
     from vcr_tui.preview_store import PreviewStore
 
 LEDGER_DELAY = 0.3  # seconds after the first screen before the ledger is read: the frames come first
@@ -80,8 +80,10 @@ class LedgerActions:
 
     @work(thread=True, group="ledger", exit_on_error=False)
     def _ledger_worker(self, ledger: CostLedger) -> None:
-        try:
-            with VCRReader(self.recording_path) as reader:
+        store, path = self.store, self.recording_path
+        try:  # through the index the screen built when it has one: the file is not indexed again
+            shared = store.reader_for_worker(path) if isinstance(store, FrameStore) else None
+            with shared if shared is not None else VCRReader(path) as reader:
                 count = len(reader)
                 for index in range(self._ledger_frames, count):
                     ledger.add(reader.frame(index))

@@ -95,6 +95,7 @@ class TimeTravel(StateEditing):
     following: ResumeRun | None = None  # the run whose fork this screen shows
     _resume_timer: Timer | None = None
     _resume_view_started = False
+    _resume_end_known = False  # this screen's ResumeEnded arrived (the one way the end reaches it)
 
     # -- f: fork -----------------------------------------------------------------------------
 
@@ -197,8 +198,9 @@ class TimeTravel(StateEditing):
         if mode is ResumeMode.MOCK:
             for later, value in self.view.edits.outputs_after(index):
                 mocks[self._node_name(later)] = value
+        source, store = self.recording_file(), self.store
         return ResumeRequest(
-            self.recording_file(),
+            source,
             index,
             self._node_name(index),
             spec,
@@ -207,6 +209,7 @@ class TimeTravel(StateEditing):
             edit_output,
             mocks,
             output_dir=fork_folder(self.source),
+            reader=store.reader_for_worker(source) if isinstance(store, FrameStore) else None,
         )
 
     def recording_file(self) -> Path:
@@ -241,11 +244,18 @@ class TimeTravel(StateEditing):
 
     def on_resume_ended(self, message: ResumeEnded) -> None:
         run = message.run
+        if self.following is run:  # handed on by the screen that started it: show the outcome
+            self._resume_end_known = True
+            self._resume_tick()
+            return
         if self.resume_run is run:
             self.resume_run = None
         self.refresh_bindings()
         self.refresh_session_lists()
-        if any(getattr(screen, "following", None) is run for screen in self.app.screen_stack):
+        followers = [screen for screen in self.app.screen_stack if getattr(screen, "following", None) is run]
+        for screen in followers:
+            screen.post_message(ResumeEnded(run))
+        if followers:
             return  # the fork's screen shows the outcome
         summary = run.summary
         if summary is not None:
@@ -300,7 +310,7 @@ class TimeTravel(StateEditing):
         if run is None or not isinstance(store, FrameStore):
             return  # still opening (a preview of the first frames, or nothing yet)
         polling = getattr(self, "source", None) is None
-        summary = run.summary  # read first: an update below then sees every frame
+        summary = run.summary if self._resume_end_known else None  # first: an update below sees every frame
         if not self._resume_view_started:
             self._resume_view_started = True
             if polling:

@@ -42,6 +42,7 @@ from vcr_tui.workspace_link import (
     propose_undo,
     recorded_path_problem,
     recorded_text,
+    snapshot_commit,
 )
 from vcr_tui.workspace_text import commit_done, rollback_done
 
@@ -133,7 +134,8 @@ class WorkspaceActions(PartBase):
             named = recorded_text(frame.metadata.custom, RECORDED_SESSION_KEY)
             if named:
                 target = replace(target, session_id=named)
-            return propose_rollback(find_session(target, store.session.session_id), index)
+            commit = snapshot_commit(frame.metadata.custom)  # read once here: the engine need not read it again
+            return propose_rollback(find_session(target, store.session.session_id), index, commit)
 
         self._with_workspace("Cannot roll the files back", propose)
 
