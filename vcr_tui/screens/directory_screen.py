@@ -34,7 +34,7 @@ from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, MARK_GLYPH
 from vcr_tui.widgets.line_table import Cell, LineTable, Row
 from vcr_tui.widgets.prompt_bar import PromptBar
 
-_BATCH_SECONDS = 0.05
+_BATCH_SECONDS = 0.1  # entries are handed to the screen in batches this far apart
 _REDRAW_SECONDS = 0.25  # while a big folder is scanned, the table is redrawn at most this often
 _REDRAW_SHARE = 20  # ... and at most one part in this of the time goes to redrawing
 COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "outcome", "tags", "forked from")
