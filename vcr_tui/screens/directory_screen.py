@@ -183,12 +183,11 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         now = time.monotonic()
         # Redrawing while the worker scans takes the interpreter from it (and a thread that waits on
         # file reads gets it back slowly): redraw rarely, and more rarely the longer a redraw takes.
+        # The count in the title waits for the next redraw too (a new title repaints the screen).
         if message.done or now - self._last_redraw >= max(_REDRAW_SECONDS, self._rebuild_cost * _REDRAW_SHARE):
             self._last_redraw = now
             self._rebuild()
             self._rebuild_cost = time.monotonic() - now
-        else:
-            self._show_title()
 
     def _rebuild(self) -> None:
         table = self.table
