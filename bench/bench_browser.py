@@ -10,7 +10,7 @@
     the same way. Budgets: ≤ 20 MB, opens in ≤ 3 s.
 
 Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright. Run:
-``python bench/bench_browser.py`` (``--frames N``, ``--starts N``, ``--opens N``).
+``python bench/bench_browser.py`` (``--frames N``, ``--starts N``, ``--opens N``, ``--serve-only``).
 """
 
 from __future__ import annotations
@@ -159,17 +159,20 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=10_000)
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--opens", type=int, default=5)
+    parser.add_argument("--serve-only", action="store_true", help="Only (a): skip building and opening bundles.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vcr-bench-browser-") as scratch:
         folder = Path(scratch)
         with browser(folder / "profile") as context:
             serve = [sys.executable, "-c", "from vcr_tui.cli import main; main()", "serve", str(SAMPLE), "--port", "0"]
-            ours = [serve_once(context, serve, "tool:get_forecast", our_url) for _ in range(args.starts)]
-            floor = []
-            for _ in range(args.starts):
+            ours, floor = [], []
+            for _ in range(args.starts):  # interleaved, so a change in the machine's load hits both alike
+                ours.append(serve_once(context, serve, "tool:get_forecast", our_url))
                 port = free_port()
                 floor.append(serve_once(context, minimal_server(port), "minimal-app-ready", listening_url(port)))
             line("(a) serve to frames on the page", ours, floor, BUDGET_SERVE_S)
+            if args.serve_only:
+                return
 
             recording = folder / "big.vcr"
             write_recording(recording, args.frames)

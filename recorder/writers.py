@@ -23,9 +23,17 @@ def held_for_writing(paths: Iterable[Path], *, exclude_self: bool = False) -> se
     has none, but a test that writes and views in one process does).
     """
     wanted: dict[str, Path] = {}
+    folders: dict[str, str] = {}  # a folder resolved once: thousands of files share one
     for path in paths:
         try:
-            wanted[os.path.realpath(path)] = path
+            folder, name = os.path.split(os.fspath(path))
+            if os.path.islink(path) or name in ("", ".", ".."):
+                wanted[os.path.realpath(path)] = path
+                continue
+            real_folder = folders.get(folder)
+            if real_folder is None:
+                real_folder = folders[folder] = os.path.realpath(folder or ".")
+            wanted[os.path.join(real_folder, name)] = path
         except OSError:
             continue
     if not wanted or not _PROC.is_dir():

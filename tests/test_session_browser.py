@@ -91,6 +91,20 @@ def test_a_file_held_open_by_its_writer_is_running(tmp_path: Path) -> None:
         assert held_for_writing([path]) == set()
 
 
+def test_a_file_held_open_is_found_through_a_linked_folder_or_a_link_to_it(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    path = real / "run.vcr"
+    path.write_bytes(header("w"))
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)
+    (tmp_path / "alias.vcr").symlink_to(path)
+    through_folder, through_link = tmp_path / "linked" / "run.vcr", tmp_path / "alias.vcr"
+    with path.open("ab"):
+        assert held_for_writing([through_folder, tmp_path / "absent.vcr"]) == {through_folder}
+        assert held_for_writing([through_link]) == {through_link}
+    assert held_for_writing([through_folder, through_link]) == set()
+
+
 def test_the_cache_reads_only_changed_files(tmp_path: Path) -> None:
     path = saved_run(tmp_path, "c1", tags=[])
     cache = SummaryCache()

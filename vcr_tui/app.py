@@ -15,8 +15,6 @@ from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import HostApp
 from vcr_tui.logic.options import AppOptions, Keymap
-from vcr_tui.screens.directory_screen import DirectoryScreen
-from vcr_tui.screens.file_screen import FileScreen
 from vcr_tui.sources import Source
 
 
@@ -67,11 +65,16 @@ class VCRApp(HostApp):
     def on_mount(self) -> None:
         super().on_mount()
         if self.open_first is not None:
+            from vcr_tui.screens.file_screen import FileScreen
+
             self.push_screen(FileScreen(self.open_first, from_directory=True, follow=self.follow))
         if self.welcome:
             self.notify(self.welcome, title="Try it", timeout=30, markup=False)
 
     def get_default_screen(self) -> Screen[None]:
+        from vcr_tui.screens.directory_screen import DirectoryScreen
+        from vcr_tui.screens.file_screen import FileScreen
+
         if self.source is not None:
             return FileScreen(self.path, source=self.source)
         if self.store is None and self.path.is_dir():

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from vcr_tui import __version__
-
 if TYPE_CHECKING:
     from vcr_tui.agent_choice import AgentSettings
     from vcr_tui.sources import Source
@@ -39,7 +37,15 @@ class PathOrCommandGroup(click.Group):
 @click.group(
     cls=PathOrCommandGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
 )
-@click.version_option(__version__, "-V", "--version", prog_name="vcr-tui")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _, shown: _version(ctx, shown),
+    help="Show the version and exit.",
+)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Time-travel debugger for AI agents.
@@ -268,6 +274,15 @@ def user_keymap() -> dict[str, str]:
     for complaint in complaints:
         click.echo(f"vcr-tui: {complaint}", err=True)
     return keymap
+
+
+def _version(ctx: click.Context, shown: bool) -> None:
+    """``--version``: the package metadata is read only when asked for."""
+    if shown and not ctx.resilient_parsing:
+        from vcr_tui import __version__
+
+        click.echo(f"vcr-tui, version {__version__}")
+        ctx.exit()
 
 
 def fail(message: str, status: int = 2) -> NoReturn:

@@ -9,8 +9,6 @@ from textual.screen import Screen
 from vcr_tui.app import VCRApp
 from vcr_tui.keys import Keymap
 from vcr_tui.screens.compare_screen import CompareScreen
-from vcr_tui.screens.file_screen import FileScreen
-from vcr_tui.screens.graph_screen import GraphScreen
 
 
 class CompareApp(VCRApp):
@@ -33,10 +31,14 @@ class GraphApp(VCRApp):
         self.with_forks = with_forks
 
     def on_mount(self) -> None:
+        from vcr_tui.screens.graph_screen import GraphScreen
+
         super().on_mount()
         self.push_screen(GraphScreen(self.path, with_forks=self.with_forks), self._select_frame)
 
     def _select_frame(self, index: int | None) -> None:
+        from vcr_tui.screens.file_screen import FileScreen
+
         if index is not None:
             screen = self.screen
             if isinstance(screen, FileScreen):

@@ -157,14 +157,16 @@ def nest_forks(
             roots.append(entry)
     roots.sort(key=key, reverse=descending)
     ordered: list[SessionEntry] = []
-    seen: set[Path] = set()
+    seen: set[int] = set()  # ids of the entries placed (hashing a Path is not cached)
 
     def place(entry: SessionEntry, depth: int) -> None:
-        if entry.path in seen:
+        if id(entry) in seen:
             return
-        seen.add(entry.path)
+        seen.add(id(entry))
         kids = sorted(children.get(entry.session_id, []), key=_created)
-        ordered.append(replace(entry, depth=depth, children=tuple(kid.session_id for kid in kids)))
+        nested = tuple(kid.session_id for kid in kids)
+        same = entry.depth == depth and entry.children == nested  # most runs: no copy needed
+        ordered.append(entry if same else replace(entry, depth=depth, children=nested))
         for kid in kids:
             place(kid, depth + 1)
 

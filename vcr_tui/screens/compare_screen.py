@@ -215,7 +215,9 @@ class CompareScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(PairList).focus()
-        self._compare()
+        # Reading two large runs holds the interpreter for long stretches: start once the first
+        # screen is drawn, so the screen does not wait on the worker.
+        self.call_after_refresh(self._compare)
 
     def on_unmount(self) -> None:
         self._cancel.set()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -17,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from vcr_tui.commands import ScreenCommands
@@ -30,17 +31,20 @@ from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.session_browse import SortColumn, browse
 from vcr_tui.sessions import SessionEntry, SummaryCache, scan
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, MARK_GLYPH
+from vcr_tui.widgets.line_table import Cell, LineTable, Row
 from vcr_tui.widgets.prompt_bar import PromptBar
 
-_BATCH_SECONDS = 0.05
-_REDRAW_SECONDS = 1.0  # while a big folder is scanned, the table is redrawn at most this often
+_BATCH_SECONDS = 0.1  # entries are handed to the screen in batches this far apart
+_REDRAW_SECONDS = 0.25  # while a big folder is scanned, the table is redrawn at most this often
+_REDRAW_SHARE = 20  # ... and at most one part in this of the time goes to redrawing
 COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "outcome", "tags", "forked from")
 _NUMBER_COLUMNS = (2, 3, 4)
+_NAME_STYLE = Style.parse("bold #ffd75f")
 _OUTCOME_STYLES = {"ok": "#5fd75f", "error": ERROR_STYLE, "running": "bold #5fafff", "unfinished": "#ffaf5f"}
 
 
-class SessionTable(DataTable[Text]):
-    """The sessions table, with vim keys added to DataTable's own."""
+class SessionTable(LineTable):
+    """The sessions table: only the rows in view are drawn, with vim keys for moving."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "next session", show=False, id="sessions.down"),
@@ -51,48 +55,38 @@ class SessionTable(DataTable[Text]):
     ]
 
 
-def session_cells(entry: SessionEntry, *, marked: bool = False) -> list[Text]:
+def session_cells(entry: SessionEntry, *, marked: bool = False) -> list[Cell]:
     """One table row: literal text for everything that came from a file."""
     indent = "  " * entry.depth + ("└ " if entry.depth else "")
-    name = Text(f"{MARK_GLYPH} " if marked else "", style="bold #ffd75f")
-    name.append(indent, style=LABEL_STYLE)
-    name.append(shorten(clean(entry.session_id), 36), style="bold" if not entry.depth else "")
+    name: Cell = (
+        (f"{MARK_GLYPH} " if marked else "", _NAME_STYLE),
+        (indent, _NAME_STYLE + Style.parse(LABEL_STYLE)),
+        (shorten(clean(entry.session_id), 36), _NAME_STYLE),
+    )
     if entry.error:
-        return [name, Text(shorten(clean(entry.error), 60), style=ERROR_STYLE), *(Text() for _ in COLUMNS[2:])]
-    frames = Text(f"{entry.frames:,}")
-    if entry.problems:
-        frames.append(" ⚠", style="#ffaf00")
-    parent = Text()
+        return [name, ((shorten(clean(entry.error), 60), ERROR_STYLE),), *(() for _ in COLUMNS[2:])]
+    frames: Cell = ((f"{entry.frames:,}", ""), (" ⚠", "#ffaf00")) if entry.problems else ((f"{entry.frames:,}", ""),)
+    parent: Cell = ()
     if entry.parent_session_id:
-        parent.append(shorten(clean(entry.parent_session_id), 30))
+        parent = ((shorten(clean(entry.parent_session_id), 30), ""),)
         if entry.forked_from_frame is not None:
-            parent.append(f" @#{entry.forked_from_frame}", style=LABEL_STYLE)
+            parent += ((f" @#{entry.forked_from_frame}", LABEL_STYLE),)
     return [
         name,
-        Text(format_timestamp(entry.created_at)[:16] if entry.created_at else "—", style=LABEL_STYLE),
+        ((format_timestamp(entry.created_at)[:16] if entry.created_at else "—", LABEL_STYLE),),
         frames,
-        Text(format_tokens(entry.tokens) if entry.tokens else "—"),
-        Text(format_cost(entry.cost_usd) if entry.cost_usd else "—"),
+        ((format_tokens(entry.tokens) if entry.tokens else "—", ""),),
+        ((format_cost(entry.cost_usd) if entry.cost_usd else "—", ""),),
         outcome_cell(entry),
-        Text(shorten(clean(", ".join(entry.tags)), 24), style="#87afd7"),
+        ((shorten(clean(", ".join(entry.tags)), 24), "#87afd7"),),
         parent,
     ]
 
 
-def outcome_cell(entry: SessionEntry) -> Text:
+def outcome_cell(entry: SessionEntry) -> Cell:
     if entry.outcome is None:
-        return Text("—", style=LABEL_STYLE)
-    return Text(entry.outcome.value, style=_OUTCOME_STYLES.get(entry.outcome.value, ""))
-
-
-def align_numbers(rows: list[list[Text]]) -> None:
-    """Right-align the frames, tokens and cost columns (DataTable lays cells out left-aligned)."""
-    for column in _NUMBER_COLUMNS:
-        width = max((row[column].cell_len for row in rows), default=0)
-        for row in rows:
-            cell = row[column]
-            if cell.cell_len < width:
-                row[column] = Text(" " * (width - cell.cell_len)) + cell
+        return (("—", LABEL_STYLE),)
+    return ((entry.outcome.value, _OUTCOME_STYLES.get(entry.outcome.value, "")),)
 
 
 class DirectoryScreen(FolderWatching, Screen[None]):
@@ -138,10 +132,12 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         self.descending = True
         self.marked: Path | None = None
         self._last_redraw = 0.0
+        self._rebuild_cost = 0.0
+        self._row_cache: dict[int, tuple[SessionEntry, bool, Row]] = {}  # by id(entry), entry kept alive
 
     def compose(self) -> ComposeResult:
         yield Static(id="sessions-title")
-        yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield SessionTable(id="sessions")
         yield Static(id="sessions-note")
         yield PromptBar(id="sessions-filter")
         yield Footer(compact=True)
@@ -154,8 +150,7 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         return [self.table, self]
 
     def on_mount(self) -> None:
-        for label in COLUMNS:
-            self.table.add_column(Text(label, style="bold"), key=label)
+        self.table.set_columns(COLUMNS, right_aligned=_NUMBER_COLUMNS)
         self.table.focus()
         self._show_title()
         if self.follow:
@@ -186,11 +181,13 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         self.entries.extend(message.entries)
         self.scan_done = message.done
         now = time.monotonic()
-        if message.done or now - self._last_redraw >= _REDRAW_SECONDS:
+        # Redrawing while the worker scans takes the interpreter from it (and a thread that waits on
+        # file reads gets it back slowly): redraw rarely, and more rarely the longer a redraw takes.
+        # The count in the title waits for the next redraw too (a new title repaints the screen).
+        if message.done or now - self._last_redraw >= max(_REDRAW_SECONDS, self._rebuild_cost * _REDRAW_SHARE):
             self._last_redraw = now
             self._rebuild()
-        else:
-            self._show_title()
+            self._rebuild_cost = time.monotonic() - now
 
     def _rebuild(self) -> None:
         table = self.table
@@ -198,16 +195,10 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         # (while a folder is scanned, the first row is only whichever file was read first).
         keep = self.ordered[table.cursor_row].path if 0 < table.cursor_row < len(self.ordered) else None
         self.ordered = browse(self.entries, text=self.filter_text, column=self.sort_column, descending=self.descending)
-        table.clear()
-        rows = [session_cells(entry, marked=entry.path == self.marked) for entry in self.ordered]
-        align_numbers(rows)
-        for entry, cells in zip(self.ordered, rows, strict=True):
-            table.add_row(*cells, key=str(entry.path))
+        cursor = 0
         if keep is not None:
-            for row, entry in enumerate(self.ordered):
-                if entry.path == keep:
-                    table.move_cursor(row=row, animate=False)
-                    break
+            cursor = next((row for row, entry in enumerate(self.ordered) if entry.path == keep), 0)
+        table.set_rows(self._rows_for(self.ordered), cursor=cursor)
         note = self.query_one("#sessions-note", Static)
         if self.scan_done and not self.ordered and self.entries:
             note.update(Text("No session matches the filter. Esc clears it."))
@@ -224,6 +215,23 @@ class DirectoryScreen(FolderWatching, Screen[None]):
             note.display = False
         self._show_title()
 
+    def _rows_for(self, entries: list[SessionEntry]) -> list[Row]:
+        """The table rows of ``entries``: a row is built once per entry and reused by later redraws."""
+        known: dict[int, tuple[SessionEntry, bool, Row]] = self._row_cache
+        kept: dict[int, tuple[SessionEntry, bool, Row]] = {}
+        rows = []
+        for entry in entries:
+            marked = self.marked is not None and entry.path == self.marked
+            cached = known.get(id(entry))
+            if cached is not None and cached[0] is entry and cached[1] == marked:
+                row = cached[2]
+            else:
+                row = Row(session_cells(entry, marked=marked))
+            kept[id(entry)] = (entry, marked, row)
+            rows.append(row)
+        self._row_cache = kept
+        return rows
+
     def _show_title(self) -> None:
         title = Text("Sessions in ", style=LABEL_STYLE)
         title.append(clean(self.folder.name or str(self.folder)), style="bold")
@@ -237,7 +245,7 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         title.append(f"  · sorted by {self.sort_column.value}, {order}", style=LABEL_STYLE)
         self.query_one("#sessions-title", Static).update(title)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         event.stop()
         row = event.cursor_row
         if not 0 <= row < len(self.ordered):
