@@ -96,6 +96,7 @@ class SurveyProgress(Message):
     scanned: int
     total: int
     done: bool
+    ledger: CostLedger | None = None  # with ``done``: what the surveyed frames spent and saved
 
 
 @dataclass

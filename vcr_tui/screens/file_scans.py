@@ -7,12 +7,11 @@ stepping so each file says one thing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 from textual.worker import get_current_worker
 
 from recorder import Problem
+from recorder.golden import CostLedger
 from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.logic.frame_view import SearchState, add_sorted, merged_problems, neighbour
@@ -20,9 +19,6 @@ from vcr_tui.messages import SearchProgress, SurveyProgress
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.scanning import TextMatcher, scan, survey_line
 from vcr_tui.screens.screen_parts import PartBase
-
-if TYPE_CHECKING:
-    pass
 
 
 class BackgroundScans(PartBase):
@@ -108,10 +104,11 @@ class BackgroundScans(PartBase):
         worker = get_current_worker()
         indices = range(start, stop)
         problems: list[Problem] = []
+        ledger = CostLedger()  # counted from the frames this pass parses anyway
 
         def test(raw: bytes, position: int) -> bool:
             index = indices[position]
-            is_error, problem = survey_line(raw, index, store.reader.line_number(index))
+            is_error, problem = survey_line(raw, index, store.reader.line_number(index), seen=ledger.add)
             if problem is not None:
                 problems.append(problem)
             return is_error
@@ -120,7 +117,8 @@ class BackgroundScans(PartBase):
             batch = list(problems)
             problems.clear()
             errors = [indices[position] for position in found]
-            self.post_message(SurveyProgress(generation, errors, batch, scanned, len(indices), done))
+            counted = ledger if done else None
+            self.post_message(SurveyProgress(generation, errors, batch, scanned, len(indices), done, counted))
 
         scan(len(indices), 0, lambda position: store.raw(indices[position]), test, report, lambda: worker.is_cancelled)
 
@@ -133,6 +131,9 @@ class BackgroundScans(PartBase):
             self.refresh_status()
         if message.done:
             self.view.surveys_running -= 1
+            if message.ledger is not None:
+                self.count_in_ledger(message.ledger)
+                self.refresh_status()
             if self.errors:
                 self.frame_list.border_subtitle = format_count(len(self.errors), "error")
             self._after_survey()

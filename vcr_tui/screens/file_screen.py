@@ -335,6 +335,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             self.view.survey_generation += 1  # results of the old file's survey are dropped
             self.view.surveys_running = 0
             self.errors, self.problems = [], self.store.problems
+            self.forget_ledger()
             self._start_survey()
         else:
             before = self.frame_list.frame_count
@@ -492,7 +493,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             fields.activity = f"opening {clean(self.path.name)}…"
         if self.marked is not None:
             fields.extras.append(f"◉ #{self.marked}")
-        if saved := self.ledger_status(fields.count):
+        if saved := self.ledger_status():
             fields.extras.append(saved)
         search = self.search_state
         if search is not None:

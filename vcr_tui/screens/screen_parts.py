@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from recorder import Frame, Problem
+    from recorder.golden import CostLedger
     from vcr_tui.diff_model import DiffMode
     from vcr_tui.frame_store import FrameStore
     from vcr_tui.logic.frame_view import FrameView, SearchState
@@ -88,6 +89,7 @@ class ScreenParts(Protocol):
     def start_search(self, query: str) -> None: ...  # file_scans
     def forget_all_edits(self) -> int: ...  # state_editing
     def writer_finished(self, message: str) -> None: ...  # live_follow
+    def count_in_ledger(self, part: CostLedger) -> None: ...  # ledger_actions
 
 
 if TYPE_CHECKING:
