@@ -41,7 +41,6 @@ from vcr_tui.latest_only import LatestOnly
 from vcr_tui.logic.frame_view import DiffJob, FrameView, goto_target
 from vcr_tui.messages import (
     DiffReady,
-    FrameHighlighted,
     FrameLoaded,
     PreviewReady,
     PromptSubmitted,
@@ -69,7 +68,6 @@ from vcr_tui.widgets.status_line import StatusFields, StatusLine
 
 SLOW_DIFF_NOTICE = 0.15
 PREVIEW_PAINT_WAIT = 0.5
-STATUS_DELAY = 0.02  # seconds: one screen update (60 per second) after the panes
 WARN_BEFORE_SURVEY = 5000  # frames: smaller files are surveyed before the warning is shown
 
 
@@ -240,6 +238,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.state_tree.show_note("Opening…")
         self.details.show_note(clean(self.path.name))
         self.frame_list.focus()
+        self.watch(self.frame_list, "cursor", self._cursor_changed, init=False)
         self.refresh_status()
         if self.source is not None:
             self.start_following()
@@ -356,9 +355,14 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     # -- the selected frame ------------------------------------------------------------------
 
-    def on_frame_highlighted(self, message: FrameHighlighted) -> None:
+    def _cursor_changed(self, index: int) -> None:
+        """The list's cursor moved: fill the panes in the same turn, so one screen update shows the step.
+
+        Watching the list's ``cursor`` (rather than waiting for its ``FrameHighlighted``) keeps the
+        key, the row, the details and the status line in one update instead of two.
+        """
         self.cursor_moved()
-        self.show_frame(message.index)
+        self.show_frame(index)
 
     def show_frame(self, index: int) -> None:
         """Fill details, tree and diff for frame ``index``."""
@@ -406,7 +410,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.details.show_frame(frame)
         self.state_tree.show_state(self.state_for(frame, self.side), index=frame.index, side=self.side)
         self._set_title(self.query_one("#frame-pane"), self.view.pane_title())
-        self.refresh_status_soon()
+        self.refresh_status()
         self.request_diff()
 
     # -- diff --------------------------------------------------------------------------------
@@ -464,14 +468,13 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
     # -- status ------------------------------------------------------------------------------
 
     def refresh_status_soon(self) -> None:
-        """Update the status line in the next screen update, not this one.
+        """Update the status line once the current message is handled (several asks, one update).
 
-        The status line spans the screen's width; drawn in the same update as the right-hand
-        panes it would make the whole screen, frame list included, be drawn again on each step.
+        It still lands in the same screen update as the panes: the screen draws when it is idle.
         """
         if not self._status_pending:
             self._status_pending = True
-            self.set_timer(STATUS_DELAY, self.refresh_status)
+            self.call_later(self.refresh_status)
 
     def refresh_status(self) -> None:
         self._status_pending = False
