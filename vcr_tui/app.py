@@ -15,7 +15,6 @@ from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import HostApp
 from vcr_tui.logic.options import AppOptions, Keymap
-from vcr_tui.screens.directory_screen import DirectoryScreen
 from vcr_tui.screens.file_screen import FileScreen
 from vcr_tui.sources import Source
 
@@ -75,5 +74,7 @@ class VCRApp(HostApp):
         if self.source is not None:
             return FileScreen(self.path, source=self.source)
         if self.store is None and self.path.is_dir():
+            from vcr_tui.screens.directory_screen import DirectoryScreen  # loaded only for a folder
+
             return DirectoryScreen(self.path, follow=self.follow)
         return FileScreen(self.path, store=self.store, follow=self.follow and self.store is None)

@@ -11,7 +11,6 @@ from textual import work
 from textual.worker import get_current_worker
 
 from recorder import Problem
-from recorder.golden import CostLedger
 from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.logic.frame_view import SearchState, add_sorted, merged_problems, neighbour
@@ -104,6 +103,8 @@ class BackgroundScans(PartBase):
         worker = get_current_worker()
         indices = range(start, stop)
         problems: list[Problem] = []
+        from recorder.golden import CostLedger  # here, in the worker: not on the way to the first screen
+
         ledger = CostLedger()  # counted from the frames this pass parses anyway
 
         def test(raw: bytes, position: int) -> bool:

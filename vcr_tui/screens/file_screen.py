@@ -42,7 +42,6 @@ from vcr_tui.logic.frame_view import DiffJob, FrameView, goto_target
 from vcr_tui.messages import (
     DiffReady,
     FrameLoaded,
-    PreviewReady,
     PromptSubmitted,
     RecordingFailed,
     RecordingOpened,
@@ -55,10 +54,9 @@ from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.screens.ledger_actions import LEDGER_BINDINGS, LedgerActions
 from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
-from vcr_tui.screens.run_views import compare_with_parent, open_graph
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
-from vcr_tui.sources import Source
+from vcr_tui.sources import LocalPath, Source
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
@@ -175,6 +173,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self._status_pending = False
         self._diffs: LatestOnly[DiffJob] = LatestOnly(self._diff_worker)
         self._loads: LatestOnly[LoadJob] = LatestOnly(self._load_worker)
+        self._first_paint = threading.Event()  # set once the first screen is drawn
         self.setup_following(source, follow)  # a source to read, or follow=True to follow ``path``
 
     # The view's fields, as the screen's parts (and tests) name them.
@@ -240,6 +239,9 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.frame_list.focus()
         self.watch(self.frame_list, "cursor", self._cursor_changed, init=False)
         self.refresh_status()
+        self.call_after_refresh(self._first_paint.set)
+        if self._given_store is None and self._reads_local_file() and not self.show_preview():
+            return  # unreadable: the screen says why
         if self.source is not None:
             self.start_following()
         elif self._given_store is None:
@@ -256,9 +258,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     @work(thread=True, group="open", exit_on_error=False)
     def _open_worker(self) -> None:
-        """Show the head of the file at once, then index all of it."""
-        if not self.show_preview():
-            return
+        """Index the whole file, once the head of it is on screen."""
+        self.wait_for_first_paint()
         try:
             store = FrameStore.open(self.path)
         except OSError as exc:
@@ -266,33 +267,39 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             return
         self.post_message(RecordingOpened(store))
 
+    def _reads_local_file(self) -> bool:
+        """Whether the frames come from a file on this machine (not a pipe, ssh or object storage)."""
+        return self.source is None or isinstance(self.source.location, LocalPath)
+
     def show_preview(self) -> bool:
-        """Post the first frames and wait (briefly) until they are drawn; False if the file is unreadable."""
+        """Show the first frames of the file in the first screen update; False if it is unreadable.
+
+        The head of the file (at most ``preview_store.HEAD_BYTES``) is read here, before anything is
+        drawn: it costs what opening the file costs, and the first screen then has the frames in it
+        instead of a note that is replaced one update later. The whole file is indexed in a worker.
+        """
         try:
             preview = PreviewStore.read(self.path)
         except OSError as exc:
             self.post_message(self._unreadable(exc))
             return False
         if len(preview):
-            painted = threading.Event()
-            self.post_message(PreviewReady(preview, painted))
-            # Indexing holds the GIL for most of a second: let the first screen be drawn first.
-            painted.wait(PREVIEW_PAINT_WAIT)
+            self.store = preview
+            self.frame_list.border_title = f"Frames · {len(preview):,}+ (indexing…)"
+            self.frame_list.set_store(preview)
+            self.refresh_status()
         return True
+
+    def wait_for_first_paint(self) -> None:
+        """For a worker about to hold the GIL (indexing the file takes most of a second, the first
+        diff loads its library): the first screen is drawn first, or ``PREVIEW_PAINT_WAIT`` passes."""
+        self._first_paint.wait(PREVIEW_PAINT_WAIT)
 
     def _unreadable(self, exc: OSError) -> RecordingFailed:
         """The engine's own sentence for a recording it cannot open; any other read error with the path."""
         if isinstance(exc, (RecordingNotFoundError, RecordingUnreadableError)):
             return RecordingFailed(self.path, exc.strerror or str(exc))
         return RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}")
-
-    def on_preview_ready(self, message: PreviewReady) -> None:
-        if self.store is None:
-            self.store = message.preview
-            self.frame_list.border_title = f"Frames · {len(message.preview):,}+ (indexing…)"
-            self.frame_list.set_store(message.preview)
-            self.refresh_status()
-        self.call_after_refresh(message.painted.set)
 
     def on_recording_failed(self, message: RecordingFailed) -> None:
         self.app.push_screen(ErrorScreen(message.reason))
@@ -438,6 +445,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     @work(thread=True, group="diff", exit_on_error=False)
     def _diff_worker(self) -> None:
+        # The first diff loads the diffing library: not while the first screen is being drawn.
+        self.wait_for_first_paint()
         self._diffs.drain(self._diff_one)
 
     def _diff_one(self, job: DiffJob) -> None:
@@ -584,9 +593,13 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.say(f"Copied {what} ({amount})", timeout=2)
 
     def action_graph(self) -> None:
+        from vcr_tui.screens.run_views import open_graph  # the graph and compare views load when asked for
+
         open_graph(self.app, self.path, self.frame_list.cursor, self.frame_list.move_to)
 
     def action_compare_parent(self) -> None:
+        from vcr_tui.screens.run_views import compare_with_parent
+
         why = compare_with_parent(self.app, self.path)
         if why:
             self.say(why, timeout=5)

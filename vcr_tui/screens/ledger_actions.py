@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding, BindingType
 
-from recorder.golden import CostLedger
 from vcr_tui.ledger_text import saved_brief
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from recorder.golden import CostLedger
     from vcr_tui.frame_store import FrameStore
     from vcr_tui.preview_store import PreviewStore
 

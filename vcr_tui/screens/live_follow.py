@@ -103,8 +103,7 @@ class LiveFollowing(PartBase):
     def _follow_worker(self) -> None:
         source = self.source
         assert source is not None
-        if isinstance(source.location, LocalPath) and not self.show_preview():
-            return  # the screen already says why the file cannot be read
+        self.wait_for_first_paint()  # a local file's head is on screen (``show_preview``) before it is indexed
         with self._follow_lock:
             if self._follow_phase == "closed":
                 return
