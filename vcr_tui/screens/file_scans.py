@@ -37,7 +37,7 @@ class BackgroundScans(PartBase):
             return
         self.view.search_generation += 1
         self.search_state = SearchState(query, self.view.search_generation, total=len(self.store))
-        self.frame_list.set_matches(set())
+        self.frame_list.matches = frozenset()
         self.refresh_status()
         self._search_worker(query, self.view.search_generation, self.frame_list.cursor)
 
@@ -63,7 +63,7 @@ class BackgroundScans(PartBase):
             return
         add_sorted(search.matches, message.matches)
         search.scanned, search.total, search.done = message.scanned, message.total, message.done
-        self.frame_list.set_matches(set(search.matches))
+        self.frame_list.matches = frozenset(search.matches)
         if not search.jumped and search.matches:
             search.jumped = True
             self._jump_to_match(forward=True, include_current=True)

@@ -512,7 +512,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             progress = "" if search.done else f" {100 * search.scanned // max(search.total, 1)}%"
             found = format_count(len(search.matches), "match", "matches")
             fields.activity = f"/{shorten(clean(search.query), 20)}: {found}{progress}"
-        self.query_one(StatusLine).show(fields)
+        self.query_one(StatusLine).fields = fields
 
     # -- keys: navigation --------------------------------------------------------------------
 
@@ -558,7 +558,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     def action_mark(self) -> None:
         self.view.toggle_mark(self.frame_list.cursor)
-        self.frame_list.set_marked(self.marked)
+        self.frame_list.marked = self.marked
         self.refresh_status()
         if self.diff_mode is DiffMode.MARKED:
             self.request_diff()

@@ -234,7 +234,7 @@ class LiveFollowing(PartBase):
         self.new_frames = 0
         if self.marked is not None and self.marked >= count:
             self.marked = None
-            self.frame_list.set_marked(None)
+            self.frame_list.marked = None
         self.frame_list.border_subtitle = ""  # the error count of the old file
         # Lines the new file's survey cannot read are reported in a notification: a dialog
         # popping up over a view that is being followed would take the keys away.
