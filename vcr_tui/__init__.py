@@ -4,9 +4,13 @@ from __future__ import annotations
 
 
 def __getattr__(name: str) -> str:
-    """``__version__`` on first use: reading package metadata costs a start-up tenth of a second."""
+    """``__version__``, read from the installed package's metadata only when asked for.
+
+    Reading it costs a look through the installed distributions; the debugger's first screen
+    should not wait for that, and only ``--version`` needs it.
+    """
     if name != "__version__":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        raise AttributeError(f"module 'vcr_tui' has no attribute {name!r}")
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -72,11 +72,12 @@ class VCRApp(HostApp):
             self.notify(self.welcome, title="Try it", timeout=30, markup=False)
 
     def get_default_screen(self) -> Screen[None]:
-        from vcr_tui.screens.directory_screen import DirectoryScreen
         from vcr_tui.screens.file_screen import FileScreen
 
         if self.source is not None:
             return FileScreen(self.path, source=self.source)
         if self.store is None and self.path.is_dir():
+            from vcr_tui.screens.directory_screen import DirectoryScreen  # loaded only for a folder
+
             return DirectoryScreen(self.path, follow=self.follow)
         return FileScreen(self.path, store=self.store, follow=self.follow and self.store is None)

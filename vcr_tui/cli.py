@@ -18,20 +18,56 @@ DEFAULT_FOLDER = Path(".vcr")
 _GROUP_OPTIONS = {"-h", "--help", "-V", "--version"}
 RESUME_MODES = ("replay", "fork", "mock")
 
+# Subcommands that live in modules of their own: name -> "module:command". Each module is imported
+# only when its command runs (or ``--help`` lists it), so opening a recording loads none of them.
+LAZY_COMMANDS = {
+    "diff": "vcr_tui.cli_compare:diff_command",
+    "graph": "vcr_tui.cli_compare:graph_command",
+    "golden": "vcr_tui.cli_golden:golden_command",
+    "ledger": "vcr_tui.cli_golden:ledger_command",
+    "bundle": "vcr_tui.cli_bundle:bundle_command",
+    "serve": "vcr_tui.serve:serve_command",
+    "push": "vcr_tui.cli_cloud:push_command",
+    "export": "vcr_tui.cli_otel:export_command",
+    "import": "vcr_tui.cli_otel:import_command",
+    "langgraph": "vcr_tui.cli_langgraph:langgraph_command",
+}
+
 
 class PathOrCommandGroup(click.Group):
     """``vcr-tui run.vcr`` opens a file; ``vcr-tui demo`` runs a subcommand.
 
     Anything that is not a subcommand's name is taken as the path to open, so the common case
-    needs no verb.
+    needs no verb. Subcommands in ``LAZY_COMMANDS`` are imported when they are asked for.
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Before the group reads its own options, so ``vcr-tui --no-follow run.vcr`` and
         # ``vcr-tui -`` (stdin) reach ``open`` too.
-        if args and args[0] not in self.commands and args[0] not in _GROUP_OPTIONS:
+        if args and args[0] not in self.list_commands(ctx) and args[0] not in _GROUP_OPTIONS:
             args = ["open", *args]
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module_name, _, attribute = LAZY_COMMANDS[cmd_name].partition(":")
+            from importlib import import_module
+
+            self.add_command(getattr(import_module(module_name), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+def show_version(ctx: click.Context, asked: bool) -> None:
+    """``--version``: the installed package's version, read only when asked for."""
+    if not asked or ctx.resilient_parsing:
+        return
+    import vcr_tui
+
+    click.echo(f"vcr-tui, version {vcr_tui.__version__}")
+    ctx.exit()
 
 
 @click.group(
@@ -43,8 +79,8 @@ class PathOrCommandGroup(click.Group):
     is_flag=True,
     expose_value=False,
     is_eager=True,
-    callback=lambda ctx, _, shown: _version(ctx, shown),
     help="Show the version and exit.",
+    callback=lambda ctx, _param, value: show_version(ctx, value),
 )
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -276,44 +312,7 @@ def user_keymap() -> dict[str, str]:
     return keymap
 
 
-def _version(ctx: click.Context, shown: bool) -> None:
-    """``--version``: the package metadata is read only when asked for."""
-    if shown and not ctx.resilient_parsing:
-        from vcr_tui import __version__
-
-        click.echo(f"vcr-tui, version {__version__}")
-        ctx.exit()
-
-
 def fail(message: str, status: int = 2) -> NoReturn:
     """One clear line on stderr and a non-zero exit: what every bad-input path does."""
     click.echo(f"vcr-tui: {message}", err=True)
     sys.exit(status)
-
-
-def _register_commands() -> None:
-    """Subcommands that live in modules of their own (imported here, once ``main`` exists)."""
-    from vcr_tui.cli_bundle import bundle_command
-    from vcr_tui.cli_cloud import push_command
-    from vcr_tui.cli_compare import diff_command, graph_command
-    from vcr_tui.cli_golden import golden_command, ledger_command
-    from vcr_tui.cli_langgraph import langgraph_command
-    from vcr_tui.cli_otel import export_command, import_command
-    from vcr_tui.serve import serve_command
-
-    for command in (
-        diff_command,
-        graph_command,
-        golden_command,
-        ledger_command,
-        bundle_command,
-        serve_command,
-        push_command,
-        export_command,
-        import_command,
-        langgraph_command,
-    ):
-        main.add_command(command)
-
-
-_register_commands()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from recorder import Frame, Problem, Session, VCRReader
@@ -76,21 +77,26 @@ class FrameStore:
         """The file was replaced and re-read (by a follower): rows cached by index are stale."""
         self._rows.clear()
 
-    def survey(self, index: int, raw: bytes) -> tuple[bool, Problem | None]:
+    def survey(
+        self, index: int, raw: bytes, seen: Callable[[Frame], object] | None = None
+    ) -> tuple[bool, Problem | None]:
         """Whether frame ``index`` records an error, and what is wrong with its line if anything.
 
         From the frame the reader parsed already when a visit did (a frame is parsed once), else
-        by parsing ``raw`` here. For the background survey: never waits for the lock.
+        by parsing ``raw`` here. For the background survey: never waits for the lock. ``seen`` is
+        handed the frame either way (see ``survey_line``).
         """
         reader = self.reader
         if isinstance(reader, VCRReader) and self._lock.acquire(blocking=False):
             try:
                 frame = reader.parsed(index)
                 if frame is not None:
+                    if seen is not None:
+                        seen(frame)
                     return frame.is_error, reader.problem_on(frame.line)
             finally:
                 self._lock.release()
-        return survey_line(raw, index, reader.line_number(index))
+        return survey_line(raw, index, reader.line_number(index), seen=seen)
 
     def adopt(self, previous: object) -> None:
         """Take the rows and frames a preview of this file parsed, where the line is the very same.

@@ -6,12 +6,16 @@ Node names come from a file and go through ``safe_text``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 
-from recorder.golden import CostLedger, LedgerRow
 from vcr_tui.formatting import format_cost, format_latency, format_tokens
 from vcr_tui.safe_text import safe, shorten
+
+if TYPE_CHECKING:
+    from recorder.golden import CostLedger, LedgerRow
 
 SOURCE_MARKS = {"golden": "↺ golden", "replayed": "↺ replayed", "live": "live"}
 SOURCE_STYLES = {"golden": "green", "replayed": "cyan", "live": ""}

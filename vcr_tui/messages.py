@@ -6,19 +6,19 @@ carry a frame index let the receiver drop a result for a frame the cursor has al
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from recorder import Frame, Problem
-from recorder.golden import CostLedger
-from vcr_tui.frame_store import FrameStore
-from vcr_tui.preview_store import PreviewStore
-from vcr_tui.resume_run import ResumeRun
-from vcr_tui.sessions import SessionEntry
-from vcr_tui.workspace_link import Proposal
+if TYPE_CHECKING:  # named in annotations only: loading this module loads none of them
+    from recorder import Frame, Problem
+    from recorder.golden import CostLedger
+    from vcr_tui.frame_store import FrameStore
+    from vcr_tui.resume_run import ResumeRun
+    from vcr_tui.sessions import SessionEntry
+    from vcr_tui.workspace_link import Proposal
 
 
 class RecordingOpened(Message):
@@ -27,15 +27,6 @@ class RecordingOpened(Message):
     def __init__(self, store: FrameStore) -> None:
         super().__init__()
         self.store = store
-
-
-class PreviewReady(Message):
-    """The first frames of the file were read; the index of the whole file is still being built."""
-
-    def __init__(self, preview: PreviewStore, painted: threading.Event) -> None:
-        super().__init__()
-        self.preview = preview
-        self.painted = painted
 
 
 class RecordingFailed(Message):
@@ -96,6 +87,7 @@ class SurveyProgress(Message):
     scanned: int
     total: int
     done: bool
+    ledger: CostLedger | None = None  # with ``done``: what the surveyed frames spent and saved
 
 
 @dataclass

@@ -14,18 +14,12 @@ import signal
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from vcr_tui.sources import (
-    LocalPath,
-    ObjectPath,
-    RemotePath,
-    Source,
-    SourceError,
-    SSHOptions,
-    StandardInput,
-    parse_location,
-    take_over_stdin,
-)
+from vcr_tui.sources import LocalPath, ObjectPath, RemotePath, SourceError, StandardInput, parse_location
+
+if TYPE_CHECKING:
+    from vcr_tui.sources import Source
 
 
 def stream_or_remote_source(argument: str, *, follow: bool, ssh_options: Sequence[str] = ()) -> Source | None:
@@ -36,7 +30,9 @@ def stream_or_remote_source(argument: str, *, follow: bool, ssh_options: Sequenc
     """
     location = parse_location(argument)
     if isinstance(location, LocalPath):
-        return None
+        return None  # the common case loads none of the sources' code
+    from vcr_tui.sources import Source, SSHOptions, take_over_stdin
+
     if isinstance(location, StandardInput):
         return Source(location, follow=follow, stdin_fd=take_over_stdin())
     if isinstance(location, ObjectPath):

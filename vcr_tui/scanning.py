@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from recorder import Problem
+from recorder import Frame, Problem
 from recorder.index import decode_line
 from recorder.models import ProblemKind, frame_from_dict
 
@@ -70,17 +70,23 @@ class TextMatcher:
         return False
 
 
-def survey_line(raw: bytes, index: int, line: int) -> tuple[bool, Problem | None]:
+def survey_line(
+    raw: bytes, index: int, line: int, seen: Callable[[Frame], object] | None = None
+) -> tuple[bool, Problem | None]:
     """Whether a frame line records an error, and what is wrong with it if anything.
 
     Parses the line whole, as the reader will when the frame is shown, so a file's problems
     are all known after one pass (the reader alone finds a frame's problems only on a visit).
+    ``seen`` is handed each frame parsed, for whatever else needs every frame once (the cost
+    ledger): the one pass then serves them all.
     """
     value, reason, note = decode_line(raw)
     data = value.get("data") if isinstance(value, dict) else None
     if not isinstance(data, dict):
         return True, Problem(line, reason or "frame record without a data object")
     frame, notes = frame_from_dict(data, index=index, line=line)
+    if seen is not None:
+        seen(frame)
     if note:
         notes.insert(0, note)
     return frame.is_error, Problem(line, "; ".join(notes), ProblemKind.MENDED) if notes else None

@@ -19,11 +19,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from recorder.acid import (
-    COMMIT_HASH_KEY,
-    ACIDWorkspace,
     CommitPreview,
     CommitResult,
     RecoveredRestore,
@@ -33,7 +31,10 @@ from recorder.acid import (
     SessionError,
     WorkspaceError,
 )
-from recorder.vocabulary import ACID_SESSION, WORKSPACE
+from recorder.vocabulary import ACID_COMMIT_HASH, ACID_SESSION, WORKSPACE
+
+if TYPE_CHECKING:
+    from recorder.acid import ACIDWorkspace
 
 RECORDED_PATH_KEY = WORKSPACE
 RECORDED_SESSION_KEY = ACID_SESSION
@@ -102,7 +103,7 @@ def recorded_text(metadata: Mapping[str, Any], key: str) -> str | None:
 
 def snapshot_commit(custom: Mapping[str, Any]) -> str | None:
     """The snapshot a frame names (its ``acid_commit_hash``), or None for a frame without one."""
-    return recorded_text(custom, COMMIT_HASH_KEY)
+    return recorded_text(custom, ACID_COMMIT_HASH)
 
 
 def recorded_path_problem(text: str) -> str | None:
@@ -129,6 +130,8 @@ def find_session(target: WorkspaceTarget, session_of_recording: str) -> Workspac
     """
     if target.session_id:
         return target
+    from recorder.acid import ACIDWorkspace  # the workspace code loads when a workspace is used
+
     sessions = ACIDWorkspace.sessions(target.path)
     if not sessions:
         raise SessionError(
@@ -155,6 +158,8 @@ def find_session(target: WorkspaceTarget, session_of_recording: str) -> Workspac
 @contextmanager
 def attached(target: WorkspaceTarget) -> Iterator[ACIDWorkspace]:
     """The target's session, held only for the ``with`` block."""
+    from recorder.acid import ACIDWorkspace
+
     if not target.session_id:
         raise SessionError("no session id: call find_session() first")
     if all(info.session_id != target.session_id for info in ACIDWorkspace.sessions(target.path)):

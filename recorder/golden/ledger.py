@@ -164,6 +164,18 @@ class CostLedger:
         self.original_latency_ms += latency + saved_ms
         return LedgerRow(index, node_name, label, tokens, cost, latency, saved_tokens, saved_cost, saved_ms)
 
+    def merge(self, other: CostLedger) -> None:
+        """Count ``other``'s frames here too (ledgers of separate stretches of one run add up)."""
+        self.original_tokens += other.original_tokens
+        self.original_cost_usd += other.original_cost_usd
+        self.original_latency_ms += other.original_latency_ms
+        self.replay_tokens += other.replay_tokens
+        self.replay_cost_usd += other.replay_cost_usd
+        self.replay_latency_ms += other.replay_latency_ms
+        self.steps_replayed += other.steps_replayed
+        self.steps_rerun += other.steps_rerun
+        self.rows.extend(other.rows)
+
     @classmethod
     def of_frames(cls, frames: Iterable[Frame]) -> CostLedger:
         ledger = cls()

@@ -7,8 +7,6 @@ stepping so each file says one thing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 from textual.worker import get_current_worker
 
@@ -20,9 +18,6 @@ from vcr_tui.messages import SearchProgress, SurveyProgress
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.scanning import TextMatcher, scan
 from vcr_tui.screens.screen_parts import PartBase
-
-if TYPE_CHECKING:
-    pass
 
 
 class BackgroundScans(PartBase):
@@ -42,7 +37,7 @@ class BackgroundScans(PartBase):
             return
         self.view.search_generation += 1
         self.search_state = SearchState(query, self.view.search_generation, total=len(self.store))
-        self.frame_list.set_matches(set())
+        self.frame_list.matches = frozenset()
         self.refresh_status()
         self._search_worker(query, self.view.search_generation, self.frame_list.cursor)
 
@@ -68,7 +63,7 @@ class BackgroundScans(PartBase):
             return
         add_sorted(search.matches, message.matches)
         search.scanned, search.total, search.done = message.scanned, message.total, message.done
-        self.frame_list.set_matches(set(search.matches))
+        self.frame_list.matches = frozenset(search.matches)
         if not search.jumped and search.matches:
             search.jumped = True
             self._jump_to_match(forward=True, include_current=True)
@@ -108,10 +103,14 @@ class BackgroundScans(PartBase):
         worker = get_current_worker()
         indices = range(start, stop)
         problems: list[Problem] = []
+        from recorder.golden import CostLedger  # here, in the worker: not on the way to the first screen
+
+        ledger = CostLedger()  # counted from the frames this pass parses anyway
 
         def test(raw: bytes, position: int) -> bool:
             index = indices[position]
-            is_error, problem = store.survey(index, raw)  # what a visit parsed is not parsed again
+            # what a visit parsed is not parsed again; the ledger is counted from the same frames
+            is_error, problem = store.survey(index, raw, seen=ledger.add)
             if problem is not None:
                 problems.append(problem)
             return is_error
@@ -120,7 +119,8 @@ class BackgroundScans(PartBase):
             batch = list(problems)
             problems.clear()
             errors = [indices[position] for position in found]
-            self.post_message(SurveyProgress(generation, errors, batch, scanned, len(indices), done))
+            counted = ledger if done else None
+            self.post_message(SurveyProgress(generation, errors, batch, scanned, len(indices), done, counted))
 
         scan(len(indices), 0, lambda position: store.raw(indices[position]), test, report, lambda: worker.is_cancelled)
 
@@ -133,6 +133,9 @@ class BackgroundScans(PartBase):
             self.refresh_status()
         if message.done:
             self.view.surveys_running -= 1
+            if message.ledger is not None:
+                self.count_in_ledger(message.ledger)
+                self.refresh_status()
             if self.errors:
                 self.frame_list.border_subtitle = format_count(len(self.errors), "error")
             self._after_survey()

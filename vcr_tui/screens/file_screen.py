@@ -41,9 +41,7 @@ from vcr_tui.latest_only import LatestOnly
 from vcr_tui.logic.frame_view import DiffJob, FrameView, goto_target
 from vcr_tui.messages import (
     DiffReady,
-    FrameHighlighted,
     FrameLoaded,
-    PreviewReady,
     PromptSubmitted,
     RecordingFailed,
     RecordingOpened,
@@ -56,10 +54,9 @@ from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.screens.ledger_actions import LEDGER_BINDINGS, LedgerActions
 from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
-from vcr_tui.screens.run_views import compare_with_parent, open_graph
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
-from vcr_tui.sources import Source
+from vcr_tui.sources import LocalPath, Source
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
@@ -69,7 +66,6 @@ from vcr_tui.widgets.status_line import StatusFields, StatusLine
 
 SLOW_DIFF_NOTICE = 0.15
 PREVIEW_PAINT_WAIT = 0.5
-STATUS_DELAY = 0.02  # seconds: one screen update (60 per second) after the panes
 WARN_BEFORE_SURVEY = 5000  # frames: smaller files are surveyed before the warning is shown
 
 
@@ -177,6 +173,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self._status_pending = False
         self._diffs: LatestOnly[DiffJob] = LatestOnly(self._diff_worker)
         self._loads: LatestOnly[LoadJob] = LatestOnly(self._load_worker)
+        self._first_paint = threading.Event()  # set once the first screen is drawn
         self.setup_following(source, follow)  # a source to read, or follow=True to follow ``path``
 
     # The view's fields, as the screen's parts (and tests) name them.
@@ -240,7 +237,11 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.state_tree.show_note("Opening…")
         self.details.show_note(clean(self.path.name))
         self.frame_list.focus()
+        self.watch(self.frame_list, "cursor", self._cursor_changed, init=False)
         self.refresh_status()
+        self.call_after_refresh(self._first_paint.set)
+        if self._given_store is None and self._reads_local_file() and not self.show_preview():
+            return  # unreadable: the screen says why
         if self.source is not None:
             self.start_following()
         elif self._given_store is None:
@@ -257,9 +258,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     @work(thread=True, group="open", exit_on_error=False)
     def _open_worker(self) -> None:
-        """Show the head of the file at once, then index all of it."""
-        if not self.show_preview():
-            return
+        """Index the whole file, once the head of it is on screen."""
+        self.wait_for_first_paint()
         try:
             store = FrameStore.open(self.path)
         except OSError as exc:
@@ -267,33 +267,39 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             return
         self.post_message(RecordingOpened(store))
 
+    def _reads_local_file(self) -> bool:
+        """Whether the frames come from a file on this machine (not a pipe, ssh or object storage)."""
+        return self.source is None or isinstance(self.source.location, LocalPath)
+
     def show_preview(self) -> bool:
-        """Post the first frames and wait (briefly) until they are drawn; False if the file is unreadable."""
+        """Show the first frames of the file in the first screen update; False if it is unreadable.
+
+        The head of the file (at most ``preview_store.HEAD_BYTES``) is read here, before anything is
+        drawn: it costs what opening the file costs, and the first screen then has the frames in it
+        instead of a note that is replaced one update later. The whole file is indexed in a worker.
+        """
         try:
             preview = PreviewStore.read(self.path)
         except OSError as exc:
             self.post_message(self._unreadable(exc))
             return False
         if len(preview):
-            painted = threading.Event()
-            self.post_message(PreviewReady(preview, painted))
-            # Indexing holds the GIL for most of a second: let the first screen be drawn first.
-            painted.wait(PREVIEW_PAINT_WAIT)
+            self.store = preview
+            self.frame_list.border_title = f"Frames · {len(preview):,}+ (indexing…)"
+            self.frame_list.set_store(preview)
+            self.refresh_status()
         return True
+
+    def wait_for_first_paint(self) -> None:
+        """For a worker about to hold the GIL (indexing the file takes most of a second, the first
+        diff loads its library): the first screen is drawn first, or ``PREVIEW_PAINT_WAIT`` passes."""
+        self._first_paint.wait(PREVIEW_PAINT_WAIT)
 
     def _unreadable(self, exc: OSError) -> RecordingFailed:
         """The engine's own sentence for a recording it cannot open; any other read error with the path."""
         if isinstance(exc, (RecordingNotFoundError, RecordingUnreadableError)):
             return RecordingFailed(self.path, exc.strerror or str(exc))
         return RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}")
-
-    def on_preview_ready(self, message: PreviewReady) -> None:
-        if self.store is None:
-            self.store = message.preview
-            self.frame_list.border_title = f"Frames · {len(message.preview):,}+ (indexing…)"
-            self.frame_list.set_store(message.preview)
-            self.refresh_status()
-        self.call_after_refresh(message.painted.set)
 
     def on_recording_failed(self, message: RecordingFailed) -> None:
         self.app.push_screen(ErrorScreen(message.reason))
@@ -336,6 +342,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             self.view.survey_generation += 1  # results of the old file's survey are dropped
             self.view.surveys_running = 0
             self.errors, self.problems = [], self.store.problems
+            self.forget_ledger()
             self._start_survey()
         else:
             before = self.frame_list.frame_count
@@ -356,9 +363,14 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     # -- the selected frame ------------------------------------------------------------------
 
-    def on_frame_highlighted(self, message: FrameHighlighted) -> None:
+    def _cursor_changed(self, index: int) -> None:
+        """The list's cursor moved: fill the panes in the same turn, so one screen update shows the step.
+
+        Watching the list's ``cursor`` (rather than waiting for its ``FrameHighlighted``) keeps the
+        key, the row, the details and the status line in one update instead of two.
+        """
         self.cursor_moved()
-        self.show_frame(message.index)
+        self.show_frame(index)
 
     def show_frame(self, index: int) -> None:
         """Fill details, tree and diff for frame ``index``."""
@@ -406,7 +418,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.details.show_frame(frame)
         self.state_tree.show_state(self.state_for(frame, self.side), index=frame.index, side=self.side)
         self._set_title(self.query_one("#frame-pane"), self.view.pane_title())
-        self.refresh_status_soon()
+        self.refresh_status()
         self.request_diff()
 
     # -- diff --------------------------------------------------------------------------------
@@ -434,6 +446,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     @work(thread=True, group="diff", exit_on_error=False)
     def _diff_worker(self) -> None:
+        # The first diff loads the diffing library: not while the first screen is being drawn.
+        self.wait_for_first_paint()
         self._diffs.drain(self._diff_one)
 
     def _diff_one(self, job: DiffJob) -> None:
@@ -464,14 +478,13 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
     # -- status ------------------------------------------------------------------------------
 
     def refresh_status_soon(self) -> None:
-        """Update the status line in the next screen update, not this one.
+        """Update the status line once the current message is handled (several asks, one update).
 
-        The status line spans the screen's width; drawn in the same update as the right-hand
-        panes it would make the whole screen, frame list included, be drawn again on each step.
+        It still lands in the same screen update as the panes: the screen draws when it is idle.
         """
         if not self._status_pending:
             self._status_pending = True
-            self.set_timer(STATUS_DELAY, self.refresh_status)
+            self.call_later(self.refresh_status)
 
     def refresh_status(self) -> None:
         self._status_pending = False
@@ -493,14 +506,14 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             fields.activity = f"opening {clean(self.path.name)}…"
         if self.marked is not None:
             fields.extras.append(f"◉ #{self.marked}")
-        if saved := self.ledger_status(fields.count):
+        if saved := self.ledger_status():
             fields.extras.append(saved)
         search = self.search_state
         if search is not None:
             progress = "" if search.done else f" {100 * search.scanned // max(search.total, 1)}%"
             found = format_count(len(search.matches), "match", "matches")
             fields.activity = f"/{shorten(clean(search.query), 20)}: {found}{progress}"
-        self.query_one(StatusLine).show(fields)
+        self.query_one(StatusLine).fields = fields
 
     # -- keys: navigation --------------------------------------------------------------------
 
@@ -546,7 +559,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     def action_mark(self) -> None:
         self.view.toggle_mark(self.frame_list.cursor)
-        self.frame_list.set_marked(self.marked)
+        self.frame_list.marked = self.marked
         self.refresh_status()
         if self.diff_mode is DiffMode.MARKED:
             self.request_diff()
@@ -581,9 +594,13 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.say(f"Copied {what} ({amount})", timeout=2)
 
     def action_graph(self) -> None:
+        from vcr_tui.screens.run_views import open_graph  # the graph and compare views load when asked for
+
         open_graph(self.app, self.path, self.frame_list.cursor, self.frame_list.move_to)
 
     def action_compare_parent(self) -> None:
+        from vcr_tui.screens.run_views import compare_with_parent
+
         why = compare_with_parent(self.app, self.path)
         if why:
             self.say(why, timeout=5)

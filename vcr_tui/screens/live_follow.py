@@ -103,8 +103,7 @@ class LiveFollowing(PartBase):
     def _follow_worker(self) -> None:
         source = self.source
         assert source is not None
-        if isinstance(source.location, LocalPath) and not self.show_preview():
-            return  # the screen already says why the file cannot be read
+        self.wait_for_first_paint()  # a local file's head is on screen (``show_preview``) before it is indexed
         with self._follow_lock:
             if self._follow_phase == "closed":
                 return
@@ -235,7 +234,7 @@ class LiveFollowing(PartBase):
         self.new_frames = 0
         if self.marked is not None and self.marked >= count:
             self.marked = None
-            self.frame_list.set_marked(None)
+            self.frame_list.marked = None
         self.frame_list.border_subtitle = ""  # the error count of the old file
         # Lines the new file's survey cannot read are reported in a notification: a dialog
         # popping up over a view that is being followed would take the keys away.

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from recorder import Frame, Problem
+    from recorder.golden import CostLedger
     from vcr_tui.diff_model import DiffMode
     from vcr_tui.frame_store import FrameStore
     from vcr_tui.logic.frame_view import FrameView, SearchState
@@ -81,6 +82,7 @@ class ScreenParts(Protocol):
     def refresh_status(self) -> None: ...
     def refresh_status_soon(self) -> None: ...
     def show_preview(self) -> bool: ...
+    def wait_for_first_paint(self) -> None: ...
     def warn_about_problems(self) -> None: ...
     def frames_appended(self, count: int, *, reset: bool = False) -> None: ...
     def set_live(self, marker: str | None) -> None: ...
@@ -88,6 +90,7 @@ class ScreenParts(Protocol):
     def start_search(self, query: str) -> None: ...  # file_scans
     def forget_all_edits(self) -> int: ...  # state_editing
     def writer_finished(self, message: str) -> None: ...  # live_follow
+    def count_in_ledger(self, part: CostLedger) -> None: ...  # ledger_actions
 
 
 if TYPE_CHECKING:

@@ -29,7 +29,6 @@ from vcr_tui.editing import (
 from vcr_tui.logic.frame_view import Side
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
-from vcr_tui.screens.json_editor_screen import JsonEditorScreen
 from vcr_tui.screens.screen_parts import PartBase
 from vcr_tui.theme import LABEL_STYLE
 
@@ -119,6 +118,8 @@ class StateEditing(PartBase):
             except OSError:
                 pass  # the text is judged from memory; the file only matters to an external editor
             self._settle(draft, judge(text, draft.shown, draft.recorded), None)
+
+        from vcr_tui.screens.json_editor_screen import JsonEditorScreen  # its text area loads when first used
 
         title = f"Edit the {draft.side} of #{draft.index} {shorten(clean(self._node_name(draft.index)), 40)}"
         self.app.push_screen(JsonEditorScreen(draft.text(), title, error=error, note=note), saved)

@@ -29,16 +29,19 @@ from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import options_of
 from vcr_tui.messages import ForkWritten, ResumeEnded, ResumeForked
-from vcr_tui.resume_run import Outcome as RunOutcome
-from vcr_tui.resume_run import ResumeRequest, ResumeRun, execute, failure_reason
 from vcr_tui.safe_text import clean
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.screens.state_editing import StateEditing
 from vcr_tui.theme import LABEL_STYLE
-from vcr_tui.widgets.resume_banner import ResumeBanner
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
+
+    from vcr_tui.resume_run import Outcome as RunOutcome
+    from vcr_tui.resume_run import ResumeRequest, ResumeRun
+
+# The resume machinery (the engine's resume, agent loading, the banner) is imported where a
+# fork or a resume starts, not with the screen: opening a recording does not need it.
 
 
 FOLLOW_INTERVAL = 0.05  # seconds between looks at a fork that is being written
@@ -114,6 +117,8 @@ class TimeTravel(StateEditing):
             recorder = fork_recording(recording, index, state=state, edit_output=edit_output, output_dir=folder)
             recorder.close()
         except Exception as exc:  # a folder we cannot write to, a file gone since it was opened, ...
+            from vcr_tui.resume_run import failure_reason
+
             self.post_message(ForkWritten(index, None, failure_reason(exc)))
             return
         self.post_message(ForkWritten(index, recorder.path))
@@ -198,6 +203,8 @@ class TimeTravel(StateEditing):
         if mode is ResumeMode.MOCK:
             for later, value in self.view.edits.outputs_after(index):
                 mocks[self._node_name(later)] = value
+        from vcr_tui.resume_run import ResumeRequest
+
         source, store = self.recording_file(), self.store
         return ResumeRequest(
             source,
@@ -218,6 +225,8 @@ class TimeTravel(StateEditing):
         return recording_file(Path(self.path), self.source, store_path)
 
     def _start_resume(self, request: ResumeRequest) -> None:
+        from vcr_tui.resume_run import ResumeRun
+
         run = ResumeRun(request)
         self.resume_run = run
         self.refresh_bindings()
@@ -231,6 +240,8 @@ class TimeTravel(StateEditing):
 
     @work(thread=True, group="resume", exit_on_error=False)
     def _resume_worker(self, run: ResumeRun) -> None:
+        from vcr_tui.resume_run import execute
+
         summary = execute(run, lambda path: self.post_message(ResumeForked(run, path)))
         run.summary = summary
         self.post_message(ResumeEnded(run))
@@ -290,6 +301,8 @@ class TimeTravel(StateEditing):
     def on_mount(self) -> None:
         if self.following is None:
             return
+        from vcr_tui.widgets.resume_banner import ResumeBanner
+
         banner = ResumeBanner(self.following, id="resume-banner")
         self.mount(banner, before=self.query_one("#panes"))
         banner.show_progress(0)
@@ -305,6 +318,9 @@ class TimeTravel(StateEditing):
         The screen follows the growing fork itself when it can (``source``); where it cannot,
         the fork is polled here.
         """
+        from vcr_tui.resume_run import Outcome
+        from vcr_tui.widgets.resume_banner import ResumeBanner
+
         run = self.following
         store = self.store
         if run is None or not isinstance(store, FrameStore):
@@ -339,7 +355,7 @@ class TimeTravel(StateEditing):
         self.frame_list.move_to(self.frame_list.frame_count - 1)
         banner.show_result()
         self.refresh_bindings()
-        if summary.outcome is not RunOutcome.SUCCEEDED:  # the banner says it; a failure is worth a toast too
+        if summary.outcome is not Outcome.SUCCEEDED:  # the banner says it; a failure is worth a toast too
             self.say(summary.headline(), severity=_severity(summary.outcome), timeout=8)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -374,9 +390,11 @@ def confirm_agent_dialog(choice: AgentChoice) -> ChoiceScreen[bool]:
 
 
 def _severity(outcome: RunOutcome) -> SeverityLevel:
-    if outcome is RunOutcome.SUCCEEDED:
+    from vcr_tui.resume_run import Outcome
+
+    if outcome is Outcome.SUCCEEDED:
         return "information"
-    return "warning" if outcome is RunOutcome.CANCELLED else "error"
+    return "warning" if outcome is Outcome.CANCELLED else "error"
 
 
 class ResumeCommands(ListedCommands):

@@ -12,16 +12,19 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recorder import RecordingNotFoundError, RecordingUnreadableError
 from vcr_tui.sources.errors import SourceError
 from vcr_tui.sources.follow import POLL_INTERVAL, FileFollower
 from vcr_tui.sources.live_reader import LiveReader
 from vcr_tui.sources.locations import LocalPath, Location, ObjectPath, RemotePath, StandardInput, parse_location
-from vcr_tui.sources.object_follow import ObjectFollower
-from vcr_tui.sources.spool import Spool, StreamPump
-from vcr_tui.sources.ssh import SSHFeeder, SSHOptions
 from vcr_tui.sources.updates import SourceState, SourceStatus, SourceUpdate, UpdateBox
+
+if TYPE_CHECKING:  # the kinds of source a local file does not need: imported when one starts
+    from vcr_tui.sources.object_follow import ObjectFollower
+    from vcr_tui.sources.spool import Spool, StreamPump
+    from vcr_tui.sources.ssh import SSHFeeder, SSHOptions
 
 
 class Source:
@@ -113,6 +116,8 @@ class Source:
 
     def _start_object(self, location: ObjectPath) -> None:
         """Index the object's first megabytes here; the rest streams in from the follower's thread."""
+        from vcr_tui.sources.object_follow import ObjectFollower
+
         try:
             self._object = ObjectFollower(location.url, self._box, follow=self.follow)
         except (RecordingNotFoundError, RecordingUnreadableError) as exc:
@@ -147,11 +152,15 @@ class Source:
     def _start_stream(self) -> None:
         if self._stdin_fd is None:
             raise SourceError("no stream to read: call take_over_stdin() before the app starts")
+        from vcr_tui.sources.spool import StreamPump
+
         spool, follower = self._follow_spool("stdin.vcr")
         self._feeder = StreamPump(self._stdin_fd, spool, self._box, before_end=follower.catch_up)
         self._feeder.start()
 
     def _start_remote(self, location: RemotePath) -> None:
+        from vcr_tui.sources.ssh import SSHFeeder
+
         spool, follower = self._follow_spool(location.name)
         self._feeder = SSHFeeder(
             location, spool, self._box, self._ssh_options, follow=self.follow, before_end=follower.catch_up
@@ -160,6 +169,8 @@ class Source:
 
     def _follow_spool(self, name: str) -> tuple[Spool, FileFollower]:
         """A private spool file, already followed: a stream or an ssh client then fills it."""
+        from vcr_tui.sources.spool import Spool
+
         spool = self._spool = Spool(name)
         follower = self._follower = FileFollower(spool.path, self._box, interval=self._poll_interval)
         spool.on_append = follower.wake

@@ -147,6 +147,7 @@ class FrameDetails(Widget):
         self.frame: Frame | None = None
         self.note = ""
         self._height = (0, 0)  # (width, lines): the tallest block seen at this width
+        self._built: tuple[Frame | None, tuple[object, ...], list[Text]] | None = None  # the last block, for what
 
     def show_frame(self, frame: Frame) -> None:
         self.frame = frame
@@ -166,10 +167,23 @@ class FrameDetails(Widget):
         self.refresh(layout=len(self.lines_for(self.size.width)) > self.size.height)
 
     def lines_for(self, width: int) -> list[Text]:
-        """The block at ``width``: fewer facts in a small terminal, the error always shown."""
+        """The block at ``width``: fewer facts in a small terminal, the error always shown.
+
+        A step asks for it up to three times (to decide on a layout, for the height, to draw): it
+        is built once per frame, width and terminal height.
+        """
+        small = self.app.size.height < _SMALL_TERMINAL
+        key = (self.note, width, small)
+        built = self._built
+        if built is not None and built[0] is self.frame and built[1] == key:  # the same frame object
+            return built[2]
+        lines = self._build_lines(width, small)
+        self._built = (self.frame, key, lines)
+        return lines
+
+    def _build_lines(self, width: int, small: bool) -> list[Text]:
         if self.frame is None:
             return [Text(self.note, style="italic " + LABEL_STYLE, end="")]
-        small = self.app.size.height < _SMALL_TERMINAL
         lines = pack(detail_chunks(self.frame, narrow=width < _NARROW), width)
         lines = lines[: _FACT_LINES_SMALL if small else _FACT_LINES]
         error = error_text(self.frame)

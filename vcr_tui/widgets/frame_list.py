@@ -95,6 +95,8 @@ class FrameList(ScrollView, can_focus=True):
     """
 
     cursor: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)
+    marked: reactive[int | None] = reactive(None, init=False)  # the frame diffs compare against
+    matches: reactive[frozenset[int]] = reactive(frozenset(), init=False)  # search hits
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -102,9 +104,7 @@ class FrameList(ScrollView, can_focus=True):
         self.frame_count = 0
         self.pending_jump: int | None = None  # asked for beyond the frames known so far
         self.placeholder = "Indexing…"
-        self.marked: int | None = None
         self.edited: set[int] = set()
-        self.matches: set[int] = set()
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self._paint: tuple[int, int, Style, bool] = (0, 0, Style(), False)
 
@@ -145,13 +145,11 @@ class FrameList(ScrollView, can_focus=True):
         self._recount(self.store)
         self.move_to(min(self.cursor, max(self.frame_count - 1, 0)))
 
-    def set_marked(self, index: int | None) -> None:
-        self.marked = index
-        self._repaint()
+    def watch_marked(self) -> None:
+        self._strips.clear()  # the rows' flags changed; setting the reactive repaints
 
-    def set_matches(self, matches: set[int]) -> None:
-        self.matches = matches
-        self._repaint()
+    def watch_matches(self) -> None:
+        self._strips.clear()
 
     def mark_edited(self, index: int, edited: bool = True) -> None:
         """Show (or stop showing) that a frame's state was edited in memory."""

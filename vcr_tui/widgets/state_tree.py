@@ -102,6 +102,8 @@ class StateTree(Tree[Entry]):
         Binding("G,end", "scroll_end", "bottom", show=False, id="tree.bottom"),
     ]
 
+    _filling = False  # show_state is adding nodes (a class default: Tree's own __init__ may invalidate)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text("state"), Entry(()), id=id)
         self.show_root = False
@@ -126,8 +128,11 @@ class StateTree(Tree[Entry]):
         """As ``Tree._invalidate``, minus the request to lay out the whole screen again.
 
         Tree asks for a layout on every node added; this pane has a fixed size and a pinned
-        virtual size (above), so a repaint is enough, and a step costs half as much.
+        virtual size (above), so a repaint is enough, and a step costs half as much. While a
+        state is being shown its nodes are added without it: ``show_state`` invalidates once.
         """
+        if self._filling:
+            return
         self._clear_line_cache()
         self._updates += 1
         self.root._reset()
@@ -142,10 +147,15 @@ class StateTree(Tree[Entry]):
         self.root.data = Entry((), state)
         self.shown_index = index
         self.shown_side = side
-        if not state:
-            self.root.add_leaf(Text("(empty state)", style=VALUE_STYLES["more"]), Entry((), kind="note"))
-        else:
-            self._populate(self.root)
+        self._filling = True  # one invalidation for the whole state, not one per node added
+        try:
+            if not state:
+                self.root.add_leaf(Text("(empty state)", style=VALUE_STYLES["more"]), Entry((), kind="note"))
+            else:
+                self._populate(self.root)
+        finally:
+            self._filling = False
+        self._invalidate()
         self._restore_cursor()
 
     def show_note(self, message: str, *, index: int | None = None) -> None:

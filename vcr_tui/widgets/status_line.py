@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from vcr_tui.formatting import format_cost, format_count, format_latency, format_tokens
@@ -47,7 +48,7 @@ class StatusFields:
 
 
 class StatusLine(Widget):
-    """One row at the bottom of the file screen."""
+    """One row at the bottom of the file screen; setting ``fields`` redraws it (only if they changed)."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -57,13 +58,7 @@ class StatusLine(Widget):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.fields = StatusFields()
-
-    def show(self, fields: StatusFields) -> None:
-        self.fields = fields
-        self.refresh()
+    fields: reactive[StatusFields] = reactive(StatusFields, layout=False)
 
     def render(self) -> Text:
         return fit(build_parts(self.fields), self.size.width)
