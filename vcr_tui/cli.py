@@ -241,7 +241,20 @@ def resolve_target(path: Path | None) -> Path:
         os.close(open_for_reading(path))
     except OSError as exc:
         fail(exc.strerror or str(exc))
+    refuse_non_recording(path)
     return path
+
+
+def refuse_non_recording(path: Path) -> None:
+    """One line and exit status 2 for a file with no record in its head (a README, a program)."""
+    from vcr_tui.recording_head import holds_records
+
+    try:
+        if holds_records(path):
+            return
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    fail(f"{path} is not a .vcr recording: no line of its head is a session or frame record")
 
 
 def resolve_workspace(path: Path) -> Path:
