@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.screen import Screen
 
 from vcr_tui.agent_choice import AgentSettings
@@ -18,6 +19,7 @@ from vcr_tui.logic.options import AppOptions, Keymap
 from vcr_tui.screens.directory_screen import DirectoryScreen
 from vcr_tui.screens.file_screen import FileScreen
 from vcr_tui.sources import Source
+from vcr_tui.widgets.prompt_bar import PromptBar
 
 
 class VCRApp(HostApp):
@@ -70,6 +72,14 @@ class VCRApp(HostApp):
             self.push_screen(FileScreen(self.open_first, from_directory=True, follow=self.follow))
         if self.welcome:
             self.notify(self.welcome, title="Try it", timeout=30, markup=False)
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key that reached no binding: the field of a prompt opened by an earlier key of its burst takes it."""
+        for prompt in self.screen.query(PromptBar):
+            if await prompt.take_stray_key(event):
+                event.prevent_default()  # not the app's own handling: the key is the field's now
+                event.stop()
+                return
 
     def get_default_screen(self) -> Screen[None]:
         if self.source is not None:
