@@ -18,6 +18,7 @@ from vcr_tui.host import HostApp
 from vcr_tui.logic.options import AppOptions, Keymap
 from vcr_tui.screens.directory_screen import DirectoryScreen
 from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.unsaved_edits import quit_asking
 from vcr_tui.sources import Source
 from vcr_tui.widgets.prompt_bar import PromptBar
 
@@ -72,6 +73,10 @@ class VCRApp(HostApp):
             self.push_screen(FileScreen(self.open_first, from_directory=True, follow=self.follow))
         if self.welcome:
             self.notify(self.welcome, title="Try it", timeout=30, markup=False)
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when an edit would be lost or a resume cancelled."""
+        quit_asking(self, self.exit)
 
     async def on_key(self, event: events.Key) -> None:
         """A key that reached no binding: the field of a prompt opened by an earlier key of its burst takes it."""

@@ -131,6 +131,8 @@ def open_command(
     finally:
         if source is not None:
             source.close()  # the app closes it too; this covers a crash on the way out
+    for line in app.farewell:
+        click.echo(line)
     if app.failure:
         fail(app.failure)
     if app.return_code:
@@ -176,6 +178,8 @@ def demo_command(folder: Path, no_open: bool) -> None:
         welcome=walkthrough_text(in_app=True),
     )
     app.run()
+    for line in app.farewell:
+        click.echo(line)
     if app.failure:
         fail(app.failure)
     if app.return_code:

@@ -312,4 +312,4 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         self.app.push_screen(HelpScreen([("Sessions", self.table), ("Anywhere", self)]))
 
     async def action_quit(self) -> None:
-        self.app.exit()
+        await self.app.run_action("app.quit")  # the app asks about unsaved edits first

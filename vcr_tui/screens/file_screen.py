@@ -58,6 +58,7 @@ from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.run_views import compare_with_parent, open_graph
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
+from vcr_tui.screens.unsaved_edits import adopt_kept_edits, leave_asking
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.sources import Source
 from vcr_tui.widgets.diff_view import DiffView
@@ -240,6 +241,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.state_tree.show_note("Opening…")
         self.details.show_note(clean(self.path.name))
         self.frame_list.focus()
+        adopt_kept_edits(self)  # edits made to this recording earlier in this app session
         self.refresh_status()
         if self.source is not None:
             self.start_following()
@@ -612,7 +614,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     def action_back(self) -> None:
         if self.from_directory:
-            self.app.pop_screen()
+            leave_asking(self, self.app.pop_screen)  # unsaved edits are asked about first
 
     async def action_quit(self) -> None:
-        self.app.exit()
+        await self.app.run_action("app.quit")

@@ -34,6 +34,7 @@ from vcr_tui.resume_run import ResumeRequest, ResumeRun, execute, failure_reason
 from vcr_tui.safe_text import clean
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.screens.state_editing import StateEditing
+from vcr_tui.screens.unsaved_edits import mark_carried
 from vcr_tui.theme import LABEL_STYLE
 from vcr_tui.widgets.resume_banner import ResumeBanner
 
@@ -122,6 +123,7 @@ class TimeTravel(StateEditing):
             self.say(f"Cannot fork at #{message.index}: {message.error}", severity="error", timeout=10)
             return
         self.refresh_session_lists()
+        mark_carried(self, message.index)  # its edits are saved in the fork
         path = message.path
         state, edit_output = self.edit_for(message.index)
         if state is None:
@@ -217,6 +219,7 @@ class TimeTravel(StateEditing):
     def _start_resume(self, request: ResumeRequest) -> None:
         run = ResumeRun(request)
         self.resume_run = run
+        mark_carried(self, request.from_frame)  # its edits are saved in the fork the run writes
         self.refresh_bindings()
         if request.mode is ResumeMode.MOCK:
             self.say(
