@@ -49,6 +49,7 @@ from vcr_tui.messages import (
     RecordingOpened,
 )
 from vcr_tui.preview_store import PreviewStore
+from vcr_tui.run_identity import fork_text, totals_text
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.screens.file_scans import BackgroundScans
@@ -480,6 +481,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         fields = StatusFields(live=self.live, new_frames=self.new_frames, live_note=self.live_note)
         if store is not None:
             fields.session_id = store.session.session_id
+            fields.fork, fields.totals = fork_text(store.session), totals_text(store.session)
             # A followed file may hold frames the list has not taken yet: count what is shown.
             fields.count = self.frame_list.frame_count if self.source is not None else len(store)
             fields.skipped = len(self.problems)
