@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from vcr_tui.commands import ScreenCommands
@@ -30,6 +30,7 @@ from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.session_browse import SortColumn, browse
 from vcr_tui.sessions import SessionEntry, SummaryCache, scan
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, MARK_GLYPH
+from vcr_tui.widgets.priority_footer import PriorityFooter
 from vcr_tui.widgets.prompt_bar import PromptBar
 
 _BATCH_SECONDS = 0.05
@@ -144,7 +145,7 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Static(id="sessions-note")
         yield PromptBar(id="sessions-filter")
-        yield Footer(compact=True)
+        yield PriorityFooter(compact=True)
 
     @property
     def table(self) -> SessionTable:

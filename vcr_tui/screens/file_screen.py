@@ -29,7 +29,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from recorder import Frame, RecordingNotFoundError, RecordingUnreadableError, format_path
 from vcr_tui.commands import ScreenCommands
@@ -65,6 +64,7 @@ from vcr_tui.sources import Source
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
+from vcr_tui.widgets.priority_footer import PriorityFooter
 from vcr_tui.widgets.prompt_bar import PromptBar
 from vcr_tui.widgets.state_tree import StateTree
 from vcr_tui.widgets.status_line import StatusFields, StatusLine
@@ -209,7 +209,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             yield DiffView(id="diff")
         yield PromptBar(id="prompt")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield PriorityFooter(compact=True)
 
     @property
     def frame_list(self) -> FrameList:
