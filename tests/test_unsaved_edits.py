@@ -111,3 +111,16 @@ async def test_an_edit_taken_by_a_fork_is_saved(app_recordings) -> None:
         assert isinstance(app.screen, DirectoryScreen)  # nothing unsaved: no question
         await press(pilot, "q")
         await wait_until(pilot, lambda: not app.is_running, "the app to exit")
+
+
+async def test_escape_on_a_file_opened_by_path_shows_its_folder(app_recordings) -> None:
+    folder = app_recordings.sessions_folder()
+    app = VCRApp(folder / "run-2.vcr")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "escape")
+        sessions = app.screen
+        assert isinstance(sessions, DirectoryScreen) and sessions.folder == folder.absolute()
+        await wait_until(pilot, lambda: len(sessions.ordered) >= 4, "the folder's sessions")
+        await press(pilot, "q")
+        await wait_until(pilot, lambda: not app.is_running, "the app to exit")

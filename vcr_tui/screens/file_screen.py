@@ -58,7 +58,7 @@ from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.run_views import compare_with_parent, open_graph
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
-from vcr_tui.screens.unsaved_edits import adopt_kept_edits, leave_asking
+from vcr_tui.screens.unsaved_edits import adopt_kept_edits, back_to_folder, folder_of, leave_asking
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.sources import Source
 from vcr_tui.widgets.diff_view import DiffView
@@ -611,12 +611,14 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
-            return self.from_directory
+            return self.from_directory or folder_of(self) is not None
         return self.check_time_travel_action(action)
 
     def action_back(self) -> None:
         if self.from_directory:
             leave_asking(self, self.app.pop_screen)  # unsaved edits are asked about first
+        else:
+            back_to_folder(self)  # opened by path: its folder's session list
 
     async def action_quit(self) -> None:
         await self.app.run_action("app.quit")

@@ -101,6 +101,32 @@ def leave_asking(screen: Screen[Any], leave: Callable[[], None]) -> None:
     screen.app.push_screen(ChoiceScreen("Unsaved edits", body, choices, cancel="stay", tone="warning"), answer)
 
 
+def folder_of(screen: Any) -> Path | None:
+    """The folder of a recording opened by its path (not a pipe, a remote file or a folder's entry)."""
+    from vcr_tui.sources import LocalPath
+
+    source = screen.source
+    if screen.from_directory or (source is not None and not isinstance(source.location, LocalPath)):
+        return None
+    folder = Path(screen.path).absolute().parent
+    return folder if folder.is_dir() else None
+
+
+def back_to_folder(screen: Any) -> None:
+    """``Esc`` on a recording opened by its path: show its folder's session list."""
+    folder = folder_of(screen)
+    if folder is None:
+        return
+    from vcr_tui.host import options_of
+    from vcr_tui.screens.directory_screen import DirectoryScreen
+
+    def leave() -> None:
+        # Over the recording, which stays below as the app's first screen (it cannot be removed).
+        screen.app.push_screen(DirectoryScreen(folder, follow=options_of(screen).follow))
+
+    leave_asking(screen, leave)
+
+
 def quit_asking(app: App[Any], quit_now: Callable[[], None]) -> None:
     """``q``: quit at once, or ask when a recording holds unsaved edits or a resume is running."""
     unsaved = [kept for _path, kept in keeper_of(app.screen).unsaved()]
