@@ -10,20 +10,11 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from tests.app_support import settle
+from tests.test_snapshots import keys_then_settle
 from vcr_tui.app import VCRApp
 from vcr_tui.demo.walkthrough import walkthrough_text
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 35), id="120x35")]
-
-
-def keys_then_settle(*keys: str):
-    async def run_before(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-
-    return run_before
 
 
 @pytest.mark.parametrize("size", SIZES)
