@@ -55,6 +55,13 @@ def main(ctx: click.Context) -> None:
     vcr-tui serve DIR   the debugger in a browser tab (needs vcr-tui[serve])
     vcr-tui bundle RUN.vcr -o run.html   a run as one HTML file to share
 
+    \b
+    Opening a recording takes (vcr-tui open --help says more):
+      --agent MODULE:CALLABLE   the agent r resumes with
+      --resume-mode MODE        replay (default), fork or mock
+      --workspace DIR           the folder the run changed (u rolls back, C commits)
+      --no-follow               show the file as it is; do not follow it
+
     Keys can be remapped by binding id in ~/.config/vcr-tui/keymap.toml
     (or the file named by $VCR_TUI_KEYMAP); press ? in the app to see them.
     """
