@@ -383,13 +383,15 @@ async def test_help_lists_the_new_keys_by_binding_id_and_a_keymap_can_move_them(
 async def test_the_demo_opens_its_run_over_the_folder_and_the_fork_is_listed_under_it(tmp_path: Path) -> None:
     from vcr_tui.demo.walkthrough import walkthrough_text
     from vcr_tui.screens.directory_screen import DirectoryScreen
+    from vcr_tui.widgets.walkthrough_panel import WalkthroughPanel
 
     folder = tmp_path / "vcr-demo"
     recording = record_demo(folder)
     app = VCRApp(folder, agent=demo_agent(), open_first=recording, welcome=walkthrough_text(in_app=True))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert file_screen(app).path == recording and "j j" in notifications(app)
+        assert file_screen(app).path == recording
+        assert "j j" in str(file_screen(app).query_one(WalkthroughPanel).render())
         await press(pilot, "j", "j")
         fix_the_formula(file_screen(app))
         await pilot.press("r")

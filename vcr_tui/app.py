@@ -8,7 +8,10 @@ if the recording turned out to be unusable (both from ``HostApp``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
+from textual import events
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from vcr_tui.agent_choice import AgentSettings
@@ -16,6 +19,8 @@ from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import HostApp
 from vcr_tui.logic.options import AppOptions, Keymap
 from vcr_tui.sources import Source
+from vcr_tui.widgets.prompt_bar import PromptBar
+from vcr_tui.widgets.walkthrough_panel import WalkthroughPanel
 
 
 class VCRApp(HostApp):
@@ -62,14 +67,36 @@ class VCRApp(HostApp):
     def follow(self) -> bool:
         return self.options.follow
 
-    def on_mount(self) -> None:
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+w", "hide_walkthrough", "hide the walkthrough", show=False, id="app.hide-walkthrough"),
+    ]
+
+    async def on_mount(self) -> None:
         super().on_mount()
         if self.open_first is not None:
             from vcr_tui.screens.file_screen import FileScreen
 
-            self.push_screen(FileScreen(self.open_first, from_directory=True, follow=self.follow))
-        if self.welcome:
-            self.notify(self.welcome, title="Try it", timeout=30, markup=False)
+            await self.push_screen(FileScreen(self.open_first, from_directory=True, follow=self.follow))
+        if self.welcome:  # in a panel of its own: a toast would cover the status line for as long
+            await self.screen.mount(WalkthroughPanel(self.welcome))
+
+    def action_hide_walkthrough(self) -> None:
+        for panel in self.screen.query(WalkthroughPanel):
+            panel.remove()
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when an edit would be lost or a resume cancelled."""
+        from vcr_tui.screens.unsaved_edits import quit_asking
+
+        quit_asking(self, self.exit)
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key that reached no binding: the field of a prompt opened by an earlier key of its burst takes it."""
+        for prompt in self.screen.query(PromptBar):
+            if await prompt.take_stray_key(event):
+                event.prevent_default()  # not the app's own handling: the key is the field's now
+                event.stop()
+                return
 
     def get_default_screen(self) -> Screen[None]:
         from vcr_tui.screens.file_screen import FileScreen

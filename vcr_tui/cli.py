@@ -97,6 +97,13 @@ def main(ctx: click.Context) -> None:
     vcr-tui serve DIR   the debugger in a browser tab (needs vcr-tui[serve])
     vcr-tui bundle RUN.vcr -o run.html   a run as one HTML file to share
 
+    \b
+    Opening a recording takes (vcr-tui open --help says more):
+      --agent MODULE:CALLABLE   the agent r resumes with
+      --resume-mode MODE        replay (default), fork or mock
+      --workspace DIR           the folder the run changed (u rolls back, C commits)
+      --no-follow               show the file as it is; do not follow it
+
     Keys can be remapped by binding id in ~/.config/vcr-tui/keymap.toml
     (or the file named by $VCR_TUI_KEYMAP); press ? in the app to see them.
     """
@@ -173,6 +180,8 @@ def open_command(
     finally:
         if source is not None:
             source.close()  # the app closes it too; this covers a crash on the way out
+    for line in app.farewell:
+        click.echo(line)
     if app.failure:
         fail(app.failure)
     if app.return_code:
@@ -218,6 +227,8 @@ def demo_command(folder: Path, no_open: bool) -> None:
         welcome=walkthrough_text(in_app=True),
     )
     app.run()
+    for line in app.farewell:
+        click.echo(line)
     if app.failure:
         fail(app.failure)
     if app.return_code:
@@ -283,7 +294,20 @@ def resolve_target(path: Path | None) -> Path:
         os.close(open_for_reading(path))
     except OSError as exc:
         fail(exc.strerror or str(exc))
+    refuse_non_recording(path)
     return path
+
+
+def refuse_non_recording(path: Path) -> None:
+    """One line and exit status 2 for a file with no record in its head (a README, a program)."""
+    from vcr_tui.recording_head import holds_records
+
+    try:
+        if holds_records(path):
+            return
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    fail(f"{path} is not a .vcr recording: no line of its head is a session or frame record")
 
 
 def resolve_workspace(path: Path) -> Path:

@@ -24,6 +24,7 @@ class HostApp(App[None]):
         super().__init__()
         self.options = options
         self.failure: str | None = None  # set when the recording turned out to be unusable
+        self.farewell: list[str] = []  # lines printed after the app exits (forks written on the way out)
 
     def on_mount(self) -> None:
         if self.options.keymap:

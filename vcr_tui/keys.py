@@ -1,7 +1,8 @@
 """Key help built from the bindings that are really in force, so the help screen never lies.
 
 Every binding of the app has an ``id``; a user keymap (``binding id = "keys"``) replaces its keys.
-The help screen, the command palette and the README's key table are all produced from here.
+The help screen and the command palette are produced from here; a test checks that the
+README's key table lists every key they show.
 """
 
 from __future__ import annotations
@@ -119,3 +120,28 @@ def default_keymap_path() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "vcr-tui" / "keymap.toml"
+
+
+def everywhere_keys(app: DOMNode, display: Callable[[Binding], str]) -> list[KeyHelp]:
+    """The keys every screen has: moving the focus, the palette, quitting, and the app's own.
+
+    Textual's own bindings (Tab and Shift+Tab of every screen, the palette, ctrl+q) carry no id,
+    so they cannot be remapped by one and are listed by what they do; the app's own documented
+    bindings keep their ids.
+    """
+    entries = [
+        KeyHelp((display(Binding("tab", "")),), "focus the next pane", "", "app.focus_next"),
+        KeyHelp((display(Binding("shift+tab", "")),), "focus the previous pane", "", "app.focus_previous"),
+    ]
+    palette = getattr(app, "COMMAND_PALETTE_BINDING", "ctrl+p")
+    entries.append(
+        KeyHelp((display(Binding(palette, "")),), "command palette: every command by name", "", "command_palette")
+    )
+    entries.append(KeyHelp((display(Binding("ctrl+q", "")),), "quit (asks first about unsaved edits)", "", "quit"))
+    known = {"tab", "shift+tab", palette, "ctrl+q"}
+    for binding in documented_bindings(app):
+        if binding.key not in known:
+            entries.append(
+                KeyHelp((display(binding),), binding.tooltip or binding.description, binding.id or "", binding.action)
+            )
+    return entries

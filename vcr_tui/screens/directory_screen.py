@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from vcr_tui.commands import ScreenCommands
@@ -32,6 +32,7 @@ from vcr_tui.session_browse import SortColumn, browse
 from vcr_tui.sessions import SessionEntry, SummaryCache, scan
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, MARK_GLYPH
 from vcr_tui.widgets.line_table import Cell, LineTable, Row
+from vcr_tui.widgets.priority_footer import PriorityFooter
 from vcr_tui.widgets.prompt_bar import PromptBar
 
 _BATCH_SECONDS = 0.1  # entries are handed to the screen in batches this far apart
@@ -140,7 +141,7 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         yield SessionTable(id="sessions")
         yield Static(id="sessions-note")
         yield PromptBar(id="sessions-filter")
-        yield Footer(compact=True)
+        yield PriorityFooter(compact=True)
 
     @property
     def table(self) -> SessionTable:
@@ -320,4 +321,4 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         self.app.push_screen(HelpScreen([("Sessions", self.table), ("Anywhere", self)]))
 
     async def action_quit(self) -> None:
-        self.app.exit()
+        await self.app.run_action("app.quit")  # the app asks about unsaved edits first

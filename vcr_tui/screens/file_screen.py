@@ -29,7 +29,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from recorder import Frame, RecordingNotFoundError, RecordingUnreadableError, format_path
 from vcr_tui.commands import ScreenCommands
@@ -47,6 +46,7 @@ from vcr_tui.messages import (
     RecordingOpened,
 )
 from vcr_tui.preview_store import PreviewStore
+from vcr_tui.run_identity import fork_text, totals_text
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.screens.file_scans import BackgroundScans
@@ -55,11 +55,13 @@ from vcr_tui.screens.ledger_actions import LEDGER_BINDINGS, LedgerActions
 from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
+from vcr_tui.screens.unsaved_edits import adopt_kept_edits, back_to_folder, folder_of, leave_asking
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.sources import LocalPath, Source
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
+from vcr_tui.widgets.priority_footer import PriorityFooter
 from vcr_tui.widgets.prompt_bar import PromptBar
 from vcr_tui.widgets.state_tree import StateTree
 from vcr_tui.widgets.status_line import StatusFields, StatusLine
@@ -204,7 +206,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             yield DiffView(id="diff")
         yield PromptBar(id="prompt")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield PriorityFooter(compact=True)
 
     @property
     def frame_list(self) -> FrameList:
@@ -238,6 +240,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.details.show_note(clean(self.path.name))
         self.frame_list.focus()
         self.watch(self.frame_list, "cursor", self._cursor_changed, init=False)
+        adopt_kept_edits(self)  # edits made to this recording earlier in this app session
         self.refresh_status()
         self.call_after_refresh(self._first_paint.set)
         if self._given_store is None and self._reads_local_file() and not self.show_preview():
@@ -492,6 +495,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         fields = StatusFields(live=self.live, new_frames=self.new_frames, live_note=self.live_note)
         if store is not None:
             fields.session_id = store.session.session_id
+            fields.fork, fields.totals = fork_text(store.session), totals_text(store.session)
             # A followed file may hold frames the list has not taken yet: count what is shown.
             fields.count = self.frame_list.frame_count if self.source is not None else len(store)
             fields.skipped = len(self.problems)
@@ -625,12 +629,14 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
-            return self.from_directory
+            return self.from_directory or folder_of(self) is not None
         return self.check_time_travel_action(action)
 
     def action_back(self) -> None:
         if self.from_directory:
-            self.app.pop_screen()
+            leave_asking(self, self.app.pop_screen)  # unsaved edits are asked about first
+        else:
+            back_to_folder(self)  # opened by path: its folder's session list
 
     async def action_quit(self) -> None:
-        self.app.exit()
+        await self.app.run_action("app.quit")

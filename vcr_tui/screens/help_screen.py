@@ -1,4 +1,8 @@
-"""Help: every key of the screen it was opened from, read from the live bindings and keymap."""
+"""Help: every key of the screen it was opened from, read from the live bindings and keymap.
+
+Grouped by the pane the keys act in, then the keys every screen has (focus, palette, quit); the
+box at the top filters the list by key, words or binding id as you type.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from vcr_tui.host import options_of
-from vcr_tui.keys import KeyHelp, key_help
+from vcr_tui.keys import KeyHelp, everywhere_keys, key_help
 
 
 def help_table(title: str, entries: list[KeyHelp]) -> Table:
@@ -63,14 +67,36 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         keymap = options_of(self).keymap
+        for title, node in self.sections:
+            entries = key_help(node, self.app.get_key_display, keymap)
+            if entries:
+                self.shown.append((title, entries))
+        self.shown.append(("Every screen", everywhere_keys(self.app, self.app.get_key_display)))
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "esc closes · remap keys by binding id in ~/.config/vcr-tui/keymap.toml"
-            for title, node in self.sections:
-                entries = key_help(node, self.app.get_key_display, keymap)
-                if entries:
-                    self.shown.append((title, entries))
-                    yield Static(help_table(title, entries))
+            yield Input(placeholder="filter: a key, a word or a binding id", id="help-filter")
+            yield Static(self._tables(""), id="help-keys")
+
+    def _tables(self, query: str) -> Table:
+        """Every section, with only the entries that match ``query`` (all when it is empty)."""
+        grid = Table.grid(expand=True)
+        grid.add_column()
+        needle = query.strip().lower()
+        for title, entries in self.shown:
+            kept = [entry for entry in entries if not needle or needle in _haystack(entry)]
+            if kept:
+                grid.add_row(help_table(title, kept))
+        if not grid.row_count:
+            grid.add_row(Text(f"No key matches {query.strip()!r}.", style="italic"))
+        return grid
+
+    def on_mount(self) -> None:
+        self.query_one("#help-filter", Input).focus()  # type to filter at once; esc closes
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_one("#help-keys", Static).update(self._tables(event.value))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
@@ -81,3 +107,7 @@ class HelpScreen(ModalScreen[None]):
             scroll.scroll_down(animate=False)
         else:
             scroll.scroll_up(animate=False)
+
+
+def _haystack(entry: KeyHelp) -> str:
+    return " ".join((*entry.keys, entry.description, entry.binding_id)).lower()

@@ -28,6 +28,7 @@ from recorder.models import ProblemKind
 from vcr_tui.formatting import format_count
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import report_failure
+from vcr_tui.live_badge import honest_marker, is_complete, quiet_for, recheck_in
 from vcr_tui.logic.frame_view import merged_problems
 from vcr_tui.messages import RecordingFailed, RecordingOpened, SourceChanged
 from vcr_tui.safe_text import clean
@@ -94,6 +95,7 @@ class LiveFollowing(PartBase):
         self._source_message = ""
         self._follow_last_update = 0.0
         self._follow_timer: Timer | None = None
+        self._badge_timer: Timer | None = None  # turns a quiet LIVE into IDLE
 
     def start_following(self) -> None:
         """Open the source in a worker; ``RecordingOpened`` follows, as for a plain file."""
@@ -315,10 +317,22 @@ class LiveFollowing(PartBase):
         else:
             marker = state.name
             note = self._source_message
+        marker, note = self._honest(marker, note)
         if marker == "LIVE":
             self.new_frames = 0
         self.live = marker
         self.live_note = note
+
+    def _honest(self, marker: str | None, note: str) -> tuple[str | None, str]:
+        """LIVE only while the file is written to: COMPLETE once its totals are, IDLE when it went quiet."""
+        local = self.source.location.path if self.source and isinstance(self.source.location, LocalPath) else None
+        quiet = quiet_for(local)
+        honest = honest_marker(marker, totals_written=is_complete(self.store), quiet_for=quiet)
+        delay = recheck_in(honest, quiet)
+        if self._badge_timer is not None:
+            self._badge_timer.stop()
+        self._badge_timer = self.set_timer(delay, self._show_marker) if delay is not None else None
+        return honest, note if honest == marker else ""
 
     def action_follow(self) -> None:
         """Jump to the newest frame and follow the ones still to come."""

@@ -32,6 +32,7 @@ from vcr_tui.messages import ForkWritten, ResumeEnded, ResumeForked
 from vcr_tui.safe_text import clean
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.screens.state_editing import StateEditing
+from vcr_tui.screens.unsaved_edits import mark_carried
 from vcr_tui.theme import LABEL_STYLE
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ class TimeTravel(StateEditing):
             self.say(f"Cannot fork at #{message.index}: {message.error}", severity="error", timeout=10)
             return
         self.refresh_session_lists()
+        mark_carried(self, message.index)  # its edits are saved in the fork
         path = message.path
         state, edit_output = self.edit_for(message.index)
         if state is None:
@@ -229,6 +231,7 @@ class TimeTravel(StateEditing):
 
         run = ResumeRun(request)
         self.resume_run = run
+        mark_carried(self, request.from_frame)  # its edits are saved in the fork the run writes
         self.refresh_bindings()
         if request.mode is ResumeMode.MOCK:
             self.say(

@@ -62,6 +62,12 @@ class LiveReader:
             return self._reader.sessions
 
     @property
+    def totals_written(self) -> bool:
+        """The writer saved the run's totals after its last frame: the recording is complete."""
+        with self._lock:
+            return self._reader.totals_written
+
+    @property
     def problems(self) -> list[Problem]:
         """Every problem; parses all frames once, so call it from a worker on big files."""
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -31,6 +32,7 @@ class PromptBar(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kind = ""
+        self._own_key: events.Key | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(":")
@@ -44,7 +46,35 @@ class PromptBar(Horizontal):
         field.value = value
         field.placeholder = placeholder
         self.add_class("-open")
-        field.focus()
+        # Now, not after the next refresh as ``focus()`` does: keys typed in the same burst as
+        # ``:`` or ``/`` (a paste) must reach the field, not the pane that had the focus.
+        self.screen.set_focus(field)
+
+    def on_key(self, event: events.Key) -> None:
+        self._own_key = event  # typed into the field, on its way up: not a stray
+
+    async def take_stray_key(self, event: events.Key) -> bool:
+        """Type into the field a key that was sent to the pane focused before the prompt opened.
+
+        A terminal routes each key when it arrives, so in a burst (``:3`` Enter pasted) the keys
+        after ``:`` are already on their way up from the frame list when the prompt takes the
+        focus. The app passes every key that reached it unhandled here; True when the field took
+        it (a character, Backspace, Enter or Escape).
+        """
+        field = self.query_one(Input)
+        if event is self._own_key or not self.has_class("-open") or self.screen.focused is not field:
+            return False
+        if event.is_printable and event.character is not None:
+            field.insert_text_at_cursor(event.character)
+        elif event.key == "backspace":
+            field.action_delete_left()
+        elif event.key == "enter":
+            await field.action_submit()
+        elif event.key == "escape":
+            self.action_cancel()
+        else:
+            return False
+        return True
 
     def close(self) -> None:
         self.remove_class("-open")

@@ -24,6 +24,7 @@ from recorder.diffing import PathPart
 from recorder.encoding import describe_typed
 from vcr_tui.formatting import value_preview
 from vcr_tui.safe_text import clean, shorten
+from vcr_tui.screens.value_viewer_screen import ValueViewerScreen, is_message
 from vcr_tui.theme import VALUE_STYLES
 
 CHUNK = 100
@@ -96,8 +97,14 @@ class StateTree(Tree[Entry]):
         Binding("k,up", "cursor_up", "up", show=False, id="tree.up"),
         Binding("l,right", "expand_or_enter", "expand", show=False, id="tree.expand"),
         Binding("h,left", "collapse_or_parent", "collapse", show=False, id="tree.collapse"),
-        Binding("space", "toggle_node", "expand or collapse", show=False, id="tree.toggle"),
-        Binding("enter", "select_cursor", "load the next chunk (on … more)", show=False, id="tree.select"),
+        Binding("space", "toggle_node", "expand or collapse (on a value: read it whole)", show=False, id="tree.toggle"),
+        Binding(
+            "enter",
+            "view_or_select",
+            "read a value, a long string or a message whole; load the next chunk (on … more)",
+            show=False,
+            id="tree.select",
+        ),
         Binding("g,home", "scroll_home", "top", show=False, id="tree.top"),
         Binding("G,end", "scroll_end", "bottom", show=False, id="tree.bottom"),
     ]
@@ -193,7 +200,9 @@ class StateTree(Tree[Entry]):
         for key, value in pairs[start:stop]:
             path = (*entry.path, *prefix, key)
             expandable = _children_of(value) is not None or _is_long_string(value)
-            child = node.add(self._label(key, value), Entry(path, value), allow_expand=expandable)
+            child = node.add(
+                self._label(key, value, self._room(len(path))), Entry(path, value), allow_expand=expandable
+            )
             self._by_path[path] = child
             if expandable and path in self._expanded_paths:
                 self._populate(child)
@@ -235,23 +244,38 @@ class StateTree(Tree[Entry]):
         self.get_node_at_line(0)  # lay the lines out again so the cursor lands on the new row
         self.cursor_line = position
 
-    def _label(self, key: PathPart, value: Any) -> Text:
+    def _room(self, depth: int) -> int:
+        """The cells a row at ``depth`` has for its key and value: the pane's width, not a constant."""
+        width = self.size.width
+        if width <= 0:
+            return PREVIEW + 20  # not laid out yet
+        return max(24, width - (depth - 1) * self.guide_depth - 3)  # guides, the ▶ icon, the scrollbar
+
+    def _label(self, key: PathPart, value: Any, room: int = PREVIEW + 20) -> Text:
         label = Text(no_wrap=True, end="")
         if isinstance(key, int):
             label.append(f"{key}", style=VALUE_STYLES["container"])
         else:
             label.append(shorten(clean(key), 60), style=VALUE_STYLES["key"])
         label.append(": ", style=VALUE_STYLES["container"])
+        left = max(16, room - label.cell_len)
         if _is_long_string(value):
             first_line = value.split("\n", 1)[0]
-            label.append('"', style=VALUE_STYLES["string"])
-            label.append(clean(shorten(first_line, PREVIEW)), style=VALUE_STYLES["string"])
-            label.append('"', style=VALUE_STYLES["string"])
             lines = value.count("\n") + 1
             detail = f" … {len(value):,} chars" + (f", {lines:,} lines" if lines > 1 else "")
+            label.append('"', style=VALUE_STYLES["string"])
+            label.append(clean(shorten(first_line, max(8, left - len(detail) - 2))), style=VALUE_STYLES["string"])
+            label.append('"', style=VALUE_STYLES["string"])
             label.append(detail, style=VALUE_STYLES["more"])
+        elif is_message(value) and isinstance(value["content"], str):
+            role = clean(shorten(str(value["role"]), 20))  # a message reads as its role and its text
+            label.append(f"{{{len(value):,}}} ", style=VALUE_STYLES["container"])
+            label.append(f"{role}: ", style="bold")
+            label.append(clean(shorten(value["content"], max(8, left - len(role) - 8))), style=VALUE_STYLES["string"])
+        elif isinstance(value, str) and len(value) > left - 2:  # quotes, and the length it says when cut
+            label.append_text(value_preview(value, max(8, left - 2 - len(f" ({len(value):,} chars)"))))
         else:
-            label.append_text(value_preview(value, PREVIEW))
+            label.append_text(value_preview(value, left))
         return label
 
     def _restore_cursor(self) -> None:
@@ -311,6 +335,35 @@ class StateTree(Tree[Entry]):
             node.expand()
         elif node.is_expanded and node.children:
             self.action_cursor_down()
+
+    def action_toggle_node(self) -> None:
+        node = self.cursor_node
+        if node is not None and self._view_leaf(node):
+            return
+        super().action_toggle_node()
+
+    def action_view_or_select(self) -> None:
+        """Enter: a value, a long string or a message opens in the viewer; anything else as before."""
+        node = self.cursor_node
+        entry = node.data if node is not None else None
+        if entry is not None and entry.kind == "value" and (_is_long_string(entry.value) or is_message(entry.value)):
+            self.open_viewer(entry)
+            return
+        if node is not None and self._view_leaf(node):
+            return
+        self.action_select_cursor()
+
+    def _view_leaf(self, node: TreeNode[Entry]) -> bool:
+        """On a value with nothing to expand (a number, a short string), open it in the viewer."""
+        entry = node.data
+        if entry is None or entry.kind not in ("value", "text") or node.allow_expand or not entry.path:
+            return False
+        whole = node.parent.data if entry.kind == "text" and node.parent is not None else None
+        self.open_viewer(whole or entry)  # a line of a long string: the whole string
+        return True
+
+    def open_viewer(self, entry: Entry) -> None:
+        self.app.push_screen(ValueViewerScreen(entry.path_text, entry.value))
 
     def action_collapse_or_parent(self) -> None:
         node = self.cursor_node

@@ -27,6 +27,8 @@ _MARKER_STYLES = {
     "RECONNECTING": "bold black on #ffaf5f",
     "WAITING": "bold black on #ffaf5f",
     "ENDED": "bold black on #a8a8a8",
+    "COMPLETE": "bold black on #87afd7",
+    "IDLE": "bold black on #a8a8a8",
     "FAILED": "bold white on #d70000",
 }
 
@@ -45,6 +47,8 @@ class StatusFields:
     live_note: str = ""  # what the source says when it is not simply live (reconnecting, failed, ...)
     activity: str = ""  # search or scan progress
     extras: list[str] = field(default_factory=list)
+    fork: str = ""  # whose fork this run is, and at which frame (``run_identity``)
+    totals: str = ""  # the run's tokens and cost
 
 
 class StatusLine(Widget):
@@ -78,7 +82,11 @@ def build_parts(fields: StatusFields) -> list[Part]:
         if fields.live_note:
             parts.append((85, Text(shorten(clean(fields.live_note), 72), style="italic")))
     if fields.session_id:
-        parts.append((40, Text(shorten(clean(fields.session_id), 28), style="bold")))
+        parts.append((80, Text(shorten(clean(fields.session_id), 28), style="bold")))
+    if fields.fork:
+        parts.append((75, Text(fields.fork, style="#87afd7")))
+    if fields.totals:
+        parts.append((55, Text(fields.totals)))
     if fields.index is not None and fields.count:
         parts.append((90, Text(f"#{fields.index} ({fields.index + 1:,}/{fields.count:,})")))
     elif fields.count == 0:
