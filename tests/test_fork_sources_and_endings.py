@@ -56,7 +56,7 @@ def piped(recording: Path) -> Source:
 
 async def opened_stream(pilot) -> None:
     await settle(pilot)
-    await wait_until(pilot, lambda: "ENDED" in status_text(pilot))
+    await wait_until(pilot, lambda: "COMPLETE" in status_text(pilot))  # the stream ended with its totals
     await wait_until(pilot, lambda: file_screen(pilot.app).frame_list.frame_count == 5)
     await settle(pilot)
 
@@ -183,9 +183,10 @@ async def test_a_finished_resume_shows_its_fork_as_ended_with_the_cost_it_saved(
         fix_the_formula(file_screen(app))
         await pilot.press("r")
         fork = await resumed_to_the_end(pilot, app)
-        await wait_until(pilot, lambda: "ENDED" in status_text(pilot))
+        await wait_until(pilot, lambda: "COMPLETE" in status_text(pilot))  # its totals are written
         assert "LIVE" not in status_text(pilot) and "PAUSED" not in status_text(pilot)
-        assert "resumed run ended (succeeded)" in status_text(pilot)
+        assert "⑂" in status_text(pilot)  # the fork keeps its identity; the outcome is the banner's
+        assert "succeeded" in str(fork.query_one(ResumeBanner).render())
         assert fork.frame_list.frame_count == 6  # every frame was shown before following stopped
 
         summary = fork.following.summary  # type: ignore[union-attr]
@@ -204,5 +205,6 @@ async def test_a_failed_resume_ends_its_fork_too(demo: Path) -> None:
         file_screen(app).action_resume("fork")  # no fix: the run fails at its report again
         fork = await resumed_to_the_end(pilot, app)
         assert fork.following.summary.outcome is Outcome.FAILED  # type: ignore[union-attr]
-        await wait_until(pilot, lambda: "ENDED" in status_text(pilot))
-        assert "LIVE" not in status_text(pilot) and "resumed run ended (failed)" in status_text(pilot)
+        await wait_until(pilot, lambda: "COMPLETE" in status_text(pilot))  # its totals are written
+        assert "LIVE" not in status_text(pilot)
+        assert "failed" in str(fork.query_one(ResumeBanner).render())

@@ -225,7 +225,7 @@ async def test_the_debugger_opens_an_object_and_forks_from_a_whole_copy(s3: S3, 
             await settle(pilot)
             screen = file_screen(app)
             await wait_until(pilot, lambda: screen.frame_list.frame_count == 5000, "every frame of the object")
-            await wait_until(pilot, lambda: "LIVE" in status_text(pilot), "the LIVE marker")
+            await wait_until(pilot, lambda: "COMPLETE" in status_text(pilot), "the COMPLETE marker")
             await press(pilot, "g")
             await press(pilot, "j")
             assert screen.frame_list.cursor == 1
