@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from tests.service_venv import PHOENIX, ToolUnavailable, ensure_tool, free_port, wait_until_answers
+from tests.service_venv import stop as stop_server
 
 PROJECT = "default"
 _pause = threading.Event()  # never set: a bounded pause between polls
@@ -117,12 +118,7 @@ class _Start:
         self._thread.join()
         process = self.process
         if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+            stop_server(process)
         shutil.rmtree(self.work, ignore_errors=True)
 
 

@@ -59,7 +59,7 @@ def join(state: Batch) -> dict[str, Any]:
     return {"total": len(state["results"])}
 
 
-def build_map_reduce(*, by_command: bool = False) -> StateGraph:  # type: ignore[type-arg]
+def build_map_reduce(*, by_command: bool = False, work: Any = worker) -> StateGraph:  # type: ignore[type-arg]
     """plan -> one worker per item, each started by a Send with its own input -> join."""
     builder: StateGraph = StateGraph(Batch)  # type: ignore[type-arg]
     if by_command:
@@ -72,7 +72,7 @@ def build_map_reduce(*, by_command: bool = False) -> StateGraph:  # type: ignore
     else:
         builder.add_node("plan", plan)
         builder.add_conditional_edges("plan", lambda state: [Send("worker", {"item": i}) for i in state["items"]])
-    builder.add_node("worker", worker)
+    builder.add_node("worker", work)
     builder.add_node("join", join)
     builder.add_edge(START, "plan")
     builder.add_edge("worker", "join")
@@ -100,15 +100,7 @@ def test_a_sibling_recorded_before_the_fork_point_is_answered_whenever_it_calls(
             third_done.set()
         return {"results": [f"w{job['item']}"]}
 
-    builder: StateGraph = StateGraph(Batch)  # type: ignore[type-arg]
-    builder.add_node("plan", plan)
-    builder.add_conditional_edges("plan", lambda state: [Send("worker", {"item": i}) for i in state["items"]])
-    builder.add_node("worker", worker_in_order)
-    builder.add_node("join", join)
-    builder.add_edge(START, "plan")
-    builder.add_edge("worker", "join")
-    builder.add_edge("join", END)
-    path, app = record(tmp_path, builder, {"results": []})
+    path, app = record(tmp_path, build_map_reduce(work=worker_in_order), {"results": []})
     assert [(f.node_name, f.input_state.get("item")) for f in frames(path)][-2:] == [("worker", 2), ("join", None)]
     fork = worker_frame(path, 2)
 
