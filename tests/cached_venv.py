@@ -17,10 +17,14 @@ import subprocess
 import venv
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 
 class VenvUnavailable(Exception):
     """The venv could not be built here (usually: no network on a first run); the message says why."""
+
+
+T = TypeVar("T")
 
 
 def cache_root() -> Path:
@@ -89,3 +93,21 @@ def cached_venv(
     if not works(python):
         raise unavailable(f"the venv for {what} at {target} does not work")
     return python
+
+
+def built_once(
+    known: dict[str, T | Exception], key: str, build: Callable[[], T], unavailable: type[Exception], what: str
+) -> T:
+    """``build()`` once per test session for ``key``; later calls get the same venv, or skip
+    the calling test with the reason it could not be built (``unavailable``), saying ``what``."""
+    import pytest
+
+    if key not in known:
+        try:
+            known[key] = build()
+        except unavailable as exc:
+            known[key] = exc
+    found = known[key]
+    if isinstance(found, Exception):
+        pytest.skip(f"{what} unavailable: {found}")
+    return found

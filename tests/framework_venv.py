@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.cached_venv import cache_root, cached_venv
+from tests.cached_venv import built_once, cache_root, cached_venv
 
 REPO = Path(__file__).resolve().parents[1]
 PIP_TIMEOUT_S = 1800
@@ -127,22 +127,12 @@ def _project_dependencies() -> list[str]:
     return list(tomllib.loads(text)["project"]["dependencies"])
 
 
-_known: dict[str, FrameworkVenv | FrameworkUnavailable] = {}
+_known: dict[str, FrameworkVenv | Exception] = {}
 
 
 def require_framework(label: str) -> FrameworkVenv:
     """The venv for ``label`` (built once per test session), or skip the calling test saying why."""
-    import pytest
-
-    if label not in _known:
-        try:
-            _known[label] = ensure_framework(label, cache_root())
-        except FrameworkUnavailable as exc:
-            _known[label] = exc
-    found = _known[label]
-    if isinstance(found, FrameworkUnavailable):
-        pytest.skip(f"{label} unavailable: {found}")
-    return found
+    return built_once(_known, label, lambda: ensure_framework(label, cache_root()), FrameworkUnavailable, label)
 
 
 def _installed_version(python: Path, module: str, label: str) -> str | None:

@@ -107,24 +107,14 @@ def ensure_peer(label: str, root: Path) -> PeerVenv:
     return PeerVenv(label, python, _installed_version(python) or "")
 
 
-_known: dict[str, PeerVenv | PeerUnavailable] = {}
+_known: dict[str, PeerVenv | Exception] = {}
 
 
 def require_peer(label: str) -> PeerVenv:
     """The peer for ``label`` (built once per test session), or skip the calling test saying why."""
-    import pytest
+    from tests.cached_venv import built_once, cache_root
 
-    from tests.cached_venv import cache_root
-
-    if label not in _known:
-        try:
-            _known[label] = ensure_peer(label, cache_root())
-        except PeerUnavailable as exc:
-            _known[label] = exc
-    found = _known[label]
-    if isinstance(found, PeerUnavailable):
-        pytest.skip(f"ai-agent-vcr {label} unavailable: {found}")
-    return found
+    return built_once(_known, label, lambda: ensure_peer(label, cache_root()), PeerUnavailable, f"ai-agent-vcr {label}")
 
 
 def _installed_version(python: Path) -> str | None:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.cached_venv import cache_root, cached_venv
+from tests.cached_venv import built_once, cache_root, cached_venv
 
 PIP_TIMEOUT_S = 1500
 START_DEADLINE_S = 120
@@ -64,22 +64,12 @@ def ensure_tool(spec: ToolSpec, root: Path | None = None) -> Path:
     )
 
 
-_known: dict[str, Path | ToolUnavailable] = {}
+_known: dict[str, Path | Exception] = {}
 
 
 def require_tool(spec: ToolSpec) -> Path:
     """The tool's interpreter (built once per test session), or skip the calling test saying why."""
-    import pytest
-
-    if spec.name not in _known:
-        try:
-            _known[spec.name] = ensure_tool(spec)
-        except ToolUnavailable as exc:
-            _known[spec.name] = exc
-    found = _known[spec.name]
-    if isinstance(found, ToolUnavailable):
-        pytest.skip(f"{spec.name} unavailable: {found}")
-    return found
+    return built_once(_known, spec.name, lambda: ensure_tool(spec), ToolUnavailable, spec.name)
 
 
 def free_port() -> int:
