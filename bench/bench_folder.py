@@ -25,7 +25,7 @@ from pty_terminal import Terminal, vcr_tui_argv
 from sample_stats import p95
 from vcr_lines import frame, header
 
-from vcr_tui.sessions import scan
+from vcr_tui.logic.sessions import scan
 
 BUDGET_LIST_S = 1.0
 

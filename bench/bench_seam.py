@@ -36,8 +36,8 @@ from sample_stats import p95
 from recorder import ResumeConfig, ResumeMode, VCRReader, VCRRecorder, resume, vcr_record
 from recorder.acid import ACIDWorkspace
 from recorder.golden import CostLedger
-from vcr_tui.resume_run import ResumeRequest, ResumeRun, summarize
-from vcr_tui.workspace_link import (
+from vcr_tui.logic.resume_run import ResumeRequest, ResumeRun, summarize
+from vcr_tui.logic.workspace_link import (
     Origin,
     WorkspaceTarget,
     apply_rollback,

@@ -45,7 +45,7 @@ from recorder.index import decode_line
 from recorder.models import frame_from_dict
 from recorder.nesting import may_nest_deeper, shallow_copy_deep_parts
 from recorder.state_patch import apply_ops
-from vcr_tui.frame_rows import row_from_line
+from vcr_tui.logic.frame_rows import row_from_line
 
 TOKENS = [
     b"NaN",

@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
     try:
         from rich.console import Console
 
-        from vcr_tui.ledger_text import ledger_table
+        from vcr_tui.logic.ledger_text import ledger_table
     except ImportError:  # the engine alone: the ledger's summary is enough
         print(ledger.summary())
     else:

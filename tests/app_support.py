@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from vcr_tui.app import VCRApp
 from vcr_tui.screens.choice_screen import ChoiceScreen
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.status_line import StatusLine
 

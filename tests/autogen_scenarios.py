@@ -83,7 +83,7 @@ def main(out: Path) -> dict[str, Any]:
 def debugger_resume(recording: Path, index: int, state: dict[str, Any]) -> dict[str, Any]:
     """What ``r`` in the debugger runs, with ``--agent`` naming the example's file."""
     from recorder import ResumeMode
-    from vcr_tui.resume_run import ResumeRequest, ResumeRun, execute
+    from vcr_tui.logic.resume_run import ResumeRequest, ResumeRun, execute
 
     spec = f"{ROOT / 'examples' / 'autogen_team.py'}:run_team"
     request = ResumeRequest(recording, index, "planner", spec, mode=ResumeMode.FORK, state=state)

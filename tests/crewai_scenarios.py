@@ -95,7 +95,7 @@ def edited_input_output(path: Path, index: int) -> dict[str, Any]:
 
 def debugger_resume(recording: Path, index: int, state: dict[str, Any]) -> dict[str, Any]:
     """What ``r`` in the debugger runs, with ``--agent`` naming the example's file."""
-    from vcr_tui.resume_run import ResumeRequest, ResumeRun, execute
+    from vcr_tui.logic.resume_run import ResumeRequest, ResumeRun, execute
 
     spec = f"{ROOT / 'examples' / 'crewai_crew.py'}:run_crew"
     request = ResumeRequest(recording, index, "plan", spec, mode=ResumeMode.FORK, state=state)

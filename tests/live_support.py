@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.debugger.file_screen import FileScreen
 
 _WRITER = """
 import sys

@@ -22,10 +22,10 @@ from tests.app_support import SIZE, notifications, press, settle, wait_until
 from tests.cli_support import assert_one_line_failure, run_cli
 from tests.test_fork_resume_keys import resumed_to_the_end
 from tests.test_langgraph_threads import checkpointed_thread, history
-from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.app import VCRApp
-from vcr_tui.resume_run import Outcome
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.logic.agent_choice import AgentSettings
+from vcr_tui.logic.resume_run import Outcome
+from vcr_tui.screens.debugger.file_screen import FileScreen
 
 APP = """
 import sqlite3

@@ -26,7 +26,7 @@ from tests.app_support import diff_text, press, settle
 from tests.test_langgraph import build_with_subgraph, linear
 from tests.test_langgraph_turns import build_map_reduce
 from vcr_tui.app import VCRApp
-from vcr_tui.step_change import state_after
+from vcr_tui.logic.step_change import state_after
 from vcr_tui.widgets.frame_details import FrameDetails
 
 SIZE = (120, 40)

@@ -9,8 +9,8 @@ from app_support import assert_showing, diff_text, file_screen, notifications, p
 from textual.widgets import Input
 
 from vcr_tui.app import VCRApp
-from vcr_tui.diff_model import DiffMode
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.logic.diff_model import DiffMode
+from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.widgets.frame_list import FrameList
 from vcr_tui.widgets.state_tree import StateTree

@@ -20,10 +20,10 @@ from recorder import ResumeMode, VCRPlayer
 from tests.app_support import SIZE, press, settle
 from tests.test_fork_resume_keys import resumed_to_the_end
 from tests.test_langgraph_examples import EXAMPLES, recording_in, run
-from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.app import VCRApp
-from vcr_tui.resume_run import Outcome
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.logic.agent_choice import AgentSettings
+from vcr_tui.logic.resume_run import Outcome
+from vcr_tui.screens.debugger.file_screen import FileScreen
 
 
 @pytest.fixture

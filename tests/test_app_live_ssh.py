@@ -18,7 +18,7 @@ from live_support import Writer, visible_rows
 from sshd import SSHServer, sshd_server_fixture  # noqa: F401  (the fixture)
 
 from vcr_tui.app import VCRApp
-from vcr_tui.open_location import shown_path, stream_or_remote_source
+from vcr_tui.logic.open_location import shown_path, stream_or_remote_source
 from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.sources import Source
 from vcr_tui.sources.ssh import SSHFeeder

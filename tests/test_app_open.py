@@ -12,9 +12,9 @@ from cli_support import assert_one_line_failure, run_cli
 from recorder import VCRReader
 from vcr_tui.app import VCRApp
 from vcr_tui.cli import resolve_target
+from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.screens.directory_screen import DirectoryScreen, SessionTable
 from vcr_tui.screens.error_screen import ErrorScreen
-from vcr_tui.screens.file_screen import FileScreen
 from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.widgets.frame_list import FrameList
 from vcr_tui.widgets.state_tree import StateTree

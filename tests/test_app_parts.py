@@ -11,13 +11,13 @@ import pytest
 
 from recorder import VCRRecorder, diff_states
 from recorder.models import FrameType
-from vcr_tui.diff_model import DiffMode, DiffRequest, compute_lines, state_changes
-from vcr_tui.formatting import format_cost, format_latency, format_timestamp, format_tokens, value_preview
-from vcr_tui.frame_rows import row_from_line
 from vcr_tui.keys import load_keymap
-from vcr_tui.latest_only import LatestOnly
-from vcr_tui.scanning import TextMatcher, scan, scan_order, survey_line
-from vcr_tui.sessions import SessionEntry, nest_forks, summarize
+from vcr_tui.logic.diff_model import DiffMode, DiffRequest, compute_lines, state_changes
+from vcr_tui.logic.formatting import format_cost, format_latency, format_timestamp, format_tokens, value_preview
+from vcr_tui.logic.frame_rows import row_from_line
+from vcr_tui.logic.latest_only import LatestOnly
+from vcr_tui.logic.scanning import TextMatcher, scan, scan_order, survey_line
+from vcr_tui.logic.sessions import SessionEntry, nest_forks, summarize
 from vcr_tui.widgets.status_line import StatusFields, build_parts, fit
 
 
@@ -307,7 +307,7 @@ def test_latest_only_answers_a_new_job_while_a_slow_one_runs() -> None:
 
 
 def test_status_line_drops_the_least_useful_fields_first() -> None:
-    from vcr_tui.frame_rows import FrameRow
+    from vcr_tui.logic.frame_rows import FrameRow
 
     row = FrameRow(3, FrameType.LLM_CALL, "llm:gpt", latency_ms=850.0, tokens=28, cost_usd=0.001, model="gpt")
     parts = build_parts(StatusFields("session-id", 3, 10, row, skipped=2, live="LIVE"))

@@ -8,10 +8,10 @@ import pytest
 
 from tests.app_support import SIZE
 from tests.test_fork_resume_keys import agent_module, resume_after_the_fix
-from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.app import VCRApp
 from vcr_tui.demo import record_demo
-from vcr_tui.resume_run import Outcome, ResumeSummary
+from vcr_tui.logic.agent_choice import AgentSettings
+from vcr_tui.logic.resume_run import Outcome, ResumeSummary
 from vcr_tui.widgets.resume_banner import ResumeBanner
 
 

@@ -14,8 +14,8 @@ from app_support import settle
 from rich.text import Text
 
 from vcr_tui.app import VCRApp
-from vcr_tui.safe_text import clean, safe
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.logic.safe_text import clean, safe
+from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList

@@ -33,8 +33,8 @@ from tests.acid_support import (
     write,
 )
 from vcr_tui.app import VCRApp
-from vcr_tui.screens.file_screen import FileScreen
-from vcr_tui.screens.workspace_dialogs import (
+from vcr_tui.screens.debugger.file_screen import FileScreen
+from vcr_tui.screens.debugger.workspace_dialogs import (
     CommitDialog,
     ConfirmWorkspaceDialog,
     MessageDialog,

@@ -24,8 +24,8 @@ from tests.editor_scripts import (
 )
 from vcr_tui.app import VCRApp
 from vcr_tui.demo import record_demo
-from vcr_tui.diff_model import DiffMode
-from vcr_tui.screens import state_editing
+from vcr_tui.logic.diff_model import DiffMode
+from vcr_tui.screens.debugger import state_editing
 from vcr_tui.screens.json_editor_screen import JsonEditorScreen
 
 FIXED = "(f - 32) * 5 / 9"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.editor_scripts import BREAK_THEN_FIX, FIX_FORMULA, LEAVE_ALONE, runs_seen, write_editor
-from vcr_tui.editing import (
+from vcr_tui.logic.editing import (
     EditorCommand,
     EditorError,
     Outcome,

@@ -9,8 +9,8 @@ from typing import Any
 
 from recorder import VCRPlayer
 from recorder.index import decode_line
-from vcr_tui.formatting import compact_json, scalar_text, value_as_clipboard_text
-from vcr_tui.safe_text import clean
+from vcr_tui.logic.formatting import compact_json, scalar_text, value_as_clipboard_text
+from vcr_tui.logic.safe_text import clean
 
 WIDE = 2**80
 LONE = "caf\udce9"  # what os.listdir gives for a name that is not UTF-8

@@ -24,12 +24,12 @@ from tests.app_support import (
     settle,
     wait_until,
 )
-from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.app import VCRApp
 from vcr_tui.demo import ENTRY_POINT, record_demo
-from vcr_tui.resume_run import Outcome
+from vcr_tui.logic.agent_choice import AgentSettings
+from vcr_tui.logic.resume_run import Outcome
 from vcr_tui.screens.choice_screen import ChoiceScreen
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.widgets.resume_banner import ResumeBanner
 
 FIXED = "(f - 32) * 5 / 9"

@@ -19,8 +19,8 @@ from tests.vcr_lines import frame
 from tests.vcr_lines import header as header_line
 from vcr_tui.app import VCRApp
 from vcr_tui.demo import record_demo
-from vcr_tui.fork_place import fork_folder
-from vcr_tui.resume_run import Outcome
+from vcr_tui.logic.fork_place import fork_folder
+from vcr_tui.logic.resume_run import Outcome
 from vcr_tui.sources import Source, StandardInput, parse_location
 from vcr_tui.widgets.resume_banner import ResumeBanner
 

@@ -11,7 +11,7 @@ import pytest
 from recorder import ResumeConfig, ResumeMode, VCRPlayer, VCRReader, VCRRecorder, report_usage, resume, vcr_record
 from recorder.golden import CostLedger
 from recorder.resume import ResumeResult
-from vcr_tui.resume_run import Outcome, ResumeRequest, ResumeRun, summarize
+from vcr_tui.logic.resume_run import Outcome, ResumeRequest, ResumeRun, summarize
 
 calls: Counter[str] = Counter()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recorder import Frame, Problem, ProblemKind
-from vcr_tui.diff_model import DiffMode
+from vcr_tui.logic.diff_model import DiffMode
 from vcr_tui.logic.frame_view import DiffJob, FrameView, add_sorted, goto_target, merged_problems, neighbour
 
 

@@ -9,8 +9,8 @@ from app_support import settle
 
 from tests.vcr_lines import frame, header
 from vcr_tui.app import VCRApp
-from vcr_tui.editing import parse_state_text, state_as_text
-from vcr_tui.safe_text import clean
+from vcr_tui.logic.editing import parse_state_text, state_as_text
+from vcr_tui.logic.safe_text import clean
 
 HIDDEN = {
     "\u200b": "\\u200b",  # zero-width space

@@ -11,7 +11,7 @@ import pytest
 from tests.app_support import SIZE, file_screen, settle, status_text, wait_until
 from tests.vcr_lines import frame, header
 from vcr_tui.app import VCRApp
-from vcr_tui.live_badge import IDLE_AFTER, honest_marker
+from vcr_tui.logic.live_badge import IDLE_AFTER, honest_marker
 
 
 @pytest.mark.parametrize(

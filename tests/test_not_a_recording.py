@@ -10,7 +10,7 @@ from cli_support import assert_one_line_failure, run_cli
 
 from tests.vcr_lines import frame, header
 from vcr_tui.cli import resolve_target
-from vcr_tui.recording_head import HEAD_BYTES, holds_records
+from vcr_tui.logic.recording_head import HEAD_BYTES, holds_records
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -8,12 +8,12 @@ import pytest
 from app_support import file_screen, press, settle
 from textual.app import App
 
-from vcr_tui.agent_choice import AgentSettings
 from vcr_tui.app import VCRApp
 from vcr_tui.host import options_of
 from vcr_tui.keys import documented_bindings, normalized_keymap
+from vcr_tui.logic.agent_choice import AgentSettings
 from vcr_tui.logic.options import AppOptions
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.debugger.file_screen import FileScreen
 
 SIZE = (120, 35)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 
 from recorder import ProblemKind, VCRReader, VCRRecorder
-from vcr_tui.frame_store import FrameStore
-from vcr_tui.preview_store import PreviewStore
+from vcr_tui.logic.frame_store import FrameStore
+from vcr_tui.logic.preview_store import PreviewStore
 
 
 def recording(tmp_path: Path, frames: int = 50) -> Path:

@@ -19,9 +19,9 @@ from tests.app_support import SIZE, file_screen, settle
 from tests.test_fork_resume_keys import demo_agent, resume_after_the_fix
 from vcr_tui.app import VCRApp
 from vcr_tui.demo import record_demo
+from vcr_tui.logic.resume_run import Outcome
 from vcr_tui.messages import ResumeEnded, ResumeForked
-from vcr_tui.resume_run import Outcome
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.debugger.file_screen import FileScreen
 
 
 @pytest.fixture(autouse=True)

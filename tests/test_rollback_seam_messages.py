@@ -20,10 +20,10 @@ from tests.acid_support import (
 from tests.test_app_workspace import GOOD, RecordedRun, dialog, open_at
 from tests.test_app_workspace import run as run  # noqa: PLC0414  (the run fixture, by its name)
 from vcr_tui.app import VCRApp
+from vcr_tui.logic.workspace_link import RollbackProposal
 from vcr_tui.messages import WorkspaceFinished, WorkspaceProposed
-from vcr_tui.screens.file_screen import FileScreen
-from vcr_tui.screens.workspace_dialogs import RollbackDialog
-from vcr_tui.workspace_link import RollbackProposal
+from vcr_tui.screens.debugger.file_screen import FileScreen
+from vcr_tui.screens.debugger.workspace_dialogs import RollbackDialog
 
 
 async def test_y_rolls_back_from_the_dry_runs_snapshot_without_the_recording(run: RecordedRun) -> None:

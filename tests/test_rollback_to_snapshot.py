@@ -18,12 +18,12 @@ from tests.acid_support import (
     write,
 )
 from tests.test_workspace_link import recorded, target
-from vcr_tui.workspace_link import RollbackProposal, apply_rollback, propose_rollback, propose_undo
+from vcr_tui.logic.workspace_link import RollbackProposal, apply_rollback, propose_rollback, propose_undo
 
 
 def savepoint_commit(recording: Path) -> str:
     from recorder import VCRReader
-    from vcr_tui.workspace_link import snapshot_commit
+    from vcr_tui.logic.workspace_link import snapshot_commit
 
     with VCRReader(recording) as reader:
         commit = snapshot_commit(reader.frame(1).metadata.custom)

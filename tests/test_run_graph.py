@@ -17,7 +17,7 @@ from recorder import VCRRecorder, fork_recording
 from recorder.integrations.langgraph import VCRLangGraph
 from recorder.run_graph import build_graph, forks_beside, to_dot, to_mermaid
 from vcr_tui.compare_app import GraphApp
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.screens.graph_screen import GraphCanvas, GraphScreen
 
 

@@ -18,11 +18,11 @@ from recorder import ResumeMode
 from recorder.acid import RollbackPlan, Snapshot
 from recorder.acid.models import SnapshotKind
 from vcr_tui.app import VCRApp
+from vcr_tui.logic.resume_run import Outcome, ResumeRequest, ResumeRun, ResumeSummary
+from vcr_tui.logic.workspace_link import Origin, ProposalKind, RollbackProposal, WorkspaceTarget
 from vcr_tui.messages import ResumeEnded, WorkspaceProposed
-from vcr_tui.resume_run import Outcome, ResumeRequest, ResumeRun, ResumeSummary
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.widgets.resume_banner import ResumeBanner
-from vcr_tui.workspace_link import Origin, ProposalKind, RollbackProposal, WorkspaceTarget
 
 SIZE = (120, 35)
 FIXED_TIME = "2026-11-26T09:30:00.000000+00:00"

@@ -16,10 +16,10 @@ from recorder.outcome import RunOutcome
 from recorder.run_summary import summary_from_tail
 from recorder.writers import held_for_writing
 from vcr_tui.app import VCRApp
+from vcr_tui.logic.session_browse import SessionFilter, SortColumn, browse
+from vcr_tui.logic.sessions import SummaryCache, scan, summarize
 from vcr_tui.screens.compare_screen import CompareScreen
 from vcr_tui.screens.directory_screen import DirectoryScreen
-from vcr_tui.session_browse import SessionFilter, SortColumn, browse
-from vcr_tui.sessions import SummaryCache, scan, summarize
 
 SIZE = (140, 35)
 

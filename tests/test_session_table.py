@@ -9,8 +9,8 @@ from app_support import press, settle
 from vcr_lines import frame, header
 
 from vcr_tui.app import VCRApp
+from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.screens.directory_screen import DirectoryScreen, SessionTable
-from vcr_tui.screens.file_screen import FileScreen
 
 SIZE = (120, 20)
 

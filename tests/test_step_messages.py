@@ -9,7 +9,7 @@ from app_support import file_screen, settle, wait_until
 from textual.message import Message
 
 from vcr_tui.app import VCRApp
-from vcr_tui.diff_model import DiffMode
+from vcr_tui.logic.diff_model import DiffMode
 from vcr_tui.messages import DiffReady, FrameHighlighted
 
 SIZE = (120, 35)

@@ -212,8 +212,8 @@ def test_push_uploads_and_the_recorder_ships_each_save(s3: S3, tmp_path: Path) -
 async def test_the_debugger_opens_an_object_and_forks_from_a_whole_copy(s3: S3, tmp_path: Path) -> None:
     from tests.app_support import SIZE, file_screen, press, settle, status_text, wait_until
     from vcr_tui.app import VCRApp
-    from vcr_tui.fork_place import fork_folder, recording_file
-    from vcr_tui.open_location import shown_path, stream_or_remote_source
+    from vcr_tui.logic.fork_place import fork_folder, recording_file
+    from vcr_tui.logic.open_location import shown_path, stream_or_remote_source
 
     path = big_recording(tmp_path, "in-app", 5000)
     url = s3.put(path, "app/in-app.vcr")

@@ -11,7 +11,7 @@ from recorder import FrameSource, Problem, ProblemKind, VCRPlayer, fork_recordin
 from recorder.index import LineIndex, classify_line
 from tests.test_bad_input import CORPUS
 from tests.vcr_lines import frame, header
-from vcr_tui.preview_store import PreviewStore
+from vcr_tui.logic.preview_store import PreviewStore
 
 # corpus entry -> the kinds its problems carry, in line order
 KINDS: dict[str, list[ProblemKind]] = {

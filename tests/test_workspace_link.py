@@ -17,7 +17,7 @@ from tests.acid_support import (
     tree_state,
     write,
 )
-from vcr_tui.workspace_link import (
+from vcr_tui.logic.workspace_link import (
     Origin,
     RollbackProposal,
     WorkspaceTarget,

@@ -14,9 +14,9 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from vcr_tui.agent_choice import AgentSettings
-from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import HostApp
+from vcr_tui.logic.agent_choice import AgentSettings
+from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.options import AppOptions, Keymap
 from vcr_tui.sources import Source
 from vcr_tui.widgets.prompt_bar import PromptBar
@@ -74,7 +74,7 @@ class VCRApp(HostApp):
     async def on_mount(self) -> None:
         super().on_mount()
         if self.open_first is not None:
-            from vcr_tui.screens.file_screen import FileScreen
+            from vcr_tui.screens.debugger.file_screen import FileScreen
 
             await self.push_screen(FileScreen(self.open_first, from_directory=True, follow=self.follow))
         if self.welcome:  # in a panel of its own: a toast would cover the status line for as long
@@ -86,7 +86,7 @@ class VCRApp(HostApp):
 
     async def action_quit(self) -> None:
         """Quit, asking first when an edit would be lost or a resume cancelled."""
-        from vcr_tui.screens.unsaved_edits import quit_asking
+        from vcr_tui.screens.debugger.unsaved_edits import quit_asking
 
         quit_asking(self, self.exit)
 
@@ -99,7 +99,7 @@ class VCRApp(HostApp):
                 return
 
     def get_default_screen(self) -> Screen[None]:
-        from vcr_tui.screens.file_screen import FileScreen
+        from vcr_tui.screens.debugger.file_screen import FileScreen
 
         if self.source is not None:
             return FileScreen(self.path, source=self.source)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 if TYPE_CHECKING:
-    from vcr_tui.agent_choice import AgentSettings
+    from vcr_tui.logic.agent_choice import AgentSettings
     from vcr_tui.sources import Source
 
 DEFAULT_FOLDER = Path(".vcr")
@@ -158,7 +158,7 @@ def open_command(
     or a file on another host: ssh://[user@]host[:port]/path/run.vcr or [user@]host:path/run.vcr
     """
     from vcr_tui.cli_cloud import is_object_prefix, list_prefix
-    from vcr_tui.open_location import close_on_hangup, shown_path
+    from vcr_tui.logic.open_location import close_on_hangup, shown_path
 
     if is_object_prefix(path):
         return list_prefix(str(path))
@@ -239,7 +239,7 @@ def agent_settings(spec: str | None, mode: str, *, origin: str) -> AgentSettings
     """What ``r`` may run and how; a malformed ``--agent`` is one line and exit status 2."""
     from recorder import ResumeMode
     from recorder.entry_points import EntryPointError, parse_agent_spec
-    from vcr_tui.agent_choice import AgentSettings
+    from vcr_tui.logic.agent_choice import AgentSettings
 
     if spec is not None:
         try:
@@ -253,7 +253,7 @@ def open_stream_or_remote(path: str | None, *, follow: bool, ssh_options: tuple[
     """A source for ``-`` or a remote file (None for a local path), or one line and exit status 2."""
     if path is None:
         return None
-    from vcr_tui.open_location import stream_or_remote_source
+    from vcr_tui.logic.open_location import stream_or_remote_source
     from vcr_tui.sources import LocationError, SourceError
 
     try:
@@ -300,7 +300,7 @@ def resolve_target(path: Path | None) -> Path:
 
 def refuse_non_recording(path: Path) -> None:
     """One line and exit status 2 for a file with no record in its head (a README, a program)."""
-    from vcr_tui.recording_head import holds_records
+    from vcr_tui.logic.recording_head import holds_records
 
     try:
         if holds_records(path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from vcr_tui.cli import fail
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.safe_text import clean, shorten
 
 
 @click.command("push")
@@ -55,7 +55,7 @@ def list_prefix(url: str) -> None:
     """Print one line per recording under ``url``: name, session, frames, tokens, when, parent."""
     from recorder import RecordingNotFoundError, RecordingUnreadableError
     from recorder.object_sessions import list_sessions
-    from vcr_tui.formatting import format_count, format_timestamp, format_tokens
+    from vcr_tui.logic.formatting import format_count, format_timestamp, format_tokens
 
     try:
         found = list_sessions(url)

@@ -45,7 +45,7 @@ def diff_command(first: Path, second: Path, as_json: bool, as_text: bool, all_pa
         if as_json:
             sys.stdout.buffer.write(orjson.dumps(comparison.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
         else:
-            from vcr_tui.compare_report import comparison_lines
+            from vcr_tui.logic.compare_report import comparison_lines
 
             for line in comparison_lines(comparison, all_pairs=all_pairs):
                 click.echo(line)

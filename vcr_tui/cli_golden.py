@@ -92,7 +92,7 @@ def save_command(run: Path, task: str, tags: tuple[str, ...], folder: Path) -> N
     """Save RUN.vcr as the golden run of --task (replacing an earlier one)."""
     from rich.text import Text
 
-    from vcr_tui.safe_text import safe, shorten
+    from vcr_tui.logic.safe_text import safe, shorten
 
     if not task.strip():
         _fail("--task is empty: name the task this run accomplished")
@@ -116,8 +116,8 @@ def list_command(folder: Path) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from vcr_tui.formatting import format_cost, format_timestamp, format_tokens
-    from vcr_tui.safe_text import safe, shorten
+    from vcr_tui.logic.formatting import format_cost, format_timestamp, format_tokens
+    from vcr_tui.logic.safe_text import safe, shorten
 
     cache = _cache(folder, must_exist=False)
     entries = cache.entries() if folder.is_dir() else {}
@@ -156,9 +156,9 @@ def show_command(task: str, folder: Path) -> None:
     from rich.text import Text
 
     from recorder.golden import CostLedger
-    from vcr_tui.formatting import format_timestamp
-    from vcr_tui.ledger_text import row_cells
-    from vcr_tui.safe_text import safe
+    from vcr_tui.logic.formatting import format_timestamp
+    from vcr_tui.logic.ledger_text import row_cells
+    from vcr_tui.logic.safe_text import safe
 
     cache = _cache(folder)
     entry = _entry_or_fail(cache, task)
@@ -189,7 +189,7 @@ def _as_recorded(row: Any) -> tuple[Any, ...]:
     """What the step cost when it was recorded: what answering it saves."""
     from rich.text import Text
 
-    from vcr_tui.formatting import format_cost, format_latency, format_tokens
+    from vcr_tui.logic.formatting import format_cost, format_latency, format_tokens
 
     tokens = row.tokens + row.saved_tokens
     cost = row.cost_usd + row.saved_cost_usd
@@ -245,6 +245,6 @@ def ledger_command(run: Path, as_json: bool) -> None:
         ]
         click.echo(orjson.dumps({**ledger.summary(), "steps": steps}, option=orjson.OPT_INDENT_2).decode())
         return
-    from vcr_tui.ledger_text import ledger_table
+    from vcr_tui.logic.ledger_text import ledger_table
 
     _console().print(ledger_table(ledger))

@@ -4,7 +4,7 @@ The thread's history is written as a recording (``-o``, or a private temporary f
 removed when the debugger closes) and opened like any other; the checkpointer is only read.
 With ``--agent module:graph`` (the app's compiled graph, with its checkpointer), ``e`` + ``r`` on a
 frame fork the thread from that checkpoint into a new thread of the same checkpointer and run the
-graph on from the edit (see ``vcr_tui.checkpoint_resume``).
+graph on from the edit (see ``vcr_tui.logic.checkpoint_resume``).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ class GraphApp(VCRApp):
         self.push_screen(GraphScreen(self.path, with_forks=self.with_forks), self._select_frame)
 
     def _select_frame(self, index: int | None) -> None:
-        from vcr_tui.screens.file_screen import FileScreen
+        from vcr_tui.screens.debugger.file_screen import FileScreen
 
         if index is not None:
             screen = self.screen

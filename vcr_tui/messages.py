@@ -15,10 +15,10 @@ from textual.message import Message
 if TYPE_CHECKING:  # named in annotations only: loading this module loads none of them
     from recorder import Frame, Problem
     from recorder.golden import CostLedger
-    from vcr_tui.frame_store import FrameStore
-    from vcr_tui.resume_run import ResumeRun
-    from vcr_tui.sessions import SessionEntry
-    from vcr_tui.workspace_link import Proposal
+    from vcr_tui.logic.frame_store import FrameStore
+    from vcr_tui.logic.resume_run import ResumeRun
+    from vcr_tui.logic.sessions import SessionEntry
+    from vcr_tui.logic.workspace_link import Proposal
 
 
 class RecordingOpened(Message):

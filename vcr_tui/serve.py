@@ -121,7 +121,7 @@ def serve_command(
     import shlex
 
     from vcr_tui.cli import agent_settings, fail, resolve_target, resolve_workspace
-    from vcr_tui.safe_text import clean
+    from vcr_tui.logic.safe_text import clean
 
     target = resolve_target(Path(path) if path is not None else None).resolve()
     folder = resolve_workspace(workspace) if workspace is not None else None

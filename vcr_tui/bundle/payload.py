@@ -27,13 +27,13 @@ import orjson
 
 from recorder import VCRReader
 from recorder.models import Frame, FrameType, Session
-from vcr_tui.diff_model import change_line, state_changes, summarize
-from vcr_tui.formatting import format_cost, format_latency, format_tokens
-from vcr_tui.frame_rows import FrameRow, row_from_line
-from vcr_tui.safe_text import clean, shorten
-from vcr_tui.sessions import nest_forks, recording_files
-from vcr_tui.sessions import summarize as summarize_session
-from vcr_tui.step_change import step_comparison
+from vcr_tui.logic.diff_model import change_line, state_changes, summarize
+from vcr_tui.logic.formatting import format_cost, format_latency, format_tokens
+from vcr_tui.logic.frame_rows import FrameRow, row_from_line
+from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.sessions import nest_forks, recording_files
+from vcr_tui.logic.sessions import summarize as summarize_session
+from vcr_tui.logic.step_change import step_comparison
 from vcr_tui.theme import FAILED_TOOL_GLYPH, TYPE_LOOKS
 
 PARALLEL_FROM = 2000  # frames: below this, starting worker processes costs more than it saves

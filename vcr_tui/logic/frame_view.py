@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from recorder import Frame, Problem
-from vcr_tui.diff_model import DiffMode, DiffRequest
-from vcr_tui.safe_text import clean, shorten
-from vcr_tui.step_change import step_comparison
+from vcr_tui.logic.diff_model import DiffMode, DiffRequest
+from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.step_change import step_comparison
 
 Side = Literal["input", "output"]
 State = dict[str, Any]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vcr_tui.agent_choice import AgentSettings
+from vcr_tui.logic.agent_choice import AgentSettings
 
 Keymap = dict[str, str]  # binding id -> keys, as the user's keymap file writes them
 

@@ -30,8 +30,8 @@ from textual.worker import get_current_worker
 from recorder.compare import ComparisonCancelled, RunComparison, compare_runs
 from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
 from vcr_tui.commands import ScreenCommands
-from vcr_tui.compare_view import CompareView, pair_cells
-from vcr_tui.diff_model import compute_lines
+from vcr_tui.logic.compare_view import CompareView, pair_cells
+from vcr_tui.logic.diff_model import compute_lines
 from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.widgets.diff_view import DiffView
 
@@ -280,7 +280,7 @@ class CompareScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="compare-diff")
     def _diff(self, request: object) -> None:
-        from vcr_tui.diff_model import DiffRequest
+        from vcr_tui.logic.diff_model import DiffRequest
 
         assert isinstance(request, DiffRequest)
         lines, summary = compute_lines(request)
@@ -310,7 +310,7 @@ class CompareScreen(Screen[None]):
             self._show_diff()
 
     def action_toggle_input(self) -> None:
-        from vcr_tui.compare_view import CompareMode
+        from vcr_tui.logic.compare_view import CompareMode
 
         if self.view is not None:
             self.view.mode = CompareMode.INPUT if self.view.mode is CompareMode.OUTPUT else CompareMode.OUTPUT

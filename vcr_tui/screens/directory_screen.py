@@ -22,14 +22,14 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from vcr_tui.commands import ScreenCommands
-from vcr_tui.formatting import format_cost, format_count, format_timestamp, format_tokens
+from vcr_tui.logic.formatting import format_cost, format_count, format_timestamp, format_tokens
+from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.session_browse import SortColumn, browse
+from vcr_tui.logic.sessions import SessionEntry, SummaryCache, scan
 from vcr_tui.messages import PromptSubmitted, SessionsScanned
-from vcr_tui.safe_text import clean, shorten
-from vcr_tui.screens.file_screen import FileScreen
+from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.screens.folder_watch import FolderWatching
 from vcr_tui.screens.help_screen import HelpScreen
-from vcr_tui.session_browse import SortColumn, browse
-from vcr_tui.sessions import SessionEntry, SummaryCache, scan
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, MARK_GLYPH
 from vcr_tui.widgets.line_table import Cell, LineTable, Row
 from vcr_tui.widgets.priority_footer import PriorityFooter

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from vcr_tui.host import report_failure
-from vcr_tui.safe_text import clean
+from vcr_tui.logic.safe_text import clean
 
 EXIT_BAD_INPUT = 2
 

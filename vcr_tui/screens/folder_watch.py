@@ -17,8 +17,8 @@ from textual import work
 
 from recorder.outcome import RunOutcome
 from recorder.writers import held_for_writing
+from vcr_tui.logic.sessions import SessionEntry, summarize
 from vcr_tui.messages import FolderChanged
-from vcr_tui.sessions import SessionEntry, summarize
 from vcr_tui.sources.directory import DIRECTORY_POLL_INTERVAL, DirectoryWatcher
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static
 
 from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
 from recorder.run_graph import GraphNode, RunGraph, build_graph, forks_beside
-from vcr_tui.graph_layout import GraphLayout
+from vcr_tui.logic.graph_layout import GraphLayout
 from vcr_tui.screens.help_screen import HelpScreen
 
 
@@ -183,7 +183,7 @@ class GraphScreen(Screen[int | None]):
         if node.run:
             branch = next((b for b in self.graph.branches if b.session_id == node.run), None) if self.graph else None
             if branch is not None:
-                from vcr_tui.screens.file_screen import FileScreen
+                from vcr_tui.screens.debugger.file_screen import FileScreen
 
                 self.app.switch_screen(FileScreen(branch.path, from_directory=True))
             return

@@ -17,8 +17,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from vcr_tui.editing import ParseError, parse_state_text
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.editing import ParseError, parse_state_text
+from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE
 
 HINT = "ctrl+s save · esc cancel · ctrl+z undo"

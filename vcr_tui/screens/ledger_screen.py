@@ -19,9 +19,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from recorder.golden import CostLedger
-from vcr_tui.ledger_text import ledger_table, totals_text
+from vcr_tui.logic.ledger_text import ledger_table, totals_text
+from vcr_tui.logic.safe_text import clean
 from vcr_tui.messages import LedgerReady
-from vcr_tui.safe_text import clean
 
 SHOWN = 2_000
 

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from recorder import Problem
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.safe_text import clean, shorten
 
 SHOWN = 50
 

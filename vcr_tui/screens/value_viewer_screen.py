@@ -17,8 +17,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from vcr_tui.formatting import value_as_clipboard_text
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.formatting import value_as_clipboard_text
+from vcr_tui.logic.safe_text import clean, shorten
 
 SHOWN_CHARS = 200_000  # beyond this the viewer shows the start; y still copies all of it
 

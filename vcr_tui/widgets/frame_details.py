@@ -14,10 +14,10 @@ from textual.widget import Widget
 
 from recorder import Frame
 from recorder.graph_facts import FACTS_KEY, GraphPlace, graph_place
-from vcr_tui.formatting import format_cost, format_latency, format_timestamp, format_tokens
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.formatting import format_cost, format_latency, format_timestamp, format_tokens
+from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.workspace_text import is_workspace_fact, snapshot_fact
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, TYPE_LOOKS
-from vcr_tui.workspace_text import is_workspace_fact, snapshot_fact
 
 _GAP = "   "
 _SHOWN_CUSTOM = 4

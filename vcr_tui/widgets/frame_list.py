@@ -27,12 +27,12 @@ from textual.strip import Strip
 
 from recorder.golden.ledger import ANSWERED_SOURCES
 from recorder.models import FrameType
-from vcr_tui.formatting import format_cost, format_latency, format_timestamp, format_tokens
-from vcr_tui.frame_rows import FrameRow
-from vcr_tui.frame_store import FrameStore
+from vcr_tui.logic.formatting import format_cost, format_latency, format_timestamp, format_tokens
+from vcr_tui.logic.frame_rows import FrameRow
+from vcr_tui.logic.frame_store import FrameStore
+from vcr_tui.logic.preview_store import PreviewStore
+from vcr_tui.logic.safe_text import clean
 from vcr_tui.messages import FrameHighlighted
-from vcr_tui.preview_store import PreviewStore
-from vcr_tui.safe_text import clean
 from vcr_tui.theme import (
     EDITED_GLYPH,
     ERROR_ROW_STYLE,

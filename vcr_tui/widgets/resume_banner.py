@@ -10,9 +10,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from vcr_tui.fork_place import short_fork_path
-from vcr_tui.resume_run import Outcome, ResumeRun
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.fork_place import short_fork_path
+from vcr_tui.logic.resume_run import Outcome, ResumeRun
+from vcr_tui.logic.safe_text import clean, shorten
 
 _SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 

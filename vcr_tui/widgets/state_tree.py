@@ -22,8 +22,8 @@ from textual.widgets.tree import TreeNode
 from recorder import format_path
 from recorder.diffing import PathPart
 from recorder.encoding import describe_typed
-from vcr_tui.formatting import value_preview
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.formatting import value_preview
+from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.screens.value_viewer_screen import ValueViewerScreen, is_message
 from vcr_tui.theme import VALUE_STYLES
 

@@ -12,9 +12,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from vcr_tui.formatting import format_cost, format_count, format_latency, format_tokens
-from vcr_tui.frame_rows import FrameRow
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.formatting import format_cost, format_count, format_latency, format_tokens
+from vcr_tui.logic.frame_rows import FrameRow
+from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.theme import ERROR_STYLE, TYPE_LOOKS
 
 _SEPARATOR = " │ "

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import events
 from textual.widgets import Static
 
-from vcr_tui.safe_text import clean
+from vcr_tui.logic.safe_text import clean
 
 
 class WalkthroughPanel(Static):

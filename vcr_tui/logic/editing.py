@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from recorder.exact_json import loads_exact
-from vcr_tui.safe_text import HIDDEN_CODES
+from vcr_tui.logic.safe_text import HIDDEN_CODES
 
 FALLBACK_EDITORS = ("nano", "vi")  # nano first: it shows its own keys, a newcomer can leave it
 

@@ -20,12 +20,8 @@ from textual.binding import Binding, BindingType
 from recorder.acid import CommitResult, RollbackResult
 from vcr_tui.host import options_of
 from vcr_tui.keys import key_of
-from vcr_tui.messages import WorkspaceFinished, WorkspaceProposed
-from vcr_tui.safe_text import clean, shorten
-from vcr_tui.screens.screen_parts import PartBase
-from vcr_tui.screens.workspace_dialogs import CommitDialog, ConfirmWorkspaceDialog, MessageDialog, RollbackDialog
-from vcr_tui.theme import LABEL_STYLE, SNAPSHOT_GLYPH
-from vcr_tui.workspace_link import (
+from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.workspace_link import (
     RECORDED_PATH_KEY,
     RECORDED_SESSION_KEY,
     CommitProposal,
@@ -44,11 +40,20 @@ from vcr_tui.workspace_link import (
     recorded_text,
     snapshot_commit,
 )
-from vcr_tui.workspace_text import commit_done, rollback_done
+from vcr_tui.logic.workspace_text import commit_done, rollback_done
+from vcr_tui.messages import WorkspaceFinished, WorkspaceProposed
+from vcr_tui.screens.debugger.screen_parts import PartBase
+from vcr_tui.screens.debugger.workspace_dialogs import (
+    CommitDialog,
+    ConfirmWorkspaceDialog,
+    MessageDialog,
+    RollbackDialog,
+)
+from vcr_tui.theme import LABEL_STYLE, SNAPSHOT_GLYPH
 
 if TYPE_CHECKING:
-    from vcr_tui.frame_store import FrameStore
-    from vcr_tui.preview_store import PreviewStore
+    from vcr_tui.logic.frame_store import FrameStore
+    from vcr_tui.logic.preview_store import PreviewStore
 
 WORKSPACE_BINDINGS: list[BindingType] = [
     Binding(

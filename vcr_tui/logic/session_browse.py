@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from recorder.outcome import RunOutcome
-from vcr_tui.sessions import SessionEntry, nest_forks
+from vcr_tui.logic.sessions import SessionEntry, nest_forks
 
 _OUTCOME_WORDS = {outcome.value: outcome for outcome in RunOutcome}
 

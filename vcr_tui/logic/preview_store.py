@@ -18,7 +18,7 @@ from recorder.errors import open_for_reading
 from recorder.index import classify_line, decode_line
 from recorder.models import frame_from_dict
 from recorder.nesting import may_nest_deeper
-from vcr_tui.frame_rows import FrameRow, row_from_line
+from vcr_tui.logic.frame_rows import FrameRow, row_from_line
 
 HEAD_BYTES = 512 * 1024
 MAX_FRAMES = 200

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding, BindingType
 
-from vcr_tui.ledger_text import saved_brief
+from vcr_tui.logic.ledger_text import saved_brief
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from recorder.golden import CostLedger
-    from vcr_tui.frame_store import FrameStore
-    from vcr_tui.preview_store import PreviewStore
+    from vcr_tui.logic.frame_store import FrameStore
+    from vcr_tui.logic.preview_store import PreviewStore
 
 LEDGER_BINDINGS: list[BindingType] = [
     Binding(

@@ -25,15 +25,15 @@ from textual import work
 
 from recorder import Problem
 from recorder.models import ProblemKind
-from vcr_tui.formatting import format_count
-from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import report_failure
-from vcr_tui.live_badge import honest_marker, is_complete, quiet_for, recheck_in
+from vcr_tui.logic.formatting import format_count
+from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.frame_view import merged_problems
+from vcr_tui.logic.live_badge import honest_marker, is_complete, quiet_for, recheck_in
+from vcr_tui.logic.safe_text import clean
 from vcr_tui.messages import RecordingFailed, RecordingOpened, SourceChanged
-from vcr_tui.safe_text import clean
+from vcr_tui.screens.debugger.screen_parts import PartBase
 from vcr_tui.screens.error_screen import ErrorScreen
-from vcr_tui.screens.screen_parts import PartBase
 from vcr_tui.sources import LocalPath, Source, SourceError, SourceState, SourceStatus, SourceUpdate
 
 if TYPE_CHECKING:

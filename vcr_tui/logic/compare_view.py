@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from recorder.compare import AlignedPair, PairKind, RunComparison, RunSide, StepDigest
-from vcr_tui.diff_model import DiffRequest
-from vcr_tui.formatting import format_cost, format_tokens
-from vcr_tui.safe_text import clean
+from vcr_tui.logic.diff_model import DiffRequest
+from vcr_tui.logic.formatting import format_cost, format_tokens
+from vcr_tui.logic.safe_text import clean
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, TYPE_LOOKS
 
 PAIR_LOOKS: dict[PairKind, tuple[str, str]] = {

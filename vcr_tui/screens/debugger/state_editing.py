@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import SuspendNotSupported
 
-from vcr_tui.editing import (
+from vcr_tui.logic.editing import (
     EditorCommand,
     EditorError,
     EditResult,
@@ -27,9 +27,9 @@ from vcr_tui.editing import (
     run_editor,
 )
 from vcr_tui.logic.frame_view import Side
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
-from vcr_tui.screens.screen_parts import PartBase
+from vcr_tui.screens.debugger.screen_parts import PartBase
 from vcr_tui.theme import LABEL_STYLE
 
 if TYPE_CHECKING:

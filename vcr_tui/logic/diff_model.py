@@ -17,8 +17,8 @@ from rich.text import Text
 
 from recorder import StateChange, diff_states, format_path
 from recorder.diffing import PathPart
-from vcr_tui.formatting import value_preview
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.formatting import value_preview
+from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.theme import CHANGE_STYLES, LABEL_STYLE
 
 MAX_LINES = 5000

@@ -12,9 +12,9 @@ from pathlib import Path
 from textual.app import App
 
 from recorder.reader import VCRReader
+from vcr_tui.logic.sessions import find_session
 from vcr_tui.screens.compare_screen import CompareScreen
 from vcr_tui.screens.graph_screen import GraphScreen
-from vcr_tui.sessions import find_session
 
 
 def open_graph(app: App[object], path: Path, current: int | None, select: Callable[[int], None]) -> None:

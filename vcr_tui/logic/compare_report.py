@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from recorder.compare import PairKind, RunComparison, RunSide, StepDigest, iter_pair_lines
-from vcr_tui.safe_text import clean
+from vcr_tui.logic.safe_text import clean
 
 _MARKS = {
     PairKind.SAME: "=",

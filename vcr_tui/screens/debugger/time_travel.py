@@ -22,24 +22,24 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 
 from recorder import ResumeMode, fork_recording
-from vcr_tui.agent_choice import AgentChoice, NoAgent, choose_agent
 from vcr_tui.commands import Command, ListedCommands
-from vcr_tui.fork_place import fork_folder, is_private_copy, recording_file
-from vcr_tui.formatting import format_count
-from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import options_of
+from vcr_tui.logic.agent_choice import AgentChoice, NoAgent, choose_agent
+from vcr_tui.logic.fork_place import fork_folder, is_private_copy, recording_file
+from vcr_tui.logic.formatting import format_count
+from vcr_tui.logic.frame_store import FrameStore
+from vcr_tui.logic.safe_text import clean
 from vcr_tui.messages import ForkWritten, ResumeEnded, ResumeForked
-from vcr_tui.safe_text import clean
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
-from vcr_tui.screens.state_editing import StateEditing
-from vcr_tui.screens.unsaved_edits import mark_carried
+from vcr_tui.screens.debugger.state_editing import StateEditing
+from vcr_tui.screens.debugger.unsaved_edits import mark_carried
 from vcr_tui.theme import LABEL_STYLE
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from vcr_tui.resume_run import Outcome as RunOutcome
-    from vcr_tui.resume_run import ResumeRequest, ResumeRun
+    from vcr_tui.logic.resume_run import Outcome as RunOutcome
+    from vcr_tui.logic.resume_run import ResumeRequest, ResumeRun
 
 # The resume machinery (the engine's resume, agent loading, the banner) is imported where a
 # fork or a resume starts, not with the screen: opening a recording does not need it.
@@ -118,7 +118,7 @@ class TimeTravel(StateEditing):
             recorder = fork_recording(recording, index, state=state, edit_output=edit_output, output_dir=folder)
             recorder.close()
         except Exception as exc:  # a folder we cannot write to, a file gone since it was opened, ...
-            from vcr_tui.resume_run import failure_reason
+            from vcr_tui.logic.resume_run import failure_reason
 
             self.post_message(ForkWritten(index, None, failure_reason(exc)))
             return
@@ -158,7 +158,7 @@ class TimeTravel(StateEditing):
     def open_recording(self, path: Path, following: ResumeRun | None = None) -> None:
         """Show another recording (a fork) on top of this one; Escape comes back here."""
         follow = following is not None or options_of(self).follow  # type: ignore[arg-type]
-        from vcr_tui.screens.file_screen import FileScreen  # the screen this part belongs to
+        from vcr_tui.screens.debugger.file_screen import FileScreen  # the screen this part belongs to
 
         screen = FileScreen(path, from_directory=True, follow=follow)
         screen.following = following
@@ -205,7 +205,7 @@ class TimeTravel(StateEditing):
         if mode is ResumeMode.MOCK:
             for later, value in self.view.edits.outputs_after(index):
                 mocks[self._node_name(later)] = value
-        from vcr_tui.resume_run import ResumeRequest
+        from vcr_tui.logic.resume_run import ResumeRequest
 
         source, store = self.recording_file(), self.store
         return ResumeRequest(
@@ -227,7 +227,7 @@ class TimeTravel(StateEditing):
         return recording_file(Path(self.path), self.source, store_path)
 
     def _start_resume(self, request: ResumeRequest) -> None:
-        from vcr_tui.resume_run import ResumeRun
+        from vcr_tui.logic.resume_run import ResumeRun
 
         run = ResumeRun(request)
         self.resume_run = run
@@ -243,7 +243,7 @@ class TimeTravel(StateEditing):
 
     @work(thread=True, group="resume", exit_on_error=False)
     def _resume_worker(self, run: ResumeRun) -> None:
-        from vcr_tui.resume_run import execute
+        from vcr_tui.logic.resume_run import execute
 
         summary = execute(run, lambda path: self.post_message(ResumeForked(run, path)))
         run.summary = summary
@@ -321,7 +321,7 @@ class TimeTravel(StateEditing):
         The screen follows the growing fork itself when it can (``source``); where it cannot,
         the fork is polled here.
         """
-        from vcr_tui.resume_run import Outcome
+        from vcr_tui.logic.resume_run import Outcome
         from vcr_tui.widgets.resume_banner import ResumeBanner
 
         run = self.following
@@ -393,7 +393,7 @@ def confirm_agent_dialog(choice: AgentChoice) -> ChoiceScreen[bool]:
 
 
 def _severity(outcome: RunOutcome) -> SeverityLevel:
-    from vcr_tui.resume_run import Outcome
+    from vcr_tui.logic.resume_run import Outcome
 
     if outcome is Outcome.SUCCEEDED:
         return "information"

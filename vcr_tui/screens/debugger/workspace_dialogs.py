@@ -16,10 +16,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from vcr_tui.safe_text import clean
-from vcr_tui.theme import LABEL_STYLE
-from vcr_tui.workspace_link import CommitProposal, ProposalKind, RollbackProposal
-from vcr_tui.workspace_text import (
+from vcr_tui.logic.safe_text import clean
+from vcr_tui.logic.workspace_link import CommitProposal, ProposalKind, RollbackProposal
+from vcr_tui.logic.workspace_text import (
     commit_intro,
     commit_listing,
     commit_notes,
@@ -28,6 +27,7 @@ from vcr_tui.workspace_text import (
     rollback_notes,
     rollback_title,
 )
+from vcr_tui.theme import LABEL_STYLE
 
 _OUTER_MARGIN = 2  # rows kept free around a dialog
 _SMALLEST_LIST = 3

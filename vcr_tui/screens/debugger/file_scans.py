@@ -11,13 +11,13 @@ from textual import work
 from textual.worker import get_current_worker
 
 from recorder import Problem
-from vcr_tui.formatting import format_count
-from vcr_tui.frame_store import FrameStore
+from vcr_tui.logic.formatting import format_count
+from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.frame_view import SearchState, add_sorted, merged_problems, neighbour
+from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.scanning import TextMatcher, scan
 from vcr_tui.messages import SearchProgress, SurveyProgress
-from vcr_tui.safe_text import clean, shorten
-from vcr_tui.scanning import TextMatcher, scan
-from vcr_tui.screens.screen_parts import PartBase
+from vcr_tui.screens.debugger.screen_parts import PartBase
 
 
 class BackgroundScans(PartBase):

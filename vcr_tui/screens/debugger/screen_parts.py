@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
     from recorder import Frame, Problem
     from recorder.golden import CostLedger
-    from vcr_tui.diff_model import DiffMode
-    from vcr_tui.frame_store import FrameStore
+    from vcr_tui.logic.diff_model import DiffMode
+    from vcr_tui.logic.frame_store import FrameStore
     from vcr_tui.logic.frame_view import FrameView, SearchState
-    from vcr_tui.preview_store import PreviewStore
+    from vcr_tui.logic.preview_store import PreviewStore
     from vcr_tui.sources import Source
     from vcr_tui.widgets.diff_view import DiffView
     from vcr_tui.widgets.frame_details import FrameDetails

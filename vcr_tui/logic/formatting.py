@@ -14,7 +14,7 @@ from rich.text import Text
 
 from recorder.encoding import describe_typed
 from recorder.exact_json import dumps_exact, exact_default
-from vcr_tui.safe_text import clean, safe, shorten
+from vcr_tui.logic.safe_text import clean, safe, shorten
 from vcr_tui.theme import VALUE_STYLES
 
 

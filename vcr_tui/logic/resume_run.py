@@ -18,8 +18,8 @@ from typing import Any
 
 from recorder import ResumeConfig, ResumeMode, ResumeResult, VCRReader, resume
 from recorder.entry_points import EntryPointError, ModuleMissingError
-from vcr_tui.agent_choice import load_agent
-from vcr_tui.formatting import format_cost, format_count, format_tokens
+from vcr_tui.logic.agent_choice import load_agent
+from vcr_tui.logic.formatting import format_cost, format_count, format_tokens
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def execute(run: ResumeRun, on_fork: Callable[[Path], object]) -> ResumeSummary:
     except EntryPointError as exc:
         return _done(run, ResumeSummary(Outcome.FAILED, error=f"cannot load the agent: {exc}"))
 
-    from vcr_tui.checkpoint_resume import checkpoint_frame, resume_checkpoint
+    from vcr_tui.logic.checkpoint_resume import checkpoint_frame, resume_checkpoint
 
     checkpoint = checkpoint_frame(request.source, request.from_frame)
     if checkpoint is not None:  # a LangGraph thread: LangGraph forks it in its own checkpointer

@@ -14,14 +14,14 @@ from rich.text import Text
 
 from recorder.acid import CommitPreview, CommitResult, RecoveredRestore, RollbackPlan, RollbackResult, SnapshotKind
 from recorder.vocabulary import ACID_PREFIX, ACID_ROLLED_BACK_TO, ACID_SAVEPOINT
-from vcr_tui.safe_text import clean, shorten
-from vcr_tui.theme import CHANGE_STYLES, ERROR_STYLE, LABEL_STYLE, SNAPSHOT_GLYPH, SNAPSHOT_STYLE
-from vcr_tui.workspace_link import (
+from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.workspace_link import (
     CommitProposal,
     ProposalKind,
     RollbackProposal,
     snapshot_commit,
 )
+from vcr_tui.theme import CHANGE_STYLES, ERROR_STYLE, LABEL_STYLE, SNAPSHOT_GLYPH, SNAPSHOT_STYLE
 
 SHOWN_PER_GROUP = 500
 WARNING_STYLE = "bold #ffaf00"

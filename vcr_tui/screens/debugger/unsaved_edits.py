@@ -18,10 +18,10 @@ from textual.app import App
 from textual.screen import Screen
 
 from recorder import fork_recording
-from vcr_tui.formatting import format_count
 from vcr_tui.kept_edits import KeptEdits, keeper_of
-from vcr_tui.resume_run import failure_reason
-from vcr_tui.safe_text import clean
+from vcr_tui.logic.formatting import format_count
+from vcr_tui.logic.resume_run import failure_reason
+from vcr_tui.logic.safe_text import clean
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.theme import LABEL_STYLE
 
@@ -34,7 +34,7 @@ def adopt_kept_edits(screen: Any) -> None:
     Called when the recording is open: a screen that shows it again shows its edits again, and
     every later edit on this screen is kept with them.
     """
-    from vcr_tui.fork_place import fork_folder
+    from vcr_tui.logic.fork_place import fork_folder
 
     kept = keeper_of(screen).for_recording(Path(screen.path), screen.recording_file, fork_folder(screen.source))
     screen.view.edits = kept.edits

@@ -8,8 +8,8 @@ where it fits (the per-step facts give way first).
 from __future__ import annotations
 
 from recorder.models import Session
-from vcr_tui.formatting import format_cost, format_tokens
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.logic.formatting import format_cost, format_tokens
+from vcr_tui.logic.safe_text import clean, shorten
 
 
 def fork_text(session: Session) -> str:

@@ -32,12 +32,15 @@ from textual.widget import Widget
 
 from recorder import Frame, RecordingNotFoundError, RecordingUnreadableError, format_path
 from vcr_tui.commands import ScreenCommands
-from vcr_tui.diff_model import DiffMode, compute_lines, diff_as_text
-from vcr_tui.formatting import format_count, value_as_clipboard_text
-from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import keep_built_objects
-from vcr_tui.latest_only import LatestOnly
+from vcr_tui.logic.diff_model import DiffMode, compute_lines, diff_as_text
+from vcr_tui.logic.formatting import format_count, value_as_clipboard_text
+from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.frame_view import DiffJob, FrameView, goto_target
+from vcr_tui.logic.latest_only import LatestOnly
+from vcr_tui.logic.preview_store import PreviewStore
+from vcr_tui.logic.run_identity import fork_text, totals_text
+from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.messages import (
     DiffReady,
     FrameLoaded,
@@ -45,18 +48,15 @@ from vcr_tui.messages import (
     RecordingFailed,
     RecordingOpened,
 )
-from vcr_tui.preview_store import PreviewStore
-from vcr_tui.run_identity import fork_text, totals_text
-from vcr_tui.safe_text import clean, shorten
+from vcr_tui.screens.debugger.file_scans import BackgroundScans
+from vcr_tui.screens.debugger.ledger_actions import LEDGER_BINDINGS, LedgerActions
+from vcr_tui.screens.debugger.live_follow import LiveFollowing
+from vcr_tui.screens.debugger.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
+from vcr_tui.screens.debugger.unsaved_edits import adopt_kept_edits, back_to_folder, folder_of, leave_asking
+from vcr_tui.screens.debugger.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.screens.error_screen import ErrorScreen
-from vcr_tui.screens.file_scans import BackgroundScans
 from vcr_tui.screens.help_screen import HelpScreen
-from vcr_tui.screens.ledger_actions import LEDGER_BINDINGS, LedgerActions
-from vcr_tui.screens.live_follow import LiveFollowing
 from vcr_tui.screens.problems_screen import ProblemsScreen
-from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
-from vcr_tui.screens.unsaved_edits import adopt_kept_edits, back_to_folder, folder_of, leave_asking
-from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
 from vcr_tui.sources import LocalPath, Source
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
@@ -598,12 +598,12 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.say(f"Copied {what} ({amount})", timeout=2)
 
     def action_graph(self) -> None:
-        from vcr_tui.screens.run_views import open_graph  # the graph and compare views load when asked for
+        from vcr_tui.screens.debugger.run_views import open_graph  # the graph and compare views load when asked for
 
         open_graph(self.app, self.path, self.frame_list.cursor, self.frame_list.move_to)
 
     def action_compare_parent(self) -> None:
-        from vcr_tui.screens.run_views import compare_with_parent
+        from vcr_tui.screens.debugger.run_views import compare_with_parent
 
         why = compare_with_parent(self.app, self.path)
         if why:

@@ -17,7 +17,7 @@ from recorder.index import decode_line
 from recorder.outcome import RunOutcome, run_outcome
 from recorder.run_summary import summary_from_tail
 from recorder.writers import held_for_writing
-from vcr_tui.frame_rows import row_from_line
+from vcr_tui.logic.frame_rows import row_from_line
 
 SUFFIX = ".vcr"
 _SUM_FRAMES_LIMIT = 5000

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from recorder.run_graph import Branch, GraphNode, Level, RunGraph, label
-from vcr_tui.safe_text import clean
+from vcr_tui.logic.safe_text import clean
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, TYPE_LOOKS
 
 _CELL = 26

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from recorder import Frame, Problem, Session, VCRReader
 from recorder.index import IndexUpdate
-from vcr_tui.frame_rows import FrameRow, row_from_line
-from vcr_tui.preview_store import PreviewStore
-from vcr_tui.scanning import survey_line
+from vcr_tui.logic.frame_rows import FrameRow, row_from_line
+from vcr_tui.logic.preview_store import PreviewStore
+from vcr_tui.logic.scanning import survey_line
 from vcr_tui.sources.live_reader import LiveReader
 
 _ROW_CACHE = 4096

@@ -17,7 +17,7 @@ from recorder.index import decode_line
 from recorder.integrations.langgraph_thread_resume import checkpoint_facts, resume_thread
 from recorder.integrations.langgraph_threads import CHECKPOINT_KEY, THREAD_KEY
 from recorder.models import Frame
-from vcr_tui.resume_run import Outcome, ResumeRun, ResumeSummary, failure_reason
+from vcr_tui.logic.resume_run import Outcome, ResumeRun, ResumeSummary, failure_reason
 
 
 def checkpoint_frame(source: Path, index: int) -> Frame | None:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from vcr_tui.formatting import format_cost, format_latency, format_tokens
-from vcr_tui.safe_text import safe, shorten
+from vcr_tui.logic.formatting import format_cost, format_latency, format_tokens
+from vcr_tui.logic.safe_text import safe, shorten
 
 if TYPE_CHECKING:
     from recorder.golden import CostLedger, LedgerRow
