@@ -30,8 +30,8 @@ from sample_stats import p95
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' browser driver and lines
 
-from browser_support import ServedScreen, browser
-from vcr_lines import frame, header
+from tests.support.browser_support import ServedScreen, browser
+from tests.support.vcr_lines import frame, header
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "vcr_tui" / "samples" / "sample.vcr"

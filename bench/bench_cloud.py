@@ -37,8 +37,8 @@ from sample_stats import p95
 
 from recorder import VCRReader, VCRRecorder
 from recorder.object_index import ObjectIndex
-from tests.s3_support import credentials
-from tests.service_venv import MOTO, ensure_tool, free_port, running
+from tests.support.s3_support import credentials
+from tests.support.service_venv import MOTO, ensure_tool, free_port, running
 
 BUDGET_FIRST_SCREEN_S = 1.0
 BUDGET_INDEX_RATIO = 3.0

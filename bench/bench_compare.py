@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from pty_terminal import Terminal, vcr_tui_argv
 from sample_stats import p95
-from vcr_lines import frame, header
 
 from recorder.compare import compare_runs
 from recorder.reader import VCRReader
+from tests.support.vcr_lines import frame, header
 
 BUDGET_FIRST_SCREEN_S = 1.0
 NODES = ("plan", "llm:gpt-4o-mini", "tool:search", "tool:run_tests", "review")

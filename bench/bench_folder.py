@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from pty_terminal import Terminal, vcr_tui_argv
 from sample_stats import p95
-from vcr_lines import frame, header
 
+from tests.support.vcr_lines import frame, header
 from vcr_tui.logic.sessions import scan
 
 BUDGET_LIST_S = 1.0

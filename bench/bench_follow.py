@@ -35,8 +35,7 @@ from sample_stats import percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' sshd and writer helpers
 
-from source_support import go, start_writer
-
+from tests.support.source_support import go, start_writer
 from vcr_tui.sources import LiveReader, Source, SSHOptions, open_source
 
 WRITER = """
@@ -190,7 +189,7 @@ def sustained_ingest(target: Target, folder: Path, rate: int, seconds: float, la
 
 def ssh_target(stack: contextlib.ExitStack, folder: Path) -> Target | None:
     """A real sshd on 127.0.0.1 for the rest of the run, or None (said why) where none can run."""
-    from sshd import SSHDUnavailable, running_sshd
+    from tests.support.sshd import SSHDUnavailable, running_sshd
 
     try:
         server = stack.enter_context(running_sshd(folder))

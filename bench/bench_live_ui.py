@@ -34,8 +34,8 @@ sys.path.insert(0, str(HERE))  # bench_tui's pseudo-terminal
 sys.path.insert(0, str(HERE.parent / "tests"))  # the tests' sshd helper and recording lines
 
 from pty_terminal import Terminal, vcr_tui_argv  # noqa: E402
-from vcr_lines import frame, header  # noqa: E402
 
+from tests.support.vcr_lines import frame, header  # noqa: E402
 from vcr_tui.sources import Source, SSHOptions, open_source  # noqa: E402
 
 BUDGET_LOCAL_S = 0.25
@@ -155,7 +155,7 @@ def main() -> int:
         ok &= p95 <= BUDGET_LOCAL_S
         print(f"  local  budget p95 {BUDGET_LOCAL_S * 1000:.0f} ms")
         if not arguments.no_ssh:
-            from sshd import SSHDUnavailable, running_sshd
+            from tests.support.sshd import SSHDUnavailable, running_sshd
 
             try:
                 server = stack.enter_context(running_sshd(folder / "sshd"))

@@ -33,7 +33,7 @@ from sample_stats import p95
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' recording lines
 
-from vcr_lines import frame, header
+from tests.support.vcr_lines import frame, header
 
 BUDGET_FIRST_SCREEN_S = 1.0
 BUDGET_STEP_P95_MS = 50.0

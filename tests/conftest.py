@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import pytest_textual_snapshot
 
-from tests import phoenix_support
-from tests.app_support import keep_notification_log
+from tests.support import phoenix_support
+from tests.support.app_support import keep_notification_log
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
 

@@ -10,6 +10,7 @@ note says, where ``n`` jumps) is tested on its own.
 from __future__ import annotations
 
 import bisect
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -66,7 +67,7 @@ class Edits:
         for side in ("input", "output"):
             self.states.pop((index, side), None)
 
-    def clear(self) -> set[int]:
+    def clear(self) -> builtins.set[int]:
         """Drop every edit; the frames that had one."""
         edited = {index for index, _side in self.states}
         self.states.clear()

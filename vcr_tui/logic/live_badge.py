@@ -46,7 +46,7 @@ def is_complete(store: Any) -> bool:
     """Whether the store's reader has seen the writer's totals after its frames (False for a
     preview, and for a header alone: a writer that has not recorded its first step yet)."""
     reader = getattr(store, "reader", None)
-    return bool(getattr(reader, "totals_written", False)) and len(reader) > 0
+    return reader is not None and bool(getattr(reader, "totals_written", False)) and len(reader) > 0
 
 
 def recheck_in(marker: str | None, quiet: float | None) -> float | None:

@@ -1,0 +1,142 @@
+"""CrewAI scenarios, run inside the CrewAI virtualenv (see ``framework_venv``); prints one JSON summary.
+
+``python crewai_scenarios.py OUT`` records the example crew (``examples/crewai_crew.py``) into
+``OUT``, then resumes that recording every way a user can: FORK with an edit, REPLAY without one,
+``resume_crew`` with a crew factory, the debugger's own resume path with ``--agent`` given as a
+file, and from a frame inside a task. It also records ``@vcr_task`` functions and a kickoff with
+no recorder. CrewAI takes seconds to import, so everything happens in one process; the tests read
+the recordings back with the engine and assert on them and on the counts printed here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "examples"))
+
+import crewai_crew as example  # noqa: E402
+from example_support import replaced  # noqa: E402
+
+from recorder import ResumeConfig, ResumeMode, VCRReader, VCRRecorder, resume  # noqa: E402
+from recorder.integrations.crewai import VCRCrewAI, resume_crew, vcr_task  # noqa: E402
+
+
+def frame_of(path: Path, node: str) -> int:
+    with VCRReader(path) as reader:
+        return next(i for i in range(len(reader)) if reader.frame(i).node_name == node)
+
+
+def edited_input(path: Path, index: int, old: str, new: str) -> dict[str, Any]:
+    with VCRReader(path) as reader:
+        return replaced(reader.frame(index).input_state, old, new)  # type: ignore[no-any-return]
+
+
+def resumed(result: Any, calls_before: dict[str, int]) -> dict[str, Any]:
+    calls = {model: count - calls_before.get(model, 0) for model, count in example.CALLS.items()}
+    return {
+        "fork": str(result.fork_path),
+        "succeeded": result.succeeded,
+        "error": result.error,
+        "raw": getattr(result.output, "raw", None),
+        "counts": {
+            "from_recording": result.counts.from_recording,
+            "replayed": result.counts.replayed,
+            "live": result.counts.live,
+        },
+        "llm_calls": {model: count for model, count in calls.items() if count},
+    }
+
+
+def main(out: Path) -> dict[str, Any]:
+    summary: dict[str, Any] = {}
+    recording = example.record(out / "runs")
+    summary["recording"] = str(recording)
+    summary["recorded_llm_calls"] = dict(example.CALLS)
+    plan = frame_of(recording, "plan")
+
+    before = dict(example.CALLS)
+    fixed = edited_input(recording, plan, "12050", "120.50")
+    summary["fork"] = resumed(resume(recording, example.run_crew, ResumeConfig(plan, state=fixed)), before)
+
+    before = dict(example.CALLS)
+    config = ResumeConfig(plan, mode=ResumeMode.REPLAY)
+    summary["replay"] = resumed(resume(recording, example.run_crew, config), before)
+
+    before = dict(example.CALLS)
+    book = frame_of(recording, "book")
+    summary["factory"] = resumed(resume_crew(recording, example.build_crew, ResumeConfig(book)), before)
+
+    before = dict(example.CALLS)
+    research = frame_of(recording, "research")
+    config = ResumeConfig(research, edit_output=True, state=edited_input_output(recording, research))
+    summary["edited_output"] = resumed(resume(recording, example.run_crew, config), before)
+
+    before = dict(example.CALLS)
+    inner = frame_of(recording, "llm:scripted-plan-1")
+    changed = {"messages": [{"role": "user", "content": "something else"}]}
+    summary["inner_edit"] = resumed(resume(recording, example.run_crew, ResumeConfig(inner, state=changed)), before)
+
+    fix = ["--resume", str(recording), "--frame", str(plan), "--replace", "12050=120.50"]
+    summary["cli"] = [example.main(fix), example.main(["--resume", str(recording), "--frame", "999"])]
+    summary["tui"] = debugger_resume(recording, plan, fixed)
+    summary["task_decorator"] = task_decorator(out / "tasks")
+    summary["unrecorded"] = unrecorded()
+    return summary
+
+
+def edited_input_output(path: Path, index: int) -> dict[str, Any]:
+    with VCRReader(path) as reader:
+        return replaced(reader.frame(index).output_state, "12050", "120.50")  # type: ignore[no-any-return]
+
+
+def debugger_resume(recording: Path, index: int, state: dict[str, Any]) -> dict[str, Any]:
+    """What ``r`` in the debugger runs, with ``--agent`` naming the example's file."""
+    from vcr_tui.logic.resume_run import ResumeRequest, ResumeRun, execute
+
+    spec = f"{ROOT / 'examples' / 'crewai_crew.py'}:run_crew"
+    request = ResumeRequest(recording, index, "plan", spec, mode=ResumeMode.FORK, state=state)
+    done = execute(ResumeRun(request), lambda path: None)
+    return {
+        "outcome": done.outcome.value,
+        "error": done.error,
+        "fork": str(done.fork_path),
+        "headline": done.headline(),
+        "live": done.live,
+    }
+
+
+def task_decorator(folder: Path) -> dict[str, Any]:
+    """``@vcr_task`` with an explicit recorder, and without one (into the active recorder)."""
+    own = VCRRecorder(folder / "own")
+
+    @vcr_task(own, task_name="research_step")
+    def research(context: dict[str, Any]) -> str:
+        return f"findings about {context['topic']}"
+
+    @vcr_task
+    def summarise(text: str) -> dict[str, Any]:
+        return {"summary": text.upper()}
+
+    research({"topic": "hotels"})
+    summarise("not recorded: no active recorder")
+    active = VCRRecorder(folder / "active")
+    active.start_session()
+    with active:
+        summarise("recorded")
+        research({"topic": "inside the active recorder"})
+    active.close()
+    own.close()
+    return {"own": str(own.path), "active": str(active.path)}
+
+
+def unrecorded() -> dict[str, Any]:
+    result = VCRCrewAI().kickoff(example.build_crew(), inputs=example.INPUTS)
+    return {"raw": result.raw}
+
+
+if __name__ == "__main__":
+    sys.stdout.write(json.dumps(main(Path(sys.argv[1]))) + "\n")
