@@ -72,7 +72,7 @@ class VCRApp(HostApp):
     ]
 
     async def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls every class's own on_mount, the host's too: no super() call here
         if self.open_first is not None:
             from vcr_tui.screens.debugger.file_screen import FileScreen
 

@@ -33,7 +33,6 @@ class GraphApp(VCRApp):
     def on_mount(self) -> None:
         from vcr_tui.screens.graph_screen import GraphScreen
 
-        super().on_mount()
         self.push_screen(GraphScreen(self.path, with_forks=self.with_forks), self._select_frame)
 
     def _select_frame(self, index: int | None) -> None:
