@@ -102,7 +102,7 @@ def banner_and_reader(scratch: Path, frames: int, runs: int) -> None:
     print(line("now: summarize from the result's totals", after, floor))
     summary = summarize(result, run)
     ledger = CostLedger.of_recording(result.fork_path)
-    same = (summary.from_recording, summary.tokens_saved) == (ledger.steps_replayed, ledger.tokens_saved)
+    same = (summary.totals.replayed, summary.totals.tokens_saved) == (ledger.steps_replayed, ledger.tokens_saved)
     print(f"  the figures agree with reading the fork back: {same}")
 
     print(f"(b) r to the fork's file on a {frames:,}-frame run: resume from frame 10, stopped at its next step")

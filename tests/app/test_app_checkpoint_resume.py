@@ -80,7 +80,7 @@ async def test_e_and_r_on_a_checkpoint_frame_fork_the_thread_and_run_the_graph(
         fork = await resumed_to_the_end(pilot, app)
         summary = fork.following.summary  # type: ignore[union-attr]
         assert summary is not None and summary.outcome is Outcome.SUCCEEDED, summary
-        assert summary.live == len(expected)
+        assert summary.totals.live == len(expected)
     assert fork.path is not None and fork.path != path
     with VCRReader(fork.path) as reader:
         frames = [reader.frame(index) for index in range(len(reader))]

@@ -101,7 +101,7 @@ async def resumed_to_the_end(pilot, app: VCRApp) -> FileScreen:
     await wait_until(pilot, outcome_shown, "the resume's outcome on the banner")
     run = fork.following
     assert run is not None and run.summary is not None
-    frames = run.summary.frames
+    frames = run.summary.totals.frames
     await wait_until(pilot, lambda: fork.frame_list.frame_count >= frames, f"the fork's {frames} frames listed")
     await settle(pilot)
     return fork
@@ -178,7 +178,7 @@ async def test_r_after_the_fix_resumes_into_a_fork_that_succeeds_with_the_prefix
         fork = await resumed_to_the_end(pilot, app)
         summary = fork.following.summary  # type: ignore[union-attr]
         assert summary is not None and summary.outcome is Outcome.SUCCEEDED
-        assert (summary.from_recording, summary.live, summary.tokens_saved) == (2, 3, 508)
+        assert (summary.totals.replayed, summary.totals.live, summary.totals.tokens_saved) == (2, 3, 508)
         banner = str(fork.query_one(ResumeBanner).render())
         assert (
             "Resume succeeded" in banner and "2 replayed, 3 live" in banner and "508 tokens / $0.0021 saved" in banner
@@ -205,8 +205,8 @@ async def test_r_without_an_edit_in_fork_mode_runs_every_step_and_fails_again(de
         fork = await resumed_to_the_end(pilot, app)
         summary = fork.following.summary  # type: ignore[union-attr]
         assert summary is not None and summary.outcome is Outcome.FAILED
-        assert summary.failed_at == "report" and "AssertionError" in (summary.error or "")
-        assert summary.live == 3 and summary.from_recording == 2
+        assert summary.totals.failed_at == "report" and "AssertionError" in (summary.error or "")
+        assert summary.totals.live == 3 and summary.totals.replayed == 2
         assert "Resume failed at report" in notifications(app)
         assert header(fork.path)["metadata"]["resume_mode"] == "fork"  # type: ignore[index]
 
@@ -272,7 +272,7 @@ async def test_x_cancels_a_running_resume_at_the_agents_next_step(
         fork = await resumed_to_the_end(pilot, app)
         summary = fork.following.summary  # type: ignore[union-attr]
         assert summary is not None and summary.outcome is Outcome.CANCELLED
-        assert 0 < summary.live < 3000
+        assert 0 < summary.totals.live < 3000
         assert "Resume cancelled" in str(fork.query_one(ResumeBanner).render())
         assert fork.check_action("cancel_resume", ()) is False
         with VCRReader(fork.path) as reader:
@@ -364,7 +364,7 @@ async def test_mock_mode_returns_edited_outputs_of_later_steps(demo: Path) -> No
         screen.action_resume("mock")
         fork = await resumed_to_the_end(pilot, app)
         summary = fork.following.summary  # type: ignore[union-attr]
-        assert summary is not None and summary.outcome is Outcome.SUCCEEDED and summary.mocked == 1
+        assert summary is not None and summary.outcome is Outcome.SUCCEEDED and summary.totals.mocked == 1
 
 
 async def test_help_lists_the_new_keys_by_binding_id_and_a_keymap_can_move_them(demo: Path) -> None:

@@ -190,7 +190,9 @@ async def test_a_finished_resume_shows_its_fork_as_ended_with_the_cost_it_saved(
         assert fork.frame_list.frame_count == 6  # every frame was shown before following stopped
 
         summary = fork.following.summary  # type: ignore[union-attr]
-        assert summary is not None and summary.cost_saved == pytest.approx(0.0021)  # the replayed planner call
+        assert summary is not None and summary.totals.cost_saved_usd == pytest.approx(
+            0.0021
+        )  # the replayed planner call
         banner = str(fork.query_one(ResumeBanner).render())
         assert "508 tokens / $0.0021 saved" in banner
         assert "kept in" not in banner  # a local recording forks beside itself, as always

@@ -79,4 +79,4 @@ async def test_the_resume_reads_the_parent_through_the_index_the_screen_built(tm
         assert shared is not store.reader and shared._index is store.reader._index
         assert isinstance(fork, FileScreen) and fork.following is not None
         summary = fork.following.summary
-        assert summary is not None and (summary.from_recording, summary.live) == (2, 3)
+        assert summary is not None and (summary.totals.replayed, summary.totals.live) == (2, 3)

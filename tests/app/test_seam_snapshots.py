@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from recorder import ResumeMode
+from recorder import ForkTotals, ResumeMode
 from recorder.acid import RollbackPlan, Snapshot
 from recorder.acid.models import SnapshotKind
 from tests.support.app_support import file_screen, settle, wait_until
@@ -61,18 +61,12 @@ def ended_run(parent: Path, fork: Path) -> ResumeRun:
     """A REPLAY resume from frame 1 that succeeded, as its worker leaves it (summary in place)."""
     run = ResumeRun(ResumeRequest(parent, 1, "llm:gpt-4o-mini", "agent:run", ResumeMode.REPLAY))
     run.fork_path = fork
-    run.summary = ResumeSummary(
-        Outcome.SUCCEEDED,
-        fork_path=fork,
-        from_recording=1,
-        live=2,
-        frames=4,
-        tokens_spent=1151,
-        tokens_saved=508,
-        cost_spent=0.0024,
-        cost_saved=0.0021,
-        seconds=1.4,
-    )
+    totals = ForkTotals()  # as the engine counts them while it writes the fork
+    totals.frames, totals.replayed, totals.live = 4, 1, 2
+    ledger = totals.ledger  # spent 1,151 tokens / $0.0024, saved 508 tokens / $0.0021
+    ledger.replay_tokens, ledger.replay_cost_usd = 1151, 0.0024
+    ledger.original_tokens, ledger.original_cost_usd = 1151 + 508, 0.0024 + 0.0021
+    run.summary = ResumeSummary(Outcome.SUCCEEDED, fork_path=fork, totals=totals, seconds=1.4)
     run.started -= run.summary.seconds
     return run
 

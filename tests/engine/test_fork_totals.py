@@ -119,8 +119,8 @@ def test_the_banner_figures_come_from_the_result_without_the_fork(recorded: Path
     summary = summarize(result, run)
 
     assert summary.outcome is Outcome.SUCCEEDED
-    assert (summary.frames, summary.from_recording, summary.live) == (5, 2, 2)
-    assert (summary.tokens_spent, summary.tokens_saved) == (700, 300)
+    assert (summary.totals.frames, summary.totals.replayed, summary.totals.live) == (5, 2, 2)
+    assert (summary.totals.tokens_spent, summary.totals.tokens_saved) == (700, 300)
     assert summary.counts() == "2 replayed, 2 live"
 
 

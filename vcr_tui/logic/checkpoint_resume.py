@@ -63,10 +63,10 @@ def resume_checkpoint(run: ResumeRun, graph: Any, frame: Frame, on_fork: Callabl
         return summary
     run.fork_path = made.path
     with VCRReader(made.path) as reader:
-        summary.frames = len(reader)
+        summary.totals.frames = len(reader)
         for index in range(len(reader)):
             facts = reader.frame(index).metadata.custom.get(CHECKPOINT_KEY)
             if isinstance(facts, dict) and facts.get("source") == "loop":
-                summary.live += 1  # a superstep the graph ran in the new thread
+                summary.totals.live += 1  # a superstep the graph ran in the new thread
     on_fork(made.path)
     return summary

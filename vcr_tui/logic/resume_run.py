@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recorder import ResumeConfig, ResumeMode, ResumeResult, VCRReader, resume
+from recorder import ForkTotals, ResumeConfig, ResumeMode, ResumeResult, VCRReader, resume
 from recorder.entry_points import EntryPointError, ModuleMissingError
 from vcr_tui.logic.agent_choice import load_agent
 from vcr_tui.logic.formatting import format_cost, format_count, format_tokens
@@ -47,21 +47,14 @@ class Outcome(enum.Enum):
 
 @dataclass
 class ResumeSummary:
-    """How a resume ended, counted from the fork as written (what the screen shows)."""
+    """How a resume ended (what the screen shows): the outcome, and the totals the engine counted
+    as it wrote the fork (``ForkTotals``: frames by how their step was served, tokens and cost
+    spent and saved, the step that raised)."""
 
     outcome: Outcome
     fork_path: Path | None = None
     error: str | None = None
-    failed_at: str | None = None  # the step that raised
-    from_recording: int = 0  # frames answered by the recording: copied prefix and REPLAY hits
-    live: int = 0
-    mocked: int = 0
-    skipped: int = 0
-    frames: int = 0
-    tokens_spent: int = 0
-    tokens_saved: int = 0
-    cost_spent: float = 0.0
-    cost_saved: float = 0.0
+    totals: ForkTotals = field(default_factory=ForkTotals)
     seconds: float = 0.0
 
     def headline(self) -> str:
@@ -72,31 +65,36 @@ class ResumeSummary:
             head = not_applied_text(self.error)
         elif self.outcome is Outcome.CANCELLED:
             head = "■ Resume cancelled"
-        elif self.failed_at:
-            head = f"✖ Resume failed at {self.failed_at}"
+        elif self.totals.failed_at:
+            head = f"✖ Resume failed at {self.totals.failed_at}"
         else:
             head = "✖ Resume failed"
         if self.fork_path is None:
             return f"{head}: {self.error}" if self.error else head
         parts = [head, self.counts()]
-        if self.tokens_spent or self.tokens_saved or self.cost_spent or self.cost_saved:
+        totals = self.totals
+        if totals.tokens_spent or totals.tokens_saved or totals.cost_spent_usd or totals.cost_saved_usd:
             parts.append(self.tokens())
         parts.append(f"{self.seconds:.1f} s")
         return " · ".join(parts)
 
     def counts(self) -> str:
-        text = f"{self.from_recording} replayed, {self.live} live"
-        if self.mocked:
-            text += f", {self.mocked} mocked"
-        if self.skipped:
-            text += f", {self.skipped} skipped"
+        totals = self.totals
+        text = f"{totals.replayed} replayed, {totals.live} live"
+        if totals.mocked:
+            text += f", {totals.mocked} mocked"
+        if totals.skipped:
+            text += f", {totals.skipped} skipped"
         return text
 
     def tokens(self) -> str:
         """``1,151 tokens / $0.0024 spent, 508 tokens / $0.0021 saved``: a cost only where one was recorded."""
-        return (
-            f"{_amount(self.tokens_spent, self.cost_spent)} spent, {_amount(self.tokens_saved, self.cost_saved)} saved"
+        totals = self.totals
+        spent, saved = (
+            _amount(totals.tokens_spent, totals.cost_spent_usd),
+            _amount(totals.tokens_saved, totals.cost_saved_usd),
         )
+        return f"{spent} spent, {saved} saved"
 
     def detail(self) -> str:
         """What follows the headline in a notification: the error and where the fork is."""
@@ -104,7 +102,9 @@ class ResumeSummary:
         if self.error and self.fork_path is not None:
             lines.append(self.error)
         if self.fork_path is not None:
-            kept = "" if self.outcome is Outcome.SUCCEEDED else f" (it keeps {format_count(self.frames, 'frame')})"
+            kept = (
+                "" if self.outcome is Outcome.SUCCEEDED else f" (it keeps {format_count(self.totals.frames, 'frame')})"
+            )
             lines.append(f"Fork: {self.fork_path}{kept}")
         return "\n".join(lines)
 
@@ -179,23 +179,12 @@ def summarize(result: ResumeResult, run: ResumeRun) -> ResumeSummary:
         outcome = Outcome.NOT_APPLIED
     else:
         outcome = Outcome.FAILED
-    summary = ResumeSummary(outcome, fork_path=result.fork_path)
+    # the totals were counted by the engine as it wrote the fork: nothing is read back
+    summary = ResumeSummary(outcome, fork_path=result.fork_path, totals=result.totals)
     if outcome is Outcome.FAILED:
         summary.error = f"{result.error_type}: {result.error}" if result.error_type else result.error
     elif outcome is Outcome.NOT_APPLIED:
         summary.error = result.reason
-    totals = result.totals  # counted by the engine as it wrote the fork: nothing is read back
-    summary.frames = totals.frames
-    summary.from_recording = totals.replayed
-    summary.live = totals.live
-    summary.mocked = totals.mocked
-    summary.skipped = totals.skipped
-    summary.tokens_spent = totals.tokens_spent
-    summary.tokens_saved = totals.tokens_saved
-    summary.cost_spent = totals.cost_spent_usd
-    summary.cost_saved = totals.cost_saved_usd
-    if outcome is Outcome.FAILED:
-        summary.failed_at = totals.failed_at
     return summary
 
 

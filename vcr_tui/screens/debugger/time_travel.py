@@ -345,7 +345,7 @@ class TimeTravel(StateEditing):
             banner.show_progress(shown)
             return
         ended = run.started + summary.seconds
-        if shown < summary.frames and time.monotonic() - ended < CATCH_UP_SECONDS:
+        if shown < summary.totals.frames and time.monotonic() - ended < CATCH_UP_SECONDS:
             return  # the follower has not shown the last frames yet
         if self._resume_timer is not None:
             self._resume_timer.stop()
