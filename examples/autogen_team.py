@@ -15,7 +15,6 @@ called again.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging
@@ -36,9 +35,9 @@ from autogen_core.models import CreateResult, LLMMessage, ModelFamily, ModelInfo
 from autogen_ext.models.replay import ReplayChatCompletionClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # its helpers, however it is imported
-from example_support import module_name, replacing
+from example_support import example_parser, list_recorded, module_name, replacing, report, resumed
 
-from recorder import RecordingNotFoundError, RecordingUnreadableError, ResumeConfig, VCRPlayer, VCRRecorder, resume
+from recorder import ResumeConfig, ResumeResult, VCRPlayer, VCRRecorder, resume
 from recorder.integrations.autogen import VCRAutoGen
 
 TASK = "Book 3 nights in Lisbon. Budget: 500 EUR."
@@ -174,36 +173,23 @@ def record(folder: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Record (or resume) the AutoGen booking team.")
-    parser.add_argument("folder", nargs="?", default=".vcr", type=Path, help="where recordings go (./.vcr)")
-    parser.add_argument("--resume", type=Path, metavar="RUN.vcr", help="resume this recording instead")
-    parser.add_argument("--frame", type=int, help="the message frame to resume from")
+    parser = example_parser("Record (or resume) the AutoGen booking team.", "the message frame to resume from")
     parser.add_argument(
         "--replace", action="append", default=[], metavar="OLD=NEW", help="edit the thread that frame saw"
     )
     args = parser.parse_args(argv)
     if args.resume is None:
-        path = record(args.folder)
-        for frame in VCRPlayer.load(path):
-            print(f"  {frame.index:>2}  {frame.node_name:<28} {'error' if frame.is_error else ''}")
-        print(f"recorded {path}\nopen it:   vcr-tui {path}")
+        list_recorded(record(args.folder), width=28)
         return 0
     if args.frame is None:
         parser.error("--resume needs --frame")
-    try:
+
+    def edited_resume() -> ResumeResult:
         with VCRPlayer.load(args.resume) as player:
-            state = player.get_input_state(args.frame)
-        state = replacing(state, args.replace)
-        result = resume(args.resume, run_team, ResumeConfig(args.frame, state=state))
-    except (RecordingNotFoundError, RecordingUnreadableError, ValueError, IndexError) as exc:
-        print(f"cannot resume {args.resume}: {exc}", file=sys.stderr)
-        return 2
-    print(f"fork: {result.fork_path}")
-    if not result.succeeded:
-        print(f"the resumed run failed: {result.error}")
-        return 1
-    print(result.output.messages[-1].to_text())
-    return 0
+            state = replacing(player.get_input_state(args.frame), args.replace)
+        return resume(args.resume, run_team, ResumeConfig(args.frame, state=state))
+
+    return report(resumed(args.resume, edited_resume), "", lambda output: output.messages[-1].to_text())
 
 
 if __name__ == "__main__":

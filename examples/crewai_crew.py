@@ -14,7 +14,6 @@ resume from that task: the research task is answered from the recording (no LLM 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -39,16 +38,9 @@ from crewai.llms.base_llm import BaseLLM, llm_call_context  # noqa: E402
 from crewai.tools import tool  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # its helpers, however it is imported
-from example_support import module_name, replacing  # noqa: E402
+from example_support import example_parser, list_recorded, module_name, replacing, report, resumed  # noqa: E402
 
-from recorder import (  # noqa: E402
-    RecordingNotFoundError,
-    RecordingUnreadableError,
-    ResumeConfig,
-    VCRPlayer,
-    VCRRecorder,
-    resume,
-)
+from recorder import ResumeConfig, ResumeResult, VCRPlayer, VCRRecorder, resume  # noqa: E402
 from recorder.integrations.crewai import VCRCrewAI  # noqa: E402
 
 INPUTS: dict[str, Any] = {"city": "Lisbon", "nights": 3, "budget": 500}
@@ -215,37 +207,24 @@ def record(folder: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Record (or resume) the CrewAI booking crew.")
-    parser.add_argument("folder", nargs="?", default=".vcr", type=Path, help="where recordings go (./.vcr)")
-    parser.add_argument("--resume", type=Path, metavar="RUN.vcr", help="resume this recording instead")
-    parser.add_argument("--frame", type=int, help="the task frame to resume from")
+    parser = example_parser("Record (or resume) the CrewAI booking crew.", "the task frame to resume from")
     parser.add_argument("--replace", action="append", default=[], metavar="OLD=NEW", help="edit that task's input")
     parser.add_argument("--mode", choices=["fork", "replay"], default="fork")
     args = parser.parse_args(argv)
     if args.resume is None:
-        path = record(args.folder)
-        with VCRPlayer.load(path) as player:
-            for frame in player:
-                print(f"  {frame.index:>2}  {frame.node_name:<24} {'error' if frame.is_error else ''}")
-        print(f"recorded {path}\nopen it:   vcr-tui {path}")
+        list_recorded(record(args.folder), width=24)
         return 0
     if args.frame is None:
         parser.error("--resume needs --frame")
-    try:
+
+    def edited_resume() -> ResumeResult:
         with VCRPlayer.load(args.resume) as player:
-            state = player.get_input_state(args.frame)
-        state = replacing(state, args.replace)
-        result = resume(args.resume, run_crew, ResumeConfig(args.frame, state=state, mode=args.mode))
-    except (RecordingNotFoundError, RecordingUnreadableError, ValueError, IndexError) as exc:
-        print(f"cannot resume {args.resume}: {exc}", file=sys.stderr)
-        return 2
-    print(f"fork: {result.fork_path}")
-    print(f"tasks: {result.counts.from_recording} from the recording, {result.counts.replayed} replayed")
-    if not result.succeeded:
-        print(f"the resumed run failed: {result.error}")
-        return 1
-    print(result.output.raw)
-    return 0
+            state = replacing(player.get_input_state(args.frame), args.replace)
+        return resume(args.resume, run_crew, ResumeConfig(args.frame, state=state, mode=args.mode))
+
+    result = resumed(args.resume, edited_resume)
+    counts = result and f"tasks: {result.counts.from_recording} from the recording, {result.counts.replayed} replayed"
+    return report(result, counts or "", lambda output: output.raw)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,6 @@ the model call that misread is not made again.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
@@ -26,15 +24,10 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode, tools_condition
 
-from recorder import (
-    RecordingNotFoundError,
-    RecordingUnreadableError,
-    ResumeConfig,
-    ResumeMode,
-    VCRPlayer,
-    VCRRecorder,
-    resume,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its helpers, however it is imported
+from example_support import assignment, example_parser, list_recorded, module_name, report, resumed
+
+from recorder import ResumeConfig, ResumeMode, VCRRecorder, resume
 from recorder.integrations.langgraph import VCRLangGraph
 
 AGENT_INPUT: dict[str, Any] = {"request": "Dinner with the client: 120.50 USD. Budget: 150 EUR.", "limit_eur": 150}
@@ -137,7 +130,7 @@ def record(folder: Path) -> Path:
         metadata={
             "task": "check an expense against the budget",
             "agent": "LangGraph example",
-            "entry_point": f"{_module_name()}:run_agent",
+            "entry_point": f"{module_name(__file__)}:run_agent",
             "agent_input": AGENT_INPUT,
         },
         tags=["example", "langgraph"],
@@ -152,55 +145,23 @@ def record(folder: Path) -> Path:
     return recorder.path
 
 
-def _module_name() -> str:
-    """How this file imports from the current folder (``examples.langgraph_agent`` from the repo)."""
-    here = Path(__file__).resolve().with_suffix("")
-    try:
-        return ".".join(here.relative_to(Path.cwd().resolve()).parts)
-    except ValueError:
-        return here.name
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Record (or resume) the LangGraph expense agent.")
-    parser.add_argument("folder", nargs="?", default=".vcr", type=Path, help="where recordings go (./.vcr)")
-    parser.add_argument("--resume", type=Path, metavar="RUN.vcr", help="resume this recording instead")
-    parser.add_argument("--frame", type=int, help="the frame to resume from")
+    parser = example_parser("Record (or resume) the LangGraph expense agent.")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="edit the frame's state")
     parser.add_argument("--mode", choices=[m.value for m in ResumeMode], default="fork")
     args = parser.parse_args(argv)
     if args.resume is None:
         path = record(args.folder)
-        for frame in VCRPlayer.load(path):
-            print(f"  {frame.index}  {frame.node_name:<14} {'error' if frame.is_error else ''}")
-        print(f"recorded {path}\nopen it:   vcr-tui {path}")
-        print(f"or resume: python {sys.argv[0]} --resume {path} --frame 1 --set amount=120.5")
+        list_recorded(path, then=f"or resume: python {sys.argv[0]} --resume {path} --frame 1 --set amount=120.5")
         return 0
     if args.frame is None:
         parser.error("--resume needs --frame")
-    overrides = dict(_assignment(item) for item in args.set)
-    try:
-        result = resume(args.resume, run_agent, ResumeConfig(args.frame, overrides, mode=ResumeMode(args.mode)))
-    except (RecordingNotFoundError, RecordingUnreadableError, ValueError, IndexError) as exc:
-        print(f"cannot resume {args.resume}: {exc}", file=sys.stderr)
-        return 2
-    print(f"fork: {result.fork_path}")
-    print(f"calls: {result.counts.live} live, {result.counts.replayed} replayed, {result.counts.mocked} mocked")
-    if not result.succeeded:
-        print(f"the resumed run failed: {result.error}")
-        return 1
-    print(result.output["messages"][-1].content)
-    return 0
-
-
-def _assignment(text: str) -> tuple[str, Any]:
-    key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise SystemExit(f"--set takes KEY=VALUE, not {text!r}")
-    try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
-        return key, value
+    config = ResumeConfig(args.frame, dict(assignment(item) for item in args.set), mode=ResumeMode(args.mode))
+    result = resumed(args.resume, lambda: resume(args.resume, run_agent, config))
+    counts = result and (
+        f"calls: {result.counts.live} live, {result.counts.replayed} replayed, {result.counts.mocked} mocked"
+    )
+    return report(result, counts or "", lambda output: output["messages"][-1].content)
 
 
 if __name__ == "__main__":

@@ -13,24 +13,15 @@ recording instead of being made again.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from recorder import (
-    RecordingNotFoundError,
-    RecordingUnreadableError,
-    ResumeConfig,
-    ResumeMode,
-    VCRPlayer,
-    VCRRecorder,
-    report_usage,
-    resume,
-    vcr_record,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its helpers, however it is imported
+from example_support import assignment, example_parser, list_recorded, module_name, report, resumed
+
+from recorder import ResumeConfig, ResumeMode, VCRRecorder, report_usage, resume, vcr_record
 
 AGENT_INPUT: dict[str, Any] = {"question": "When was Python 3.13 released?"}
 INDEX = {
@@ -76,7 +67,7 @@ def record(folder: Path) -> Path:
         metadata={
             "task": "answer a question from the index",
             "agent": "plain-Python example",
-            "entry_point": f"{_module_name()}:run_agent",
+            "entry_point": f"{module_name(__file__)}:run_agent",
             "agent_input": AGENT_INPUT,
         },
         tags=["example"],
@@ -91,55 +82,22 @@ def record(folder: Path) -> Path:
     return recorder.path
 
 
-def _module_name() -> str:
-    """How this file imports from the current folder (``examples.plain_agent`` from the repo)."""
-    here = Path(__file__).resolve().with_suffix("")
-    try:
-        return ".".join(here.relative_to(Path.cwd().resolve()).parts)
-    except ValueError:
-        return here.name
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Record (or resume) the plain-Python agent.")
-    parser.add_argument("folder", nargs="?", default=".vcr", type=Path, help="where recordings go (./.vcr)")
-    parser.add_argument("--resume", type=Path, metavar="RUN.vcr", help="resume this recording instead")
-    parser.add_argument("--frame", type=int, help="the frame to resume from")
+    parser = example_parser("Record (or resume) the plain-Python agent.")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="edit the frame's state")
     parser.add_argument("--mode", choices=[m.value for m in ResumeMode], default="fork")
     args = parser.parse_args(argv)
     if args.resume is None:
+        hint = f"or resume: python {sys.argv[0]} --resume RUN.vcr --frame 1 --set 'query=\"python 3.13 release\"'"
         path = record(args.folder)
-        for frame in VCRPlayer.load(path):
-            print(f"  {frame.index}  {frame.node_name:<14} {'error' if frame.is_error else ''}")
-        print(f"recorded {path}\nopen it:   vcr-tui {path}")
-        print(f"or resume: python {sys.argv[0]} --resume {path} --frame 1 --set 'query=\"python 3.13 release\"'")
+        list_recorded(path, then=hint.replace("RUN.vcr", str(path)))
         return 0
     if args.frame is None:
         parser.error("--resume needs --frame")
-    overrides = dict(_assignment(item) for item in args.set)
-    try:
-        result = resume(args.resume, run_agent, ResumeConfig(args.frame, overrides, mode=ResumeMode(args.mode)))
-    except (RecordingNotFoundError, RecordingUnreadableError, ValueError, IndexError) as exc:
-        print(f"cannot resume {args.resume}: {exc}", file=sys.stderr)
-        return 2
-    print(f"fork: {result.fork_path}")
-    print(f"calls: {result.counts.live} live, {result.counts.from_recording} from the recording")
-    if not result.succeeded:
-        print(f"the resumed run failed: {result.error}")
-        return 1
-    print(result.output["answer"])
-    return 0
-
-
-def _assignment(text: str) -> tuple[str, Any]:
-    key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise SystemExit(f"--set takes KEY=VALUE, not {text!r}")
-    try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
-        return key, value
+    config = ResumeConfig(args.frame, dict(assignment(item) for item in args.set), mode=ResumeMode(args.mode))
+    result = resumed(args.resume, lambda: resume(args.resume, run_agent, config))
+    counts = result and f"calls: {result.counts.live} live, {result.counts.from_recording} from the recording"
+    return report(result, counts or "", lambda output: output["answer"])
 
 
 if __name__ == "__main__":
