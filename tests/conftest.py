@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import pytest_textual_snapshot
+from textual.widgets import Input, TextArea
 
 from tests.support import phoenix_support
 from tests.support.app_support import keep_notification_log
@@ -44,6 +45,10 @@ def _stable_terminal_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_facto
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     # What the app said stays readable however long a busy machine takes to get to the check.
     keep_notification_log(monkeypatch)
+    # A text cursor that blinks is drawn or not depending on how long a busy machine took to get
+    # to the screenshot: it stays drawn, as in the first half-second of every blink cycle.
+    for widget in (Input, TextArea):
+        monkeypatch.setattr(widget.cursor_blink, "_default", False)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
