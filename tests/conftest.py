@@ -13,6 +13,7 @@ from textual.widgets import Input, TextArea
 
 from tests.support import phoenix_support
 from tests.support.app_support import keep_notification_log
+from vcr_tui.logic import live_badge
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
 
@@ -49,6 +50,10 @@ def _stable_terminal_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_facto
     # to the screenshot: it stays drawn, as in the first half-second of every blink cycle.
     for widget in (Input, TextArea):
         monkeypatch.setattr(widget.cursor_blink, "_default", False)
+    # A busy machine can take longer than the ten seconds after which a file no longer written to
+    # is shown IDLE, between a test's write and its look at the badge: in tests that takes an hour
+    # (the badge's own tests age their files past it).
+    monkeypatch.setattr(live_badge, "IDLE_AFTER", 3600.0)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -299,7 +299,8 @@ async def test_leaving_the_screen_stops_the_follower(app_recordings) -> None:
         screen = file_screen(app)
         source = screen.source
         assert source is not None
-        await wait_until(pilot, lambda: "LIVE" in status_text(pilot) or "PAUSED" in status_text(pilot), "a marker")
+        # the source is open and on screen (its badge may be LIVE, PAUSED or, on a slow machine, IDLE)
+        await wait_until(pilot, lambda: screen.view.follow.opened, "the source open on screen")
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DirectoryScreen)

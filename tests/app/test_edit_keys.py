@@ -116,7 +116,7 @@ async def test_invalid_json_can_be_discarded(demo: Path, scripted) -> None:
         await press(pilot, "escape")
         screen = file_screen(app)
         assert screen.edited_states == {} and "Edit discarded" in notifications(app)
-        assert screen._draft is None
+        assert screen.view.editing.draft is None
 
 
 async def test_an_editor_that_exits_non_zero_asks_before_applying(demo: Path, scripted) -> None:

@@ -11,7 +11,10 @@ import pytest
 from tests.support.app_support import SIZE, file_screen, settle, status_text, wait_until
 from tests.support.vcr_lines import frame, header
 from vcr_tui.app import VCRApp
-from vcr_tui.logic.live_badge import IDLE_AFTER, honest_marker
+from vcr_tui.logic import live_badge
+from vcr_tui.logic.live_badge import honest_marker
+
+QUIET = -1.0  # stands for: quiet for longer than a file may be before it is idle
 
 
 @pytest.mark.parametrize(
@@ -19,7 +22,7 @@ from vcr_tui.logic.live_badge import IDLE_AFTER, honest_marker
     [
         ("LIVE", False, 1.0, "LIVE"),
         ("PAUSED", False, 1.0, "PAUSED"),
-        ("LIVE", False, IDLE_AFTER + 1, "IDLE"),
+        ("LIVE", False, QUIET, "IDLE"),
         ("LIVE", False, None, "LIVE"),  # a pipe: no file to ask
         ("LIVE", True, 1.0, "COMPLETE"),
         ("ENDED", True, None, "COMPLETE"),
@@ -29,11 +32,13 @@ from vcr_tui.logic.live_badge import IDLE_AFTER, honest_marker
     ],
 )
 def test_the_rule(marker: str | None, complete: bool, quiet: float | None, shown: str | None) -> None:
+    if quiet == QUIET:
+        quiet = live_badge.IDLE_AFTER + 1
     assert honest_marker(marker, totals_written=complete, quiet_for=quiet) == shown
 
 
 def make_old(path: Path) -> None:
-    past = time.time() - 3600
+    past = time.time() - 2 * live_badge.IDLE_AFTER
     os.utime(path, (past, past))
 
 

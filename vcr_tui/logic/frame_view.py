@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from recorder import Frame, Problem
+from recorder.golden import CostLedger
 from vcr_tui.logic.diff_model import DiffMode, DiffRequest
+from vcr_tui.logic.part_progress import EditProgress, FollowProgress, ResumeProgress, WorkspaceProgress
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.step_change import step_comparison
 
@@ -116,6 +118,12 @@ class FrameView:
     surveys_running: int = 0
     problems_warned: bool = False  # the dialog of skipped lines was shown (later ones are notifications)
     problems_announced: int = 0  # how many skipped lines the user has been told about
+    # where the screen's parts stand: following a source, a resume started here, an edit, the workspace
+    follow: FollowProgress = field(default_factory=FollowProgress)
+    resume: ResumeProgress = field(default_factory=ResumeProgress)
+    editing: EditProgress = field(default_factory=EditProgress)
+    workspace: WorkspaceProgress = field(default_factory=WorkspaceProgress)
+    ledger: CostLedger | None = None  # what the recording spent and saved, once the survey counted it
 
     @property
     def errors_done(self) -> bool:

@@ -77,18 +77,25 @@ class LoadJob:
 
 
 class _ViewField:
-    """A screen attribute that is a field of the screen's ``FrameView``: the view owns the fact."""
+    """A screen attribute that is a field of the screen's ``FrameView`` (``"resume.run"``: of a
+    part of it): the view owns the fact."""
 
     def __init__(self, field: str) -> None:
-        self.field = field
+        *self.parts, self.field = field.split(".")
+
+    def _owner(self, screen: FileScreen) -> Any:
+        owner: Any = screen.view
+        for part in self.parts:
+            owner = getattr(owner, part)
+        return owner
 
     def __get__(self, screen: FileScreen | None, owner: type | None = None) -> Any:
         if screen is None:
             return self
-        return getattr(screen.view, self.field)
+        return getattr(self._owner(screen), self.field)
 
     def __set__(self, screen: FileScreen, value: Any) -> None:
-        setattr(screen.view, self.field, value)
+        setattr(self._owner(screen), self.field, value)
 
 
 class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, BackgroundScans, Screen[None]):
@@ -190,6 +197,9 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
     live = _ViewField("live")
     new_frames = _ViewField("new_frames")
     live_note = _ViewField("live_note")
+    resume_run = _ViewField("resume.run")
+    following = _ViewField("resume.following")
+    ledger = _ViewField("ledger")
 
     @property
     def edited_states(self) -> dict[tuple[int, str], dict[str, Any]]:

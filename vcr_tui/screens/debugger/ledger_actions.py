@@ -41,10 +41,10 @@ class LedgerActions:
         path: Path
         store: FrameStore | PreviewStore | None
 
+        ledger: CostLedger | None  # the view's: FrameView.ledger
+
         @property
         def app(self) -> App[object]: ...
-
-    ledger: CostLedger | None = None
 
     @property
     def recording_path(self) -> Path:

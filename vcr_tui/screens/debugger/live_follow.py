@@ -17,9 +17,8 @@ in one step.
 
 from __future__ import annotations
 
-import threading
 import time
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from textual import work
 
@@ -37,7 +36,7 @@ from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.sources import LocalPath, Source, SourceError, SourceState, SourceStatus, SourceUpdate
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
+    pass
 
 
 # At most this many screen updates a second come from a source: well inside the 250 ms budget
@@ -47,8 +46,6 @@ MIN_UPDATE_INTERVAL = 0.05
 # The states that keep the view following or paused; the others show their own marker.
 _FOLLOWING_STATES = {SourceState.LIVE}
 _SILENT_STATES = {SourceState.STATIC, SourceState.CLOSED}
-
-Phase = Literal["idle", "starting", "running", "closed"]
 
 
 class LiveFrameStore(FrameStore):
@@ -87,15 +84,6 @@ class LiveFollowing(PartBase):
             source = Source(LocalPath(self.path), follow=True)
         self.source = source
         self.live_note = ""
-        self._follow_phase: Phase = "idle"
-        self._follow_lock = threading.Lock()
-        self._follow_opened = False
-        self._follow_generation = 0
-        self._source_state: SourceState | None = None
-        self._source_message = ""
-        self._follow_last_update = 0.0
-        self._follow_timer: Timer | None = None
-        self._badge_timer: Timer | None = None  # turns a quiet LIVE into IDLE
 
     def start_following(self) -> None:
         """Open the source in a worker; ``RecordingOpened`` follows, as for a plain file."""
@@ -106,25 +94,25 @@ class LiveFollowing(PartBase):
         source = self.source
         assert source is not None
         self.wait_for_first_paint()  # a local file's head is on screen (``show_preview``) before it is indexed
-        with self._follow_lock:
-            if self._follow_phase == "closed":
+        with self.view.follow.lock:
+            if self.view.follow.phase == "closed":
                 return
-            self._follow_phase = "starting"
+            self.view.follow.phase = "starting"
         failure = None
         try:
             source.start(on_change=self._ring)  # indexes a local file: the reason for the worker
         except SourceError as exc:
             failure = str(exc)
-        with self._follow_lock:
-            abandoned = self._follow_phase == "closed"
-            self._follow_phase = "running"
+        with self.view.follow.lock:
+            abandoned = self.view.follow.phase == "closed"
+            self.view.follow.phase = "running"
         if abandoned:  # the screen went away while the source was starting
             source.close()
             return
         if failure is not None:
             self.post_message(RecordingFailed(self.path, failure))
             return
-        self._follow_generation = source.reader.generation  # before the store counts frames: see _apply
+        self.view.follow.generation = source.reader.generation  # before the store counts frames: see _apply
         self.post_message(RecordingOpened(LiveFrameStore(source.reader)))
 
     def _ring(self) -> None:
@@ -135,12 +123,11 @@ class LiveFollowing(PartBase):
         """Stop the source's threads and processes (an ssh client, a pipe reader)."""
         if self.source is None:
             return
-        if self._follow_timer is not None:
-            self._follow_timer.stop()
-            self._follow_timer = None
-        with self._follow_lock:
-            starting = self._follow_phase == "starting"
-            self._follow_phase = "closed"
+        follow = self.view.follow
+        follow.stop_timers()
+        with follow.lock:
+            starting = follow.phase == "starting"
+            follow.phase = "closed"
         if not starting:  # otherwise the worker closes it once start() returns
             self.source.close()
 
@@ -151,8 +138,8 @@ class LiveFollowing(PartBase):
 
     @work(thread=True, group="follow-end", exit_on_error=False)
     def _writer_finished_worker(self, source: Source, message: str) -> None:
-        with self._follow_lock:
-            if self._follow_phase != "running":
+        with self.view.follow.lock:
+            if self.view.follow.phase != "running":
                 return  # closed (the screen went away), or still starting: nothing to end
         source.writer_finished(message)  # its ENDED status arrives as any update does
 
@@ -160,33 +147,33 @@ class LiveFollowing(PartBase):
 
     def source_opened(self) -> None:
         """The screen shows the source's store now: take what happened while it was opening."""
-        if self.source is None or self._follow_opened:
+        if self.source is None or self.view.follow.opened:
             return
-        self._follow_opened = True
+        self.view.follow.opened = True
         count = self.frame_list.frame_count
         if count and self.source.follow and not isinstance(self.source.location, LocalPath):
             self.frame_list.move_to(count - 1)  # a stream is followed from its start, however fast it came
         self._take_update_now()
 
     def on_source_changed(self, _message: SourceChanged) -> None:
-        if not self._follow_opened or self.source is None:
+        if not self.view.follow.opened or self.source is None:
             return  # left waiting in the source: ``source_opened`` takes it
-        delay = self._follow_last_update + MIN_UPDATE_INTERVAL - time.monotonic()
+        delay = self.view.follow.last_update + MIN_UPDATE_INTERVAL - time.monotonic()
         if delay > 0:
-            if self._follow_timer is None:
-                self._follow_timer = self.set_timer(delay, self._take_update_now)
+            if self.view.follow.update_timer is None:
+                self.view.follow.update_timer = self.set_timer(delay, self._take_update_now)
             return
         self._take_update_now()
 
     def _take_update_now(self) -> None:
-        self._follow_timer = None
-        if self.source is None or self._follow_phase == "closed":
+        self.view.follow.update_timer = None
+        if self.source is None or self.view.follow.phase == "closed":
             return
-        self._follow_last_update = time.monotonic()
+        self.view.follow.last_update = time.monotonic()
         update = self.source.take()
         if update is not None:
             self._apply(update)
-        elif self._source_state is None:
+        elif self.view.follow.source_state is None:
             self._apply_status(self.source.status)
             self._show_marker()
 
@@ -200,8 +187,8 @@ class LiveFollowing(PartBase):
         live = self.source.reader
         with live.locked() as reader:
             generation, count = live.generation, len(reader)
-        if generation != self._follow_generation:
-            self._follow_generation = generation
+        if generation != self.view.follow.generation:
+            self.view.follow.generation = generation
             self._reload(count)
         elif count > self.frame_list.frame_count:
             if self.view.errors_done:
@@ -210,7 +197,7 @@ class LiveFollowing(PartBase):
                 self.view.problems_warned = True
             self.frames_appended(count - self.frame_list.frame_count)
             self._add_store_problems()
-        if update.status_changed or self._source_state is None:
+        if update.status_changed or self.view.follow.source_state is None:
             self._apply_status(update.status)
         self._update_marker()
         self.refresh_status_soon()  # once the cursor has followed, so position and count agree
@@ -260,8 +247,8 @@ class LiveFollowing(PartBase):
 
     def _apply_status(self, status: SourceStatus) -> None:
         """Remember the source's state; say so when it needs the user's attention."""
-        previous, self._source_state = self._source_state, status.state
-        self._source_message = status.message
+        previous, self.view.follow.source_state = self.view.follow.source_state, status.state
+        self.view.follow.source_message = status.message
         if status.state in (SourceState.ENDED, SourceState.FAILED) and isinstance(self.store, LiveFrameStore):
             self.store.growing = False  # an unfinished last line now means the stream was cut off
             self._add_store_problems()
@@ -295,7 +282,7 @@ class LiveFollowing(PartBase):
 
         Only the marker's fields change here; the step itself refreshes the status line.
         """
-        if self.source is not None and self._follow_opened:
+        if self.source is not None and self.view.follow.opened:
             self._update_marker()
 
     def _show_marker(self) -> None:
@@ -303,7 +290,7 @@ class LiveFollowing(PartBase):
         self.refresh_status()
 
     def _update_marker(self) -> None:
-        state = self._source_state
+        state = self.view.follow.source_state
         note = ""
         marker: str | None
         if state is None or state in _SILENT_STATES:
@@ -316,7 +303,7 @@ class LiveFollowing(PartBase):
                 marker = "LIVE" if self.follows_end() else "PAUSED"
         else:
             marker = state.name
-            note = self._source_message
+            note = self.view.follow.source_message
         marker, note = self._honest(marker, note)
         if marker == "LIVE":
             self.new_frames = 0
@@ -329,9 +316,9 @@ class LiveFollowing(PartBase):
         quiet = quiet_for(local)
         honest = honest_marker(marker, totals_written=is_complete(self.store), quiet_for=quiet)
         delay = recheck_in(honest, quiet)
-        if self._badge_timer is not None:
-            self._badge_timer.stop()
-        self._badge_timer = self.set_timer(delay, self._show_marker) if delay is not None else None
+        if self.view.follow.badge_timer is not None:
+            self.view.follow.badge_timer.stop()
+        self.view.follow.badge_timer = self.set_timer(delay, self._show_marker) if delay is not None else None
         return honest, note if honest == marker else ""
 
     def action_follow(self) -> None:
@@ -341,5 +328,5 @@ class LiveFollowing(PartBase):
             self.say("Not following this recording: it was opened with --no-follow.")
             return
         self.new_frames = 0
-        if self._follow_opened:
+        if self.view.follow.opened:
             self._show_marker()

@@ -3,7 +3,8 @@
 ``FileScreen`` is assembled from parts that each own one concern: search and the error survey
 (``file_scans``), following a growing file (``live_follow``), editing states (``state_editing``),
 forking and resuming (``time_travel``) and the workspace keys (``workspace_actions``). Their state
-is the screen's ``FrameView`` (``vcr_tui.logic``); what else they use of the screen, and of each
+is the screen's ``FrameView`` (``vcr_tui.logic``), down to where following, a resume, an edit and the
+workspace stand (``part_progress``): a part keeps none of its own. What else they use of the screen, and of each
 other, is declared here once, so a part names nothing the screen does not promise.
 """
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from vcr_tui.logic.frame_store import FrameStore
     from vcr_tui.logic.frame_view import FrameView, SearchState
     from vcr_tui.logic.preview_store import PreviewStore
+    from vcr_tui.logic.resume_run import ResumeRun
     from vcr_tui.sources import Source
     from vcr_tui.widgets.diff_view import DiffView
     from vcr_tui.widgets.frame_details import FrameDetails
@@ -62,6 +64,8 @@ class ScreenParts(Protocol):
     live: str | None
     new_frames: int
     live_note: str
+    resume_run: ResumeRun | None  # view.resume.run
+    following: ResumeRun | None  # view.resume.following
 
     @property
     def frame_list(self) -> FrameList: ...

@@ -42,13 +42,10 @@ RUN_EDITOR_WITHOUT_SUSPEND = False
 class StateEditing(PartBase):
     """``e`` and ``E`` for ``FileScreen``: it uses the screen's store, panes and ``edited_states``."""
 
-    _draft: StateDraft | None = None
-    _stale_draft: StateDraft | None = None  # begun on a file that has since been replaced
-
     # -- e / E: edit a state -----------------------------------------------------------------
 
     def action_edit(self, side: str = "input") -> None:
-        if self._draft is not None:
+        if self.view.editing.draft is not None:
             self.say("An edit is already open.", severity="warning")
             return
         frame = self.current
@@ -61,7 +58,7 @@ class StateEditing(PartBase):
         except (OSError, TypeError, ValueError) as exc:
             self.say(f"Cannot write the state to a temporary file: {exc}", severity="error")
             return
-        self._draft = draft
+        self.view.editing.draft = draft
         self.app.clear_notifications()  # the state is what matters now; tips would cover the diff
         command, problem = self._external_editor()
         if command is None:
@@ -135,8 +132,8 @@ class StateEditing(PartBase):
             return
         self._finish_draft(draft)
         what = f"the {draft.side} of #{draft.index}"
-        if draft is self._stale_draft:
-            self._stale_draft = None
+        if draft is self.view.editing.stale_draft:
+            self.view.editing.stale_draft = None
             self.say(f"The file was replaced while you edited {what}: the edit was not applied.", severity="warning")
             return
         if result.outcome is Outcome.UNCHANGED:
@@ -206,8 +203,8 @@ class StateEditing(PartBase):
 
     def _finish_draft(self, draft: StateDraft) -> None:
         draft.discard()
-        if self._draft is draft:
-            self._draft = None
+        if self.view.editing.draft is draft:
+            self.view.editing.draft = None
 
     def apply_edit(self, index: int, side: Side, state: dict[str, Any] | None) -> None:
         """Keep (or with None, drop) an edited state, mark the row, and show it against the recording."""
@@ -235,16 +232,16 @@ class StateEditing(PartBase):
 
         Returns how many frames had edits, for the message that says they are gone.
         """
-        self._stale_draft = self._draft
+        self.view.editing.stale_draft = self.view.editing.draft
         edited = self.view.forget_all_edits()
         for index in edited:
             self.frame_list.mark_edited(index, False)
         return len(edited)
 
     def on_unmount(self) -> None:
-        if self._draft is not None:
-            self._draft.discard()
-            self._draft = None
+        if self.view.editing.draft is not None:
+            self.view.editing.draft.discard()
+            self.view.editing.draft = None
 
     # -- helpers -----------------------------------------------------------------------------
 

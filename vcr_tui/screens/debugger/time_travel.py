@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.timer import Timer
 
 from recorder import ResumeMode, fork_recording
 from vcr_tui.commands import Command, ListedCommands
@@ -94,12 +93,6 @@ TIME_TRAVEL_BINDINGS: list[BindingType] = [
 
 class TimeTravel(StateEditing):
     """``e`` ``E`` ``f`` ``r`` ``x`` for ``FileScreen``; it uses the screen's store, panes and edits."""
-
-    resume_run: ResumeRun | None = None  # started from this screen (its worker runs here)
-    following: ResumeRun | None = None  # the run whose fork this screen shows
-    _resume_timer: Timer | None = None
-    _resume_view_started = False
-    _resume_end_known = False  # this screen's ResumeEnded arrived (the one way the end reaches it)
 
     # -- f: fork -----------------------------------------------------------------------------
 
@@ -259,7 +252,7 @@ class TimeTravel(StateEditing):
     def on_resume_ended(self, message: ResumeEnded) -> None:
         run = message.run
         if self.following is run:  # handed on by the screen that started it: show the outcome
-            self._resume_end_known = True
+            self.view.resume.end_known = True
             self._resume_tick()
             return
         if self.resume_run is run:
@@ -309,7 +302,7 @@ class TimeTravel(StateEditing):
         banner = ResumeBanner(self.following, id="resume-banner")
         self.mount(banner, before=self.query_one("#panes"))
         banner.show_progress(0)
-        self._resume_timer = self.set_interval(FOLLOW_INTERVAL, self._resume_tick)
+        self.view.resume.timer = self.set_interval(FOLLOW_INTERVAL, self._resume_tick)
 
     def on_unmount(self) -> None:
         if self.resume_run is not None:
@@ -329,9 +322,9 @@ class TimeTravel(StateEditing):
         if run is None or not isinstance(store, FrameStore):
             return  # still opening (a preview of the first frames, or nothing yet)
         polling = getattr(self, "source", None) is None
-        summary = run.summary if self._resume_end_known else None  # first: an update below sees every frame
-        if not self._resume_view_started:
-            self._resume_view_started = True
+        summary = run.summary if self.view.resume.end_known else None  # first: an update below sees every frame
+        if not self.view.resume.view_started:
+            self.view.resume.view_started = True
             if polling:
                 self.set_live("LIVE")
             self.frame_list.move_to(len(store) - 1)
@@ -347,8 +340,8 @@ class TimeTravel(StateEditing):
         ended = run.started + summary.seconds
         if shown < summary.totals.frames and time.monotonic() - ended < CATCH_UP_SECONDS:
             return  # the follower has not shown the last frames yet
-        if self._resume_timer is not None:
-            self._resume_timer.stop()
+        if self.view.resume.timer is not None:
+            self.view.resume.timer.stop()
         if polling:
             self.set_live(None)
         else:

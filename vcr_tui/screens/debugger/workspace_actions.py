@@ -111,9 +111,6 @@ class WorkspaceActions(PartBase):
     from DOM classes).
     """
 
-    _workspace_accepted: str | None = None  # the recording's folder, once the user said yes
-    _workspace_running: str | None = None  # what a worker is doing to the workspace now
-
     # -- keys --------------------------------------------------------------------------------
 
     def action_rollback_files(self) -> None:
@@ -167,8 +164,8 @@ class WorkspaceActions(PartBase):
         if store is None or not store.complete or not len(store):
             self.say("The recording is still being read: try again in a moment.", timeout=3)
             return None
-        if self._workspace_running:
-            self.say(f"Busy: {self._workspace_running}", timeout=3)
+        if self.view.workspace.running:
+            self.say(f"Busy: {self.view.workspace.running}", timeout=3)
             return None
         return store
 
@@ -198,7 +195,7 @@ class WorkspaceActions(PartBase):
             self.app.push_screen(MessageDialog("Unusable workspace path", unusable_path(named, problem), error=True))
             return
         target = WorkspaceTarget(Path(named), Origin.RECORDING, recording, session_id, named)
-        if named == self._workspace_accepted:
+        if named == self.view.workspace.accepted:
             read(target)
             return
 
@@ -210,7 +207,7 @@ class WorkspaceActions(PartBase):
                     timeout=8,
                 )
                 return
-            self._workspace_accepted = named
+            self.view.workspace.accepted = named
             read(target)
 
         self.app.push_screen(ConfirmWorkspaceDialog(named, session_id), callback=answered)
@@ -231,7 +228,7 @@ class WorkspaceActions(PartBase):
     # -- workers -----------------------------------------------------------------------------
 
     def _run_workspace_job(self, failure_title: str, doing: str, job: Callable[[], object]) -> None:
-        self._workspace_running = doing
+        self.view.workspace.running = doing
         self._workspace_worker(failure_title, job)
 
     @work(thread=True, group="workspace", exit_on_error=False)
@@ -248,7 +245,7 @@ class WorkspaceActions(PartBase):
             self.post_message(WorkspaceFinished("Done", str(outcome)))
 
     def on_workspace_proposed(self, message: WorkspaceProposed) -> None:
-        self._workspace_running = None
+        self.view.workspace.running = None
         proposal = message.proposal
         if isinstance(proposal, RollbackProposal):
             dialog: RollbackDialog | CommitDialog = RollbackDialog(proposal, self._key_of(UNDO_BINDING_ID))
@@ -280,7 +277,7 @@ class WorkspaceActions(PartBase):
             self._run_workspace_job("Nothing was committed", "committing…", commit)
 
     def on_workspace_finished(self, message: WorkspaceFinished) -> None:
-        self._workspace_running = None
+        self.view.workspace.running = None
         if message.failed:
             self.app.clear_notifications()
             self.app.push_screen(MessageDialog(message.title, message.text, error=True))
