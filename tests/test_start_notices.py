@@ -30,7 +30,9 @@ def keymap_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         'file.next-error = "ctrl+e"\n'
         "file.follow = F\n"  # line 3: no quotes
         'file.nope = "x"\n'  # line 4: no such id
-        'file.mark = "n"\n',  # line 5: n is already "next match" on the same screen
+        'file.mark = "n"\n'  # line 5: n is "next match" on the same screen: it is taken from it
+        'file.problems = "x"\n'  # lines 6 and 7: one key for two commands
+        'file.copy-path = "x"\n',
         encoding="utf-8",
     )
     monkeypatch.setenv("VCR_TUI_KEYMAP", str(path))
@@ -44,16 +46,19 @@ async def test_keymap_mistakes_are_shown_on_start_and_the_defaults_kept(app_reco
         said = notifications(app)
         assert f"{keymap_file}:3: expected" in said
         assert f"{keymap_file}:4: no command has the binding id 'file.nope'" in said
-        assert f"{keymap_file}:5: 'n' would be both file.mark and file.next-match" in said
-        assert "file.mark keeps the default keys" in said
+        assert f"{keymap_file}:5: 'n' now runs file.mark, no longer file.next-match" in said
+        assert f"{keymap_file}:7: 'x' is given to both file.copy-path and file.problems" in said
 
         screen = file_screen(app)
-        keys = {binding.id: binding.key for binding in documented_bindings(screen, app.options.keymap)}
-        assert keys["file.next-error"] == "ctrl+e"  # the good line is applied
-        assert keys["file.mark"] == "m" and keys["file.next-match"] == "n"
-        assert app.options.keymap == {"file.next-error": "ctrl+e"}
-        await press(pilot, "m")
-        assert screen.frame_list.marked == 0  # m still marks
+        keys: dict[str | None, set[str]] = {}
+        for binding in documented_bindings(screen, app.options.keymap):
+            keys.setdefault(binding.id, set()).add(binding.key)
+        assert keys["file.next-error"] == {"ctrl+e"}  # a good line is applied
+        assert keys["file.mark"] == {"n"} and "file.next-match" not in keys  # as the user asked, and said
+        assert keys["file.problems"] == {"w"} and keys["file.copy-path"] == {"Y"}  # both keep their defaults
+        assert app.options.keymap == {"file.next-error": "ctrl+e", "file.mark": "n"}
+        await press(pilot, "n")
+        assert screen.frame_list.marked == 0  # n marks now
 
 
 async def test_a_clean_keymap_says_nothing(app_recordings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -128,10 +128,11 @@ def load_keymap(path: Path) -> tuple[LoadedKeymap, list[str]]:
 
 
 def checked_keymap(keymap: Keymap, classes: Iterable[type[DOMNode]]) -> tuple[Keymap, list[str]]:
-    """The entries that can be applied, and a sentence for each one that cannot.
+    """The entries to apply, and a sentence for each one that is wrong or takes a key away.
 
-    An id no binding of ``classes`` has, or a key that would take the place of another command's
-    key in the same pane, is left out: that command keeps its default keys.
+    An id no binding of ``classes`` has is left out, and so are entries that give one key to two
+    commands of the same pane (both keep their default keys). An entry that takes a key another
+    command has by default is applied, as asked, and said: that command no longer has the key.
     """
     where = _where_in(keymap)
     known: set[str] = set()
@@ -148,19 +149,25 @@ def checked_keymap(keymap: Keymap, classes: Iterable[type[DOMNode]]) -> tuple[Ke
     kept = {binding_id: keys for binding_id, keys in keymap.items() if binding_id in known}
     normalized = normalized_keymap(kept)
     dropped: set[str] = set()
+    said: set[tuple[str, str]] = set()
     for keys in maps:
         for key, holders in sorted(_holders_after(keys, normalized).items()):
-            if len(holders) < 2:
-                continue
             takers = sorted(holders & normalized.keys())
-            if set(takers) <= dropped:
-                continue
-            dropped.update(takers)
             others = sorted(holders - set(takers))
-            problems.append(
-                f"{where(takers[0])}{key!r} would be both {' and '.join(takers + others)}; "
-                f"{', '.join(takers)} keep{'s' if len(takers) == 1 else ''} the default keys"
-            )
+            if not takers or len(holders) < 2:
+                continue
+            if len(takers) > 1:
+                if not set(takers) <= dropped:
+                    dropped.update(takers)
+                    problems.append(
+                        f"{where(takers[0])}{key!r} is given to both {' and '.join(takers)}; "
+                        "both keep their default keys"
+                    )
+                continue
+            for other in others:
+                if (key, other) not in said:
+                    said.add((key, other))
+                    problems.append(f"{where(takers[0])}{key!r} now runs {takers[0]}, no longer {other}")
     return {binding_id: keys for binding_id, keys in kept.items() if binding_id not in dropped}, problems
 
 

@@ -3,8 +3,9 @@
 Frame types get one colour each (used in the frame list, the details and the status line);
 errors are the only thing drawn in red. Texts never carry a colour of their own: they carry a
 *role* (``vcr.node``, ``vcr.label``, ...), a Rich style name that the app's console resolves when
-it draws. ``palette_for`` says what each role looks like under a Textual theme, so switching the
-theme recolours every pane, including texts built earlier by a worker (the diff's lines).
+it draws (``theme_switch.palette_for`` says what each role looks like under a Textual theme), so
+switching the theme recolours every pane, including texts built earlier by a worker (the diff's
+lines). Nothing here imports Textual: the Textual-free modules build their texts from these names.
 
 The default theme keeps the palette tuned for it (plain 256-colour terminal colours); any other
 theme derives every role from its own variables (``$text-primary``, ``$text-error``, ...), and a
@@ -16,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from rich.errors import StyleSyntaxError
 from rich.style import Style
 from rich.text import Span, Text
-from textual.color import Color, ColorParseError
+from rich.theme import Theme as RichTheme
 
 from recorder.models import FrameType
 
@@ -86,6 +88,7 @@ OK_STYLE = _role("ok")  # an outcome that succeeded
 RUNNING_STYLE = _role("running")  # an outcome still being written
 UNFINISHED_STYLE = _role("unfinished")  # an outcome that stopped without a verdict
 FORK_POINT_STYLE = _role("fork-point")  # where a fork branches off
+SOURCE_STYLES = {"golden": _role("source-golden"), "replayed": _role("source-replayed"), "live": ""}  # ledger
 
 # The live marker: green follows, yellow holds the view, orange waits for the source, grey is
 # finished, blue is complete, red needs the user.
@@ -125,6 +128,8 @@ TUNED: dict[str, str] = {
     "running": "bold #5fafff",
     "unfinished": "#ffaf5f",
     "fork-point": "bold #5fd787",
+    "source-golden": "green",
+    "source-replayed": "cyan",
     "marker-live": "bold black on #5fd75f",
     "marker-paused": "bold black on #ffd75f",
     "marker-waiting": "bold black on #ffaf5f",
@@ -135,7 +140,7 @@ TUNED: dict[str, str] = {
 
 # Every other theme: (the theme variable a role takes its colour from, the attributes it adds).
 # The ``text-*`` variables are the theme's colours made readable on its own background.
-_DERIVED: dict[str, tuple[str, str]] = {
+DERIVED: dict[str, tuple[str, str]] = {
     "node": ("text-primary", "bold"),
     "llm": ("text-secondary", "bold"),
     "tool": ("text-warning", "bold"),
@@ -166,9 +171,11 @@ _DERIVED: dict[str, tuple[str, str]] = {
     "running": ("text-primary", "bold"),
     "unfinished": ("text-warning", ""),
     "fork-point": ("text-success", "bold"),
+    "source-golden": ("text-success", ""),
+    "source-replayed": ("text-secondary", ""),
 }
 # A marker is a badge: the theme's colour as the background, and the text that reads on it.
-_MARKER_BACKGROUNDS = {
+MARKER_BACKGROUNDS = {
     "marker-live": "success",
     "marker-paused": "warning",
     "marker-waiting": "accent",
@@ -178,24 +185,26 @@ _MARKER_BACKGROUNDS = {
 }
 
 
-def palette_for(theme_name: str, variables: Mapping[str, str]) -> dict[str, Style]:
-    """Every role's Rich style (plain, ``.bold`` and ``.italic``) under the theme ``theme_name``.
+def tuned() -> dict[str, Style]:
+    """The default theme's look of every role."""
+    return {role: Style.parse(definition) for role, definition in TUNED.items()}
 
-    ``variables`` are the theme's CSS variables (``App.get_css_variables()``).
+
+def with_variants(base: Mapping[str, Style], variables: Mapping[str, str]) -> dict[str, Style]:
+    """Each role's style by its name, plain, ``.bold`` and ``.italic``, ready for a Rich theme.
+
+    A ``vcr-<role>`` entry of ``variables`` (a theme's own variables) replaces that role's look.
     """
-    if theme_name == DEFAULT_THEME:
-        base = {role: Style.parse(definition) for role, definition in TUNED.items()}
-    else:
-        base = _derived(variables)
-    for role in TUNED:  # a theme that names a role's look itself wins
+    looks = dict(base)
+    for role in TUNED:
         own = variables.get(f"vcr-{role}")
         if own:
             try:
-                base[role] = Style.parse(own)
-            except Exception:  # a bad value in a theme: its derived look stays
+                looks[role] = Style.parse(own)
+            except StyleSyntaxError:  # a bad value in a theme: the role keeps its look
                 pass
     styles: dict[str, Style] = {}
-    for role, style in base.items():
+    for role, style in looks.items():
         name = _role(role)
         styles[name] = style
         styles[bold(name)] = style + Style(bold=True)
@@ -203,35 +212,9 @@ def palette_for(theme_name: str, variables: Mapping[str, str]) -> dict[str, Styl
     return styles
 
 
-def _derived(variables: Mapping[str, str]) -> dict[str, Style]:
-    background = _color(variables, "background", Color(0, 0, 0))
-    foreground = _solid(variables, "foreground", background, Color(255, 255, 255))
-    base: dict[str, Style] = {}
-    for role, (variable, attributes) in _DERIVED.items():
-        color = _solid(variables, variable, background, foreground)
-        base[role] = Style.parse(attributes) + Style(color=color.rich_color) if attributes else _plain(color)
-    for role, variable in _MARKER_BACKGROUNDS.items():
-        badge = _solid(variables, variable, background, foreground)
-        text = badge + badge.get_contrast_text(1.0)
-        base[role] = Style(bold=True, color=text.rich_color, bgcolor=badge.rich_color)
-    return base
-
-
-def _plain(color: Color) -> Style:
-    return Style(color=color.rich_color)
-
-
-def _color(variables: Mapping[str, str], name: str, fallback: Color) -> Color:
-    try:
-        return Color.parse(variables[name])
-    except (KeyError, ColorParseError):
-        return fallback
-
-
-def _solid(variables: Mapping[str, str], name: str, background: Color, fallback: Color) -> Color:
-    """The variable's colour as it shows over the background (a translucent one blended in)."""
-    color = _color(variables, name, fallback)
-    return background + color if color.a < 1 else color
+def terminal_theme() -> RichTheme:
+    """The roles as the command line prints them (a plain terminal: the default theme's look)."""
+    return RichTheme(with_variants(tuned(), {}), inherit=True)  # type: ignore[arg-type]
 
 
 def as_spans(text: Text) -> Text:

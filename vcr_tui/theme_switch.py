@@ -9,17 +9,20 @@ once more, so nothing keeps the old theme's colours.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from rich.errors import MissingStyle
+from rich.style import Style
 from rich.theme import Theme as RichTheme
 from textual.app import App
+from textual.color import Color, ColorParseError
 from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Static
 
 from vcr_tui.logic.settings import load_settings, save_theme, settings_path
-from vcr_tui.theme import ERROR_STYLE, palette_for
+from vcr_tui.theme import DEFAULT_THEME, DERIVED, ERROR_STYLE, MARKER_BACKGROUNDS, tuned, with_variants
 
 
 class ThemeKeeper:
@@ -29,6 +32,7 @@ class ThemeKeeper:
         self.app = app
         self.settings_file = settings_file  # None: the user's settings.toml
         self._pushed = False
+        self._palette_theme: str | None = None  # the theme the pushed palette is for
         self._saved: str | None = None  # the theme the settings file names now
 
     def start(self) -> list[str]:
@@ -50,15 +54,23 @@ class ThemeKeeper:
         return problems
 
     def follow(self) -> None:
-        """From now on, a theme switch recolours everything and is remembered."""
+        """From now on, a theme switch recolours everything and is remembered.
+
+        A theme set between construction and start (by a caller, not the settings) is taken up
+        here, as the signal for it went out before anyone listened.
+        """
         self.app.theme_changed_signal.subscribe(self.app, self._changed)
+        if self._palette_theme != self.app.theme:
+            self.use_palette()
+            redraw_all(self.app)
 
     def use_palette(self) -> None:
         """Point every role at the current theme's look."""
         console = self.app.console
         if self._pushed:
             console.pop_theme()
-        styles = palette_for(self.app.theme, self.app.get_css_variables())
+        self._palette_theme = self.app.theme
+        styles = palette_for(self.app.theme, theme_variables(self.app))
         console.push_theme(RichTheme(styles, inherit=True))  # type: ignore[arg-type]
         self._pushed = True
 
@@ -71,6 +83,56 @@ class ThemeKeeper:
                 self.app.notify(problem, severity="warning", timeout=8, markup=False)
             else:
                 self._saved = theme.name
+
+
+def palette_for(theme_name: str, variables: Mapping[str, str]) -> dict[str, Style]:
+    """Every role's Rich style (plain, ``.bold`` and ``.italic``) under the theme ``theme_name``.
+
+    ``variables`` are the theme's CSS variables (``App.get_css_variables()``); the default theme
+    has a tuned look of its own and reads only its ``vcr-*`` overrides from them.
+    """
+    base = tuned() if theme_name == DEFAULT_THEME else _derived(variables)
+    return with_variants(base, variables)
+
+
+def _derived(variables: Mapping[str, str]) -> dict[str, Style]:
+    background = _color(variables, "background", Color(0, 0, 0))
+    foreground = _solid(variables, "foreground", background, Color(255, 255, 255))
+    base: dict[str, Style] = {}
+    for role, (variable, attributes) in DERIVED.items():
+        color = _solid(variables, variable, background, foreground)
+        base[role] = (
+            Style.parse(attributes) + Style(color=color.rich_color) if attributes else Style(color=color.rich_color)
+        )
+    for role, variable in MARKER_BACKGROUNDS.items():
+        badge = _solid(variables, variable, background, foreground)
+        text = badge + badge.get_contrast_text(1.0)
+        base[role] = Style(bold=True, color=text.rich_color, bgcolor=badge.rich_color)
+    return base
+
+
+def _color(variables: Mapping[str, str], name: str, fallback: Color) -> Color:
+    try:
+        return Color.parse(variables[name])
+    except (KeyError, ColorParseError):
+        return fallback
+
+
+def _solid(variables: Mapping[str, str], name: str, background: Color, fallback: Color) -> Color:
+    """The variable's colour as it shows over the background (a translucent one blended in)."""
+    color = _color(variables, name, fallback)
+    return background + color if color.a < 1 else color
+
+
+def theme_variables(app: App[object]) -> Mapping[str, str]:
+    """What ``palette_for`` needs: the default theme reads only its own ``vcr-*`` overrides.
+
+    Generating a theme's whole colour system costs milliseconds of every start; the default
+    theme's palette does not depend on it.
+    """
+    if app.theme == DEFAULT_THEME:
+        return app.current_theme.variables
+    return app.get_css_variables()
 
 
 def redraw_all(app: App[object]) -> None:
@@ -92,4 +154,4 @@ def ensure_palette(app: App[object]) -> None:
     try:
         app.console.get_style(ERROR_STYLE)
     except MissingStyle:
-        app.console.push_theme(RichTheme(palette_for(app.theme, app.get_css_variables()), inherit=True))  # type: ignore[arg-type]
+        app.console.push_theme(RichTheme(palette_for(app.theme, theme_variables(app)), inherit=True))  # type: ignore[arg-type]
