@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from tests.acid_support import (
     git_home_fixture,  # noqa: F401  (the git_home fixture)
@@ -59,6 +60,10 @@ async def test_keymap_mistakes_are_shown_on_start_and_the_defaults_kept(app_reco
         assert app.options.keymap == {"file.next-error": "ctrl+e", "file.mark": "n"}
         await press(pilot, "n")
         assert screen.frame_list.marked == 0  # n marks now
+
+        await press(pilot, "question_mark")  # the help lists them too, once the notices are gone
+        listed = str(app.screen.query_one("#help-keymap", Static).content)
+        assert f"{keymap_file}:4: no command has the binding id 'file.nope'" in listed
 
 
 async def test_a_clean_keymap_says_nothing(app_recordings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,6 +31,7 @@ class HostApp(App[None]):
         if keymap is not options.keymap:
             options = replace(options, keymap=keymap)
         self.options = options
+        self.keymap_problems = tuple(keymap_problems)  # also listed in the help, after the notice is gone
         self.failure: str | None = None  # set when the recording turned out to be unusable
         self.farewell: list[str] = []  # lines printed after the app exits (forks written on the way out)
         self.themes = ThemeKeeper(self)
@@ -65,6 +66,12 @@ class HostApp(App[None]):
         """
         if self.options.freeze_gc:
             self.call_after_refresh(gc.freeze)
+
+
+def keymap_problems_of(node: DOMNode) -> tuple[str, ...]:
+    """What was wrong with the user's keymap when the app started (empty in another app)."""
+    app = node.app
+    return app.keymap_problems if isinstance(app, HostApp) else ()
 
 
 def screenshot_folder() -> Path:

@@ -19,9 +19,10 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from vcr_tui.host import options_of
+from vcr_tui.host import keymap_problems_of, options_of
 from vcr_tui.keys import KeyHelp, everywhere_keys, key_help
-from vcr_tui.theme import LABEL_STYLE, NAME_STYLE
+from vcr_tui.safe_text import clean
+from vcr_tui.theme import CAUTION_STYLE, LABEL_STYLE, NAME_STYLE, WARNING_STYLE, as_spans
 
 
 def help_table(title: str, entries: list[KeyHelp], style: Callable[[str], Style]) -> Table:
@@ -82,6 +83,11 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "Keys"
             scroll.border_subtitle = "esc closes · remap keys by binding id in ~/.config/vcr-tui/keymap.toml"
             yield Input(placeholder="filter: a key, a word or a binding id", id="help-filter")
+            problems = keymap_problems_of(self)
+            if problems:
+                notes = Text("Your keymap, as read at start:\n", style=WARNING_STYLE)
+                notes.append("\n".join(f"  {clean(problem)}" for problem in problems), style=CAUTION_STYLE)
+                yield Static(as_spans(notes), id="help-keymap")
             yield Static(self._tables(""), id="help-keys")
 
     def _tables(self, query: str) -> Table:
