@@ -155,3 +155,19 @@ async def test_the_palettes_screenshot_works_without_a_downloads_folder(
     assert len(saved) == 1 and saved[0].read_text(encoding="utf-8").startswith("<svg")
     assert str(started_in) in notifications(app)
     assert not (home / "Downloads").exists()
+
+
+async def test_textual_theme_in_the_environment_wins_over_the_remembered_one(
+    app_recordings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual reads ``TEXTUAL_THEME`` when it is imported; the remembered theme must not replace it."""
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('theme = "nord"\n', encoding="utf-8")
+    monkeypatch.setenv("TEXTUAL_THEME", "textual-dark")
+    app = VCRApp(app_recordings.demo())
+    assert app.theme == "textual-dark"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+    assert path.read_text(encoding="utf-8") == 'theme = "nord"\n'  # nothing was chosen: nothing saved

@@ -9,6 +9,7 @@ once more, so nothing keeps the old theme's colours.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,6 +39,9 @@ class ThemeKeeper:
     def start(self) -> list[str]:
         """Choose the remembered theme (before the first paint); the problems to show the user."""
         problems: list[str] = []
+        if os.environ.get("TEXTUAL_THEME"):  # asked for by name for this run: that wins
+            self.use_palette()
+            return problems
         settings = load_settings(self.settings_file)
         if settings.problem:
             problems.append(settings.problem)
