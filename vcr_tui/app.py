@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from vcr_tui.host import HostApp
+from vcr_tui.keys import LoadedKeymap
 from vcr_tui.logic.agent_choice import AgentSettings
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.options import AppOptions, Keymap
@@ -46,7 +47,7 @@ class VCRApp(HostApp):
     ) -> None:
         if options is None:
             options = AppOptions(
-                keymap=dict(keymap or {}),
+                keymap=keymap if isinstance(keymap, LoadedKeymap) else dict(keymap or {}),
                 workspace=workspace,
                 follow=follow,
                 freeze_gc=freeze_gc,

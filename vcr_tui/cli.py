@@ -324,16 +324,13 @@ def resolve_workspace(path: Path) -> Path:
 
 
 def user_keymap() -> dict[str, str]:
-    """The user's key remapping, if they wrote one; complaints go to stderr and are not fatal."""
+    """The user's key remapping, if they wrote one; the app shows what is wrong with it on start."""
     from vcr_tui.keys import default_keymap_path, load_keymap
 
     path = default_keymap_path()
     if not path.exists():
         return {}
-    keymap, complaints = load_keymap(path)
-    for complaint in complaints:
-        click.echo(f"vcr-tui: {complaint}", err=True)
-    return keymap
+    return load_keymap(path)[0]
 
 
 def fail(message: str, status: int = 2) -> NoReturn:

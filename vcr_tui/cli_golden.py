@@ -70,8 +70,10 @@ def _console() -> Console:
 
     from rich.console import Console
 
+    from vcr_tui.theme import terminal_theme
+
     width = None if sys.stdout.isatty() else PIPE_WIDTH
-    return Console(highlight=False, soft_wrap=False, width=width)
+    return Console(highlight=False, soft_wrap=False, width=width, theme=terminal_theme())
 
 
 @click.group("golden")

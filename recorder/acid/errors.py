@@ -23,6 +23,10 @@ class SessionError(WorkspaceError):
     """The call does not fit the session's state: none begun, one already open, an unknown id."""
 
 
+class NothingToUndoError(SessionError):
+    """An undo was asked for, but no rollback of this session is left to undo."""
+
+
 class SnapshotNotFoundError(WorkspaceError):
     """The frame or savepoint asked for has no snapshot of this session."""
 

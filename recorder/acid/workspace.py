@@ -40,6 +40,7 @@ from recorder.acid.committing import (
     unmerged_paths,
 )
 from recorder.acid.errors import (
+    NothingToUndoError,
     RepositoryStateError,
     RollbackConflictError,
     RollbackFailedError,
@@ -943,7 +944,7 @@ def _refuse_branch_change(facts: SessionFacts, head: HeadState) -> None:
 
 def _last_undo(session: _Session) -> _UndoEntry:
     if not session.undo_stack:
-        raise SessionError("there is no rollback to undo")
+        raise NothingToUndoError("there is no rollback to undo")
     return session.undo_stack[-1]
 
 

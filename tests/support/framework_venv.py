@@ -124,7 +124,11 @@ def _project_dependencies() -> list[str]:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10: the whole file stands in for its dependency list
         return [text]
-    return list(tomllib.loads(text)["project"]["dependencies"])
+    from packaging.requirements import Requirement
+
+    # A dependency for other Pythons only (``tomli; python_version < "3.11"``) changes nothing here.
+    needed = tomllib.loads(text)["project"]["dependencies"]
+    return [item for item in needed if (marker := Requirement(item).marker) is None or marker.evaluate()]
 
 
 _known: dict[str, FrameworkVenv | Exception] = {}

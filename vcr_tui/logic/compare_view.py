@@ -16,14 +16,14 @@ from recorder.compare import AlignedPair, PairKind, RunComparison, RunSide, Step
 from vcr_tui.logic.diff_model import DiffRequest
 from vcr_tui.logic.formatting import format_cost, format_tokens
 from vcr_tui.logic.safe_text import clean
-from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, TYPE_LOOKS
+from vcr_tui.theme import CHANGE_STYLES, ERROR_STYLE, FORK_POINT_STYLE, LABEL_STYLE, NOTE_STYLE, TYPE_LOOKS, bold
 
 PAIR_LOOKS: dict[PairKind, tuple[str, str]] = {
     PairKind.SAME: (" ", ""),
-    PairKind.CHANGED: ("~", "bold #ffd75f"),
-    PairKind.ONLY_A: ("-", "bold #ff5f5f"),
-    PairKind.ONLY_B: ("+", "bold #5fd75f"),
-    PairKind.FORK_POINT: ("⑂", "bold #5fd787"),
+    PairKind.CHANGED: ("~", bold(CHANGE_STYLES["changed"][1])),
+    PairKind.ONLY_A: ("-", bold(CHANGE_STYLES["removed"][1])),
+    PairKind.ONLY_B: ("+", bold(CHANGE_STYLES["added"][1])),
+    PairKind.FORK_POINT: ("⑂", FORK_POINT_STYLE),
 }
 
 
@@ -181,5 +181,5 @@ def _side_cell(step: StepDigest | None, width: int, input_differs: bool, output_
     cell.append(look.glyph, style=look.style)
     cell.append(" ")
     cell.append(f"{name:<{room}}", style=ERROR_STYLE if step.is_error else "")
-    cell.append(f" {flags}  ", style="#ffd75f")
+    cell.append(f" {flags}  ", style=NOTE_STYLE)
     return cell

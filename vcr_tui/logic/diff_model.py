@@ -19,7 +19,7 @@ from recorder import StateChange, diff_states, format_path
 from recorder.diffing import PathPart
 from vcr_tui.logic.formatting import value_preview
 from vcr_tui.logic.safe_text import clean, shorten
-from vcr_tui.theme import CHANGE_STYLES, LABEL_STYLE
+from vcr_tui.theme import CHANGE_STYLES, LABEL_STYLE, bold, italic
 
 MAX_LINES = 5000
 SMALL_NODES = 2000  # values: states this small go to deepdiff whole
@@ -173,14 +173,14 @@ def change_lines(changes: list[StateChange], request: DiffRequest, limit: int = 
     for change in changes[:limit]:
         lines.append(change_line(change))
     if len(changes) > limit:
-        lines.append(Text(f"  … {len(changes) - limit:,} more changes", style="italic " + LABEL_STYLE, end=""))
+        lines.append(Text(f"  … {len(changes) - limit:,} more changes", style=italic(LABEL_STYLE), end=""))
     return lines
 
 
 def change_line(change: StateChange) -> Text:
     sign, style = CHANGE_STYLES[change.kind]
     line = Text(no_wrap=True, end="")
-    line.append(f"{sign} ", style="bold " + style)
+    line.append(f"{sign} ", style=bold(style))
     line.append(shorten(clean(format_path(change.path)), 80), style=style)
     line.append("  ")
     if change.kind == "added":
@@ -191,7 +191,7 @@ def change_line(change: StateChange) -> Text:
         line.append_text(old)
     else:
         line.append_text(value_preview(change.old, VALUE_WIDTH))
-        line.append(" → ", style="bold " + style)
+        line.append(" → ", style=bold(style))
         line.append_text(value_preview(change.new, VALUE_WIDTH))
     return line
 

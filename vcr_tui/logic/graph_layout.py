@@ -14,7 +14,7 @@ from rich.text import Text
 
 from recorder.run_graph import Branch, GraphNode, Level, RunGraph, label
 from vcr_tui.logic.safe_text import clean
-from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, TYPE_LOOKS
+from vcr_tui.theme import ERROR_STYLE, FORK_POINT_STYLE, LABEL_STYLE, TYPE_LOOKS, italic
 
 _CELL = 26
 _MIN_CELL = 12
@@ -83,7 +83,7 @@ class GraphLayout:
             assert found.branch is not None
             branch = found.branch
             text = Text(no_wrap=True, end="")
-            text.append("⑂ fork ", style="bold #5fd787")
+            text.append("⑂ fork ", style=FORK_POINT_STYLE)
             text.append(clean(branch.session_id), style="bold")
             text.append(f" branches off #{branch.forked_from_frame}", style=LABEL_STYLE)
             return text
@@ -112,7 +112,7 @@ def _link(upper: Level, lower: Level, width: int) -> Text:
     text = Text("".join(chars), style=LABEL_STYLE, no_wrap=True, end="")
     sent = [node for node in lower.nodes if node.sent]
     if sent:
-        text.append(f"  Send ×{len(sent)}", style="italic " + LABEL_STYLE)
+        text.append(f"  Send ×{len(sent)}", style=italic(LABEL_STYLE))
     return text
 
 

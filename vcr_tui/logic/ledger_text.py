@@ -13,12 +13,12 @@ from rich.text import Text
 
 from vcr_tui.logic.formatting import format_cost, format_latency, format_tokens
 from vcr_tui.logic.safe_text import safe, shorten
+from vcr_tui.theme import SOURCE_STYLES
 
 if TYPE_CHECKING:
     from recorder.golden import CostLedger, LedgerRow
 
 SOURCE_MARKS = {"golden": "↺ golden", "replayed": "↺ replayed", "live": "live"}
-SOURCE_STYLES = {"golden": "green", "replayed": "cyan", "live": ""}
 COLUMNS = ("#", "step", "source", "tokens", "cost", "latency", "saved tokens", "saved $", "saved time")
 NODE_WIDTH = 32
 

@@ -21,10 +21,18 @@ from vcr_tui.logic.workspace_link import (
     RollbackProposal,
     snapshot_commit,
 )
-from vcr_tui.theme import CHANGE_STYLES, ERROR_STYLE, LABEL_STYLE, SNAPSHOT_GLYPH, SNAPSHOT_STYLE
+from vcr_tui.theme import (
+    CHANGE_STYLES,
+    ERROR_STYLE,
+    LABEL_STYLE,
+    SNAPSHOT_GLYPH,
+    SNAPSHOT_STYLE,
+    WARNING_STYLE,
+    bold,
+    italic,
+)
 
 SHOWN_PER_GROUP = 500
-WARNING_STYLE = "bold #ffaf00"
 _ADDED = CHANGE_STYLES["added"][1]
 _REMOVED = CHANGE_STYLES["removed"][1]
 _CHANGED = CHANGE_STYLES["changed"][1]
@@ -126,7 +134,7 @@ def plan_counts(plan: RollbackPlan) -> Text:
     for position, (words, style) in enumerate(parts):
         if position:
             text.append("   ")
-        text.append(words, style=f"bold {style}" if style != LABEL_STYLE else style)
+        text.append(words, style=bold(style) if style != LABEL_STYLE else style)
     return text
 
 
@@ -146,7 +154,7 @@ def plan_listing(plan: RollbackPlan, *, undo: bool = False, limit: int = SHOWN_P
         if paths:
             _append_group(text, sign, styles[sign], f"{verb} {files(len(paths))}", why, paths, limit)
     if not text:
-        text.append("No file differs: the files already match.", style="italic " + LABEL_STYLE)
+        text.append("No file differs: the files already match.", style=italic(LABEL_STYLE))
     text.rstrip()
     return text
 
@@ -154,14 +162,14 @@ def plan_listing(plan: RollbackPlan, *, undo: bool = False, limit: int = SHOWN_P
 def _append_group(text: Text, sign: str, style: str, heading: str, why: str, paths: Sequence[str], limit: int) -> None:
     if text:
         text.append("\n")
-    text.append(heading, style=f"bold {style}" if style != LABEL_STYLE else "bold")
+    text.append(heading, style=bold(style) if style != LABEL_STYLE else "bold")
     text.append(f"  {why}\n" if why else "\n", style=LABEL_STYLE)
     for path in paths[:limit]:
         text.append(f"  {sign} ", style=style)
         text.append(clean(path))
         text.append("\n")
     if len(paths) > limit:
-        text.append(f"  … and {len(paths) - limit:,} more\n", style="italic " + LABEL_STYLE)
+        text.append(f"  … and {len(paths) - limit:,} more\n", style=italic(LABEL_STYLE))
 
 
 def rollback_notes(proposal: RollbackProposal, undo_key: str = "ctrl+z") -> Text:
@@ -240,7 +248,7 @@ def commit_counts(preview: CommitPreview) -> Text:
     for position, (words, style) in enumerate(parts):
         if position:
             text.append("   ")
-        text.append(words, style=f"bold {style}" if style != LABEL_STYLE else style)
+        text.append(words, style=bold(style) if style != LABEL_STYLE else style)
     return text
 
 
@@ -265,7 +273,7 @@ def commit_listing(preview: CommitPreview, limit: int = SHOWN_PER_GROUP) -> Text
             limit,
         )
     if not text:
-        text.append("The session changed no files.", style="italic " + LABEL_STYLE)
+        text.append("The session changed no files.", style=italic(LABEL_STYLE))
     if not text.plain.endswith("\n"):
         text.append("\n")
     text.append("\nMessage\n", style="bold")

@@ -33,6 +33,7 @@ from vcr_tui.commands import ScreenCommands
 from vcr_tui.logic.compare_view import CompareView, pair_cells
 from vcr_tui.logic.diff_model import compute_lines
 from vcr_tui.screens.help_screen import HelpScreen
+from vcr_tui.theme import ERROR_STYLE, as_spans
 from vcr_tui.widgets.diff_view import DiffView
 
 
@@ -244,7 +245,9 @@ class CompareScreen(Screen[None]):
             self.query_one("#compare-status", Static).update(f"reading both runs… {percent}%")
 
     def on_comparison_failed(self, message: ComparisonFailed) -> None:
-        self.query_one("#compare-status", Static).update(Text(f"cannot compare: {message.reason}", style="bold red"))
+        self.query_one("#compare-status", Static).update(
+            as_spans(Text(f"cannot compare: {message.reason}", style=ERROR_STYLE))
+        )
         self.query_one(PairList).placeholder = "Nothing to compare."
         self.query_one(PairList).refresh()
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -30,7 +29,19 @@ from vcr_tui.messages import PromptSubmitted, SessionsScanned
 from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.screens.folder_watch import FolderWatching
 from vcr_tui.screens.help_screen import HelpScreen
-from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, MARK_GLYPH
+from vcr_tui.theme import (
+    CAUTION_STYLE,
+    ERROR_STYLE,
+    LABEL_STYLE,
+    MARK_GLYPH,
+    NAME_STYLE,
+    OK_STYLE,
+    RUNNING_STYLE,
+    TAG_STYLE,
+    UNFINISHED_STYLE,
+    as_spans,
+    bold,
+)
 from vcr_tui.widgets.line_table import Cell, LineTable, Row
 from vcr_tui.widgets.priority_footer import PriorityFooter
 from vcr_tui.widgets.prompt_bar import PromptBar
@@ -40,8 +51,7 @@ _REDRAW_SECONDS = 0.25  # while a big folder is scanned, the table is redrawn at
 _REDRAW_SHARE = 20  # ... and at most one part in this of the time goes to redrawing
 COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "outcome", "tags", "forked from")
 _NUMBER_COLUMNS = (2, 3, 4)
-_NAME_STYLE = Style.parse("bold #ffd75f")
-_OUTCOME_STYLES = {"ok": "#5fd75f", "error": ERROR_STYLE, "running": "bold #5fafff", "unfinished": "#ffaf5f"}
+_OUTCOME_STYLES = {"ok": OK_STYLE, "error": ERROR_STYLE, "running": RUNNING_STYLE, "unfinished": UNFINISHED_STYLE}
 
 
 class SessionTable(LineTable):
@@ -60,13 +70,15 @@ def session_cells(entry: SessionEntry, *, marked: bool = False) -> list[Cell]:
     """One table row: literal text for everything that came from a file."""
     indent = "  " * entry.depth + ("└ " if entry.depth else "")
     name: Cell = (
-        (f"{MARK_GLYPH} " if marked else "", _NAME_STYLE),
-        (indent, _NAME_STYLE + Style.parse(LABEL_STYLE)),
-        (shorten(clean(entry.session_id), 36), _NAME_STYLE),
+        (f"{MARK_GLYPH} " if marked else "", NAME_STYLE),
+        (indent, bold(LABEL_STYLE)),
+        (shorten(clean(entry.session_id), 36), NAME_STYLE),
     )
     if entry.error:
         return [name, ((shorten(clean(entry.error), 60), ERROR_STYLE),), *(() for _ in COLUMNS[2:])]
-    frames: Cell = ((f"{entry.frames:,}", ""), (" ⚠", "#ffaf00")) if entry.problems else ((f"{entry.frames:,}", ""),)
+    frames: Cell = (
+        ((f"{entry.frames:,}", ""), (" ⚠", CAUTION_STYLE)) if entry.problems else ((f"{entry.frames:,}", ""),)
+    )
     parent: Cell = ()
     if entry.parent_session_id:
         parent = ((shorten(clean(entry.parent_session_id), 30), ""),)
@@ -79,7 +91,7 @@ def session_cells(entry: SessionEntry, *, marked: bool = False) -> list[Cell]:
         ((format_tokens(entry.tokens) if entry.tokens else "—", ""),),
         ((format_cost(entry.cost_usd) if entry.cost_usd else "—", ""),),
         outcome_cell(entry),
-        ((shorten(clean(", ".join(entry.tags)), 24), "#87afd7"),),
+        ((shorten(clean(", ".join(entry.tags)), 24), TAG_STYLE),),
         parent,
     ]
 
@@ -241,10 +253,10 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         title.append(count if self.scan_done else f"{count}, scanning…", style=LABEL_STYLE)
         if self.filter_text:
             title.append(f"  · {len(self.ordered):,} match ", style=LABEL_STYLE)
-            title.append(clean(self.filter_text), style="bold #ffd75f")
+            title.append(clean(self.filter_text), style=NAME_STYLE)
         order = "descending" if self.descending else "ascending"
         title.append(f"  · sorted by {self.sort_column.value}, {order}", style=LABEL_STYLE)
-        self.query_one("#sessions-title", Static).update(title)
+        self.query_one("#sessions-title", Static).update(as_spans(title))
 
     def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         event.stop()

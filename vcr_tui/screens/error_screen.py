@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from vcr_tui.host import report_failure
 from vcr_tui.logic.safe_text import clean
+from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, as_spans
 
 EXIT_BAD_INPUT = 2
 
@@ -38,11 +39,11 @@ class ErrorScreen(Screen[None]):
         self.message = message
 
     def compose(self) -> ComposeResult:
-        text = Text("Cannot open this recording\n\n", style="bold #ff5f5f")
+        text = Text("Cannot open this recording\n\n", style=ERROR_STYLE)
         text.append(clean(self.message))
-        text.append("\n\npress q to quit", style="#8a8a8a")
+        text.append("\n\npress q to quit", style=LABEL_STYLE)
         with Middle(), Center():
-            yield Static(text)
+            yield Static(as_spans(text))
 
     def on_mount(self) -> None:
         report_failure(self, self.message)

@@ -25,6 +25,7 @@ from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
 from recorder.run_graph import GraphNode, RunGraph, build_graph, forks_beside
 from vcr_tui.logic.graph_layout import GraphLayout
 from vcr_tui.screens.help_screen import HelpScreen
+from vcr_tui.theme import ERROR_STYLE, as_spans
 
 
 class GraphBuilt(Message):
@@ -174,7 +175,9 @@ class GraphScreen(Screen[int | None]):
         self.query_one("#graph-status", Static).update("j/k levels · h/l lanes · enter selects the frame · esc back")
 
     def on_graph_failed(self, message: GraphFailed) -> None:
-        self.query_one("#graph-status", Static).update(Text(f"cannot draw the run: {message.reason}", style="bold red"))
+        self.query_one("#graph-status", Static).update(
+            as_spans(Text(f"cannot draw the run: {message.reason}", style=ERROR_STYLE))
+        )
 
     def action_select(self) -> None:
         node = self.query_one(GraphCanvas).selected

@@ -6,8 +6,10 @@ box at the top filters the list by key, words or binding id as you type.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,16 +19,21 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from vcr_tui.host import options_of
+from vcr_tui.host import keymap_problems_of, options_of
 from vcr_tui.keys import KeyHelp, everywhere_keys, key_help
+from vcr_tui.logic.safe_text import clean
+from vcr_tui.theme import CAUTION_STYLE, LABEL_STYLE, NAME_STYLE, WARNING_STYLE, as_spans
 
 
-def help_table(title: str, entries: list[KeyHelp]) -> Table:
-    """One section of the help: keys on the left, what they do on the right."""
+def help_table(title: str, entries: list[KeyHelp], style: Callable[[str], Style]) -> Table:
+    """One section of the help: keys on the left, what they do on the right.
+
+    ``style`` resolves a role (the app's ``console.get_style``): a table keeps its column styles.
+    """
     table = Table.grid(padding=(0, 2), expand=True)
-    table.add_column(min_width=18, style="bold #ffd75f", no_wrap=True)
+    table.add_column(min_width=18, style=style(NAME_STYLE), no_wrap=True)
     table.add_column(ratio=3)
-    table.add_column(ratio=2, style="#8a8a8a", no_wrap=True, overflow="ellipsis")
+    table.add_column(ratio=2, style=style(LABEL_STYLE), no_wrap=True, overflow="ellipsis")
     table.add_row(Text(title, style="bold underline"), "", Text("binding id", style="italic"))
     for entry in entries:
         table.add_row(Text("  " + " ".join(entry.keys)), Text(entry.description), Text(entry.binding_id))
@@ -76,6 +83,11 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "Keys"
             scroll.border_subtitle = "esc closes · remap keys by binding id in ~/.config/vcr-tui/keymap.toml"
             yield Input(placeholder="filter: a key, a word or a binding id", id="help-filter")
+            problems = keymap_problems_of(self)
+            if problems:
+                notes = Text("Your keymap, as read at start:\n", style=WARNING_STYLE)
+                notes.append("\n".join(f"  {clean(problem)}" for problem in problems), style=CAUTION_STYLE)
+                yield Static(as_spans(notes), id="help-keymap")
             yield Static(self._tables(""), id="help-keys")
 
     def _tables(self, query: str) -> Table:
@@ -86,7 +98,7 @@ class HelpScreen(ModalScreen[None]):
         for title, entries in self.shown:
             kept = [entry for entry in entries if not needle or needle in _haystack(entry)]
             if kept:
-                grid.add_row(help_table(title, kept))
+                grid.add_row(help_table(title, kept, self.app.console.get_style))
         if not grid.row_count:
             grid.add_row(Text(f"No key matches {query.strip()!r}.", style="italic"))
         return grid

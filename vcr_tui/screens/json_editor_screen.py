@@ -19,7 +19,7 @@ from textual.widgets import Static, TextArea
 
 from vcr_tui.logic.editing import ParseError, parse_state_text
 from vcr_tui.logic.safe_text import clean, shorten
-from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE
+from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, NOTE_STYLE, as_spans, bold
 
 HINT = "ctrl+s save · esc cancel · ctrl+z undo"
 SAFE_TREE_SITTER = (0, 25)  # the tree-sitter release Textual 8.2's TextArea works with
@@ -94,7 +94,7 @@ class JsonEditorScreen(ModalScreen[str | None]):
         if self.first_error is not None:
             self._show_error(self.first_error)
         else:
-            message = Text(clean(self.note) + "\n" if self.note else "", style="#ffd75f")
+            message = Text(clean(self.note) + "\n" if self.note else "", style=NOTE_STYLE)
             message.append("Edit the state, then ctrl+s. The recording itself is never changed.", style=LABEL_STYLE)
             self._say(message)
 
@@ -115,7 +115,7 @@ class JsonEditorScreen(ModalScreen[str | None]):
             self.dismiss(None)
             return
         self._confirm_discard = True
-        self._say(Text("You have changes: esc again throws them away, ctrl+s saves them.", style="bold #ffd75f"))
+        self._say(Text("You have changes: esc again throws them away, ctrl+s saves them.", style=bold(NOTE_STYLE)))
 
     def _show_error(self, error: ParseError) -> None:
         self.error = error
@@ -131,4 +131,4 @@ class JsonEditorScreen(ModalScreen[str | None]):
             area.move_cursor((row, column), center=True)
 
     def _say(self, text: Text) -> None:
-        self.query_one("#editor-message", Static).update(text)
+        self.query_one("#editor-message", Static).update(as_spans(text))

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from recorder import Problem
 from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.theme import LABEL_STYLE, WARNING_STYLE, italic
 
 SHOWN = 50
 
@@ -20,17 +21,17 @@ SHOWN = 50
 def problems_text(problems: list[Problem], file_name: str) -> Text:
     text = Text()
     noun = "line" if len(problems) == 1 else "lines"
-    text.append(f"⚠ {len(problems):,} {noun} of ", style="bold #ffaf00")
+    text.append(f"⚠ {len(problems):,} {noun} of ", style=WARNING_STYLE)
     text.append(clean(file_name), style="bold")
-    text.append(" could not be used as written.\n", style="bold #ffaf00")
+    text.append(" could not be used as written.\n", style=WARNING_STYLE)
     text.append("The rest of the recording is shown; these lines were skipped or mended:\n\n")
     for problem in problems[:SHOWN]:
         where = f"line {problem.line}" if problem.line else "file"
-        text.append(f"  {where:>10}  ", style="#8a8a8a")
+        text.append(f"  {where:>10}  ", style=LABEL_STYLE)
         text.append(shorten(clean(problem.reason), 200))
         text.append("\n")
     if len(problems) > SHOWN:
-        text.append(f"\n  … and {len(problems) - SHOWN:,} more\n", style="italic #8a8a8a")
+        text.append(f"\n  … and {len(problems) - SHOWN:,} more\n", style=italic(LABEL_STYLE))
     return text
 
 

@@ -15,7 +15,7 @@ from textual.geometry import Offset, Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from vcr_tui.theme import LABEL_STYLE
+from vcr_tui.theme import LABEL_STYLE, italic
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -55,7 +55,7 @@ class DiffView(ScrollView, can_focus=True):
         self.refresh()
 
     def show_note(self, message: str, *, key: tuple[object, ...] | None = None) -> None:
-        self.show_lines([Text(message, style="italic " + LABEL_STYLE, end="")], key=key)
+        self.show_lines([Text(message, style=italic(LABEL_STYLE), end="")], key=key)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Looked up once per paint, not once per row: each costs a style resolution.
@@ -76,3 +76,7 @@ class DiffView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._strips.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # drawn with the old styles (a theme switch)

@@ -17,7 +17,7 @@ from recorder.graph_facts import FACTS_KEY, GraphPlace, graph_place
 from vcr_tui.logic.formatting import format_cost, format_latency, format_timestamp, format_tokens
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.workspace_text import is_workspace_fact, snapshot_fact
-from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, TYPE_LOOKS
+from vcr_tui.theme import ERROR_ROW_STYLE, ERROR_STYLE, LABEL_STYLE, MODEL_STYLE, TYPE_LOOKS, italic
 
 _GAP = "   "
 _SHOWN_CUSTOM = 4
@@ -52,7 +52,7 @@ def detail_chunks(frame: Frame, *, narrow: bool = False) -> list[Text]:
     if snapshot is not None:
         chunks.append(snapshot)
     if meta.model and frame.node_name != f"llm:{meta.model}":  # llm:<model> already says it
-        chunks.append(_chunk("model", shorten(meta.model, 40), "#d787ff"))
+        chunks.append(_chunk("model", shorten(meta.model, 40), MODEL_STYLE))
     tokens = _tokens(meta.tokens_input, meta.tokens_output, meta.tokens_used)
     if tokens:
         chunks.append(_chunk("tokens", tokens))
@@ -99,7 +99,7 @@ def error_text(frame: Frame) -> Text | None:
     error.append(clean(meta.error_type or "error"), style=ERROR_STYLE)
     if meta.error_message:
         error.append(": ", style=ERROR_STYLE)
-        error.append(shorten(clean(meta.error_message), 400), style="#ff8787")
+        error.append(shorten(clean(meta.error_message), 400), style=ERROR_ROW_STYLE)
     return error
 
 
@@ -183,7 +183,7 @@ class FrameDetails(Widget):
 
     def _build_lines(self, width: int, small: bool) -> list[Text]:
         if self.frame is None:
-            return [Text(self.note, style="italic " + LABEL_STYLE, end="")]
+            return [Text(self.note, style=italic(LABEL_STYLE), end="")]
         lines = pack(detail_chunks(self.frame, narrow=width < _NARROW), width)
         lines = lines[: _FACT_LINES_SMALL if small else _FACT_LINES]
         error = error_text(self.frame)

@@ -43,6 +43,7 @@ from vcr_tui.theme import (
     SNAPSHOT_GLYPH,
     SNAPSHOT_STYLE,
     TYPE_LOOKS,
+    bold,
 )
 
 _STRIP_CACHE = 512
@@ -247,6 +248,10 @@ class FrameList(ScrollView, can_focus=True):
         if 0 <= row < self.frame_count:
             self.move_to(row)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # drawn with the old styles (a theme switch)
+
     def on_focus(self) -> None:
         self._repaint()
 
@@ -326,7 +331,7 @@ class FrameList(ScrollView, can_focus=True):
             name = f"{FAILED_TOOL_GLYPH} {name}"
         style = ""
         if error:
-            style = ERROR_ROW_STYLE if row.frame_type is not FrameType.ERROR else "bold " + ERROR_ROW_STYLE
+            style = ERROR_ROW_STYLE if row.frame_type is not FrameType.ERROR else bold(ERROR_ROW_STYLE)
         node = Text(name, style=style, end="")
         if row.has_snapshot:  # at the start of the name, so the marker lines up at every width
             node = Text.assemble((SNAPSHOT_GLYPH + " ", SNAPSHOT_STYLE), node, end="")

@@ -15,21 +15,20 @@ from textual.widget import Widget
 from vcr_tui.logic.formatting import format_cost, format_count, format_latency, format_tokens
 from vcr_tui.logic.frame_rows import FrameRow
 from vcr_tui.logic.safe_text import clean, shorten
-from vcr_tui.theme import ERROR_STYLE, TYPE_LOOKS
+from vcr_tui.theme import ERROR_STYLE, FORK_STYLE, MARKER_STYLES, MODEL_STYLE, TYPE_LOOKS, WARNING_STYLE
 
 _SEPARATOR = " │ "
-# The marker's colours: green follows, yellow holds the view, orange waits for the source,
-# grey is finished, red needs the user.
+# The marker's look, by what it says (``theme.MARKER_STYLES`` explains the colours).
 _MARKER_STYLES = {
-    "LIVE": "bold black on #5fd75f",
-    "PAUSED": "bold black on #ffd75f",
-    "CONNECTING": "bold black on #ffaf5f",
-    "RECONNECTING": "bold black on #ffaf5f",
-    "WAITING": "bold black on #ffaf5f",
-    "ENDED": "bold black on #a8a8a8",
-    "COMPLETE": "bold black on #87afd7",
-    "IDLE": "bold black on #a8a8a8",
-    "FAILED": "bold white on #d70000",
+    "LIVE": MARKER_STYLES["live"],
+    "PAUSED": MARKER_STYLES["paused"],
+    "CONNECTING": MARKER_STYLES["waiting"],
+    "RECONNECTING": MARKER_STYLES["waiting"],
+    "WAITING": MARKER_STYLES["waiting"],
+    "ENDED": MARKER_STYLES["ended"],
+    "COMPLETE": MARKER_STYLES["complete"],
+    "IDLE": MARKER_STYLES["ended"],
+    "FAILED": MARKER_STYLES["failed"],
 }
 
 
@@ -75,7 +74,7 @@ Part = tuple[int, Text]
 def build_parts(fields: StatusFields) -> list[Part]:
     parts: list[Part] = []
     if fields.live:
-        marker = Text(f" {fields.live} ", style=_MARKER_STYLES.get(fields.live, "bold black on #ffd75f"))
+        marker = Text(f" {fields.live} ", style=_MARKER_STYLES.get(fields.live, MARKER_STYLES["paused"]))
         if fields.new_frames:
             marker.append(f" +{format_count(fields.new_frames, 'new frame')}", style="bold")
         parts.append((100, marker))
@@ -84,7 +83,7 @@ def build_parts(fields: StatusFields) -> list[Part]:
     if fields.session_id:
         parts.append((80, Text(shorten(clean(fields.session_id), 28), style="bold")))
     if fields.fork:
-        parts.append((75, Text(fields.fork, style="#87afd7")))
+        parts.append((75, Text(fields.fork, style=FORK_STYLE)))
     if fields.totals:
         parts.append((55, Text(fields.totals)))
     if fields.index is not None and fields.count:
@@ -97,7 +96,7 @@ def build_parts(fields: StatusFields) -> list[Part]:
         parts.append((70, Text(shorten(clean(row.node_name), 32), style=ERROR_STYLE if row.is_error else "")))
         parts.append((35, Text(f"{look.glyph} {look.word}", style=look.style)))
         if row.model:
-            parts.append((20, Text(shorten(clean(row.model), 24), style="#d787ff")))
+            parts.append((20, Text(shorten(clean(row.model), 24), style=MODEL_STYLE)))
         if row.tokens is not None:
             parts.append((50, Text(f"{format_tokens(row.tokens)} tok")))
         if row.cost_usd is not None:
@@ -109,7 +108,7 @@ def build_parts(fields: StatusFields) -> list[Part]:
     if fields.activity:
         parts.append((65, Text(fields.activity, style="italic")))
     if fields.skipped:
-        parts.append((95, Text(f"⚠ {format_count(fields.skipped, 'line')} skipped", style="bold #ffaf00")))
+        parts.append((95, Text(f"⚠ {format_count(fields.skipped, 'line')} skipped", style=WARNING_STYLE)))
     return parts
 
 

@@ -58,6 +58,8 @@ from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.sources import LocalPath, Source
+from vcr_tui.theme import ERROR_ROW_STYLE
+from vcr_tui.theme_switch import ensure_palette
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
@@ -243,6 +245,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         return [self.frame_list, self.state_tree, self.diff_view, self]
 
     def on_mount(self) -> None:
+        ensure_palette(self.app)
         self.frame_list.border_title = "Frames"
         self.query_one("#frame-pane").border_title = f"{self.side.capitalize()} state"
         self.diff_view.border_title = f"Diff · {self.diff_mode.caption}"
@@ -470,7 +473,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         try:
             lines, summary = compute_lines(job.request(store.frame, len(store)))
         except Exception as exc:  # a state deepdiff cannot handle must not kill the pane
-            lines, summary = [Text(f"Cannot compare these states: {clean(str(exc))}", style="#ff8787")], ""
+            lines, summary = [Text(f"Cannot compare these states: {clean(str(exc))}", style=ERROR_ROW_STYLE)], ""
         if job.key == self._diff_key:
             self.post_message(DiffReady(job.key, list(lines), summary))
 

@@ -30,7 +30,7 @@ from vcr_tui.logic.frame_view import Side
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.screens.debugger.screen_parts import PartBase
-from vcr_tui.theme import LABEL_STYLE
+from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE
 
 if TYPE_CHECKING:
     pass
@@ -157,7 +157,7 @@ class StateEditing(PartBase):
             body.append(gutter, style=LABEL_STYLE)
             body.append(shown + "\n")
             if error.column - 1 <= len(shown):
-                body.append(" " * (len(gutter) + error.column - 1) + "^\n", style="bold #ff5f5f")
+                body.append(" " * (len(gutter) + error.column - 1) + "^\n", style=ERROR_STYLE)
         body.append("\nNothing you typed is lost: editing again reopens the same file.", style=LABEL_STYLE)
         choices = [
             Choice(("e", "enter"), f"edit again in {shorten(command.label, 30)}", "again"),

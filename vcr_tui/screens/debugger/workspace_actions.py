@@ -18,6 +18,7 @@ from textual import work
 from textual.binding import Binding, BindingType
 
 from recorder.acid import CommitResult, RollbackResult
+from recorder.acid.errors import NothingToUndoError
 from vcr_tui.host import options_of
 from vcr_tui.keys import key_of
 from vcr_tui.logic.safe_text import clean, shorten
@@ -83,6 +84,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
 ]
 
 UNDO_BINDING_ID = "file.undo-rollback"
+NOTHING_TO_UNDO = "Nothing to undo: no rollback of the files is left to undo in this session."
 
 
 def how_to_name_a_workspace(recording: Path) -> Text:
@@ -143,11 +145,21 @@ class WorkspaceActions(PartBase):
 
     def action_undo_rollback(self) -> None:
         store = self._store_for_workspace()
-        if store is not None:
-            self._with_workspace(
-                "Cannot undo the rollback",
-                lambda target: propose_undo(find_session(target, store.session.session_id)),
+        if store is None:
+            return
+        if options_of(self).workspace is None and recorded_text(store.session.metadata, RECORDED_PATH_KEY) is None:  # type: ignore[arg-type]
+            # No folder to roll back, so no rollback that could be undone: said, not a dialog.
+            self.say(
+                "Nothing to undo: no workspace is known for this recording, so no files were rolled back. "
+                "Start vcr-tui with --workspace PATH to work on the files.",
+                severity="warning",
+                timeout=8,
             )
+            return
+        self._with_workspace(
+            "Cannot undo the rollback",
+            lambda target: propose_undo(find_session(target, store.session.session_id)),
+        )
 
     def action_commit_workspace(self) -> None:
         store = self._store_for_workspace()
@@ -236,6 +248,9 @@ class WorkspaceActions(PartBase):
         """Run one step against the workspace and post what came of it; never raises."""
         try:
             outcome = job()
+        except NothingToUndoError:  # not a failure: a notice says so, no dialog needs closing
+            self.post_message(WorkspaceFinished("Nothing to undo", NOTHING_TO_UNDO))
+            return
         except Exception as exc:  # the engine's sentence, or a plain one: never a traceback
             self.post_message(WorkspaceFinished(failure_title, failure_text(exc), failed=True))
             return
