@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
+from tests.app.test_app_workspace import RecordedRun, open_at, run  # noqa: F401  (the run fixture)
 from tests.support.acid_support import (
     git_home_fixture,  # noqa: F401  (the git_home fixture)
     repo_fixture,  # noqa: F401  (the repo fixture)
     tree_state,
 )
 from tests.support.app_support import file_screen, notifications, press, settle
-from tests.app.test_app_workspace import RecordedRun, open_at, run  # noqa: F401  (the run fixture)
 from vcr_tui.app import VCRApp
 from vcr_tui.cli import user_keymap
 from vcr_tui.keys import documented_bindings
