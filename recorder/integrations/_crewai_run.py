@@ -5,8 +5,10 @@ a hop to another thread per event, and a wait for the pool (``flush``) at every 
 its frames could be written. Instead, while any recorded kickoff runs, the bus's ``emit`` is
 wrapped on the instance: each event is noted in the thread that emits it, after CrewAI has
 numbered it, and handed on unchanged; nothing is registered with the bus, so a crew that is not
-recorded pays nothing. The frames are written in emission order whenever a task of the crew
-finishes and when the kickoff ends. The run an event belongs to is found through a context
+recorded pays nothing. Whenever a task of the crew finishes, and when the kickoff ends, the
+events noted so far are handed to the run's writer thread (``_deferred``), which turns them into
+frames in emission order; by then CrewAI has finished with them. Every frame is written before
+the kickoff returns. The run an event belongs to is found through a context
 variable set around the kickoff.
 
 For the duration of a kickoff, each task's ``execute_sync`` and each agent's ``step_callback`` are
@@ -29,6 +31,7 @@ from crewai.events.types.tool_usage_events import ToolUsageErrorEvent, ToolUsage
 
 from recorder.encoding import encode_searched
 from recorder.integrations._crewai_tasks import FACTS_KEY, TaskServer, task_input, task_node, task_output_json
+from recorder.integrations._deferred import DeferredFrames, current_frames
 from recorder.integrations._framework_run import FrameworkRun
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumePlan, active_plan
@@ -104,12 +107,15 @@ def recorded_kickoff(owner: VCRCrewAI, crew: Any, inputs: Mapping[str, Any] | No
         return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
     run = _CrewRun(recorder, crew, active_plan())
     token = _current.set(run)
+    frames_token = current_frames.set(run.deferred)
     try:
         with _noting, run.hooked():
             return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
     finally:
         run.write_noted()
+        current_frames.reset(frames_token)
         _current.reset(token)
+        run.deferred.close()  # every frame written (or the write's error raised) before the kickoff returns
 
 
 class _CrewRun(FrameworkRun):
@@ -126,6 +132,7 @@ class _CrewRun(FrameworkRun):
         self.started: dict[str, Any] = {}  # started events by task id / call id, for inputs and latency
         self.running_task: Any = None  # the task whose events are being written (tasks run in order)
         self.server = TaskServer(self, plan)
+        self.deferred = DeferredFrames(recorder)
 
     # -- noting ---------------------------------------------------------------------------
 
@@ -141,14 +148,15 @@ class _CrewRun(FrameworkRun):
         self.note(_Step(get_next_emission_sequence(), agent, step))
 
     def write_noted(self) -> None:
-        """Write every event noted so far, in the order CrewAI emitted them."""
+        """Hand every event noted so far to the writer thread, which writes them in the order CrewAI emitted them."""
         with self.lock:
             noted, self.noted = self.noted, []
-        if not noted:
-            return
-        with self.recorder.lines_together():  # a task and its insides: one write
-            for _, _, event in sorted(noted, key=lambda item: (item[0], item[1])):
-                self._write(event)
+        if noted:
+            self.deferred.put(self._write_all, noted)
+
+    def _write_all(self, noted: list[tuple[int, int, Any]]) -> None:
+        for _, _, event in sorted(noted, key=lambda item: (item[0], item[1])):
+            self._write(event)
 
     # -- wrapping -------------------------------------------------------------------------
 

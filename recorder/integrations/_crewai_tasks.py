@@ -135,11 +135,12 @@ class TaskServer:
             custom.update({k: v for k, v in decision.custom.items() if k.startswith("recorded_")})
             if decision.source:
                 custom["source"] = decision.source
-            self.run.recorder.record_step(
+            self.run.deferred.put(  # after the frames of the tasks before it, still queued
+                self.run.recorder.record_step,
                 task_node(task, index),
                 task_input(task, context),
                 task_output_state(output),
-                metadata=FrameMetadata(custom=custom),
+                FrameMetadata(custom=custom),
             )
         return output
 
