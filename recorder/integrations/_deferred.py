@@ -17,6 +17,7 @@ frame does not overtake the run's queued ones.
 from __future__ import annotations
 
 import contextvars
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -39,94 +40,121 @@ def drain_current() -> None:
 BATCH_WINDOW_S = 0.01  # how long the writer lets frames gather once the first arrives
 
 
-class DeferredFrames:
-    """One run's queue of frame writes and the thread that performs them, in order.
+class _Writer:
+    """The process's one writer thread, started on first use and kept for every later run.
 
-    The writer is not woken for every frame: waking a thread costs the agent's thread a system
-    call and a hand-over of the interpreter lock each time, and a frame built alone is built
-    cold. Once the first frame of a batch is queued, the writer lets the rest gather for
-    ``BATCH_WINDOW_S`` (or until a drain or the end of the run asks for them) and writes them
-    together, so a frame reaches the OS at most that much later.
+    It is not woken for every frame: waking a thread costs the agent's thread a system call and
+    a hand-over of the interpreter lock each time, and a frame built alone is built cold. Once
+    the first frame of a batch is queued, the writer lets the rest gather for ``BATCH_WINDOW_S``
+    (or until a drain or the end of a run asks for them) and writes them together, each
+    recorder's in one ``lines_together`` block; so a frame reaches the OS at most that much later.
     """
+
+    def __init__(self) -> None:
+        self._reset()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._reset)  # a fork child has no writer thread yet
+
+    def _reset(self) -> None:
+        self.items: list[Any] = []
+        self.lock = threading.Lock()
+        self.wake = threading.Event()  # something is queued
+        self.hurry = threading.Event()  # a drain waits: no gathering
+        self.thread: threading.Thread | None = None
+
+    def put(self, item: Any, *, urgent: bool = False) -> None:
+        with self.lock:
+            self.items.append(item)
+            thread = self.thread
+            if thread is None or not thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="vcr-frames", daemon=True)
+                self.thread.start()
+        if urgent:
+            self.hurry.set()
+        if not self.wake.is_set():
+            self.wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait()
+            self.hurry.wait(BATCH_WINDOW_S)  # let a batch gather, unless someone waits for it
+            self.wake.clear()
+            self.hurry.clear()
+            with self.lock:
+                taken, self.items = self.items, []
+            _write_batch(taken)
+
+
+def _write_batch(items: list[Any]) -> None:
+    """Perform the queued writes in order, each recorder's inside one block; then wake the drains."""
+    woken: list[threading.Event] = []
+    block: Any = None
+    recorder: VCRRecorder | None = None
+    try:
+        for item in items:
+            if isinstance(item, threading.Event):
+                woken.append(item)
+                continue
+            frames, write, args = item
+            if frames.error is not None:
+                continue  # after a failed write, that run's later frames are dropped, not reordered
+            if frames.recorder is not recorder:
+                _end_block(frames, block)
+                recorder = frames.recorder
+                block = recorder.lines_together()
+                block.__enter__()
+                owner = frames
+            try:
+                write(*args)
+            except BaseException as exc:  # handed to the run's own thread by drain/close
+                frames.error = exc
+        if block is not None:
+            _end_block(owner, block)
+    finally:
+        for event in woken:
+            event.set()
+
+
+def _end_block(frames: DeferredFrames, block: Any) -> None:
+    if block is None:
+        return
+    try:
+        block.__exit__(None, None, None)
+    except BaseException as exc:  # the block's one write failed
+        if frames.error is None:
+            frames.error = exc
+
+
+_writer = _Writer()
+
+
+class DeferredFrames:
+    """One run's frame writes, performed in order by the process's writer thread."""
 
     def __init__(self, recorder: VCRRecorder) -> None:
         self.recorder = recorder
-        self._items: list[Any] = []
-        self._lock = threading.Lock()
-        self._wake = threading.Event()  # something is queued
-        self._hurry = threading.Event()  # a drain or the end of the run waits: no gathering
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        self.error: BaseException | None = None
+        self._queued = False
 
     def put(self, write: Callable[..., object], *args: Any) -> None:
         """Queue ``write(*args)``; it runs on the writer thread after everything queued before it."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="vcr-frames", daemon=True)
-            self._thread.start()
-        with self._lock:
-            self._items.append((write, args))
-        if not self._wake.is_set():
-            self._wake.set()
+        self._queued = True
+        _writer.put((self, write, args))
 
     def drain(self) -> None:
         """Return once everything queued so far is written; raise the first error a write met."""
-        if self._thread is not None:
+        if self._queued:
             done = threading.Event()
-            self._urgent(done)
+            _writer.put(done, urgent=True)
             done.wait()
         self._raise()
 
     def close(self) -> None:
-        """Write what is queued and stop the thread; raise the first error a write met."""
-        thread = self._thread
-        if thread is not None:
-            self._urgent(None)
-            thread.join()
-            self._thread = None
-        self._raise()
-
-    def _urgent(self, marker: threading.Event | None) -> None:
-        with self._lock:
-            self._items.append(marker)
-        self._hurry.set()
-        self._wake.set()
+        """The end of the run: every frame it queued written, or the first error a write met raised."""
+        self.drain()
+        self._queued = False
 
     def _raise(self) -> None:
-        error, self._error = self._error, None
+        error, self.error = self.error, None
         if error is not None:
             raise error
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait()
-            self._hurry.wait(BATCH_WINDOW_S)  # let a batch gather, unless someone waits for it
-            self._wake.clear()
-            self._hurry.clear()
-            with self._lock:
-                taken, self._items = self._items, []
-            if self._write(taken):
-                return
-
-    def _write(self, items: list[Any]) -> bool:
-        """Perform the queued writes; wake the drains among them; say whether the run is over."""
-        stop = False
-        woken: list[threading.Event] = []
-        try:
-            with self.recorder.lines_together():
-                for item in items:
-                    if item is None:
-                        stop = True
-                    elif isinstance(item, threading.Event):
-                        woken.append(item)
-                    elif self._error is None:  # after a failed write, the rest are dropped, not reordered
-                        write, args = item
-                        try:
-                            write(*args)
-                        except BaseException as exc:  # handed to the agent's thread by drain/close
-                            self._error = exc
-        except BaseException as exc:  # the block's one write failed
-            if self._error is None:
-                self._error = exc
-        for event in woken:
-            event.set()
-        return stop
