@@ -3,9 +3,9 @@
 An integration sees a framework's events while the agent runs; turning each into a frame (its
 metadata, the JSON line, the write) took the agent's thread several times what the frame's bytes
 cost, most of it paid cold, in between the framework's own work. Here the run only queues what
-it saw, values the framework no longer changes (its finished events, a message already encoded);
-a writer thread takes whatever has queued up, writes it in one ``lines_together`` block, in the
-order it was queued, and goes back to waiting. So the agent's thread pays a list append per
+it saw, values the framework no longer changes (its finished events, a message every participant
+has been handed); the process's writer thread takes whatever has queued up, writes it in one
+``lines_together`` block per recorder, in the order it was queued, and goes back to waiting. So the agent's thread pays a list append per
 frame, and the frames still reach the OS milliseconds later, not at the end of the run.
 
 ``close()`` (at the end of the run) returns once every queued frame is written, and raises the
