@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,11 +35,14 @@ from recorder.otel_attributes import (
 )
 from recorder.otlp_spans import (
     SCOPE,
+    PlainSpan,
     Poster,
     SendError,
     Trace,
+    TraceBuilder,
     build_trace,
     frame_times,
+    gc_paused,
     otlp_json,
     protobuf,
     session_start_ns,
@@ -180,18 +184,15 @@ def export(
     reader = source if isinstance(source, VCRReader) else VCRReader(source)
     try:
         count = len(reader)
-        trace = build_trace(
-            reader.session,
-            (reader.frame(index) for index in range(count)),
-            count,
-            max_state_bytes=max_state_bytes,
-            service_name=service_name,
-        )
+        frames = (reader.frame(index) for index in range(count))
+        if json_path is None:
+            assert endpoint is not None
+            return _stream(reader.session, frames, count, endpoint, max_state_bytes, service_name, headers, timeout)
+        trace = build_trace(reader.session, frames, count, max_state_bytes=max_state_bytes, service_name=service_name)
     finally:
         if reader is not source:
             reader.close()
-    if json_path is not None:
-        write_otlp_json(trace, Path(json_path))
+    write_otlp_json(trace, Path(json_path))
     if endpoint is not None:
         send(trace, endpoint, headers=headers, timeout=timeout)
     return ExportSummary(trace.trace_hex, len(trace.spans))
@@ -199,23 +200,94 @@ def export(
 
 def send(trace: Trace, endpoint: str, *, headers: dict[str, str] | None = None, timeout: float = 10.0) -> None:
     """Post the trace's spans in batches of ``_BATCH`` over one connection; the first refused batch raises."""
+    sender = _Sender(endpoint, headers, timeout, len(trace.spans))
     try:
-        poster = Poster(traces_url(endpoint), headers, timeout)
-    except SendError as exc:
-        raise OtelExportError(exc.errno or errno.EINVAL, str(exc)) from None
-    spans = trace.spans
-    try:
-        for start in range(0, len(spans), _BATCH):
-            try:
-                poster.post(protobuf(trace, spans[start : start + _BATCH]))
-            except SendError as exc:
-                raise OtelExportError(
-                    exc.errno or errno.EIO,
-                    f"the collector at {traces_url(endpoint)} did not accept the spans"
-                    f" ({start} of {len(spans)} sent: {exc}): is it running and speaking OTLP/HTTP?",
-                ) from None
+        for start in range(0, len(trace.spans), _BATCH):
+            sender.put(protobuf(trace, trace.spans[start : start + _BATCH]), min(_BATCH, len(trace.spans) - start))
     finally:
-        poster.close()
+        sender.close()
+
+
+def _stream(
+    session: Session,
+    frames: Iterator[Frame],
+    count: int,
+    endpoint: str,
+    max_state_bytes: int,
+    service_name: str,
+    headers: dict[str, str] | None,
+    timeout: float,
+) -> ExportSummary:
+    """Build the spans a batch at a time and send each while the next is built.
+
+    The collector answers a batch after ingesting it; meanwhile the frames of the next one are
+    read and turned into spans, so its ingest and our part overlap instead of adding up.
+    """
+    builder = TraceBuilder(session, max_state_bytes=max_state_bytes, service_name=service_name)
+    sender = _Sender(endpoint, headers, timeout, count + 1)
+    try:
+        batch: list[PlainSpan] = []
+        with gc_paused():
+            for frame in frames:
+                batch.append(builder.add(frame))
+                if len(batch) == _BATCH:
+                    sender.put(protobuf(builder.trace, batch), len(batch))
+                    batch = []
+            batch.append(builder.finish(count))
+            sender.put(protobuf(builder.trace, batch), len(batch))
+    finally:
+        sender.close()
+    return ExportSummary(builder.trace.trace_hex, builder.count + 1)
+
+
+class _Sender:
+    """Posts encoded batches over one connection from a thread of its own, in order.
+
+    ``put`` waits only while two batches are already waiting; the first batch the collector
+    refuses (or cannot take) stops the sending, and ``close`` (or the next ``put``) raises it as
+    an ``OtelExportError`` naming how many spans got through.
+    """
+
+    def __init__(self, endpoint: str, headers: dict[str, str] | None, timeout: float, total: int) -> None:
+        try:
+            self.poster = Poster(traces_url(endpoint), headers, timeout)
+        except SendError as exc:
+            raise OtelExportError(exc.errno or errno.EINVAL, str(exc)) from None
+        self.endpoint = endpoint
+        self.total = total
+        self.sent = 0
+        self.error: OtelExportError | None = None
+        self.queue: queue.Queue[tuple[bytes, int] | None] = queue.Queue(maxsize=2)
+        self.thread = threading.Thread(target=self._run, name="vcr-otlp-send", daemon=True)
+        self.thread.start()
+
+    def put(self, body: bytes, spans: int) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((body, spans))
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        self.poster.close()
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain what is queued; the error is raised to the caller
+            body, spans = item
+            try:
+                self.poster.post(body)
+            except SendError as exc:
+                self.error = OtelExportError(
+                    exc.errno or errno.EIO,
+                    f"the collector at {traces_url(self.endpoint)} did not accept the spans"
+                    f" ({self.sent} of {self.total} sent: {exc}): is it running and speaking OTLP/HTTP?",
+                )
+                continue
+            self.sent += spans
 
 
 def write_otlp_json(trace: Trace, path: Path) -> None:

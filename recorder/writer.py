@@ -9,13 +9,12 @@ session record by ``save()``; nothing ever rewrites the file.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import enum
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -340,8 +339,7 @@ class VCRRecorder:
         if self._fd is not None:
             self.save()
 
-    @contextlib.contextmanager
-    def lines_together(self) -> Iterator[None]:
+    def lines_together(self) -> _LinesTogether:
         """Hand every line recorded inside the block to the OS in one ``write`` when it ends.
 
         For an integration that writes several frames at one moment (a task and the model calls
@@ -351,20 +349,22 @@ class VCRRecorder:
         ``save()`` inside it writes them at once. Blocks nest (the outermost one writes) and hold
         the lines of every thread recording meanwhile.
         """
+        return _LinesTogether(self)
+
+    def _hold_lines(self) -> None:
         with self._lock:
             self._holding += 1
             if self._held is None:
                 self._held = []
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._holding -= 1
-                if self._holding == 0:
-                    try:
-                        self._release_locked()
-                    finally:
-                        self._held = None
+
+    def _release_lines(self) -> None:
+        with self._lock:
+            self._holding -= 1
+            if self._holding == 0:
+                try:
+                    self._release_locked()
+                finally:
+                    self._held = None
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -725,6 +725,22 @@ class VCRRecorder:
                 os.close(fd)
             except OSError:
                 pass
+
+
+class _LinesTogether:
+    """The block of ``VCRRecorder.lines_together``: a plain context manager, since a generator-based
+    one costs more than the write it saves when an integration opens one per message."""
+
+    __slots__ = ("_recorder",)
+
+    def __init__(self, recorder: VCRRecorder) -> None:
+        self._recorder = recorder
+
+    def __enter__(self) -> None:
+        self._recorder._hold_lines()
+
+    def __exit__(self, *exc: object) -> None:
+        self._recorder._release_lines()
 
 
 def _count_frame(session: Session, tokens: int | None, cost: float | None) -> None:

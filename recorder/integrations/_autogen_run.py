@@ -5,6 +5,10 @@ event logger (``autogen_core.events``), to which its model clients write an ``LL
 per call. Logging happens in the task that made the call, and the team's agents run in tasks
 started from the caller's, so a context variable set around the run says which run a model call
 belongs to.
+
+What the run sees is queued as it comes, and built into frames and written on a writer thread
+(``_deferred``): the agent's thread keeps the thread of messages and the turn count, and pays a
+queue put per frame. Every frame is written before the run returns.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from autogen_core.logging import LLMCallEvent
 
 from recorder.encoding import encode_line
 from recorder.integrations._autogen_resume import FACTS_KEY, TeamStart, prepare_team, team_start
+from recorder.integrations._deferred import DeferredFrames
 from recorder.integrations._framework_run import FrameworkRun
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumeCancelled, ResumePlan, active_plan
@@ -107,6 +112,7 @@ async def recorded_stream(owner: VCRAutoGen, team: Any, task: Any, cancellation_
     finally:
         run.flush()
         _current.reset(token)
+        run.deferred.close()  # every frame written (or the write's error raised) before the run returns
 
 
 class _TeamRun(FrameworkRun):
@@ -116,12 +122,13 @@ class _TeamRun(FrameworkRun):
 
     def __init__(self, recorder: VCRRecorder, plan: ResumePlan | None) -> None:
         super().__init__(recorder, plan)
-        self.thread: list[bytes] = []  # each chat message, encoded once, in order
+        self.thread: list[bytes] = []  # each chat message, encoded once, in order (by the writer thread)
         self.turn = 0
         self.pending: dict[str, tuple[str, dict[str, Any], float]] = {}
         self.model_calls_in_turn = 0
         self.turn_started = time.perf_counter()
         self.waiting: list[tuple[datetime, dict[str, Any]]] = []
+        self.deferred = DeferredFrames(recorder)
 
     def resume_from(self, start: TeamStart) -> None:
         self.thread = [encode_line(message, newline=False) for message in start.messages]
@@ -133,11 +140,8 @@ class _TeamRun(FrameworkRun):
         made = getattr(item, "created_at", None)
         if isinstance(item, BaseChatMessage):
             if self.waiting:
-                with self.recorder.lines_together():  # the model call and the message it made: one write
-                    self.flush(made if isinstance(made, datetime) else None)
-                    self._message(item)
-            else:
-                self._message(item)
+                self.flush(made if isinstance(made, datetime) else None)
+            self._message(item)
             return
         self.flush(made if isinstance(made, datetime) else None)
         if isinstance(item, ToolCallRequestEvent):
@@ -151,7 +155,6 @@ class _TeamRun(FrameworkRun):
             self.pending.clear()
 
     def _message(self, message: BaseChatMessage) -> None:
-        encoded = _encoded(message)
         metadata = FrameMetadata(latency_ms=(time.perf_counter() - self.turn_started) * 1000.0)
         usage = message.models_usage
         if usage is not None and self.model_calls_in_turn == 0:  # no model call was logged: count it here
@@ -159,20 +162,32 @@ class _TeamRun(FrameworkRun):
             metadata.tokens_output = usage.completion_tokens
             metadata.tokens_used = usage.prompt_tokens + usage.completion_tokens
         metadata.custom = self.custom({"kind": "message", "type": type(message).__name__, "turn": self.turn})
-        # The thread grows by one message a turn: each is encoded once, and a frame's input is
-        # those bytes joined, not the whole thread serialised again.
-        thread = b'{"messages":[' + b",".join(self.thread) + b"]}"
-        self.recorder.record_encoded_step(message.source, thread, b'{"message":' + encoded + b"}", metadata=metadata)
+        # AgentChat hands the same message object to every participant and never changes it
+        # again: it is encoded on the writer thread, which alone keeps the thread's bytes.
+        self.deferred.put(self._write_message, message, metadata)
         self.counted()
-        self.thread.append(encoded)
         self.turn += 1
         self.model_calls_in_turn = 0
         self.turn_started = time.perf_counter()
+
+    def _write_message(self, message: BaseChatMessage, metadata: FrameMetadata) -> None:
+        # The thread grows by one message a turn: each is encoded once, and a frame's input is
+        # those bytes joined, not the whole thread serialised again.
+        encoded = _encoded(message)
+        thread = b'{"messages":[' + b",".join(self.thread) + b"]}"
+        self.thread.append(encoded)
+        self.recorder.record_encoded_step(message.source, thread, b'{"message":' + encoded + b"}", metadata=metadata)
 
     def _tool_result(self, result: Any) -> None:
         name, arguments, started = self.pending.pop(result.call_id, (result.name, {}, time.perf_counter()))
         latency = (time.perf_counter() - started) * 1000.0
         custom = self.custom({"kind": "tool", "call_id": result.call_id, "turn": self.turn})
+        self.deferred.put(self._write_tool_result, result, name, arguments, latency, custom)
+        self.counted()
+
+    def _write_tool_result(
+        self, result: Any, name: str, arguments: dict[str, Any], latency: float, custom: dict[str, Any]
+    ) -> None:
         if result.is_error:
             metadata = FrameMetadata(
                 latency_ms=latency, error_type="ToolError", error_message=result.content, custom=custom
@@ -189,7 +204,6 @@ class _TeamRun(FrameworkRun):
                 metadata=metadata,
                 frame_type=FrameType.TOOL_CALL,
             )
-        self.counted()
 
     def model_call(self, event: dict[str, Any]) -> None:
         """Note a model call; its frame is written once the stream has caught up with it.
@@ -206,20 +220,28 @@ class _TeamRun(FrameworkRun):
             self._model_frame(self.waiting.pop(0)[1])
 
     def _model_frame(self, event: dict[str, Any]) -> None:
+        self.deferred.put(self._write_model_frame, event, self.custom(self._model_facts(event)))
+        self.model_calls_in_turn += 1
+        self.counted()
+
+    def _model_facts(self, event: dict[str, Any]) -> dict[str, Any]:
+        facts: dict[str, Any] = {"kind": "model", "turn": self.turn}
+        if event.get("agent_id"):
+            facts["agent_id"] = event["agent_id"]
+        return facts
+
+    def _write_model_frame(self, event: dict[str, Any], custom: dict[str, Any]) -> None:
         response = event.get("response")
         model = event.get("model") or (response.get("model") if isinstance(response, dict) else None) or "unknown"
         tokens_in = _count(event.get("prompt_tokens"))
         tokens_out = _count(event.get("completion_tokens"))
         used = None if tokens_in is None and tokens_out is None else (tokens_in or 0) + (tokens_out or 0)
-        facts: dict[str, Any] = {"kind": "model", "turn": self.turn}
-        if event.get("agent_id"):
-            facts["agent_id"] = event["agent_id"]
         metadata = FrameMetadata(
             model=str(model),
             tokens_input=tokens_in,
             tokens_output=tokens_out,
             tokens_used=used,
-            custom=self.custom(facts),
+            custom=custom,
         )
         self.recorder.record_step(
             f"llm:{model}",
@@ -228,8 +250,6 @@ class _TeamRun(FrameworkRun):
             metadata=metadata,
             frame_type=FrameType.LLM_CALL,
         )
-        self.model_calls_in_turn += 1
-        self.counted()
 
 
 def _encoded(message: BaseChatMessage) -> bytes:

@@ -1,10 +1,15 @@
 """One recorded CrewAI kickoff: CrewAI's events and agent steps as frames, and its tasks served by a resume plan.
 
-CrewAI's event bus runs synchronous handlers on a pool of threads, so they finish in any order.
-The handlers installed here only note each event with the emission number CrewAI gave it; the
-frames are written in that order whenever a task of the crew finishes (after the bus has been
-flushed) and when the kickoff ends. The run an event belongs to is found through a context
-variable: CrewAI runs each handler in a copy of the emitting thread's context.
+CrewAI's event bus runs synchronous handlers on a pool of threads, so a handler of ours would cost
+a hop to another thread per event, and a wait for the pool (``flush``) at every task's end before
+its frames could be written. Instead, while any recorded kickoff runs, the bus's ``emit`` is
+wrapped on the instance: each event is noted in the thread that emits it, after CrewAI has
+numbered it, and handed on unchanged; nothing is registered with the bus, so a crew that is not
+recorded pays nothing. Whenever a task of the crew finishes, and when the kickoff ends, the
+events noted so far are handed to the run's writer thread (``_deferred``), which turns them into
+frames in emission order; by then CrewAI has finished with them. Every frame is written before
+the kickoff returns. The run an event belongs to is found through a context
+variable set around the kickoff.
 
 For the duration of a kickoff, each task's ``execute_sync`` and each agent's ``step_callback`` are
 wrapped on the instance (and put back afterwards): the step callback notes agent steps, and the
@@ -24,7 +29,9 @@ from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallFailedE
 from crewai.events.types.task_events import TaskCompletedEvent, TaskFailedEvent, TaskStartedEvent
 from crewai.events.types.tool_usage_events import ToolUsageErrorEvent, ToolUsageFinishedEvent, ToolUsageStartedEvent
 
-from recorder.integrations._crewai_tasks import FACTS_KEY, TaskServer, task_input, task_node, task_output_state
+from recorder.encoding import encode_searched
+from recorder.integrations._crewai_tasks import FACTS_KEY, TaskServer, task_input, task_node, task_output_json
+from recorder.integrations._deferred import DeferredFrames, current_frames
 from recorder.integrations._framework_run import FrameworkRun
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumePlan, active_plan
@@ -45,40 +52,70 @@ _EVENTS = (
     ToolUsageFinishedEvent,
     ToolUsageErrorEvent,
 )
-_install_lock = threading.Lock()
-_installed = False
+_NOTED_TYPES = frozenset(_EVENTS)
 
 
-def _noted(source: Any, event: Any) -> None:
-    run = _current.get()
-    if run is not None:
-        run.note(event)
+class _Noting:
+    """Wraps ``crewai_event_bus.emit`` while any recorded kickoff is in progress (kickoffs are counted).
+
+    The wrapper lets CrewAI emit first (which numbers the event and hands it to CrewAI's own
+    handlers), then notes the event for the kickoff running in this context. Whatever ``emit``
+    the instance had before is put back when the last kickoff ends.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.runs = 0
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.runs == 0:
+                self.previous = crewai_event_bus.__dict__.get("emit")
+                object.__setattr__(crewai_event_bus, "emit", _emit_noting(crewai_event_bus.emit))
+            self.runs += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.runs -= 1
+            if self.runs == 0:
+                if self.previous is None:
+                    crewai_event_bus.__dict__.pop("emit", None)
+                else:
+                    object.__setattr__(crewai_event_bus, "emit", self.previous)
+                self.previous = None
 
 
-def _install() -> None:
-    """Register the one handler per event type, once per process."""
-    global _installed  # noqa: PLW0603 - one registration with CrewAI's process-wide bus
-    with _install_lock:
-        if _installed:
-            return
-        for event_type in _EVENTS:
-            crewai_event_bus.on(event_type)(_noted)
-        _installed = True
+def _emit_noting(original: Any) -> Any:
+    def emit(source: Any, event: Any) -> Any:
+        result = original(source, event)
+        if type(event) in _NOTED_TYPES:
+            run = _current.get()
+            if run is not None:
+                run.note(event)
+        return result
+
+    return emit
+
+
+_noting = _Noting()
 
 
 def recorded_kickoff(owner: VCRCrewAI, crew: Any, inputs: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> Any:
     recorder = owner.current_recorder(inputs)
     if recorder is None:
         return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
-    _install()
     run = _CrewRun(recorder, crew, active_plan())
     token = _current.set(run)
+    frames_token = current_frames.set(run.deferred)
     try:
-        with run.hooked():
+        with _noting, run.hooked():
             return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
     finally:
         run.write_noted()
+        current_frames.reset(frames_token)
         _current.reset(token)
+        run.deferred.close()  # every frame written (or the write's error raised) before the kickoff returns
 
 
 class _CrewRun(FrameworkRun):
@@ -95,6 +132,7 @@ class _CrewRun(FrameworkRun):
         self.started: dict[str, Any] = {}  # started events by task id / call id, for inputs and latency
         self.running_task: Any = None  # the task whose events are being written (tasks run in order)
         self.server = TaskServer(self, plan)
+        self.deferred = DeferredFrames(recorder)
 
     # -- noting ---------------------------------------------------------------------------
 
@@ -110,15 +148,15 @@ class _CrewRun(FrameworkRun):
         self.note(_Step(get_next_emission_sequence(), agent, step))
 
     def write_noted(self) -> None:
-        """Write every event noted so far, in the order CrewAI emitted them."""
-        crewai_event_bus.flush()
+        """Hand every event noted so far to the writer thread, which writes them in the order CrewAI emitted them."""
         with self.lock:
             noted, self.noted = self.noted, []
-        if not noted:
-            return
-        with self.recorder.lines_together():  # a task and its insides: one write
-            for _, _, event in sorted(noted, key=lambda item: (item[0], item[1])):
-                self._write(event)
+        if noted:
+            self.deferred.put(self._write_all, noted)
+
+    def _write_all(self, noted: list[tuple[int, int, Any]]) -> None:
+        for _, _, event in sorted(noted, key=lambda item: (item[0], item[1])):
+            self._write(event)
 
     # -- wrapping -------------------------------------------------------------------------
 
@@ -165,7 +203,9 @@ class _CrewRun(FrameworkRun):
             )
         else:
             metadata = FrameMetadata(latency_ms=latency, custom=self.custom(facts))
-            self.recorder.record_step(task_node(task, index), state, task_output_state(event.output), metadata=metadata)
+            self.recorder.record_encoded_step(  # the input holds str values only: nothing to search
+                task_node(task, index), encode_searched(state), task_output_json(event.output), metadata=metadata
+            )
         self.counted()
 
     def _llm_done(self, event: Any) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from recorder.encoding import to_jsonable
+from recorder.encoding import encode_searched, to_jsonable
 from recorder.models import FrameMetadata
 from recorder.resume_plan import Action, Decision, ResumePlan
 from recorder.vocabulary import CREWAI_FACTS
@@ -59,6 +59,25 @@ def task_output_state(output: Any) -> dict[str, Any]:
     except Exception:  # not a pydantic TaskOutput: keep what it says
         return {"raw": str(output)}
     return dumped if isinstance(dumped, dict) else {"raw": str(output)}
+
+
+def task_output_json(output: Any) -> bytes:
+    """``task_output_state`` already encoded: pydantic writes the output's JSON in one call.
+
+    Dumping the output to Python values and encoding those again costs three times as much; the
+    bytes are the same (pydantic's JSON mode is the one ``task_output_state`` asks for). An
+    output pydantic cannot write as JSON takes the slower path, which keeps what it can.
+    """
+    serializer = getattr(output, "__pydantic_serializer__", None)
+    if serializer is not None:
+        try:
+            data: bytes = serializer.to_json(output, exclude={"messages"})
+        except Exception:  # a value in it pydantic cannot write: dump it the tolerant way
+            pass
+        else:
+            if data.startswith(b"{"):
+                return data
+    return encode_searched(task_output_state(output))
 
 
 class TaskServer:
@@ -116,11 +135,12 @@ class TaskServer:
             custom.update({k: v for k, v in decision.custom.items() if k.startswith("recorded_")})
             if decision.source:
                 custom["source"] = decision.source
-            self.run.recorder.record_step(
+            self.run.deferred.put(  # after the frames of the tasks before it, still queued
+                self.run.recorder.record_step,
                 task_node(task, index),
                 task_input(task, context),
                 task_output_state(output),
-                metadata=FrameMetadata(custom=custom),
+                FrameMetadata(custom=custom),
             )
         return output
 
