@@ -174,7 +174,7 @@ def bench_otlp(workdir: Path, frames: int, runs: int, phoenix: bool = False) -> 
 
 def _to_phoenix(path: Path, frames: int, runs: int, to_sink: float) -> None:
     from recorder.otel import export
-    from tests.phoenix_support import _Start
+    from tests.support.phoenix_support import _Start
 
     print("  starting Arize Phoenix on 127.0.0.1 (minutes on a busy machine) ...")
     start = _Start()
