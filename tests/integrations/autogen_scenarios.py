@@ -88,7 +88,7 @@ def debugger_resume(recording: Path, index: int, state: dict[str, Any]) -> dict[
     spec = f"{ROOT / 'examples' / 'autogen_team.py'}:run_team"
     request = ResumeRequest(recording, index, "planner", spec, mode=ResumeMode.FORK, state=state)
     done = execute(ResumeRun(request), lambda path: None)
-    return {"outcome": done.outcome.value, "error": done.error, "fork": str(done.fork_path), "live": done.live}
+    return {"outcome": done.outcome.value, "error": done.error, "fork": str(done.fork_path), "live": done.totals.live}
 
 
 def _select(text: str) -> str:

@@ -105,7 +105,7 @@ def debugger_resume(recording: Path, index: int, state: dict[str, Any]) -> dict[
         "error": done.error,
         "fork": str(done.fork_path),
         "headline": done.headline(),
-        "live": done.live,
+        "live": done.totals.live,
     }
 
 
