@@ -175,6 +175,28 @@ async def test_the_built_in_editor_saves_valid_json_and_shows_where_invalid_json
         assert 2 in screen.frame_list.edited
 
 
+async def test_the_built_in_editor_drops_its_not_valid_message_once_the_json_is_mended(demo: Path) -> None:
+    app = VCRApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "j", "e")
+        editor = app.screen
+        assert isinstance(editor, JsonEditorScreen)
+        area = editor.query_one(TextArea)
+        area.text = area.text.replace('"tests": [', '"tests" [')
+        await press(pilot, "ctrl+s")
+        message = editor.query_one("#editor-message")
+        assert "Not valid" in str(message.render())
+        await press(pilot, "x")  # still broken: the message stays
+        assert "Not valid" in str(message.render()) and editor.error is not None
+        await press(pilot, "backspace", "colon")  # typed where the cursor was put: the missing ':'
+        assert '"tests" :[' in area.text
+        shown = str(message.render())
+        assert "Not valid" not in shown and "Valid JSON" in shown and editor.error is None
+        await press(pilot, "ctrl+s")  # saved: the same state as recorded, so nothing is marked edited
+        assert file_screen(app).edited_states == {}
+
+
 async def test_the_built_in_editor_asks_before_throwing_typing_away(demo: Path) -> None:
     app = VCRApp(demo)
     async with app.run_test(size=SIZE) as pilot:
