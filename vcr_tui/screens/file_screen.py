@@ -33,7 +33,7 @@ from textual.widget import Widget
 from recorder import Frame, RecordingNotFoundError, RecordingUnreadableError, format_path
 from vcr_tui.commands import ScreenCommands
 from vcr_tui.diff_model import DiffMode, compute_lines, diff_as_text
-from vcr_tui.formatting import format_count, value_as_clipboard_text
+from vcr_tui.formatting import value_as_clipboard_text
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.host import keep_built_objects
 from vcr_tui.latest_only import LatestOnly
@@ -57,6 +57,7 @@ from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.screens.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
 from vcr_tui.screens.unsaved_edits import adopt_kept_edits, back_to_folder, folder_of, leave_asking
 from vcr_tui.screens.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
+from vcr_tui.search_marks import match_counter
 from vcr_tui.sources import LocalPath, Source
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
@@ -515,7 +516,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         search = self.search_state
         if search is not None:
             progress = "" if search.done else f" {100 * search.scanned // max(search.total, 1)}%"
-            found = format_count(len(search.matches), "match", "matches")
+            found = match_counter(search.matches, self.frame_list.cursor)
             fields.activity = f"/{shorten(clean(search.query), 20)}: {found}{progress}"
         self.query_one(StatusLine).fields = fields
 
