@@ -48,6 +48,8 @@ from vcr_tui.messages import (
 from vcr_tui.preview_store import PreviewStore
 from vcr_tui.run_identity import fork_text, totals_text
 from vcr_tui.safe_text import clean, shorten
+from vcr_tui.screens.agent_prompt import PROMPT_KIND as AGENT_PROMPT
+from vcr_tui.screens.agent_prompt import agent_typed
 from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.screens.file_scans import BackgroundScans
 from vcr_tui.screens.help_screen import HelpScreen
@@ -540,6 +542,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             self._goto(value)
         elif message.kind == "search":
             self.start_search(value)
+        elif message.kind == AGENT_PROMPT:
+            agent_typed(self, value)
 
     def _goto(self, value: str) -> None:
         try:
