@@ -152,13 +152,19 @@ async def test_E_edits_the_output_and_editing_back_to_the_recording_removes_the_
         assert "recorded one again" in notifications(app)
 
 
+async def built_in_editor_on_frame_2(pilot) -> JsonEditorScreen:
+    """``j j e`` once the app has settled: the built-in editor on #2's input."""
+    await settle(pilot)
+    await press(pilot, "j", "j", "e")
+    editor = pilot.app.screen
+    assert isinstance(editor, JsonEditorScreen)
+    return editor
+
+
 async def test_the_built_in_editor_saves_valid_json_and_shows_where_invalid_json_breaks(demo: Path) -> None:
     app = VCRApp(demo)  # headless: no terminal to hand over, so the built-in editor opens
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "j", "j", "e")
-        editor = app.screen
-        assert isinstance(editor, JsonEditorScreen)
+        editor = await built_in_editor_on_frame_2(pilot)
         area = editor.query_one(TextArea)
         assert WRONG in area.text
         area.text = area.text.replace(WRONG, FIXED).replace('"tests": [', '"tests" [')
@@ -178,10 +184,7 @@ async def test_the_built_in_editor_saves_valid_json_and_shows_where_invalid_json
 async def test_the_built_in_editor_drops_its_not_valid_message_once_the_json_is_mended(demo: Path) -> None:
     app = VCRApp(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "j", "j", "e")
-        editor = app.screen
-        assert isinstance(editor, JsonEditorScreen)
+        editor = await built_in_editor_on_frame_2(pilot)
         area = editor.query_one(TextArea)
         area.text = area.text.replace('"tests": [', '"tests" [')
         await press(pilot, "ctrl+s")
@@ -200,10 +203,7 @@ async def test_the_built_in_editor_drops_its_not_valid_message_once_the_json_is_
 async def test_the_built_in_editor_asks_before_throwing_typing_away(demo: Path) -> None:
     app = VCRApp(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "j", "j", "e")
-        editor = app.screen
-        assert isinstance(editor, JsonEditorScreen)
+        editor = await built_in_editor_on_frame_2(pilot)
         editor.query_one(TextArea).text = "{}"
         await press(pilot, "escape")
         assert app.screen is editor and "esc again" in str(editor.query_one("#editor-message").render())
