@@ -65,7 +65,9 @@ def agent_typed(screen: FileScreen, value: str) -> None:
 
     def answer(run_it: bool | None) -> None:
         if run_it:
-            screen.run_worker(lambda: _check_and_resume(screen, choice), thread=True, group="agent-check")
+            screen.run_worker(
+                lambda: _check_and_resume(screen, choice), thread=True, group="agent-check", exit_on_error=False
+            )
         else:
             screen.say("Nothing was run.")
 
@@ -76,8 +78,8 @@ def _check_and_resume(screen: FileScreen, choice: AgentChoice) -> None:
     """In a worker: import the agent (confirmed by now); resume with it, or say in one line why not."""
     try:
         load_agent(choice.spec)
-    except EntryPointError as exc:
-        reason = shorten(clean(str(exc)), 160)
+    except (EntryPointError, SystemExit) as exc:  # a module that exits while importing is no agent either
+        reason = shorten(clean(str(exc) or type(exc).__name__), 160)
         screen.app.call_from_thread(
             screen.say, f"The agent did not load: {reason}. Nothing was run.", severity="warning"
         )

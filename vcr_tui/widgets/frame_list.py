@@ -28,7 +28,7 @@ from textual.strip import Strip
 from recorder.golden.ledger import ANSWERED_SOURCES
 from recorder.models import FrameType
 from vcr_tui.formatting import format_cost, format_latency, format_timestamp, format_tokens
-from vcr_tui.frame_columns import Columns, name_cells
+from vcr_tui.frame_columns import NARROW, Columns, name_cells
 from vcr_tui.frame_rows import FrameRow
 from vcr_tui.frame_store import FrameStore
 from vcr_tui.messages import FrameHighlighted
@@ -95,6 +95,7 @@ class FrameList(ScrollView, can_focus=True):
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self._paint: tuple[int, int, Style, bool] = (0, 0, Style(), False)
         self.name_want = 0  # the widest node name shown so far: narrow panes keep room for it
+        self._names_window: tuple[object, ...] = ()  # the rows whose names were last looked at
 
     # -- data --------------------------------------------------------------------------------
 
@@ -105,7 +106,7 @@ class FrameList(ScrollView, can_focus=True):
         the complete store arrives.
         """
         self.store = store
-        self.name_want = 0
+        self.name_want, self._names_window = 0, ()
         self.placeholder = "No frames in this recording yet." if store.complete else "Indexing…"
         self._recount(store)
         if store.complete and self.pending_jump is not None:
@@ -157,6 +158,7 @@ class FrameList(ScrollView, can_focus=True):
     def _repaint(self) -> None:
         """Draw every row again: what the cached rows show has changed."""
         self._strips.clear()
+        self._names_window = ()
         self.refresh()
 
     def _update_virtual_size(self) -> None:
@@ -251,9 +253,15 @@ class FrameList(ScrollView, can_focus=True):
         return super().render_lines(crop)
 
     def _widen_names(self, top: int, height: int) -> None:
-        """Note the widest name among the rows about to be drawn; a wider one redraws every row."""
-        if self.store is None:
+        """Note the widest name among the rows about to be drawn; a wider one redraws every row.
+
+        Only a narrow pane needs to know, and only once per window of rows: a step that does not
+        scroll costs nothing here.
+        """
+        window = (self.store, top, height, self.frame_count)
+        if self.store is None or self._paint[0] >= NARROW or window == self._names_window:
             return
+        self._names_window = window
         widest = self.name_want
         for index in range(top, min(top + height, self.frame_count)):
             try:
