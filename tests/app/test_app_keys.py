@@ -237,7 +237,7 @@ async def test_slash_searches_and_n_N_move_between_matches(demo: Path) -> None:
         assert_showing(app, 1)
         await press(pilot, "N")
         assert_showing(app, 7)
-        assert "/gpt-4o: 2 matches" in app.screen.query_one(StatusLine).render().plain
+        assert "/gpt-4o: match 2 of 2" in app.screen.query_one(StatusLine).render().plain
 
 
 async def test_search_finds_state_text_and_reports_no_match(demo: Path) -> None:

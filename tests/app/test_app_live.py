@@ -38,9 +38,14 @@ async def test_the_view_follows_the_end_and_pauses_when_the_user_moves_away(writ
         await settle(pilot)
         screen = file_screen(app)
         await wait_until(pilot, lambda: screen.frame_list.frame_count == 3, "the first frames")
-        assert_showing(app, 0)  # a file opens on its first frame: the user is not at the end
-        assert "PAUSED" in status_text(pilot)
+        await wait_until(pilot, lambda: screen.frame_list.cursor == 2, "the newest frame")
+        await settle(pilot)
+        assert_showing(app, 2)  # a session still being written opens on its newest frame
+        assert "LIVE" in status_text(pilot)
 
+        await pilot.press("g")
+        await settle(pilot)
+        assert "PAUSED" in status_text(pilot)
         await pilot.press("G")
         await settle(pilot)
         assert "LIVE" in status_text(pilot)
@@ -173,7 +178,7 @@ async def test_a_truncated_file_clamps_the_cursor_and_shows_the_new_content(tmp_
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = file_screen(app)
-        await pilot.press(*"jjjjj")  # frame 5, paused
+        await pilot.press("g", *"jjjjj")  # frame 5, paused (just written, the file opened on its newest)
         await settle(pilot)
         assert "PAUSED" in status_text(pilot)
 

@@ -152,13 +152,19 @@ async def test_E_edits_the_output_and_editing_back_to_the_recording_removes_the_
         assert "recorded one again" in notifications(app)
 
 
+async def built_in_editor_on_frame_2(pilot) -> JsonEditorScreen:
+    """``j j e`` once the app has settled: the built-in editor on #2's input."""
+    await settle(pilot)
+    await press(pilot, "j", "j", "e")
+    editor = pilot.app.screen
+    assert isinstance(editor, JsonEditorScreen)
+    return editor
+
+
 async def test_the_built_in_editor_saves_valid_json_and_shows_where_invalid_json_breaks(demo: Path) -> None:
     app = VCRApp(demo)  # headless: no terminal to hand over, so the built-in editor opens
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "j", "j", "e")
-        editor = app.screen
-        assert isinstance(editor, JsonEditorScreen)
+        editor = await built_in_editor_on_frame_2(pilot)
         area = editor.query_one(TextArea)
         assert WRONG in area.text
         area.text = area.text.replace(WRONG, FIXED).replace('"tests": [', '"tests" [')
@@ -175,13 +181,29 @@ async def test_the_built_in_editor_saves_valid_json_and_shows_where_invalid_json
         assert 2 in screen.frame_list.edited
 
 
+async def test_the_built_in_editor_drops_its_not_valid_message_once_the_json_is_mended(demo: Path) -> None:
+    app = VCRApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await built_in_editor_on_frame_2(pilot)
+        area = editor.query_one(TextArea)
+        area.text = area.text.replace('"tests": [', '"tests" [')
+        await press(pilot, "ctrl+s")
+        message = editor.query_one("#editor-message")
+        assert "Not valid" in str(message.render())
+        await press(pilot, "x")  # still broken: the message stays
+        assert "Not valid" in str(message.render()) and editor.error is not None
+        await press(pilot, "backspace", "colon")  # typed where the cursor was put: the missing ':'
+        assert '"tests" :[' in area.text
+        shown = str(message.render())
+        assert "Not valid" not in shown and "Valid JSON" in shown and editor.error is None
+        await press(pilot, "ctrl+s")  # saved: the same state as recorded, so nothing is marked edited
+        assert file_screen(app).edited_states == {}
+
+
 async def test_the_built_in_editor_asks_before_throwing_typing_away(demo: Path) -> None:
     app = VCRApp(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "j", "j", "e")
-        editor = app.screen
-        assert isinstance(editor, JsonEditorScreen)
+        editor = await built_in_editor_on_frame_2(pilot)
         editor.query_one(TextArea).text = "{}"
         await press(pilot, "escape")
         assert app.screen is editor and "esc again" in str(editor.query_one("#editor-message").render())

@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 from textual.command import CommandList, CommandPalette
+from textual.widgets import Input
 
 from recorder import VCRReader, VCRRecorder
 from tests.support.app_support import (
@@ -327,13 +328,17 @@ async def test_the_recordings_entry_point_runs_only_after_the_user_confirms(
         await wait_until(pilot, lambda: len(recordings_in(folder)) == 3)
 
 
-async def test_r_without_any_agent_says_how_to_name_one(app_recordings) -> None:
+async def test_r_without_any_agent_asks_for_one_in_the_prompt(app_recordings) -> None:
     app = VCRApp(app_recordings.demo())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "r")
-        assert "--agent module:callable" in notifications(app)
-        assert file_screen(app).resume_run is None
+        screen = file_screen(app)
+        assert screen.prompt_bar.has_class("-open") and screen.prompt_bar.kind == "agent"
+        assert "module:callable" in screen.query_one("#prompt-input", Input).placeholder
+        assert screen.resume_run is None
+        await press(pilot, "escape")  # nothing typed: nothing asked, nothing run
+        assert not screen.prompt_bar.has_class("-open") and screen.resume_run is None
 
 
 async def test_a_malformed_entry_point_in_a_recording_is_never_shown_or_run(tmp_path: Path) -> None:

@@ -137,8 +137,8 @@ async def test_edits_and_their_marks_are_dropped_when_the_followed_file_is_repla
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = file_screen(app)
-        await wait_until(pilot, lambda: "PAUSED" in status_text(pilot))  # following, on frame 0
-        await press(pilot, "j")
+        await wait_until(pilot, lambda: " LIVE " in status_text(pilot))  # just written: on its newest frame
+        await press(pilot, "g", "j")
         screen.apply_edit(1, "input", {"i": 1, "edited": "on the old file"})
         await settle(pilot)
         assert screen.frame_list.edited == {1} and screen.edit_for(1)[0] is not None
@@ -163,7 +163,7 @@ async def test_a_replaced_file_without_edits_says_nothing_about_edits(tmp_path: 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = file_screen(app)
-        await wait_until(pilot, lambda: "PAUSED" in status_text(pilot))  # following, on frame 0
+        await wait_until(pilot, lambda: " LIVE " in status_text(pilot))  # following, on its newest frame
         fresh = tmp_path / "run.vcr.new"
         fresh.write_bytes(header_line("new") + frame("new-0", 0))
         os.replace(fresh, path)

@@ -72,7 +72,8 @@ def test_the_debugger_in_a_browser_tab(served: Served, tmp_path: Path) -> None:
         screenshot(screen.page, "serve-editor")
         press(screen, "Escape", "Edit cancelled")
         press(screen, "j", "#2 ■ tool")
-        press(screen, "r", "No agent to resume with")  # r asks for an agent, as in the terminal: nothing runs
+        press(screen, "r", "the agent to resume with: module:callable")  # r asks for an agent, as in the terminal
+        press(screen, "Escape", "#2 ■ tool")  # nothing typed: nothing runs
         screenshot(screen.page, "serve-after-keys")
 
 

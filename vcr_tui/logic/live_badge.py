@@ -49,6 +49,16 @@ def is_complete(store: Any) -> bool:
     return reader is not None and bool(getattr(reader, "totals_written", False)) and len(reader) > 0
 
 
+def is_being_written(store: Any, path: Path | None) -> bool:
+    """Whether a local file is a live session now: no totals yet, and written to lately.
+
+    Such a file opens on its newest frame and follows it, as a stream does; a finished or
+    abandoned one opens on its first frame, like any recording.
+    """
+    quiet = quiet_for(path)
+    return not is_complete(store) and quiet is not None and quiet <= IDLE_AFTER
+
+
 def recheck_in(marker: str | None, quiet: float | None) -> float | None:
     """When a LIVE or PAUSED badge should be looked at again, to turn IDLE if nothing is written."""
     if marker not in ("LIVE", "PAUSED") or quiet is None:

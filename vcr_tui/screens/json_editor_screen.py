@@ -102,6 +102,10 @@ class JsonEditorScreen(ModalScreen[str | None]):
         if self._confirm_discard:
             self._confirm_discard = False
             self._say(Text(""))
+        if self.error is not None and not isinstance(parse_state_text(self.text_area.text), ParseError):
+            # A message about a mistake that is already mended would send the user looking for it.
+            self.error = None
+            self._say(Text("Valid JSON: ctrl+s saves it.", style=LABEL_STYLE))
 
     def action_save(self) -> None:
         parsed = parse_state_text(self.text_area.text)

@@ -15,6 +15,7 @@ from textual.geometry import Offset, Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from vcr_tui.logic.search_marks import highlighted
 from vcr_tui.theme import LABEL_STYLE, italic
 
 
@@ -32,8 +33,12 @@ class DiffView(ScrollView, can_focus=True):
         Binding("pageup,ctrl+u", "page_up", "page up", show=False, id="diff.page-up"),
     ]
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"diff-view--match"}
+    DEFAULT_CSS = "DiffView > .diff-view--match { color: $warning; text-style: bold reverse; }"
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.search_query = ""  # the search's text, marked wherever a line shows it
         self.lines: list[Text] = []
         self.summary = ""
         self.shown_key: tuple[object, ...] | None = None
@@ -57,6 +62,13 @@ class DiffView(ScrollView, can_focus=True):
     def show_note(self, message: str, *, key: tuple[object, ...] | None = None) -> None:
         self.show_lines([Text(message, style=italic(LABEL_STYLE), end="")], key=key)
 
+    def mark_query(self, query: str) -> None:
+        """Mark ``query`` in every line from now on (the search's text; "" marks nothing)."""
+        if query != self.search_query:
+            self.search_query = query
+            self._strips.clear()
+            self.refresh()
+
     def render_lines(self, crop: Region) -> list[Strip]:
         # Looked up once per paint, not once per row: each costs a style resolution.
         self._paint = (self.scrollable_content_region.width, self.scroll_offset, self.rich_style)
@@ -70,6 +82,8 @@ class DiffView(ScrollView, can_focus=True):
         strip = self._strips.get(index)
         if strip is None:
             line = self.lines[index]
+            if self.search_query:
+                line = highlighted(line, self.search_query, self.get_component_rich_style("diff-view--match"))
             strip = Strip(list(line.render(self.app.console)), line.cell_len).apply_style(base)
             self._strips[index] = strip
         return strip.crop_extend(scroll_x, scroll_x + width, base)

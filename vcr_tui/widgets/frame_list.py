@@ -28,6 +28,7 @@ from textual.strip import Strip
 from recorder.golden.ledger import ANSWERED_SOURCES
 from recorder.models import FrameType
 from vcr_tui.logic.formatting import format_cost, format_latency, format_timestamp, format_tokens
+from vcr_tui.logic.frame_columns import NARROW, Columns, name_cells
 from vcr_tui.logic.frame_rows import FrameRow
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.preview_store import PreviewStore
@@ -47,20 +48,6 @@ from vcr_tui.theme import (
 )
 
 _STRIP_CACHE = 512
-
-
-class Columns:
-    """Which columns fit in a given width, and how wide each is."""
-
-    def __init__(self, width: int, frame_count: int) -> None:
-        self.index = max(len(str(max(frame_count - 1, 0))), 1)
-        self.latency = 7
-        self.tokens = 7 if width >= 44 else 6
-        self.word = 6 if width >= 44 else 0
-        self.time = 13 if width >= 64 else 0
-        self.cost = 10 if width >= 76 else 0
-        fixed = 1 + self.index + 1 + 2 + self.word + self.time + self.latency + self.tokens + self.cost
-        self.node = max(width - fixed, 4)
 
 
 class FrameList(ScrollView, can_focus=True):
@@ -108,6 +95,8 @@ class FrameList(ScrollView, can_focus=True):
         self.edited: set[int] = set()
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self._paint: tuple[int, int, Style, bool] = (0, 0, Style(), False)
+        self.name_want = 0  # the widest node name shown so far: narrow panes keep room for it
+        self._names_window: tuple[object, ...] = ()  # the rows whose names were last looked at
 
     # -- data --------------------------------------------------------------------------------
 
@@ -118,6 +107,7 @@ class FrameList(ScrollView, can_focus=True):
         the complete store arrives.
         """
         self.store = store
+        self.name_want, self._names_window = 0, ()
         self.placeholder = "No frames in this recording yet." if store.complete else "Indexing…"
         self._recount(store)
         if store.complete and self.pending_jump is not None:
@@ -169,6 +159,7 @@ class FrameList(ScrollView, can_focus=True):
     def _repaint(self) -> None:
         """Draw every row again: what the cached rows show has changed."""
         self._strips.clear()
+        self._names_window = ()
         self.refresh()
 
     def _update_virtual_size(self) -> None:
@@ -263,7 +254,28 @@ class FrameList(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # Looked up once per paint, not once per row: each costs a style resolution.
         self._paint = (self.scrollable_content_region.width, round(self.scroll_y), self.rich_style, self.has_focus)
+        self._widen_names(round(self.scroll_y), self.scrollable_content_region.height)
         return super().render_lines(crop)
+
+    def _widen_names(self, top: int, height: int) -> None:
+        """Note the widest name among the rows about to be drawn; a wider one redraws every row.
+
+        Only a narrow pane needs to know, and only once per window of rows: a step that does not
+        scroll costs nothing here.
+        """
+        window = (self.store, top, height, self.frame_count)
+        if self.store is None or self._paint[0] >= NARROW or window == self._names_window:
+            return
+        self._names_window = window
+        widest = self.name_want
+        for index in range(top, min(top + height, self.frame_count)):
+            try:
+                widest = max(widest, name_cells(self.store.row(index)))
+            except (IndexError, OSError):
+                continue
+        if widest > self.name_want:
+            self.name_want = widest
+            self._strips.clear()
 
     def render_line(self, y: int) -> Strip:
         width, top, base, focused = self._paint
@@ -299,7 +311,7 @@ class FrameList(ScrollView, can_focus=True):
             row = self.store.row(index)
         except (IndexError, OSError):
             return Strip.blank(width, base)
-        text = self.row_text(row, Columns(width, self.frame_count))
+        text = self.row_text(row, Columns(width, self.frame_count, self.name_want))
         if is_cursor:
             name = "frame-list--cursor" if self.has_focus else "frame-list--cursor-blurred"
             text.stylize(self.get_component_rich_style(name))
@@ -340,8 +352,10 @@ class FrameList(ScrollView, can_focus=True):
         text.append(" ")
         if columns.time:
             text.append(f"{format_timestamp(row.timestamp, with_date=False):>{columns.time - 1}} ", style=dim)
-        text.append(f"{format_latency(row.latency_ms):>{columns.latency}}")
-        text.append(f"{format_tokens(row.tokens):>{columns.tokens}}", style=dim if not row.tokens else "")
+        if columns.latency:
+            text.append(f"{format_latency(row.latency_ms):>{columns.latency}}")
+        if columns.tokens:
+            text.append(f"{format_tokens(row.tokens):>{columns.tokens}}", style=dim if not row.tokens else "")
         if columns.cost:
             text.append(f"{format_cost(row.cost_usd):>{columns.cost}}", style=dim)
         return text

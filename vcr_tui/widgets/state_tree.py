@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -24,6 +25,7 @@ from recorder.diffing import PathPart
 from recorder.encoding import describe_typed
 from vcr_tui.logic.formatting import value_preview
 from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.search_marks import highlighted
 from vcr_tui.screens.value_viewer_screen import ValueViewerScreen, is_message
 from vcr_tui.theme import VALUE_STYLES
 
@@ -109,6 +111,10 @@ class StateTree(Tree[Entry]):
         Binding("G,end", "scroll_end", "bottom", show=False, id="tree.bottom"),
     ]
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = Tree.COMPONENT_CLASSES | {"state-tree--match"}
+    DEFAULT_CSS = "StateTree > .state-tree--match { color: $warning; text-style: bold reverse; }"
+
+    search_query = ""  # the search's text, marked wherever a row shows it
     _filling = False  # show_state is adding nodes (a class default: Tree's own __init__ may invalidate)
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -171,6 +177,18 @@ class StateTree(Tree[Entry]):
         self._by_path = {}
         self.shown_index = index
         self.root.add_leaf(Text(message, style=VALUE_STYLES["more"]), Entry((), kind="note"))
+
+    def mark_query(self, query: str) -> None:
+        """Mark ``query`` in every row from now on (the search's text; "" marks nothing)."""
+        if query != self.search_query:
+            self.search_query = query
+            self._invalidate()
+
+    def render_label(self, node: TreeNode[Entry], base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        if not self.search_query:
+            return label
+        return highlighted(label, self.search_query, self.get_component_rich_style("state-tree--match"))
 
     def selected_entry(self) -> Entry | None:
         node = self.cursor_node

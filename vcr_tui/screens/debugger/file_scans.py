@@ -38,6 +38,8 @@ class BackgroundScans(PartBase):
         self.view.search_generation += 1
         self.search_state = SearchState(query, self.view.search_generation, total=len(self.store))
         self.frame_list.matches = frozenset()
+        self.state_tree.mark_query(query)
+        self.diff_view.mark_query(query)
         self.refresh_status()
         self._search_worker(query, self.view.search_generation, self.frame_list.cursor)
 

@@ -34,13 +34,14 @@ from recorder import Frame, RecordingNotFoundError, RecordingUnreadableError, fo
 from vcr_tui.commands import ScreenCommands
 from vcr_tui.host import keep_built_objects
 from vcr_tui.logic.diff_model import DiffMode, compute_lines, diff_as_text
-from vcr_tui.logic.formatting import format_count, value_as_clipboard_text
+from vcr_tui.logic.formatting import value_as_clipboard_text
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.frame_view import DiffJob, FrameView, goto_target
 from vcr_tui.logic.latest_only import LatestOnly
 from vcr_tui.logic.preview_store import PreviewStore
 from vcr_tui.logic.run_identity import fork_text, totals_text
 from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.search_marks import match_counter
 from vcr_tui.messages import (
     DiffReady,
     FrameLoaded,
@@ -48,6 +49,8 @@ from vcr_tui.messages import (
     RecordingFailed,
     RecordingOpened,
 )
+from vcr_tui.screens.debugger.agent_prompt import PROMPT_KIND as AGENT_PROMPT
+from vcr_tui.screens.debugger.agent_prompt import agent_typed
 from vcr_tui.screens.debugger.file_scans import BackgroundScans
 from vcr_tui.screens.debugger.ledger_actions import LEDGER_BINDINGS, LedgerActions
 from vcr_tui.screens.debugger.live_follow import LiveFollowing
@@ -528,7 +531,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         search = self.search_state
         if search is not None:
             progress = "" if search.done else f" {100 * search.scanned // max(search.total, 1)}%"
-            found = format_count(len(search.matches), "match", "matches")
+            found = match_counter(search.matches, self.frame_list.cursor)
             fields.activity = f"/{shorten(clean(search.query), 20)}: {found}{progress}"
         self.query_one(StatusLine).fields = fields
 
@@ -552,6 +555,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             self._goto(value)
         elif message.kind == "search":
             self.start_search(value)
+        elif message.kind == AGENT_PROMPT:
+            agent_typed(self, value)
 
     def _goto(self, value: str) -> None:
         try:

@@ -7,9 +7,11 @@ one update per tick, never a queue of messages.
 
 What the user sees follows one rule: while the cursor is on the last frame the view follows the
 end (LIVE); anywhere else it stays put and counts the frames it has not shown (PAUSED, "+N new
-frames"); reaching the last frame again (End, G, F) resumes following. A local file opens on
-its first frame, as any recording does (its first screen comes from the head of the file before
-the index is built); a pipe or a remote file starts empty, so its view follows from the start.
+frames"); reaching the last frame again (End, G, F) resumes following. A pipe or a remote file
+starts empty, so its view follows from the start; a local file still being written (no totals,
+written to lately) opens on its newest frame and follows, once indexed (its first screen comes
+from the head of the file); a finished or abandoned one opens on its first frame, as any
+recording does.
 A file that was replaced or cut short is read again from the start, and the screen reloads as a
 whole: a changed ``LiveReader.generation`` is the only sign needed, since the reader swaps files
 in one step.
@@ -28,7 +30,7 @@ from vcr_tui.host import report_failure
 from vcr_tui.logic.formatting import format_count
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.frame_view import merged_problems
-from vcr_tui.logic.live_badge import honest_marker, is_complete, quiet_for, recheck_in
+from vcr_tui.logic.live_badge import honest_marker, is_being_written, is_complete, quiet_for, recheck_in
 from vcr_tui.logic.safe_text import clean
 from vcr_tui.messages import RecordingFailed, RecordingOpened, SourceChanged
 from vcr_tui.screens.debugger.screen_parts import PartBase
@@ -151,9 +153,17 @@ class LiveFollowing(PartBase):
             return
         self.view.follow.opened = True
         count = self.frame_list.frame_count
-        if count and self.source.follow and not isinstance(self.source.location, LocalPath):
-            self.frame_list.move_to(count - 1)  # a stream is followed from its start, however fast it came
+        if count and self.source.follow and self._opens_on_newest():
+            self.frame_list.move_to(count - 1)  # a live session is followed from the start, however fast it came
         self._take_update_now()
+
+    def _opens_on_newest(self) -> bool:
+        """A stream, or a local file still being written whose preview the user has not left."""
+        assert self.source is not None
+        location = self.source.location
+        if not isinstance(location, LocalPath):
+            return True
+        return self.frame_list.cursor == 0 and is_being_written(self.store, location.path)
 
     def on_source_changed(self, _message: SourceChanged) -> None:
         if not self.view.follow.opened or self.source is None:

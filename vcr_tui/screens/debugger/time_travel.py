@@ -23,13 +23,15 @@ from textual.binding import Binding, BindingType
 from recorder import ResumeMode, fork_recording
 from vcr_tui.commands import Command, ListedCommands
 from vcr_tui.host import options_of
-from vcr_tui.logic.agent_choice import AgentChoice, NoAgent, choose_agent
+from vcr_tui.logic.agent_choice import METADATA_KEY, AgentChoice, NoAgent, choose_agent
 from vcr_tui.logic.fork_place import fork_folder, is_private_copy, recording_file
 from vcr_tui.logic.formatting import format_count
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.safe_text import clean
 from vcr_tui.messages import ForkWritten, ResumeEnded, ResumeForked
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
+from vcr_tui.screens.debugger.agent_prompt import ORIGIN as TYPED_AGENT
+from vcr_tui.screens.debugger.agent_prompt import ask_for_agent
 from vcr_tui.screens.debugger.state_editing import StateEditing
 from vcr_tui.screens.debugger.unsaved_edits import mark_carried
 from vcr_tui.theme import LABEL_STYLE
@@ -174,23 +176,30 @@ class TimeTravel(StateEditing):
         if index is None or self.store is None:
             return
         settings = options_of(self).agents  # type: ignore[arg-type]
-        choice = choose_agent(settings, self.store.session.metadata)
+        metadata = self.store.session.metadata
+        choice = choose_agent(settings, metadata)
         if isinstance(choice, NoAgent):
-            self.say(choice.reason, severity="warning", timeout=12)
+            if metadata.get(METADATA_KEY):  # named, but unusable: say so, then ask as when it names none
+                self.say(choice.reason, severity="warning", timeout=12)
+            ask_for_agent(self, index, mode)  # type: ignore[arg-type]
             return
-        request = self._resume_request(index, choice.spec, ResumeMode(mode) if mode else settings.mode)
         if not choice.needs_confirmation:
-            self._start_resume(request)
+            self.resume_with_agent(index, choice.spec, mode)
             return
 
         def answer(run_it: bool | None) -> None:
             if run_it:
                 settings.approved.add(choice.spec)
-                self._start_resume(request)
+                self.resume_with_agent(index, choice.spec, mode)
             else:
                 self.say("Nothing was run.")
 
         self.app.push_screen(confirm_agent_dialog(choice), answer)
+
+    def resume_with_agent(self, index: int, spec: str, mode: str = "") -> None:
+        """Resume from frame ``index`` with an agent the user named or confirmed."""
+        settings = options_of(self).agents  # type: ignore[arg-type]
+        self._start_resume(self._resume_request(index, spec, ResumeMode(mode) if mode else settings.mode))
 
     def _resume_request(self, index: int, spec: str, mode: ResumeMode) -> ResumeRequest:
         state, edit_output = self.edit_for(index)
@@ -369,20 +378,24 @@ class TimeTravel(StateEditing):
 
 def confirm_agent_dialog(choice: AgentChoice) -> ChoiceScreen[bool]:
     """The question asked before running an agent named by a recording (never by default)."""
-    body = Text("This recording names the agent that made it:\n\n")
+    typed = choice.origin == TYPED_AGENT
+    body = Text("You named this agent:\n\n" if typed else "This recording names the agent that made it:\n\n")
+    module, _, callable_name = choice.spec.rpartition(":")
     body.append("    module    ", style=LABEL_STYLE)
-    body.append(clean(choice.module), style="bold")
+    body.append(clean(module), style="bold")
     body.append("\n    callable  ", style=LABEL_STYLE)
-    body.append(clean(choice.callable_name), style="bold")
+    body.append(clean(callable_name), style="bold")
     body.append("\n\nResuming imports that module (the current folder first) and ")
     body.append("runs its code", style="bold")
-    body.append(": it can do anything you can do. Continue only if you trust this recording and that module.")
+    trusted = "that module" if typed else "this recording and that module"
+    body.append(f": it can do anything you can do. Continue only if you trust {trusted}.")
     body.append(
         f"\n\nAsked once each time vcr-tui runs. To skip the question, start it with\n  --agent {clean(choice.spec)}",
         style=LABEL_STYLE,
     )
     choices = [Choice(("y",), "yes, import and run it", True), Choice(("n", "escape"), "no, run nothing", False)]
-    return ChoiceScreen("Run code named by this recording?", body, choices, cancel=False, tone="warning")
+    title = "Run the agent you named?" if typed else "Run code named by this recording?"
+    return ChoiceScreen(title, body, choices, cancel=False, tone="warning")
 
 
 def _severity(outcome: RunOutcome) -> SeverityLevel:
