@@ -1,6 +1,7 @@
 """The sessions of a folder: one row per recording, forks under their parents, Enter opens one.
 
-Summaries need each file indexed, so a worker scans the folder and the table fills in as it goes.
+A worker scans the folder (``folder_scan``: cached summaries at once, the rest read by another
+process) and the table fills in as the summaries come, with a count of how many are read.
 """
 
 from __future__ import annotations
@@ -22,20 +23,20 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from vcr_tui.commands import ScreenCommands
+from vcr_tui.folder_scan import FolderScan
 from vcr_tui.formatting import format_cost, format_count, format_timestamp, format_tokens
 from vcr_tui.messages import PromptSubmitted, SessionsScanned
 from vcr_tui.safe_text import clean, shorten
-from vcr_tui.screens.file_screen import FileScreen
 from vcr_tui.screens.folder_watch import FolderWatching
 from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.session_browse import SortColumn, browse
-from vcr_tui.sessions import SessionEntry, SummaryCache, scan
+from vcr_tui.sessions import SessionEntry
+from vcr_tui.summary_cache import FolderSummaries
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE, MARK_GLYPH
 from vcr_tui.widgets.line_table import Cell, LineTable, Row
 from vcr_tui.widgets.priority_footer import PriorityFooter
 from vcr_tui.widgets.prompt_bar import PromptBar
 
-_BATCH_SECONDS = 0.1  # entries are handed to the screen in batches this far apart
 _REDRAW_SECONDS = 0.25  # while a big folder is scanned, the table is redrawn at most this often
 _REDRAW_SHARE = 20  # ... and at most one part in this of the time goes to redrawing
 COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "outcome", "tags", "forked from")
@@ -127,7 +128,10 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         self.entries: list[SessionEntry] = []
         self.ordered: list[SessionEntry] = []
         self.scan_done = False
-        self.summaries = SummaryCache()  # kept across rescans: only changed files are read again
+        self.summaries = FolderSummaries(folder)  # kept across rescans: only changed files are read again
+        self.scan_read = self.scan_total = 0  # progress of the scan under way
+        self._scan: FolderScan | None = None
+        self._scan_number = 0
         self.filter_text = ""
         self.sort_column = SortColumn.CREATED
         self.descending = True
@@ -160,32 +164,45 @@ class DirectoryScreen(FolderWatching, Screen[None]):
 
     def refresh_sessions(self) -> None:
         """Scan the folder again (in a worker)."""
+        if self._scan is not None:
+            self._scan.stop()
         self.entries = []
+        self._row_cache = {}
         self.scan_done = False
-        self._scan_worker()
+        self.scan_read = self.scan_total = 0
+        self._scan_number += 1
+        self._scan = FolderScan(self.folder, self.summaries)
+        self._scan_worker(self._scan, self._scan_number)
+
+    def on_unmount(self) -> None:
+        if self._scan is not None:
+            self._scan.stop()  # a process still reading for the list ends with it
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
-    def _scan_worker(self) -> None:
+    def _scan_worker(self, scan: FolderScan, number: int) -> None:
         worker = get_current_worker()
-        batch: list[SessionEntry] = []
-        last = time.monotonic()
-        for entry in scan(self.folder, self.summaries):
-            if worker.is_cancelled:
-                return
-            batch.append(entry)
-            if time.monotonic() - last >= _BATCH_SECONDS:
-                self.post_message(SessionsScanned(batch, done=False))
-                batch, last = [], time.monotonic()
-        self.post_message(SessionsScanned(batch, done=True))
+        read = total = 0
+        for batch in scan.batches(lambda: worker.is_cancelled):
+            read, total = batch.read, batch.total
+            rows = [Row(session_cells(entry)) for entry in batch.entries]  # built here, not on the UI's thread
+            self.post_message(SessionsScanned(batch.entries, False, read, total, number, rows))
+        if not worker.is_cancelled:
+            self.post_message(SessionsScanned([], True, read, total, number))
 
     def on_sessions_scanned(self, message: SessionsScanned) -> None:
+        if message.scan != self._scan_number:
+            return  # news from a scan a rescan replaced
         self.entries.extend(message.entries)
+        for entry, row in zip(message.entries, message.rows, strict=False):
+            self._row_cache[id(entry)] = (entry, False, row)
         self.scan_done = message.done
+        self.scan_read, self.scan_total = message.read, message.total
         now = time.monotonic()
-        # Redrawing while the worker scans takes the interpreter from it (and a thread that waits on
-        # file reads gets it back slowly): redraw rarely, and more rarely the longer a redraw takes.
-        # The count in the title waits for the next redraw too (a new title repaints the screen).
-        if message.done or now - self._last_redraw >= max(_REDRAW_SECONDS, self._rebuild_cost * _REDRAW_SHARE):
+        # Redrawing while the table fills takes the interpreter from the thread that receives the
+        # summaries: redraw rarely, and more rarely the longer a redraw takes. The first rows are
+        # drawn at once; the count in the title waits for the next redraw (a new title repaints).
+        pace = max(_REDRAW_SECONDS, self._rebuild_cost * _REDRAW_SHARE)
+        if message.done or not self.ordered or now - self._last_redraw >= pace:
             self._last_redraw = now
             self._rebuild()
             self._rebuild_cost = time.monotonic() - now
@@ -217,9 +234,9 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         self._show_title()
 
     def _rows_for(self, entries: list[SessionEntry]) -> list[Row]:
-        """The table rows of ``entries``: a row is built once per entry and reused by later redraws."""
+        """The table rows of ``entries``: a row is built once per entry (most by the scan's worker)
+        and reused by later redraws, whatever the filter left out in between."""
         known: dict[int, tuple[SessionEntry, bool, Row]] = self._row_cache
-        kept: dict[int, tuple[SessionEntry, bool, Row]] = {}
         rows = []
         for entry in entries:
             marked = self.marked is not None and entry.path == self.marked
@@ -228,17 +245,18 @@ class DirectoryScreen(FolderWatching, Screen[None]):
                 row = cached[2]
             else:
                 row = Row(session_cells(entry, marked=marked))
-            kept[id(entry)] = (entry, marked, row)
+                known[id(entry)] = (entry, marked, row)
             rows.append(row)
-        self._row_cache = kept
         return rows
 
     def _show_title(self) -> None:
         title = Text("Sessions in ", style=LABEL_STYLE)
         title.append(clean(self.folder.name or str(self.folder)), style="bold")
         title.append("  ")
-        count = format_count(len(self.entries), "recording")
-        title.append(count if self.scan_done else f"{count}, scanning…", style=LABEL_STYLE)
+        if self.scan_done:
+            title.append(format_count(len(self.entries), "recording"), style=LABEL_STYLE)
+        else:
+            title.append(f"{self.scan_read:,} of {self.scan_total:,} read", style=LABEL_STYLE)
         if self.filter_text:
             title.append(f"  · {len(self.ordered):,} match ", style=LABEL_STYLE)
             title.append(clean(self.filter_text), style="bold #ffd75f")
@@ -255,6 +273,8 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         if entry.error:
             self.notify(f"Cannot open {entry.path.name}: {entry.error}", severity="error", markup=False)
             return
+        from vcr_tui.screens.file_screen import FileScreen  # the debugger: loaded when a session is opened
+
         self.app.push_screen(FileScreen(entry.path, from_directory=True, follow=self.follow))
 
     # -- finding and comparing sessions --------------------------------------------------------
