@@ -45,9 +45,11 @@ class ScanBatch:
     total: int
 
 
-def list_recordings(folder: Path) -> list[tuple[Path, Stamp]]:
-    """The folder's recordings with their stamps, most recently written first."""
-    found: list[tuple[Path, Stamp, int]] = []
+def list_recordings(folder: Path) -> tuple[list[tuple[Path, Stamp]], set[Path]]:
+    """The folder's recordings with their stamps, most recently written first; and which of
+    them are symbolic links (the listing says so for free)."""
+    found: list[tuple[int, str, Path, Stamp]] = []
+    links: set[Path] = set()
     try:
         with os.scandir(folder) as listing:
             for item in listing:
@@ -56,13 +58,16 @@ def list_recordings(folder: Path) -> list[tuple[Path, Stamp]]:
                 try:
                     if item.is_file():
                         info = item.stat()
-                        found.append((folder / item.name, stamp_of(info), info.st_mtime_ns))
+                        path = folder / item.name
+                        found.append((-info.st_mtime_ns, item.name, path, stamp_of(info)))
+                        if item.is_symlink():
+                            links.add(path)
                 except OSError:
                     continue  # removed between the listing and the look at it
     except OSError:
-        return []
-    found.sort(key=lambda item: (-item[2], item[0].name))
-    return [(path, stamp) for path, stamp, _ in found]
+        return [], set()
+    found.sort(key=lambda item: item[:2])
+    return [(path, stamp) for _, _, path, stamp in found], links
 
 
 class FolderScan:
@@ -89,11 +94,11 @@ class FolderScan:
             yield from self._batches(cancelled)
 
     def _batches(self, cancelled: Callable[[], bool]) -> Iterator[ScanBatch]:
-        listing = list_recordings(self.folder)
+        listing, links = list_recordings(self.folder)
         summaries = self.summaries
         summaries.load()
         summaries.keep_only({path.name for path, _ in listing})
-        writing = held_for_writing([path for path, _ in listing])
+        writing = held_for_writing([path for path, _ in listing], links=links)
         known: list[SessionEntry] = []
         unknown: list[Path] = []
         for path, stamp in listing:

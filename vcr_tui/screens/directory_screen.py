@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from vcr_tui.commands import ScreenCommands
 from vcr_tui.folder_scan import FolderScan
 from vcr_tui.formatting import format_cost, format_count, format_timestamp, format_tokens
+from vcr_tui.gc_pause import collection_paused
 from vcr_tui.messages import PromptSubmitted, SessionsScanned
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.folder_watch import FolderWatching
@@ -182,10 +183,11 @@ class DirectoryScreen(FolderWatching, Screen[None]):
     def _scan_worker(self, scan: FolderScan, number: int) -> None:
         worker = get_current_worker()
         read = total = 0
-        for batch in scan.batches(lambda: worker.is_cancelled):
-            read, total = batch.read, batch.total
-            rows = [Row(session_cells(entry)) for entry in batch.entries]  # built here, not on the UI's thread
-            self.post_message(SessionsScanned(batch.entries, False, read, total, number, rows))
+        with collection_paused():  # thousands of summaries and rows that all stay: no cycles to look for
+            for batch in scan.batches(lambda: worker.is_cancelled):
+                read, total = batch.read, batch.total
+                rows = [Row(session_cells(entry)) for entry in batch.entries]  # here, not on the UI's thread
+                self.post_message(SessionsScanned(batch.entries, False, read, total, number, rows))
         if not worker.is_cancelled:
             self.post_message(SessionsScanned([], True, read, total, number))
 
