@@ -17,7 +17,9 @@ from app_support import notifications, settle, wait_until
 from textual.message import Message
 from vcr_lines import frame, header
 
+from vcr_tui import folder_prefetch
 from vcr_tui.app import VCRApp
+from vcr_tui.folder_prefetch import start_early
 from vcr_tui.folder_scan import ELSEWHERE_FROM, FIRST_BATCH, FolderScan
 from vcr_tui.messages import SessionsScanned
 from vcr_tui.screens.directory_screen import DirectoryScreen
@@ -265,3 +267,24 @@ async def test_leaving_the_list_ends_the_process_reading_for_it(tmp_path: Path) 
     while not cache_file(tmp_path).is_file() and time.monotonic() < deadline:
         threading.Event().wait(0.05)
     assert len(orjson.loads(cache_file(tmp_path).read_bytes())["entries"]) >= FIRST_BATCH
+
+
+async def test_what_changed_between_an_early_scan_and_the_watcher_is_read_again(tmp_path: Path) -> None:
+    grown = saved(tmp_path, "grown", 5)
+    saved(tmp_path, "same", 6)
+    start_early(tmp_path)  # as the command line does, before the app exists
+    helper = folder_prefetch._early[os.path.realpath(tmp_path)]
+    assert helper.wait(timeout=60) == 0  # its summaries wait in the pipe, as of before the changes
+    with grown.open("ab") as out:
+        out.write(frame("late", 1, session_id="grown"))
+    saved(tmp_path, "new", 7)
+    app = VCRApp(tmp_path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DirectoryScreen)
+        await wait_until(pilot, lambda: screen.scan_done, "the scan")
+
+        def frames() -> dict[str, int]:
+            return {entry.session_id: entry.frames for entry in screen.entries}
+
+        await wait_until(pilot, lambda: frames() == {"grown": 2, "same": 1, "new": 1}, "the watcher to catch up")

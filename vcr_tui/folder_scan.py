@@ -1,11 +1,13 @@
 """Scanning a folder of recordings for the session list: cached summaries first, then the rest.
 
-A summary costs a few reads and a little parsing, which for ten thousand files is most of a
-second of Python: done on a thread of the app it would take the interpreter from the UI for all
-that time. So the files the cache does not know are read by a separate process (when there are
-enough of them to pay for starting one), which streams the summaries back a line each; the
-app's thread only waits on the pipe, decodes and hands them on in batches. Files are read newest
-first, so the top of the list (newest first by default) fills first.
+A summary costs a few reads and a little parsing, and looking up ten thousand cached ones costs
+a stat each: for a big folder that is most of a second of Python, which on a thread of the app
+would take the interpreter from the UI all that time. So a big folder is scanned by a helper
+process (``summary_worker``, started by the command line before the app has even loaded, see
+``folder_prefetch``), which streams the summaries back a line each and keeps the cache; the
+app's thread only waits on the pipe, decodes and hands them on in batches. A small folder is
+scanned right here, which costs less than starting a process. Files are read newest first, so
+the top of the list (newest first by default) fills first.
 
 No widgets here: the folder view runs ``FolderScan.batches()`` in a worker.
 """
@@ -13,11 +15,11 @@ No widgets here: the folder view runs ``FolderScan.batches()`` in a worker.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,15 +27,14 @@ import orjson
 
 from recorder.outcome import RunOutcome
 from recorder.writers import held_for_writing
+from vcr_tui.folder_prefetch import start_helper, take_early
 from vcr_tui.sessions import SUFFIX, SessionEntry
-from vcr_tui.summary_cache import FolderSummaries, Stamp, from_record, read_summary, stamp_of
+from vcr_tui.summary_cache import FolderSummaries, Stamp, from_record, read_summary, stamp_of, to_record
 
-ELSEWHERE_FROM = 200  # this many unknown files or more are read by another process
+ELSEWHERE_FROM = 200  # a folder of this many recordings or more is scanned by a helper process
 FIRST_BATCH = 40  # a screenful: the first rows are handed on at once
 BATCH_SECONDS = 0.1  # then batches this far apart
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
-# The child imports this checkout's package first, and never a module from the current folder.
-_CHILD = "import sys; sys.path[0] = sys.argv.pop(1); from vcr_tui.summary_worker import main; main()"
+_NO_STAMP = (0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +71,24 @@ def list_recordings(folder: Path) -> tuple[list[tuple[Path, Stamp]], set[Path]]:
     return [(path, stamp) for _, _, path, stamp in found], links
 
 
-class FolderScan:
-    """One pass over a folder; ``stop()`` (from any thread) ends it and the process reading for it."""
+def _count_recordings(folder: Path) -> int:
+    try:
+        with os.scandir(folder) as listing:
+            return sum(1 for item in listing if item.name.endswith(SUFFIX))
+    except OSError:
+        return 0
 
-    def __init__(self, folder: Path, summaries: FolderSummaries) -> None:
+
+class FolderScan:
+    """One pass over a folder; ``stop()`` (from any thread) ends it and the process scanning for it.
+
+    ``helper`` False scans here whatever the size (the helper process itself does so).
+    """
+
+    def __init__(self, folder: Path, summaries: FolderSummaries, *, helper: bool = True) -> None:
         self.folder = folder
         self.summaries = summaries
+        self.helper = helper
         self._stopped = threading.Event()
         self._child: subprocess.Popen[bytes] | None = None
 
@@ -83,7 +96,8 @@ class FolderScan:
         self._stopped.set()
         child = self._child
         if child is not None and child.poll() is None:
-            child.kill()
+            child.terminate()  # it writes down what it has read, then ends
+            child.send_signal(signal.SIGCONT)  # (a stopped process could not)
 
     def batches(self, cancelled: Callable[[], bool] = lambda: False) -> Iterator[ScanBatch]:
         """Every recording's summary, in batches: the cached ones at once, then as they are read.
@@ -91,13 +105,25 @@ class FolderScan:
         What was read is written to the cache at the end, or when the scan is stopped part way.
         """
         with self.summaries.lock:  # one scan at a time uses them: a rescan waits for the last to stop
-            yield from self._batches(cancelled)
+            received: set[str] = set()
+            if self.helper:
+                child = take_early(self.folder)
+                if child is None and _count_recordings(self.folder) >= ELSEWHERE_FROM:
+                    child = start_helper(self.folder)
+                if child is not None:
+                    complete = yield from self._from_helper(child, cancelled, received)
+                    if complete or cancelled() or self._stopped.is_set():
+                        return
+            yield from self._here(cancelled, received)
 
-    def _batches(self, cancelled: Callable[[], bool]) -> Iterator[ScanBatch]:
-        listing, links = list_recordings(self.folder)
+    def _here(self, cancelled: Callable[[], bool], skip: set[str]) -> Iterator[ScanBatch]:
+        """The scan itself: cached summaries by stamp, the other files read (less ``skip``,
+        the names a helper that gave up had sent already)."""
+        everything, links = list_recordings(self.folder)
         summaries = self.summaries
         summaries.load()
-        summaries.keep_only({path.name for path, _ in listing})
+        summaries.keep_only({path.name for path, _ in everything})
+        listing = [(path, stamp) for path, stamp in everything if path.name not in skip]
         writing = held_for_writing([path for path, _ in listing], links=links)
         known: list[SessionEntry] = []
         unknown: list[Path] = []
@@ -107,14 +133,16 @@ class FolderScan:
                 unknown.append(path)
             else:
                 known.append(_as_shown(entry, writing))
-        total, read = len(listing), len(known)
+        total, read = len(everything), len(known) + len(skip)
         batch: list[SessionEntry] = []
         last, first = time.monotonic(), True
         try:
             yield ScanBatch(known, read, total)
-            for stamp, entry in self._read(unknown):
+            for path in unknown:
                 if cancelled() or self._stopped.is_set():
                     return
+                stamp, entry = read_summary(path)
+                entry = replace(entry, stamp=stamp)
                 summaries.remember(stamp, entry)
                 batch.append(_as_shown(entry, writing))
                 read += 1
@@ -127,63 +155,64 @@ class FolderScan:
         finally:
             summaries.save()
 
-    def _read(self, paths: list[Path]) -> Iterator[tuple[Stamp | None, SessionEntry]]:
-        """Summaries of ``paths`` in order: from a child process for many, here for a few (or
-        for whatever a child that failed did not get to)."""
-        done = 0
-        if len(paths) >= ELSEWHERE_FROM:
-            for result in self._read_elsewhere(paths):
-                yield result
-                done += 1
-        for path in paths[done:]:
-            if self._stopped.is_set():
-                return
-            yield read_summary(path)
-
-    def _read_elsewhere(self, paths: list[Path]) -> Iterator[tuple[Stamp | None, SessionEntry]]:
-        try:
-            child = subprocess.Popen(
-                [sys.executable, "-c", _CHILD, _PACKAGE_ROOT, os.path.abspath(self.folder)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,  # the terminal is the app's: nothing of the child's reaches it
-                start_new_session=True,
-            )
-        except OSError:
-            return
+    def _from_helper(
+        self, child: subprocess.Popen[bytes], cancelled: Callable[[], bool], received: set[str]
+    ) -> Generator[ScanBatch, None, bool]:
+        """The helper's batches as it sends them; True at the end when it sent every summary
+        (False: it failed part way, and ``received`` names what it did send)."""
         self._child = child
-        assert child.stdin is not None and child.stdout is not None
+        if self._stopped.is_set():
+            self.stop()
+        assert child.stdout is not None
+        complete = False
         try:
-            try:
-                child.stdin.write(orjson.dumps([path.name for path in paths]))
-                child.stdin.close()
-            except OSError:
-                return
-            for expected, line in zip(paths, child.stdout, strict=False):
-                result = _decoded(expected, line)
-                if result is None:
-                    return  # not what was asked for: the rest is read here
-                yield result
+            for line in child.stdout:  # a batch a line: [read, total, [[name, record], ...]]
+                if cancelled() or self._stopped.is_set():
+                    return False
+                try:
+                    read, total, sent = orjson.loads(line)
+                except (orjson.JSONDecodeError, ValueError, TypeError):
+                    return False
+                if type(read) is not int or type(total) is not int or type(sent) is not list:
+                    return False
+                batch: list[SessionEntry] = []
+                for item in sent:
+                    name, record = item if type(item) is list and len(item) == 2 else (None, None)
+                    if type(name) is not str or os.sep in name or name in received:
+                        return False
+                    decoded = from_record(self.folder / name, record)
+                    if decoded is None:
+                        return False
+                    received.add(name)
+                    batch.append(decoded[1])
+                complete = read >= total
+                yield ScanBatch(batch, read, total)
+                if complete:
+                    return True
+            return False
         finally:
-            if child.poll() is None:
+            if not complete and child.poll() is None:  # (a helper that is done is writing the cache)
+                child.terminate()
+                child.send_signal(signal.SIGCONT)
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
                 child.kill()
-            child.wait()
+                child.wait()
             child.stdout.close()
             self._child = None
 
 
-def _decoded(expected: Path, line: bytes) -> tuple[Stamp | None, SessionEntry] | None:
+def send_batches(scan: FolderScan, out: Callable[[bytes], object], flush: Callable[[], object]) -> None:
+    """The helper's side of the stream: a batch a line, ``[read, total, [[name, record], ...]]``."""
+    batches = scan.batches()
     try:
-        name, record, held_still = orjson.loads(line)
-    except (orjson.JSONDecodeError, ValueError, TypeError):
-        return None
-    if name != expected.name:
-        return None
-    known = from_record(expected, record)
-    if known is None:
-        return None
-    stamp, entry = known
-    return (stamp if held_still is True else None), entry
+        for batch in batches:
+            sent = [[entry.path.name, to_record(entry.stamp or _NO_STAMP, entry)] for entry in batch.entries]
+            out(orjson.dumps([batch.read, batch.total, sent]) + b"\n")
+            flush()
+    finally:
+        batches.close()  # the cache is written even when the app stopped listening
 
 
 def _as_shown(entry: SessionEntry, writing: set[Path]) -> SessionEntry:

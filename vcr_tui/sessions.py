@@ -10,13 +10,16 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from recorder import RecordingNotFoundError, RecordingUnreadableError, VCRReader
-from recorder.index import decode_line
-from recorder.outcome import RunOutcome, run_outcome
-from recorder.run_summary import summary_from_tail
+from recorder.outcome import RunOutcome
 from recorder.writers import held_for_writing
+
+if TYPE_CHECKING:
+    from recorder import VCRReader
+
+# Reading recordings (``recorder.reader`` and what it needs) is loaded by the functions that read
+# one: a folder whose summaries are all cached is listed without it.
 
 SUFFIX = ".vcr"
 _SUM_FRAMES_LIMIT = 5000
@@ -41,6 +44,7 @@ class SessionEntry:
     metadata_text: str = ""  # the header's metadata values, for the filter
     depth: int = 0
     children: tuple[str, ...] = field(default=(), compare=False)
+    stamp: tuple[int, int] | None = field(default=None, compare=False)  # (size, mtime) it was read at, if known
 
 
 def recording_files(folder: Path) -> list[Path]:
@@ -58,6 +62,10 @@ def summarize(path: Path, *, writer_active: bool = False) -> SessionEntry:
 
     A saved run is read from its last two lines; any other file is indexed.
     """
+    from recorder import RecordingNotFoundError, RecordingUnreadableError, VCRReader
+    from recorder.outcome import run_outcome
+    from recorder.run_summary import summary_from_tail
+
     quick = summary_from_tail(path, writer_active=writer_active)
     if quick is not None:
         session = quick.session
@@ -220,6 +228,8 @@ def _header_id(path: Path) -> str | None:
             first = handle.readline(1 << 20)
     except OSError:
         return None
+    from recorder.index import decode_line
+
     value = decode_line(first).value
     data = value.get("data") if isinstance(value, dict) and value.get("type") == "session" else None
     return data.get("session_id") if isinstance(data, dict) and isinstance(data.get("session_id"), str) else None

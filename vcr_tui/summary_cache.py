@@ -110,6 +110,7 @@ def from_record(path: Path, record: object) -> tuple[Stamp, SessionEntry] | None
         error=error,
         outcome=_OUTCOMES[outcome] if outcome is not None else None,
         metadata_text=text,
+        stamp=(size, mtime) if size or mtime else None,
     )
     return (size, mtime), entry
 

@@ -1,41 +1,32 @@
-"""The process that reads summaries for the folder view: names in on stdin, one line out per file.
+"""The helper process that scans a folder for the session list (see ``folder_scan``).
 
-Started by ``folder_scan`` with the folder as its argument and a JSON list of file names on
-stdin; writes ``[name, record, held_still]`` per file, in the order asked, flushing the first
-screenful at once and then every few hundredths of a second. When the app goes away (the pipe
-breaks) it stops at once.
+Started with the folder as its argument; writes each batch of summaries as a line on stdout
+(``[read, total, [[name, record], ...]]``), and keeps the folder's summary cache up to date. When the app goes
+away (the pipe breaks) or asks it to stop (SIGTERM), it writes down what it has read and ends.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-import time
 from pathlib import Path
+from types import FrameType
 
-import orjson
 
-from vcr_tui.summary_cache import read_summary, to_record
-
-_FIRST = 40
-_FLUSH_SECONDS = 0.05
+def _stop(_signal: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
+    from vcr_tui.folder_scan import FolderScan, send_batches
+    from vcr_tui.summary_cache import FolderSummaries
+
     folder = Path(sys.argv[1])
-    names = orjson.loads(sys.stdin.buffer.read())
     out = sys.stdout.buffer
-    last = time.monotonic()
     try:
-        for number, name in enumerate(names):
-            if not isinstance(name, str) or os.sep in name:
-                return
-            stamp, entry = read_summary(folder / name)
-            out.write(orjson.dumps([name, to_record(stamp or (0, 0), entry), stamp is not None]) + b"\n")
-            now = time.monotonic()
-            if number < _FIRST or now - last >= _FLUSH_SECONDS:
-                out.flush()
-                last = now
-        out.flush()
-    except BrokenPipeError:
-        os._exit(0)  # the app is gone; nothing left to say, not even at exit
+        send_batches(FolderScan(folder, FolderSummaries(folder), helper=False), out.write, out.flush)
+    except (BrokenPipeError, SystemExit):
+        pass  # the scan's own clean-up has saved what was read
+    os._exit(0)  # nothing left to say, not even a complaint at exit about the closed pipe
