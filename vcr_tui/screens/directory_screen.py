@@ -183,12 +183,14 @@ class DirectoryScreen(FolderWatching, Screen[None]):
     def _scan_worker(self, scan: FolderScan, number: int) -> None:
         worker = get_current_worker()
         read = total = 0
+        told_done = False
         with collection_paused():  # thousands of summaries and rows that all stay: no cycles to look for
             for batch in scan.batches(lambda: worker.is_cancelled):
                 read, total = batch.read, batch.total
                 rows = [Row(session_cells(entry)) for entry in batch.entries]  # here, not on the UI's thread
-                self.post_message(SessionsScanned(batch.entries, False, read, total, number, rows))
-        if not worker.is_cancelled:
+                told_done = read >= total  # the last batch says so itself: one redraw fewer
+                self.post_message(SessionsScanned(batch.entries, told_done, read, total, number, rows))
+        if not worker.is_cancelled and not told_done:
             self.post_message(SessionsScanned([], True, read, total, number))
 
     def on_sessions_scanned(self, message: SessionsScanned) -> None:
