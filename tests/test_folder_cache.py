@@ -288,3 +288,36 @@ async def test_what_changed_between_an_early_scan_and_the_watcher_is_read_again(
             return {entry.session_id: entry.frames for entry in screen.entries}
 
         await wait_until(pilot, lambda: frames() == {"grown": 2, "same": 1, "new": 1}, "the watcher to catch up")
+
+
+def test_a_file_that_could_not_be_read_is_tried_again(tmp_path: Path) -> None:
+    summaries = FolderSummaries(tmp_path)
+    broken = SessionEntry(path=tmp_path / "b.vcr", session_id="b", error="Permission denied")
+    summaries.remember((10, 10), broken, now_ns=AN_HOUR_AGO_NS * 2)
+    assert summaries.lookup(tmp_path / "b.vcr", (10, 10)) is None
+    assert summaries.save() and not cache_file(tmp_path).exists()  # nothing was worth writing
+
+
+async def test_a_helper_that_dies_part_way_is_made_up_for_here(tmp_path: Path) -> None:
+    count = ELSEWHERE_FROM * 3
+    for number in range(count):
+        saved(tmp_path, f"run-{number:05d}", number)
+    killed: list[int] = []
+    app = VCRApp(tmp_path)
+
+    def kill_the_helper(message: Message) -> None:
+        if not isinstance(message, SessionsScanned) or not message.entries or killed:
+            return
+        screen = app.screen
+        child = screen._scan._child if isinstance(screen, DirectoryScreen) and screen._scan else None
+        if child is not None and child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+            killed.append(child.pid)
+
+    async with app.run_test(size=SIZE, message_hook=kill_the_helper) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DirectoryScreen)
+        await wait_until(pilot, lambda: screen.scan_done, "the scan to finish")
+        assert killed
+        assert len(screen.entries) == count == len({entry.path for entry in screen.entries})
+        assert sorted(entry.tokens for entry in screen.entries) == list(range(count))

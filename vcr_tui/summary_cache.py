@@ -182,10 +182,11 @@ class FolderSummaries:
 
     def remember(self, stamp: Stamp | None, entry: SessionEntry, *, now_ns: int | None = None) -> None:
         """Keep a fresh summary; on disk only once its file has been still for a moment (a change
-        within the same tick of a coarse clock would not show in the stamp)."""
+        within the same tick of a coarse clock would not show in the stamp). A file that could not
+        be read is not kept at all: making it readable changes neither its size nor its time."""
         name = entry.path.name
         had = self._records.pop(name, None) is not None
-        if stamp is None:
+        if stamp is None or entry.error is not None:
             self._fresh.pop(name, None)
             self._changed = self._changed or had
             return
