@@ -9,6 +9,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -48,6 +49,21 @@ def rewrite_keeping_stamp(path: Path, old: bytes, new: bytes) -> None:
     assert len(old) == len(new) and old in data
     path.write_bytes(data.replace(old, new))
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+def signal_helper_once(app: VCRApp, signum: int, signalled: list[subprocess.Popen[bytes]]) -> Callable[[Message], None]:
+    """A message hook: at the first summaries the helper process sends, send it ``signum`` (once)."""
+
+    def hook(message: Message) -> None:
+        if not isinstance(message, SessionsScanned) or not message.entries or signalled:
+            return
+        screen = app.screen
+        child = screen._scan._child if isinstance(screen, DirectoryScreen) and screen._scan else None
+        if child is not None and child.poll() is None:
+            os.kill(child.pid, signum)
+            signalled.append(child)
+
+    return hook
 
 
 def listed(folder: Path) -> dict[str, SessionEntry]:
@@ -188,8 +204,9 @@ async def test_a_big_folder_fills_in_with_a_count_and_answers_keys_meanwhile(tmp
         saved(tmp_path, f"run-{number:05d}", number, age_ns=AN_HOUR_AGO_NS - number * 1000)  # later, newer
     seen: list[SessionsScanned] = []
     titles: list[str] = []
-    paused: list[int] = []
+    paused: list[subprocess.Popen[bytes]] = []
     app = VCRApp(tmp_path)
+    stop_the_helper = signal_helper_once(app, signal.SIGSTOP, paused)
 
     def hold_the_reader(message: Message) -> None:
         """At the first summaries from the helper process, stop it until the keys are tried."""
@@ -199,10 +216,7 @@ async def test_a_big_folder_fills_in_with_a_count_and_answers_keys_meanwhile(tmp
         screen = app.screen
         if isinstance(screen, DirectoryScreen):
             titles.append(str(screen.query_one("#sessions-title").render()))
-            child = screen._scan._child if screen._scan is not None else None
-            if message.entries and not paused and child is not None and child.poll() is None:
-                os.kill(child.pid, signal.SIGSTOP)
-                paused.append(child.pid)
+        stop_the_helper(message)
 
     async with app.run_test(size=SIZE, message_hook=hold_the_reader) as pilot:
         screen = app.screen
@@ -229,7 +243,7 @@ async def test_a_big_folder_fills_in_with_a_count_and_answers_keys_meanwhile(tmp
             await wait_until(pilot, lambda: screen.filter_text == "", "the filter to clear")
             assert not screen.scan_done
         finally:
-            os.kill(paused[0], signal.SIGCONT)
+            os.kill(paused[0].pid, signal.SIGCONT)
         await wait_until(pilot, lambda: screen.scan_done, "the scan to finish")
         await settle(pilot)
         assert len(screen.entries) == count == len({entry.path for entry in screen.entries})
@@ -245,17 +259,9 @@ async def test_leaving_the_list_ends_the_process_reading_for_it(tmp_path: Path) 
         saved(tmp_path, f"run-{number:05d}", number)
     children: list[subprocess.Popen[bytes]] = []
     app = VCRApp(tmp_path)
+    stop_the_helper = signal_helper_once(app, signal.SIGSTOP, children)  # still reading when the app quits
 
-    def stop_the_reader(message: Message) -> None:
-        if not isinstance(message, SessionsScanned) or not message.entries or children:
-            return
-        screen = app.screen
-        child = screen._scan._child if isinstance(screen, DirectoryScreen) and screen._scan else None
-        if child is not None and child.poll() is None:
-            os.kill(child.pid, signal.SIGSTOP)  # still reading when the app quits
-            children.append(child)
-
-    async with app.run_test(size=SIZE, message_hook=stop_the_reader) as pilot:
+    async with app.run_test(size=SIZE, message_hook=stop_the_helper) as pilot:
         await wait_until(pilot, lambda: children, "the helper process to send its first summaries")
         screen = app.screen
         assert isinstance(screen, DirectoryScreen) and not screen.scan_done
@@ -302,19 +308,10 @@ async def test_a_helper_that_dies_part_way_is_made_up_for_here(tmp_path: Path) -
     count = ELSEWHERE_FROM * 3
     for number in range(count):
         saved(tmp_path, f"run-{number:05d}", number)
-    killed: list[int] = []
+    killed: list[subprocess.Popen[bytes]] = []
     app = VCRApp(tmp_path)
 
-    def kill_the_helper(message: Message) -> None:
-        if not isinstance(message, SessionsScanned) or not message.entries or killed:
-            return
-        screen = app.screen
-        child = screen._scan._child if isinstance(screen, DirectoryScreen) and screen._scan else None
-        if child is not None and child.poll() is None:
-            os.kill(child.pid, signal.SIGKILL)
-            killed.append(child.pid)
-
-    async with app.run_test(size=SIZE, message_hook=kill_the_helper) as pilot:
+    async with app.run_test(size=SIZE, message_hook=signal_helper_once(app, signal.SIGKILL, killed)) as pilot:
         screen = app.screen
         assert isinstance(screen, DirectoryScreen)
         await wait_until(pilot, lambda: screen.scan_done, "the scan to finish")
