@@ -1,8 +1,12 @@
 """A folder of 10,000 saved sessions: how fast they are summarized, and listed on screen.
 
-Budget: the list of 10,000 sessions complete on screen ≤ 1 s. Saved runs are read from their
-last two lines (``recorder.run_summary``); the floor is opening each file and reading its last
-64 KB, which any listing that shows totals must do.
+Budget: the list of 10,000 sessions complete on screen ≤ 1 s from the start of the process.
+Saved runs are read from their last two lines (``recorder.run_summary``); the floor of that is
+opening each file and reading its last 64 KB, which any listing that shows totals must do.
+
+On screen, two cases: *cold*, with an empty summary cache (the files are read by a helper
+process while the app starts its screen), and *warm*, the folder opened again (the cache answers:
+no recording is read). The floor of both is the app's start alone: an empty folder's screen.
 
     python bench/bench_folder.py [--sessions 10000] [--frames 20] [--repeat 5]
 """
@@ -31,14 +35,19 @@ BUDGET_LIST_S = 1.0
 
 
 def write_folder(folder: Path, sessions: int, frames: int) -> None:
+    """Saved runs, each last written a little later than the one before, the newest a minute ago."""
     body = b"".join(frame(f"node_{n % 5}", n, input_state={"n": n, "text": "x" * 200}) for n in range(frames))
+    newest = time.time_ns() - 60 * 10**9
     for number in range(sessions):
         session_id = f"run-{number:05d}"
         created = f"2026-01-{1 + number % 28:02d}T00:00:00.000000+00:00"
         closing = header(
             session_id, created_at=created, frame_count=frames, total_tokens=100 + number, tags=["nightly"]
         )
-        (folder / f"{session_id}.vcr").write_bytes(header(session_id, created_at=created) + body + closing)
+        path = folder / f"{session_id}.vcr"
+        path.write_bytes(header(session_id, created_at=created) + body + closing)
+        written = newest - (sessions - number) * 10**6
+        os.utime(path, ns=(written, written))
 
 
 def floor(folder: Path) -> float:
@@ -60,8 +69,8 @@ def summarize_all(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def listed_on_screen(folder: Path, sessions: int) -> float:
-    terminal = Terminal(vcr_tui_argv(str(folder), "--no-follow"))
+def listed_on_screen(folder: Path, sessions: int, cache: Path) -> float:
+    terminal = Terminal(vcr_tui_argv(str(folder), "--no-follow"), env={"VCR_TUI_CACHE": str(cache)})
     try:
         terminal.wait_for([f"{sessions:,} recordings  ·".encode()], 0, timeout=120)
         return time.perf_counter() - terminal.started
@@ -69,8 +78,8 @@ def listed_on_screen(folder: Path, sessions: int) -> float:
         terminal.close()
 
 
-def empty_folder_on_screen(folder: Path) -> float:
-    terminal = Terminal(vcr_tui_argv(str(folder), "--no-follow"))
+def empty_folder_on_screen(folder: Path, cache: Path) -> float:
+    terminal = Terminal(vcr_tui_argv(str(folder), "--no-follow"), env={"VCR_TUI_CACHE": str(cache)})
     try:
         terminal.wait_for([b"No .vcr recordings"], 0, timeout=60)
         return time.perf_counter() - terminal.started
@@ -99,14 +108,22 @@ def main() -> None:
             f"summaries of every session: median {statistics.median(summaries):.3f} s, p95 {p95(summaries):.3f} s"
             f"  (floor: open + read the tail of each, {base:.3f} s; ratio {statistics.median(summaries) / base:.2f})"
         )
-        empties = [empty_folder_on_screen(empty) for _ in range(args.repeat)]
-        listed = [listed_on_screen(folder, args.sessions) for _ in range(args.repeat)]
-        median = statistics.median(listed)
-        print(
-            f"all {args.sessions:,} listed on screen: median {median:.2f} s, p95 {p95(listed):.2f} s"
-            f"  (an empty folder's screen: {statistics.median(empties):.2f} s)  budget {BUDGET_LIST_S} s"
-        )
-        print("within budget" if median <= BUDGET_LIST_S else "OVER BUDGET")
+        caches = Path(scratch) / "caches"
+        empties, cold, warm = [], [], []
+        for run in range(args.repeat):  # interleaved, so a change in the machine's load hits all three
+            empties.append(empty_folder_on_screen(empty, caches / "empty"))
+            cold.append(listed_on_screen(folder, args.sessions, caches / f"cold-{run}"))
+            warm.append(listed_on_screen(folder, args.sessions, caches / "cold-0"))
+        start = statistics.median(empties)
+        print(f"the app's start alone (an empty folder's screen): median {start:.2f} s, p95 {p95(empties):.2f} s")
+        for name, figures in (("cold (no cache)", cold), ("warm (opened again)", warm)):
+            median = statistics.median(figures)
+            verdict = "within budget" if median <= BUDGET_LIST_S else "OVER BUDGET"
+            print(
+                f"all {args.sessions:,} listed on screen, {name}: median {median:.2f} s, p95 {p95(figures):.2f} s"
+                f"  (ratio to the app's start {median / start:.2f}; budget {BUDGET_LIST_S} s: {verdict})"
+            )
+        print(f"load at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

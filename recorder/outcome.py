@@ -9,8 +9,10 @@ that failed or was cancelled); *running* when the caller knows a writer still ho
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
-from recorder.reader import VCRReader
+if TYPE_CHECKING:  # named in an annotation only: listing sessions needs no reader loaded
+    from recorder.reader import VCRReader
 
 
 class RunOutcome(str, enum.Enum):

@@ -9,25 +9,29 @@ the answer is empty (callers then fall back to what the file says).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 _PROC = Path("/proc")
 _WRITE_MODES = (os.O_WRONLY, os.O_RDWR)
 
 
-def held_for_writing(paths: Iterable[Path], *, exclude_self: bool = False) -> set[Path]:
+def held_for_writing(
+    paths: Iterable[Path], *, exclude_self: bool = False, links: Collection[Path] | None = None
+) -> set[Path]:
     """The members of ``paths`` that some process holds open with write access.
 
     ``exclude_self`` leaves out this process's own descriptors (a viewer that records nothing
-    has none, but a test that writes and views in one process does).
+    has none, but a test that writes and views in one process does). ``links`` are the members
+    that are symbolic links, when the caller knows already (a folder listing does): each path is
+    then not looked at again to find out.
     """
     wanted: dict[str, Path] = {}
     folders: dict[str, str] = {}  # a folder resolved once: thousands of files share one
     for path in paths:
         try:
             folder, name = os.path.split(os.fspath(path))
-            if os.path.islink(path) or name in ("", ".", ".."):
+            if (os.path.islink(path) if links is None else path in links) or name in ("", ".", ".."):
                 wanted[os.path.realpath(path)] = path
                 continue
             real_folder = folders.get(folder)

@@ -44,6 +44,8 @@ def _stable_terminal_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_facto
         monkeypatch.delenv(name, raising=False)
     # No user keymap or config from the developer's home directory.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    # No summaries or indexes cached by another test or by the developer's own use.
+    monkeypatch.setenv("VCR_TUI_CACHE", str(tmp_path_factory.mktemp("cache")))
     # What the app said stays readable however long a busy machine takes to get to the check.
     keep_notification_log(monkeypatch)
     # A text cursor that blinks is drawn or not depending on how long a busy machine took to get

@@ -8,7 +8,7 @@ if the recording turned out to be unusable (both from ``HostApp``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -19,9 +19,12 @@ from vcr_tui.keys import LoadedKeymap
 from vcr_tui.logic.agent_choice import AgentSettings
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.options import AppOptions, Keymap
-from vcr_tui.sources import Source
 from vcr_tui.widgets.prompt_bar import PromptBar
 from vcr_tui.widgets.walkthrough_panel import WalkthroughPanel
+
+if TYPE_CHECKING:  # the folder view needs neither: loading them is left to the screens that do
+    from vcr_tui.logic.frame_store import FrameStore
+    from vcr_tui.sources import Source
 
 
 class VCRApp(HostApp):
@@ -100,12 +103,12 @@ class VCRApp(HostApp):
                 return
 
     def get_default_screen(self) -> Screen[None]:
-        from vcr_tui.screens.debugger.file_screen import FileScreen
-
-        if self.source is not None:
-            return FileScreen(self.path, source=self.source)
-        if self.store is None and self.path.is_dir():
+        if self.source is None and self.store is None and self.path.is_dir():
             from vcr_tui.screens.directory_screen import DirectoryScreen  # loaded only for a folder
 
             return DirectoryScreen(self.path, follow=self.follow)
+        from vcr_tui.screens.debugger.file_screen import FileScreen  # the debugger: not loaded for a folder
+
+        if self.source is not None:
+            return FileScreen(self.path, source=self.source)
         return FileScreen(self.path, store=self.store, follow=self.follow and self.store is None)

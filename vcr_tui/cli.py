@@ -157,6 +157,11 @@ def open_command(
     PATH is a file or folder, - for a recording piped into stdin,
     or a file on another host: ssh://[user@]host[:port]/path/run.vcr or [user@]host:path/run.vcr
     """
+    listed = Path(path) if path is not None else DEFAULT_FOLDER
+    if listed.is_dir():  # its scan starts now, while the rest loads (see folder_prefetch)
+        from vcr_tui.logic.folder_prefetch import start_early
+
+        start_early(listed)
     from vcr_tui.cli_cloud import is_object_prefix, list_prefix
     from vcr_tui.logic.open_location import close_on_hangup, shown_path
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # named in annotations only: loading this module loads none o
     from vcr_tui.logic.resume_run import ResumeRun
     from vcr_tui.logic.sessions import SessionEntry
     from vcr_tui.logic.workspace_link import Proposal
+    from vcr_tui.widgets.line_table import Row
 
 
 class RecordingOpened(Message):
@@ -96,6 +97,10 @@ class SessionsScanned(Message):
 
     entries: list[SessionEntry]
     done: bool
+    read: int = 0  # recordings summarized so far, of
+    total: int = 0  # ... all the folder holds
+    scan: int = 0  # which scan of the folder found them: an earlier one's late news is dropped
+    rows: list[Row] = field(default_factory=list)  # the table's rows of ``entries``, built by the worker
 
 
 class SourceChanged(Message):

@@ -3,7 +3,6 @@ fast summary of saved runs."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from tests.support.app_support import press, settle
 from tests.support.vcr_lines import frame, header
 from vcr_tui.app import VCRApp
 from vcr_tui.logic.session_browse import SessionFilter, SortColumn, browse
-from vcr_tui.logic.sessions import SummaryCache, scan, summarize
+from vcr_tui.logic.sessions import scan, summarize
 from vcr_tui.screens.compare_screen import CompareScreen
 from vcr_tui.screens.directory_screen import DirectoryScreen
 
@@ -102,18 +101,6 @@ def test_a_file_held_open_is_found_through_a_linked_folder_or_a_link_to_it(tmp_p
         assert held_for_writing([through_folder, tmp_path / "absent.vcr"]) == {through_folder}
         assert held_for_writing([through_link]) == {through_link}
     assert held_for_writing([through_folder, through_link]) == set()
-
-
-def test_the_cache_reads_only_changed_files(tmp_path: Path) -> None:
-    path = saved_run(tmp_path, "c1", tags=[])
-    cache = SummaryCache()
-    first = cache.summarize(path)
-    assert cache.summarize(path) is first
-    with path.open("ab") as out:
-        out.write(frame("late", 9))
-    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 1_000_000))
-    again = cache.summarize(path)
-    assert again is not first and again.frames == 2 and again.outcome is RunOutcome.UNFINISHED
 
 
 def test_filter_words_tags_and_outcomes(tmp_path: Path) -> None:

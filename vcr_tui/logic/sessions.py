@@ -1,7 +1,7 @@
 """The sessions of a folder: one summary per ``.vcr`` file, forks placed under their parents.
 
-Reading a summary indexes the file (a scan for newlines), so a folder is scanned in a worker and
-shown as it goes. Pure functions: no widgets here.
+A saved run is summarized from its last lines; any other file is indexed (a scan for newlines).
+Pure functions: no widgets here (``folder_scan`` runs them for the folder view, off its thread).
 """
 
 from __future__ import annotations
@@ -10,14 +10,17 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from recorder import RecordingNotFoundError, RecordingUnreadableError, VCRReader
-from recorder.index import decode_line
-from recorder.outcome import RunOutcome, run_outcome
-from recorder.run_summary import summary_from_tail
+from recorder.outcome import RunOutcome
 from recorder.writers import held_for_writing
 from vcr_tui.logic.frame_rows import row_from_line
+
+if TYPE_CHECKING:
+    from recorder import VCRReader
+
+# Reading recordings (``recorder.reader`` and what it needs) is loaded by the functions that read
+# one: a folder whose summaries are all cached is listed without it.
 
 SUFFIX = ".vcr"
 _SUM_FRAMES_LIMIT = 5000
@@ -42,6 +45,7 @@ class SessionEntry:
     metadata_text: str = ""  # the header's metadata values, for the filter
     depth: int = 0
     children: tuple[str, ...] = field(default=(), compare=False)
+    stamp: tuple[int, int] | None = field(default=None, compare=False)  # (size, mtime) it was read at, if known
 
 
 def recording_files(folder: Path) -> list[Path]:
@@ -59,6 +63,10 @@ def summarize(path: Path, *, writer_active: bool = False) -> SessionEntry:
 
     A saved run is read from its last two lines; any other file is indexed.
     """
+    from recorder import RecordingNotFoundError, RecordingUnreadableError, VCRReader
+    from recorder.outcome import run_outcome
+    from recorder.run_summary import summary_from_tail
+
     quick = summary_from_tail(path, writer_active=writer_active)
     if quick is not None:
         session = quick.session
@@ -123,6 +131,7 @@ def metadata_text(metadata: dict[str, object], limit: int = 2000) -> str:
 
 def _sum_totals(reader: VCRReader) -> tuple[int, float]:
     """Totals from the frames, for writers that never update the header (the peer's 0.5.0)."""
+
     tokens, cost = 0, 0.0
     for index in range(len(reader)):
         row = row_from_line(reader.raw(index), index)
@@ -188,33 +197,13 @@ def _in_cycle(entry: SessionEntry, by_id: dict[str, SessionEntry]) -> bool:
     return False
 
 
-class SummaryCache:
-    """Summaries kept by (size, modification time): a rescan reads only the files that changed."""
-
-    def __init__(self) -> None:
-        self._known: dict[Path, tuple[tuple[int, int], SessionEntry]] = {}
-
-    def summarize(self, path: Path, *, writer_active: bool = False) -> SessionEntry:
-        try:
-            info = path.stat()
-            stamp = (info.st_size, info.st_mtime_ns)
-        except OSError:
-            return summarize(path, writer_active=writer_active)
-        known = self._known.get(path)
-        if known is not None and known[0] == stamp and (known[1].outcome is RunOutcome.RUNNING) == writer_active:
-            return known[1]
-        entry = summarize(path, writer_active=writer_active)
-        self._known[path] = (stamp, entry)
-        return entry
-
-
-def scan(folder: Path, cache: SummaryCache | None = None) -> Iterator[SessionEntry]:
-    """Summaries of the folder's recordings, one at a time (for a worker to report as it goes)."""
+def scan(folder: Path) -> Iterator[SessionEntry]:
+    """Summaries of the folder's recordings, one at a time, read here (the folder view reads
+    them through ``folder_scan``, with its cache and a helper process)."""
     paths = recording_files(folder)
     writing = held_for_writing(paths)
-    summarize_one = cache.summarize if cache is not None else summarize
     for path in paths:
-        yield summarize_one(path, writer_active=path in writing)
+        yield summarize(path, writer_active=path in writing)
 
 
 def find_session(folder: Path, session_id: str, *, skip: Path | None = None) -> Path | None:
@@ -239,6 +228,8 @@ def _header_id(path: Path) -> str | None:
             first = handle.readline(1 << 20)
     except OSError:
         return None
+    from recorder.index import decode_line
+
     value = decode_line(first).value
     data = value.get("data") if isinstance(value, dict) and value.get("type") == "session" else None
     return data.get("session_id") if isinstance(data, dict) and isinstance(data.get("session_id"), str) else None

@@ -1,6 +1,7 @@
 """The sessions of a folder: one row per recording, forks under their parents, Enter opens one.
 
-Summaries need each file indexed, so a worker scans the folder and the table fills in as it goes.
+A worker scans the folder (``folder_scan``: cached summaries at once, the rest read by another
+process) and the table fills in as the summaries come, with a count of how many are read.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from vcr_tui.commands import ScreenCommands
+from vcr_tui.logic.folder_scan import FolderScan
 from vcr_tui.logic.formatting import format_cost, format_count, format_timestamp, format_tokens
+from vcr_tui.logic.gc_pause import collection_paused
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.session_browse import SortColumn, browse
-from vcr_tui.logic.sessions import SessionEntry, SummaryCache, scan
+from vcr_tui.logic.sessions import SessionEntry
+from vcr_tui.logic.summary_cache import FolderSummaries
 from vcr_tui.messages import PromptSubmitted, SessionsScanned
 from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.screens.folder_watch import FolderWatching
@@ -42,11 +46,10 @@ from vcr_tui.theme import (
     as_spans,
     bold,
 )
-from vcr_tui.widgets.line_table import Cell, LineTable, Row
+from vcr_tui.widgets.line_table import Cell, LineTable, Piece, Row
 from vcr_tui.widgets.priority_footer import PriorityFooter
 from vcr_tui.widgets.prompt_bar import PromptBar
 
-_BATCH_SECONDS = 0.1  # entries are handed to the screen in batches this far apart
 _REDRAW_SECONDS = 0.25  # while a big folder is scanned, the table is redrawn at most this often
 _REDRAW_SHARE = 20  # ... and at most one part in this of the time goes to redrawing
 COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "outcome", "tags", "forked from")
@@ -66,12 +69,24 @@ class SessionTable(LineTable):
     ]
 
 
+_INDENT_STYLE = bold(LABEL_STYLE)
+_NO_MARK: Piece = ("", NAME_STYLE)
+_MARK: Piece = (f"{MARK_GLYPH} ", NAME_STYLE)
+_NO_TAGS: Cell = (("", TAG_STYLE),)
+_NO_NUMBER: Cell = (("—", ""),)
+_NO_TIME: Cell = (("—", LABEL_STYLE),)
+_NO_OUTCOME: Cell = (("—", LABEL_STYLE),)
+
+
 def session_cells(entry: SessionEntry, *, marked: bool = False) -> list[Cell]:
-    """One table row: literal text for everything that came from a file."""
-    indent = "  " * entry.depth + ("└ " if entry.depth else "")
+    """One table row: literal text for everything that came from a file.
+
+    (Ten thousand rows are built when a big folder opens: the pieces that never vary are made once.)
+    """
+    depth = entry.depth
     name: Cell = (
-        (f"{MARK_GLYPH} " if marked else "", NAME_STYLE),
-        (indent, bold(LABEL_STYLE)),
+        _MARK if marked else _NO_MARK,
+        ("  " * depth + "└ " if depth else "", _INDENT_STYLE),
         (shorten(clean(entry.session_id), 36), NAME_STYLE),
     )
     if entry.error:
@@ -84,22 +99,30 @@ def session_cells(entry: SessionEntry, *, marked: bool = False) -> list[Cell]:
         parent = ((shorten(clean(entry.parent_session_id), 30), ""),)
         if entry.forked_from_frame is not None:
             parent += ((f" @#{entry.forked_from_frame}", LABEL_STYLE),)
+    created = entry.created_at
     return [
         name,
-        ((format_timestamp(entry.created_at)[:16] if entry.created_at else "—", LABEL_STYLE),),
+        ((format_timestamp(created)[:16], LABEL_STYLE),) if created else _NO_TIME,
         frames,
-        ((format_tokens(entry.tokens) if entry.tokens else "—", ""),),
-        ((format_cost(entry.cost_usd) if entry.cost_usd else "—", ""),),
+        ((format_tokens(entry.tokens), ""),) if entry.tokens else _NO_NUMBER,
+        ((format_cost(entry.cost_usd), ""),) if entry.cost_usd else _NO_NUMBER,
         outcome_cell(entry),
-        ((shorten(clean(", ".join(entry.tags)), 24), TAG_STYLE),),
+        ((shorten(clean(", ".join(entry.tags)), 24), TAG_STYLE),) if entry.tags else _NO_TAGS,
         parent,
     ]
 
 
 def outcome_cell(entry: SessionEntry) -> Cell:
-    if entry.outcome is None:
-        return (("—", LABEL_STYLE),)
-    return ((entry.outcome.value, _OUTCOME_STYLES.get(entry.outcome.value, "")),)
+    outcome = entry.outcome
+    if outcome is None:
+        return _NO_OUTCOME
+    cell = _OUTCOME_CELLS.get(outcome)
+    if cell is None:
+        cell = _OUTCOME_CELLS[outcome] = ((outcome.value, _OUTCOME_STYLES.get(outcome.value, "")),)
+    return cell
+
+
+_OUTCOME_CELLS: dict[object, Cell] = {}
 
 
 class DirectoryScreen(FolderWatching, Screen[None]):
@@ -139,7 +162,10 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         self.entries: list[SessionEntry] = []
         self.ordered: list[SessionEntry] = []
         self.scan_done = False
-        self.summaries = SummaryCache()  # kept across rescans: only changed files are read again
+        self.summaries = FolderSummaries(folder)  # kept across rescans: only changed files are read again
+        self.scan_read = self.scan_total = 0  # progress of the scan under way
+        self._scan: FolderScan | None = None
+        self._scan_number = 0
         self.filter_text = ""
         self.sort_column = SortColumn.CREATED
         self.descending = True
@@ -172,32 +198,48 @@ class DirectoryScreen(FolderWatching, Screen[None]):
 
     def refresh_sessions(self) -> None:
         """Scan the folder again (in a worker)."""
+        if self._scan is not None:
+            self._scan.stop()
         self.entries = []
+        self._row_cache = {}
         self.scan_done = False
-        self._scan_worker()
+        self.scan_read = self.scan_total = 0
+        self._scan_number += 1
+        self._scan = FolderScan(self.folder, self.summaries)
+        self._scan_worker(self._scan, self._scan_number)
+
+    def on_unmount(self) -> None:
+        if self._scan is not None:
+            self._scan.stop()  # a process still reading for the list ends with it
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
-    def _scan_worker(self) -> None:
+    def _scan_worker(self, scan: FolderScan, number: int) -> None:
         worker = get_current_worker()
-        batch: list[SessionEntry] = []
-        last = time.monotonic()
-        for entry in scan(self.folder, self.summaries):
-            if worker.is_cancelled:
-                return
-            batch.append(entry)
-            if time.monotonic() - last >= _BATCH_SECONDS:
-                self.post_message(SessionsScanned(batch, done=False))
-                batch, last = [], time.monotonic()
-        self.post_message(SessionsScanned(batch, done=True))
+        read = total = 0
+        told_done = False
+        with collection_paused():  # thousands of summaries and rows that all stay: no cycles to look for
+            for batch in scan.batches(lambda: worker.is_cancelled):
+                read, total = batch.read, batch.total
+                rows = [Row(session_cells(entry)) for entry in batch.entries]  # here, not on the UI's thread
+                told_done = read >= total  # the last batch says so itself: one redraw fewer
+                self.post_message(SessionsScanned(batch.entries, told_done, read, total, number, rows))
+        if not worker.is_cancelled and not told_done:
+            self.post_message(SessionsScanned([], True, read, total, number))
 
     def on_sessions_scanned(self, message: SessionsScanned) -> None:
+        if message.scan != self._scan_number:
+            return  # news from a scan a rescan replaced
         self.entries.extend(message.entries)
+        for entry, row in zip(message.entries, message.rows, strict=False):
+            self._row_cache[id(entry)] = (entry, False, row)
         self.scan_done = message.done
+        self.scan_read, self.scan_total = message.read, message.total
         now = time.monotonic()
-        # Redrawing while the worker scans takes the interpreter from it (and a thread that waits on
-        # file reads gets it back slowly): redraw rarely, and more rarely the longer a redraw takes.
-        # The count in the title waits for the next redraw too (a new title repaints the screen).
-        if message.done or now - self._last_redraw >= max(_REDRAW_SECONDS, self._rebuild_cost * _REDRAW_SHARE):
+        # Redrawing while the table fills takes the interpreter from the thread that receives the
+        # summaries: redraw rarely, and more rarely the longer a redraw takes. The first rows are
+        # drawn at once; the count in the title waits for the next redraw (a new title repaints).
+        pace = max(_REDRAW_SECONDS, self._rebuild_cost * _REDRAW_SHARE)
+        if message.done or not self.ordered or now - self._last_redraw >= pace:
             self._last_redraw = now
             self._rebuild()
             self._rebuild_cost = time.monotonic() - now
@@ -229,9 +271,9 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         self._show_title()
 
     def _rows_for(self, entries: list[SessionEntry]) -> list[Row]:
-        """The table rows of ``entries``: a row is built once per entry and reused by later redraws."""
+        """The table rows of ``entries``: a row is built once per entry (most by the scan's worker)
+        and reused by later redraws, whatever the filter left out in between."""
         known: dict[int, tuple[SessionEntry, bool, Row]] = self._row_cache
-        kept: dict[int, tuple[SessionEntry, bool, Row]] = {}
         rows = []
         for entry in entries:
             marked = self.marked is not None and entry.path == self.marked
@@ -240,17 +282,18 @@ class DirectoryScreen(FolderWatching, Screen[None]):
                 row = cached[2]
             else:
                 row = Row(session_cells(entry, marked=marked))
-            kept[id(entry)] = (entry, marked, row)
+                known[id(entry)] = (entry, marked, row)
             rows.append(row)
-        self._row_cache = kept
         return rows
 
     def _show_title(self) -> None:
         title = Text("Sessions in ", style=LABEL_STYLE)
         title.append(clean(self.folder.name or str(self.folder)), style="bold")
         title.append("  ")
-        count = format_count(len(self.entries), "recording")
-        title.append(count if self.scan_done else f"{count}, scanning…", style=LABEL_STYLE)
+        if self.scan_done:
+            title.append(format_count(len(self.entries), "recording"), style=LABEL_STYLE)
+        else:
+            title.append(f"{self.scan_read:,} of {self.scan_total:,} read", style=LABEL_STYLE)
         if self.filter_text:
             title.append(f"  · {len(self.ordered):,} match ", style=LABEL_STYLE)
             title.append(clean(self.filter_text), style=NAME_STYLE)
@@ -267,6 +310,7 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         if entry.error:
             self.notify(f"Cannot open {entry.path.name}: {entry.error}", severity="error", markup=False)
             return
+
         self.app.push_screen(FileScreen(entry.path, from_directory=True, follow=self.follow))
 
     # -- finding and comparing sessions --------------------------------------------------------

@@ -35,6 +35,7 @@ class FolderWatching:
         folder: Path
         entries: list[SessionEntry]
         scan_done: bool
+        _scan_number: int
 
         def _rebuild(self) -> None: ...
         def post_message(self, message: object) -> bool: ...
@@ -46,6 +47,7 @@ class FolderWatching:
         self._watch_busy = False
         self._folder_stale: set[Path] = set()
         self._folder_summarized: dict[Path, tuple[float, float]] = {}  # path: (when, seconds it took)
+        self._scan_checked = -1  # the scan whose summaries were last held against the watcher's listing
         self.set_interval(DIRECTORY_POLL_INTERVAL, self._poll_folder)
 
     def _poll_folder(self) -> None:
@@ -60,6 +62,13 @@ class FolderWatching:
         removed: list[Path] = []
         try:
             changes = self._folder_watcher.poll()
+            if self._scan_checked != self._scan_number:
+                # The scan may have listed the folder before the watcher did (a helper process
+                # starts before the app): what it missed or read at another stamp is read again.
+                self._scan_checked = self._scan_number
+                read_at = {entry.path: entry.stamp for entry in self.entries}
+                stamps = self._folder_watcher.stamps()
+                self._folder_stale.update(path for path, stamp in stamps.items() if read_at.get(path) != stamp)
             removed = list(changes.removed)
             self._folder_stale.difference_update(changes.removed)
             self._folder_stale.update(changes.changed)

@@ -40,6 +40,10 @@ class DirectoryWatcher:
         """The recordings as of the last poll, by name."""
         return sorted(self._seen)
 
+    def stamps(self) -> dict[Path, tuple[int, int]]:
+        """Each recording's (size, modification time) as of the last poll."""
+        return {path: (size, mtime) for path, (_inode, size, mtime) in self._seen.items()}
+
     def poll(self) -> DirectoryChanges:
         """What changed since the previous poll (or since the watcher was made)."""
         now = self._scan()

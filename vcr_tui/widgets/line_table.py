@@ -41,8 +41,22 @@ def cell_text(cell: Cell) -> Text:
     return text
 
 
+_WIDTHS: dict[str, int] = {}  # of the non-ASCII pieces seen: most are the same few marks and dashes
+
+
 def cell_width(cell: Cell) -> int:
-    return sum(len(content) if content.isascii() else cell_len(content) for content, _ in cell)
+    width = 0
+    for content, _ in cell:
+        if content.isascii():
+            width += len(content)
+        else:
+            known = _WIDTHS.get(content)
+            if known is None:
+                known = cell_len(content)
+                if len(_WIDTHS) < 4096:
+                    _WIDTHS[content] = known
+            width += known
+    return width
 
 
 class Row:

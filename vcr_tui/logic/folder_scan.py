@@ -1,0 +1,222 @@
+"""Scanning a folder of recordings for the session list: cached summaries first, then the rest.
+
+A summary costs a few reads and a little parsing, and looking up ten thousand cached ones costs
+a stat each: for a big folder that is most of a second of Python, which on a thread of the app
+would take the interpreter from the UI all that time. So a big folder is scanned by a helper
+process (``summary_worker``, started by the command line before the app has even loaded, see
+``folder_prefetch``), which streams the summaries back a line each and keeps the cache; the
+app's thread only waits on the pipe, decodes and hands them on in batches. A small folder is
+scanned right here, which costs less than starting a process. Files are read newest first, so
+the top of the list (newest first by default) fills first.
+
+No widgets here: the folder view runs ``FolderScan.batches()`` in a worker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import orjson
+
+from recorder.outcome import RunOutcome
+from recorder.writers import held_for_writing
+from vcr_tui.logic.folder_prefetch import start_helper, take_early
+from vcr_tui.logic.sessions import SUFFIX, SessionEntry
+from vcr_tui.logic.summary_cache import FolderSummaries, Stamp, from_record, read_summary, stamp_of, to_record
+
+ELSEWHERE_FROM = 200  # a folder of this many recordings or more is scanned by a helper process
+FIRST_BATCH = 40  # a screenful: the first rows are handed on at once
+BATCH_SECONDS = 0.1  # then batches this far apart
+_NO_STAMP = (0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanBatch:
+    """Summaries just read, and how far the scan has come."""
+
+    entries: list[SessionEntry]
+    read: int
+    total: int
+
+
+def list_recordings(folder: Path) -> tuple[list[tuple[Path, Stamp]], set[Path]]:
+    """The folder's recordings with their stamps, most recently written first; and which of
+    them are symbolic links (the listing says so for free)."""
+    found: list[tuple[int, str, Path, Stamp]] = []
+    links: set[Path] = set()
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if not item.name.endswith(SUFFIX):
+                    continue
+                try:
+                    if item.is_file():
+                        info = item.stat()
+                        path = folder / item.name
+                        found.append((-info.st_mtime_ns, item.name, path, stamp_of(info)))
+                        if item.is_symlink():
+                            links.add(path)
+                except OSError:
+                    continue  # removed between the listing and the look at it
+    except OSError:
+        return [], set()
+    found.sort(key=lambda item: item[:2])
+    return [(path, stamp) for _, _, path, stamp in found], links
+
+
+def _count_recordings(folder: Path) -> int:
+    try:
+        with os.scandir(folder) as listing:
+            return sum(1 for item in listing if item.name.endswith(SUFFIX))
+    except OSError:
+        return 0
+
+
+class FolderScan:
+    """One pass over a folder; ``stop()`` (from any thread) ends it and the process scanning for it.
+
+    ``helper`` False scans here whatever the size (the helper process itself does so).
+    """
+
+    def __init__(self, folder: Path, summaries: FolderSummaries, *, helper: bool = True) -> None:
+        self.folder = folder
+        self.summaries = summaries
+        self.helper = helper
+        self._stopped = threading.Event()
+        self._child: subprocess.Popen[bytes] | None = None
+
+    def stop(self) -> None:
+        self._stopped.set()
+        child = self._child
+        if child is not None and child.poll() is None:
+            child.terminate()  # it writes down what it has read, then ends
+            child.send_signal(signal.SIGCONT)  # (a stopped process could not)
+
+    def batches(self, cancelled: Callable[[], bool] = lambda: False) -> Generator[ScanBatch, None, None]:
+        """Every recording's summary, in batches: the cached ones at once, then as they are read.
+
+        What was read is written to the cache at the end, or when the scan is stopped part way.
+        """
+        with self.summaries.lock:  # one scan at a time uses them: a rescan waits for the last to stop
+            received: set[str] = set()
+            if self.helper:
+                child = take_early(self.folder)
+                if child is None and _count_recordings(self.folder) >= ELSEWHERE_FROM:
+                    child = start_helper(self.folder)
+                if child is not None:
+                    complete = yield from self._from_helper(child, cancelled, received)
+                    if complete or cancelled() or self._stopped.is_set():
+                        return
+            yield from self._here(cancelled, received)
+
+    def _here(self, cancelled: Callable[[], bool], skip: set[str]) -> Iterator[ScanBatch]:
+        """The scan itself: cached summaries by stamp, the other files read (less ``skip``,
+        the names a helper that gave up had sent already)."""
+        everything, links = list_recordings(self.folder)
+        summaries = self.summaries
+        summaries.load()
+        summaries.keep_only({path.name for path, _ in everything})
+        listing = [(path, stamp) for path, stamp in everything if path.name not in skip]
+        writing = held_for_writing([path for path, _ in listing], links=links)
+        known: list[SessionEntry] = []
+        unknown: list[Path] = []
+        for path, stamp in listing:
+            entry = summaries.lookup(path, stamp)
+            if entry is None:
+                unknown.append(path)
+            else:
+                known.append(_as_shown(entry, writing))
+        total, read = len(everything), len(known) + len(skip)
+        batch: list[SessionEntry] = []
+        last, first = time.monotonic(), True
+        try:
+            yield ScanBatch(known, read, total)
+            for path in unknown:
+                if cancelled() or self._stopped.is_set():
+                    return
+                read_stamp, entry = read_summary(path)
+                entry = replace(entry, stamp=read_stamp)
+                summaries.remember(read_stamp, entry)
+                batch.append(_as_shown(entry, writing))
+                read += 1
+                now = time.monotonic()
+                if len(batch) >= FIRST_BATCH if first else now - last >= BATCH_SECONDS:
+                    yield ScanBatch(batch, read, total)
+                    batch, last, first = [], now, False
+            if unknown:
+                yield ScanBatch(batch, read, total)
+        finally:
+            summaries.save()
+
+    def _from_helper(
+        self, child: subprocess.Popen[bytes], cancelled: Callable[[], bool], received: set[str]
+    ) -> Generator[ScanBatch, None, bool]:
+        """The helper's batches as it sends them; True at the end when it sent every summary
+        (False: it failed part way, and ``received`` names what it did send)."""
+        self._child = child
+        if self._stopped.is_set():
+            self.stop()
+        assert child.stdout is not None
+        complete = False
+        try:
+            for line in child.stdout:  # a batch a line: [read, total, [[name, record], ...]]
+                if cancelled() or self._stopped.is_set():
+                    return False
+                try:
+                    read, total, sent = orjson.loads(line)
+                except (orjson.JSONDecodeError, ValueError, TypeError):
+                    return False
+                if type(read) is not int or type(total) is not int or type(sent) is not list:
+                    return False
+                batch: list[SessionEntry] = []
+                for item in sent:
+                    name, record = item if type(item) is list and len(item) == 2 else (None, None)
+                    if type(name) is not str or os.sep in name or name in received:
+                        return False
+                    decoded = from_record(self.folder / name, record)
+                    if decoded is None:
+                        return False
+                    received.add(name)
+                    batch.append(decoded[1])
+                complete = read >= total
+                yield ScanBatch(batch, read, total)
+                if complete:
+                    return True
+            return False
+        finally:
+            if not complete and child.poll() is None:  # (a helper that is done is writing the cache)
+                child.terminate()
+                child.send_signal(signal.SIGCONT)
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            child.stdout.close()
+            self._child = None
+
+
+def send_batches(scan: FolderScan, out: Callable[[bytes], object], flush: Callable[[], object]) -> None:
+    """The helper's side of the stream: a batch a line, ``[read, total, [[name, record], ...]]``."""
+    batches = scan.batches()
+    try:
+        for batch in batches:
+            sent = [[entry.path.name, to_record(entry.stamp or _NO_STAMP, entry)] for entry in batch.entries]
+            out(orjson.dumps([batch.read, batch.total, sent]) + b"\n")
+            flush()
+    finally:
+        batches.close()  # the cache is written even when the app stopped listening
+
+
+def _as_shown(entry: SessionEntry, writing: set[Path]) -> SessionEntry:
+    """Summaries are kept as if no writer held the file; one that is held is shown running."""
+    if entry.path in writing and entry.error is None:
+        return replace(entry, outcome=RunOutcome.RUNNING)
+    return entry
