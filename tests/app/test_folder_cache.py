@@ -18,8 +18,8 @@ from textual.message import Message
 
 from tests.support.app_support import notifications, settle, wait_until
 from tests.support.vcr_lines import frame, header
-from vcr_tui.logic import folder_prefetch
 from vcr_tui.app import VCRApp
+from vcr_tui.logic import folder_prefetch
 from vcr_tui.logic.folder_prefetch import start_early
 from vcr_tui.logic.folder_scan import ELSEWHERE_FROM, FIRST_BATCH, FolderScan
 from vcr_tui.logic.session_browse import SortColumn
