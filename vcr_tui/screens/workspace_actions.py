@@ -23,7 +23,6 @@ from vcr_tui.keys import key_of
 from vcr_tui.messages import WorkspaceFinished, WorkspaceProposed
 from vcr_tui.safe_text import clean, shorten
 from vcr_tui.screens.screen_parts import PartBase
-from vcr_tui.screens.workspace_dialogs import CommitDialog, ConfirmWorkspaceDialog, MessageDialog, RollbackDialog
 from vcr_tui.theme import LABEL_STYLE, SNAPSHOT_GLYPH
 from vcr_tui.workspace_link import (
     RECORDED_PATH_KEY,
@@ -178,6 +177,8 @@ class WorkspaceActions(PartBase):
         recording = Path(getattr(store, "path", self.path))
         named = recorded_text(header, RECORDED_PATH_KEY)
 
+        from vcr_tui.screens.workspace_dialogs import ConfirmWorkspaceDialog, MessageDialog  # with the first dialog
+
         def read(target: WorkspaceTarget) -> None:
             self._run_workspace_job(failure_title, "reading the workspace…", lambda: propose(target))
 
@@ -245,6 +246,8 @@ class WorkspaceActions(PartBase):
     def on_workspace_proposed(self, message: WorkspaceProposed) -> None:
         self._workspace_running = None
         proposal = message.proposal
+        from vcr_tui.screens.workspace_dialogs import CommitDialog, RollbackDialog
+
         if isinstance(proposal, RollbackProposal):
             dialog: RollbackDialog | CommitDialog = RollbackDialog(proposal, self._key_of(UNDO_BINDING_ID))
         else:
@@ -277,6 +280,8 @@ class WorkspaceActions(PartBase):
     def on_workspace_finished(self, message: WorkspaceFinished) -> None:
         self._workspace_running = None
         if message.failed:
+            from vcr_tui.screens.workspace_dialogs import MessageDialog
+
             self.app.clear_notifications()
             self.app.push_screen(MessageDialog(message.title, message.text, error=True))
         else:
