@@ -1,7 +1,7 @@
 """The state tree draws each row exactly as Textual's Tree draws it, with its styles looked up once per paint.
 
 Every visible row is drawn both ways on the same nodes (open and closed containers, nested guides,
-"… N more", the cursor, the hover line, focused and not) and the strips must match segment by
+"… N more", the cursor, the hover line, focused and not, after a change of theme) and the strips must match segment by
 segment, styles and mouse metadata included.
 """
 
@@ -59,3 +59,9 @@ async def test_every_row_matches_textuals_tree(app_recordings) -> None:
         await press(pilot, "1")  # the tree loses focus: its cursor and guides change colour
         textual, ours = rows_both_ways(tree)
         assert ours == textual
+        dark = ours
+        app.theme = "textual-light"  # every colour changes: nothing drawn for the old theme is kept
+        await settle(pilot)
+        textual, ours = rows_both_ways(tree)
+        assert ours == textual
+        assert ours != dark

@@ -215,11 +215,11 @@ class StateTree(Tree[Entry]):
 
         Tree resolves the widget's style and five component styles for every row it draws,
         which was most of the cost of showing a new frame's state. None can change during one
-        paint, and the component styles only change with the pseudo-classes or the CSS (a
-        theme), so they are kept until then.
+        paint, and the component styles only change with the pseudo-classes, the theme or the
+        CSS, so they are kept until then.
         """
         self._pseudo_class_state = self.get_pseudo_class_state()
-        key = (self._pseudo_class_state, self.has_focus)
+        key = (self._pseudo_class_state, self.has_focus, self.app.theme)
         if self._paint is None or self._paint_key != key:
             self._paint, self._paint_key = _PaintStyles.of(self), key
         self._base_style = self.rich_style
