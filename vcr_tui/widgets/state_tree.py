@@ -13,10 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -91,6 +94,62 @@ def _is_long_string(value: Any) -> bool:
     return isinstance(value, str) and (len(value) > LONG_STRING or "\n" in value)
 
 
+GuideStrings = tuple[str, str, str, str]
+"""Space, vertical, terminator and cross, each ``guide_depth`` cells wide."""
+
+
+@dataclass(frozen=True, slots=True)
+class _PaintStyles:
+    """The tree's component styles and guide strings for one paint of the pane."""
+
+    focused: bool
+    hover_line: Style
+    label: Style
+    highlight: Style
+    cursor: Style
+    guides: Style
+    guides_hover: Style
+    guides_selected: Style
+    guide_strings: GuideStrings
+    hover_strings: GuideStrings
+    selected_strings: GuideStrings
+
+    @classmethod
+    def of(cls, tree: StateTree) -> _PaintStyles:
+        def hidden(component: str) -> bool:  # a transparent guide colour turns the guides off
+            return tree.get_component_styles(component).color.a == 0
+
+        def strings(style: Style, off: bool) -> GuideStrings:
+            if not tree.show_guides or off:
+                chars: tuple[str, str, str, str] = ("  ", "  ", "  ", "  ")
+            else:
+                chars = tree.LINES["bold" if style.bold else "double" if style.underline2 else "default"]
+            extra = max(0, tree.guide_depth - 2)
+            return (
+                f"{chars[0][0]}{chars[0][1] * extra} ",
+                f"{chars[1][0]}{chars[1][1] * extra} ",
+                f"{chars[2][0]}{chars[2][1] * extra} ",
+                f"{chars[3][0]}{chars[3][1] * extra} ",
+            )
+
+        base = tree.get_component_rich_style("tree--guides", partial=True)
+        on_hover = base + tree.get_component_rich_style("tree--guides-hover", partial=True)
+        on_selected = base + tree.get_component_rich_style("tree--guides-selected", partial=True)
+        return cls(
+            focused=tree.has_focus,
+            hover_line=tree.get_component_rich_style("tree--highlight-line"),
+            label=tree.get_component_rich_style("tree--label", partial=True),
+            highlight=tree.get_component_rich_style("tree--highlight", partial=True),
+            cursor=tree.get_component_rich_style("tree--cursor", partial=False),
+            guides=base,
+            guides_hover=on_hover,
+            guides_selected=on_selected,
+            guide_strings=strings(base, hidden("tree--guides")),
+            hover_strings=strings(on_hover, hidden("tree--guides-hover")),
+            selected_strings=strings(on_selected, hidden("tree--guides-selected")),
+        )
+
+
 class StateTree(Tree[Entry]):
     """One frame's state, lazily expanded, literal and safe whatever the file holds."""
 
@@ -127,6 +186,9 @@ class StateTree(Tree[Entry]):
         self._cursor_path: tuple[PathPart, ...] | None = None
         self._by_path: dict[tuple[PathPart, ...], TreeNode[Entry]] = {}
         self._placed_cursor: TreeNode[Entry] | None = None
+        self._paint: _PaintStyles | None = None  # kept while the pseudo-classes and the CSS stay
+        self._paint_key: tuple[object, ...] = ()
+        self._base_style = Style()  # the widget's style, resolved once per paint
 
     def validate_virtual_size(self, size: Size) -> Size:
         """At least the pane's size, and never wider (labels are cut, not scrolled sideways).
@@ -150,6 +212,88 @@ class StateTree(Tree[Entry]):
         self._updates += 1
         self.root._reset()
         self.refresh()
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Resolve the pane's styles once per paint; each row then only assembles its text.
+
+        Tree resolves the widget's style and five component styles for every row it draws,
+        which was most of the cost of showing a new frame's state. None can change during one
+        paint, and the component styles only change with the pseudo-classes, the theme or the
+        CSS, so they are kept until then.
+        """
+        self._pseudo_class_state = self.get_pseudo_class_state()
+        key = (self._pseudo_class_state, self.has_focus, self.app.theme)
+        if self._paint is None or self._paint_key != key:
+            self._paint, self._paint_key = _PaintStyles.of(self), key
+        self._base_style = self.rich_style
+        return ScrollView.render_lines(self, crop)
+
+    def notify_style_update(self) -> None:
+        self._paint = None
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + width, self._base_style)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """One row as Tree draws it (guides, ▶/▼, label, cursor and hover), from the paint's styles."""
+        paint = self._paint
+        if paint is None:  # drawn outside a paint (Tree's own callers): resolve for this row
+            paint = _PaintStyles.of(self)
+        tree_lines = self._tree_lines
+        width = self.size.width
+        if y >= len(tree_lines):
+            return Strip.blank(width, base_style)
+        line = tree_lines[y]
+        path = line.path
+        is_hover = self.hover_line >= 0 and any(node._hover for node in path)
+        key = (y, is_hover, width, self._updates, self._pseudo_class_state, tuple(node._updates for node in path))
+        strip = self._line_cache.get(key)
+        if strip is None:
+            strip = self._draw_line(y, line, is_hover, width, base_style, paint)
+            self._line_cache[key] = strip
+        return strip.crop(x1, x2)
+
+    def _draw_line(
+        self, y: int, line: Any, is_hover: bool, width: int, base_style: Style, paint: _PaintStyles
+    ) -> Strip:
+        path: list[TreeNode[Entry]] = line.path
+        line_style = (paint.hover_line if is_hover else base_style) + Style(meta={"line": y})
+        guides = Text(style=line_style)
+        focused = paint.focused
+        hover = path[0]._hover
+        selected = path[0]._selected and focused
+        guide_style, strings = paint.guides, paint.guide_strings
+        last = path[-1]
+        for node in path[1:]:
+            guide_style, strings = paint.guides, paint.guide_strings
+            if hover:
+                guide_style, strings = paint.guides_hover, paint.hover_strings
+            if selected:
+                guide_style, strings = paint.guides_selected, paint.selected_strings
+            if node is not last:
+                guides.append(strings[0] if node.is_last else strings[1], style=guide_style)
+            hover = hover or node._hover
+            selected = (selected or node._selected) and focused
+        if len(path) > 1:
+            guides.append(strings[2] if line.last else strings[3], style=guide_style)
+        label_style = paint.label
+        if self.hover_line == y:
+            label_style += paint.highlight
+        if self.cursor_line == y:
+            label_style += paint.cursor
+        label = self.render_label(last, line_style, label_style).copy()
+        label.stylize(Style(meta={"node": last._id}))
+        guides.append(label)
+        segments = list(guides.render(self.app.console))
+        pad = max(self.virtual_size.width, width) - guides.cell_len
+        if pad > 0:
+            segments.append(Segment(" " * pad, line_style))
+        return Strip(segments)
 
     # -- content -----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 
-from recorder import ResumeMode, fork_recording
+from recorder.resume_plan import ResumeMode
 from vcr_tui.commands import Command, ListedCommands
 from vcr_tui.host import options_of
 from vcr_tui.logic.agent_choice import METADATA_KEY, AgentChoice, NoAgent, choose_agent
@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from vcr_tui.logic.resume_run import Outcome as RunOutcome
     from vcr_tui.logic.resume_run import ResumeRequest, ResumeRun
 
-# The resume machinery (the engine's resume, agent loading, the banner) is imported where a
-# fork or a resume starts, not with the screen: opening a recording does not need it.
+# The fork and resume machinery (the engine's forking and resume, agent loading, the banner) is
+# imported where a fork or a resume starts, not with the screen: opening a recording does not need it.
 
 
 FOLLOW_INTERVAL = 0.05  # seconds between looks at a fork that is being written
@@ -109,6 +109,8 @@ class TimeTravel(StateEditing):
     def _fork_worker(
         self, index: int, state: dict[str, Any] | None, edit_output: bool, recording: Path, folder: Path | None
     ) -> None:
+        from recorder.forking import fork_recording  # the fork machinery loads with the first fork
+
         try:
             recorder = fork_recording(recording, index, state=state, edit_output=edit_output, output_dir=folder)
             recorder.close()

@@ -17,10 +17,8 @@ from rich.text import Text
 from textual.app import App
 from textual.screen import Screen
 
-from recorder import fork_recording
 from vcr_tui.kept_edits import KeptEdits, keeper_of
 from vcr_tui.logic.formatting import format_count
-from vcr_tui.logic.resume_run import failure_reason
 from vcr_tui.logic.safe_text import clean
 from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.theme import LABEL_STYLE
@@ -168,6 +166,9 @@ def fork_unsaved(app: App[Any], recordings: list[KeptEdits], then: Callable[[], 
     jobs = [(kept, index) for kept in recordings for index in kept.unsaved_frames()]
 
     def write() -> None:
+        from recorder.forking import fork_recording  # loaded when a fork is written, not with the screen
+        from vcr_tui.logic.resume_run import failure_reason
+
         forked: Forked = []
         for kept, index in jobs:
             state, edit_output = kept.edits.start_for(index)

@@ -262,6 +262,7 @@ class WorkspaceActions(PartBase):
     def on_workspace_proposed(self, message: WorkspaceProposed) -> None:
         self.view.workspace.running = None
         proposal = message.proposal
+
         if isinstance(proposal, RollbackProposal):
             dialog: RollbackDialog | CommitDialog = RollbackDialog(proposal, self._key_of(UNDO_BINDING_ID))
         else:
