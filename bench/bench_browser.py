@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sample_stats import p95
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' browser driver and lines
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' browser driver and lines
 
 from tests.support.browser_support import ServedScreen, browser
 from tests.support.vcr_lines import frame, header

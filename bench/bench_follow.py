@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sample_stats import percentile
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' sshd and writer helpers
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' sshd and writer helpers
 
 from tests.support.source_support import go, start_writer
 from vcr_tui.sources import LiveReader, Source, SSHOptions, open_source

@@ -31,7 +31,7 @@ from sample_stats import percentile
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # bench_tui's pseudo-terminal
-sys.path.insert(0, str(HERE.parent / "tests"))  # the tests' sshd helper and recording lines
+sys.path.insert(0, str(HERE.parent))  # the tests' sshd helper and recording lines
 
 from pty_terminal import Terminal, vcr_tui_argv  # noqa: E402
 

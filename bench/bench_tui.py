@@ -31,7 +31,7 @@ import orjson
 from pty_terminal import COLUMNS, ROWS, Terminal, vcr_tui_argv
 from sample_stats import p95
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' recording lines
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' recording lines
 
 from tests.support.vcr_lines import frame, header
 
