@@ -140,8 +140,15 @@ def theme_variables(app: App[object]) -> Mapping[str, str]:
 
 
 def redraw_all(app: App[object]) -> None:
-    """Make every widget of every open screen draw again with the palette now in force."""
+    """Make every widget of every open screen draw again with the palette now in force.
+
+    A screen whose content holds colours already resolved (the help's tables) offers
+    ``recolour()`` and builds that content again.
+    """
     for screen in app.screen_stack:
+        recolour = getattr(screen, "recolour", None)
+        if callable(recolour):
+            recolour()
         for widget in screen.walk_children(Widget, with_self=True):
             widget.notify_style_update()  # the widgets' own line caches go
             if isinstance(widget, Static):

@@ -171,3 +171,28 @@ async def test_textual_theme_in_the_environment_wins_over_the_remembered_one(
         await settle(pilot)
         assert app.theme == "textual-dark"
     assert path.read_text(encoding="utf-8") == 'theme = "nord"\n'  # nothing was chosen: nothing saved
+
+
+async def test_the_open_help_takes_the_new_theme_too(app_recordings) -> None:
+    """The help's tables hold colours resolved when they were built: a switch builds them again."""
+    from textual.widgets import Static
+
+    from vcr_tui.screens.help_screen import HelpScreen
+    from vcr_tui.theme import NAME_STYLE
+
+    def key_colour() -> str:
+        tables = app.screen.query_one("#help-keys", Static).content
+        segments = list(app.console.render(tables, app.console.options.update_width(100)))
+        return colour_of(segments, "shift+tab")
+
+    app = VCRApp(app_recordings.demo())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        dark = key_colour()
+
+        app.theme = LIGHT
+        await settle(pilot)
+        light = app.console.get_style(NAME_STYLE).color
+        assert light is not None and key_colour() == light.get_truecolor().hex != dark

@@ -108,7 +108,12 @@ class HelpScreen(ModalScreen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.query_one("#help-keys", Static).update(self._tables(event.value))
+        self.recolour()
+
+    def recolour(self) -> None:
+        """Build the tables again: they hold colours resolved for the theme they were made in
+        (called as the filter changes, and by a theme switch)."""
+        self.query_one("#help-keys", Static).update(self._tables(self.query_one("#help-filter", Input).value))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
