@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             state = replacing(player.get_input_state(args.frame), args.replace)
         return resume(args.resume, run_team, ResumeConfig(args.frame, state=state))
 
-    return report(resumed(args.resume, edited_resume), "", lambda output: output.messages[-1].to_text())
+    return report(resumed(args.resume, edited_resume), lambda output: output.messages[-1].to_text())
 
 
 if __name__ == "__main__":

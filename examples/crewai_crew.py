@@ -223,8 +223,11 @@ def main(argv: list[str] | None = None) -> int:
         return resume(args.resume, run_crew, ResumeConfig(args.frame, state=state, mode=args.mode))
 
     result = resumed(args.resume, edited_resume)
-    counts = result and f"tasks: {result.counts.from_recording} from the recording, {result.counts.replayed} replayed"
-    return report(result, counts or "", lambda output: output.raw)
+    return report(
+        result,
+        lambda output: output.raw,
+        lambda done: f"tasks: {done.counts.from_recording} from the recording, {done.counts.replayed} replayed",
+    )
 
 
 if __name__ == "__main__":

@@ -44,13 +44,15 @@ def resumed(source: Path, run: Callable[[], ResumeResult]) -> ResumeResult | Non
         return None
 
 
-def report(result: ResumeResult | None, counts: str, answer: Callable[[Any], str]) -> int:
-    """Print the fork, what served its steps and the agent's answer; the exit status."""
+def report(
+    result: ResumeResult | None, answer: Callable[[Any], str], counts: Callable[[ResumeResult], str] | None = None
+) -> int:
+    """Print the fork, what served its steps (``counts``) and the agent's answer; the exit status."""
     if result is None:
         return 2
     print(f"fork: {result.fork_path}")
-    if counts:
-        print(counts)
+    if counts is not None:
+        print(counts(result))
     if not result.succeeded:
         print(f"the resumed run failed: {result.error}")
         return 1

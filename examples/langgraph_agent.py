@@ -158,10 +158,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--resume needs --frame")
     config = ResumeConfig(args.frame, dict(assignment(item) for item in args.set), mode=ResumeMode(args.mode))
     result = resumed(args.resume, lambda: resume(args.resume, run_agent, config))
-    counts = result and (
-        f"calls: {result.counts.live} live, {result.counts.replayed} replayed, {result.counts.mocked} mocked"
+    return report(
+        result,
+        lambda output: output["messages"][-1].content,
+        lambda done: f"calls: {done.counts.live} live, {done.counts.replayed} replayed, {done.counts.mocked} mocked",
     )
-    return report(result, counts or "", lambda output: output["messages"][-1].content)
 
 
 if __name__ == "__main__":

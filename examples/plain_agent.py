@@ -96,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--resume needs --frame")
     config = ResumeConfig(args.frame, dict(assignment(item) for item in args.set), mode=ResumeMode(args.mode))
     result = resumed(args.resume, lambda: resume(args.resume, run_agent, config))
-    counts = result and f"calls: {result.counts.live} live, {result.counts.from_recording} from the recording"
-    return report(result, counts or "", lambda output: output["answer"])
+    return report(
+        result,
+        lambda output: output["answer"],
+        lambda done: f"calls: {done.counts.live} live, {done.counts.from_recording} from the recording",
+    )
 
 
 if __name__ == "__main__":
