@@ -245,17 +245,13 @@ def test_sends_are_paired_with_their_frames_by_place_even_when_their_arguments_c
         return [Send("worker", {"item": i, "nonce": next(nonces)}) for i in state["items"]]
 
     slow = {1}  # while recording, the first send finishes last: frames are not in send order
-    others_done = threading.Event()  # the sends of one superstep run side by side, on threads
-    finished: list[int] = []
+    others_recorded = threading.Event()  # the sends of one superstep run side by side, on threads
 
     def numbered_worker(job: dict[str, Any]) -> dict[str, Any]:
         calls["worker"] += 1
         if job["item"] in slow:
-            others_done.wait(30)  # until the other two have finished, however busy the machine
-        else:
-            finished.append(job["item"])
-            if len(finished) == 2:
-                others_done.set()
+            # Until the other two frames are written (not merely returned), however busy the machine.
+            assert others_recorded.wait(60)
         return {"results": [f"w{job['item']}"]}
 
     builder: StateGraph = StateGraph(Batch)  # type: ignore[type-arg]
@@ -263,7 +259,27 @@ def test_sends_are_paired_with_their_frames_by_place_even_when_their_arguments_c
     builder.add_node("worker", numbered_worker)
     builder.add_conditional_edges("plan", send_with_nonce)
     builder.add_edge(START, "plan")
-    path, app = record(tmp_path, builder, {"results": []})
+    recorder = VCRRecorder(tmp_path / "runs")
+    recorder.start_session(session_id="run")
+    write_step = recorder.record_encoded_step
+    workers_written: list[str] = []
+    count_lock = threading.Lock()
+
+    def counting_write(node: str, *args: Any, **kwargs: Any) -> Any:
+        written = write_step(node, *args, **kwargs)
+        with count_lock:
+            workers_written.append(node)
+            if workers_written.count("worker") == 2:
+                others_recorded.set()
+        return written
+
+    recorder.record_encoded_step = counting_write  # type: ignore[method-assign]
+    app = VCRLangGraph(recorder).wrap_graph(builder).compile()
+    app.invoke({"results": []}, {"configurable": {"thread_id": "original"}})
+    recorder.close()
+    assert recorder.path is not None
+    path = recorder.path
+    calls.clear()
     workers = [f for f in frames(path) if f.node_name == "worker"]
     assert [f.metadata.custom["langgraph"]["send"] for f in workers][-1] == 0
     assert sorted(f.metadata.custom["langgraph"]["send"] for f in workers) == [0, 1, 2]
