@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import operator
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypedDict
 
@@ -160,10 +161,21 @@ def linear(schema: Any, **nodes: Any) -> StateGraph:
     return builder
 
 
-def record(tmp_path: Path, builder: StateGraph, state: dict[str, Any], **compile_args: Any) -> tuple[Path, Any]:
-    """Run the wrapped graph once (a failure is recorded, not raised) and return the recording."""
+def record(
+    tmp_path: Path,
+    builder: StateGraph,
+    state: dict[str, Any],
+    prepare: Callable[[VCRRecorder], None] | None = None,
+    **compile_args: Any,
+) -> tuple[Path, Any]:
+    """Run the wrapped graph once (a failure is recorded, not raised) and return the recording.
+
+    ``prepare`` sees the recorder before the graph runs, for a test that must observe its writes.
+    """
     recorder = VCRRecorder(tmp_path / "runs")
     recorder.start_session(session_id="run")
+    if prepare is not None:
+        prepare(recorder)
     app = VCRLangGraph(recorder).wrap_graph(builder).compile(**compile_args)
     config = {"configurable": {"thread_id": "original"}}
     try:

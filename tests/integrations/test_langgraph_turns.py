@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
@@ -42,6 +43,31 @@ class Batch(TypedDict, total=False):
 
 class Job(TypedDict):
     item: int
+
+
+def signal_when_written(node: str, count: int, written: threading.Event) -> Callable[[VCRRecorder], None]:
+    """Set ``written`` once ``count`` frames of ``node`` are written, not merely returned.
+
+    A node's frame is written after its function returns, so a test that orders side-by-side
+    sends must wait on the write itself, however busy the machine.
+    """
+
+    def prepare(recorder: VCRRecorder) -> None:
+        write_step = recorder.record_encoded_step
+        seen: list[str] = []
+        lock = threading.Lock()
+
+        def counting_write(name: str, *args: Any, **kwargs: Any) -> Any:
+            frame = write_step(name, *args, **kwargs)
+            with lock:
+                seen.append(name)
+                if seen.count(node) == count:
+                    written.set()
+            return frame
+
+        recorder.record_encoded_step = counting_write  # type: ignore[method-assign]
+
+    return prepare
 
 
 def plan(state: Batch) -> dict[str, Any]:
@@ -90,17 +116,20 @@ def test_a_sibling_recorded_before_the_fork_point_is_answered_whenever_it_calls(
     w3 was recorded before the fork point (w2), so it is answered from the recording even though,
     in the resumed run, it calls after the fork point has run.
     """
-    third_done = threading.Event()
+    first_and_third_written = threading.Event()
 
     def worker_in_order(job: Job) -> dict[str, Any]:
         calls["worker"] += 1
-        if job["item"] == 2 and not third_done.is_set():
-            assert third_done.wait(30), "the third worker never ran"  # recorded after the third
-        if job["item"] == 3:
-            third_done.set()
+        if job["item"] == 2 and not first_and_third_written.is_set():
+            assert first_and_third_written.wait(60), "the other workers never ran"  # recorded after them
         return {"results": [f"w{job['item']}"]}
 
-    path, app = record(tmp_path, build_map_reduce(work=worker_in_order), {"results": []})
+    path, app = record(
+        tmp_path,
+        build_map_reduce(work=worker_in_order),
+        {"results": []},
+        signal_when_written("worker", 2, first_and_third_written),
+    )
     assert [(f.node_name, f.input_state.get("item")) for f in frames(path)][-2:] == [("worker", 2), ("join", None)]
     fork = worker_frame(path, 2)
 
@@ -259,27 +288,7 @@ def test_sends_are_paired_with_their_frames_by_place_even_when_their_arguments_c
     builder.add_node("worker", numbered_worker)
     builder.add_conditional_edges("plan", send_with_nonce)
     builder.add_edge(START, "plan")
-    recorder = VCRRecorder(tmp_path / "runs")
-    recorder.start_session(session_id="run")
-    write_step = recorder.record_encoded_step
-    workers_written: list[str] = []
-    count_lock = threading.Lock()
-
-    def counting_write(node: str, *args: Any, **kwargs: Any) -> Any:
-        written = write_step(node, *args, **kwargs)
-        with count_lock:
-            workers_written.append(node)
-            if workers_written.count("worker") == 2:
-                others_recorded.set()
-        return written
-
-    recorder.record_encoded_step = counting_write  # type: ignore[method-assign]
-    app = VCRLangGraph(recorder).wrap_graph(builder).compile()
-    app.invoke({"results": []}, {"configurable": {"thread_id": "original"}})
-    recorder.close()
-    assert recorder.path is not None
-    path = recorder.path
-    calls.clear()
+    path, app = record(tmp_path, builder, {"results": []}, signal_when_written("worker", 2, others_recorded))
     workers = [f for f in frames(path) if f.node_name == "worker"]
     assert [f.metadata.custom["langgraph"]["send"] for f in workers][-1] == 0
     assert sorted(f.metadata.custom["langgraph"]["send"] for f in workers) == [0, 1, 2]
