@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.console import Console
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
@@ -31,6 +32,7 @@ Piece = tuple[str, str | Style]
 """A run of literal text and the Rich style it is drawn in ('' for the row's own)."""
 Cell = tuple[Piece, ...]
 _PADDING = 1  # a space either side of every cell, as DataTable draws them
+_NULL = Style()
 
 
 def cell_text(cell: Cell) -> Text:
@@ -249,7 +251,9 @@ class LineTable(ScrollView, can_focus=True):
     def _render_row(self, cells: Sequence[Cell], index: int, min_width: int) -> Strip:
         """The whole row, at least ``min_width`` cells wide (the stripe or cursor runs to the edge).
 
-        Each cell is drawn padded and styled on its own, as ``DataTable`` draws it.
+        Each cell is drawn padded and styled on its own, as ``DataTable`` draws it (a padded
+        ``Text`` under the row's style): the segments are made here directly, since going through
+        Rich's renderables for every cell of every line cost more than the rest of a screen update.
         """
         row_style = self._row_style(index)
         post = Style()
@@ -259,14 +263,30 @@ class LineTable(ScrollView, can_focus=True):
             pre = row_style + cursor_style
             post = Style.from_color(color=cursor_style.color)
         console = self.app.console
+        get_style = console.get_style
         segments: list[Segment] = []
         for column, (cell, width) in enumerate(zip(cells, self._widths, strict=False)):
-            text = cell_text(cell)
-            if column in self._right and index >= 0 and text.cell_len < self._content_widths[column]:
-                text = Text(" " * (self._content_widths[column] - text.cell_len)) + text
-            options = console.options.update(width=width + 2 * _PADDING, height=1, no_wrap=True)
-            where = Style.from_meta({"row": index, "column": column})  # also keeps cells apart when simplified
-            lines = console.render_lines(Styled(Padding(text, (0, _PADDING)), pre + where, post), options)
-            segments.extend(lines[0])
+            where = pre + Style.from_meta({"row": index, "column": column})  # also keeps cells apart
+            blank = where + _NULL + post
+            used = cell_width(cell)
+            lead = 0
+            if column in self._right and index >= 0 and used < self._content_widths[column]:
+                lead = self._content_widths[column] - used
+            if used + lead > width or not all(content.isprintable() for content, _ in cell):
+                segments.extend(self._render_cell(console, cell, lead, width, where, post))  # the general case
+                continue
+            segments.append(Segment(" " * (_PADDING + lead), blank))
+            for content, style in cell:
+                if content:
+                    segments.append(Segment(content, where + get_style(style, default=_NULL) + post))
+            segments.append(Segment(" " * (width - used - lead + _PADDING), blank))
         edge = pre + Style.from_meta({"row": index, "column": 0, "out_of_bounds": True})
         return Strip(segments).extend_cell_length(min_width, edge).simplify()
+
+    def _render_cell(
+        self, console: Console, cell: Cell, lead: int, width: int, where: Style, post: Style
+    ) -> list[Segment]:
+        """One cell through Rich (text that is wider than its column, or holds tabs or line breaks)."""
+        text = Text(" " * lead) + cell_text(cell) if lead else cell_text(cell)
+        options = console.options.update(width=width + 2 * _PADDING, height=1, no_wrap=True)
+        return console.render_lines(Styled(Padding(text, (0, _PADDING)), where, post), options)[0]
