@@ -20,8 +20,9 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -29,7 +30,15 @@ from recorder.outcome import RunOutcome
 from recorder.writers import held_for_writing
 from vcr_tui.logic.folder_prefetch import start_helper, take_early
 from vcr_tui.logic.sessions import SUFFIX, SessionEntry
-from vcr_tui.logic.summary_cache import FolderSummaries, Stamp, from_record, read_summary, stamp_of, to_record
+from vcr_tui.logic.summary_cache import (
+    FolderSummaries,
+    Stamp,
+    from_record,
+    read_summary,
+    shown_running,
+    stamp_of,
+    to_record,
+)
 
 ELSEWHERE_FROM = 200  # a folder of this many recordings or more is scanned by a helper process
 FIRST_BATCH = 40  # a screenful: the first rows are handed on at once
@@ -39,11 +48,13 @@ _NO_STAMP = (0, 0)
 
 @dataclass(frozen=True, slots=True)
 class ScanBatch:
-    """Summaries just read, and how far the scan has come."""
+    """Summaries just read, and how far the scan has come; for the helper process, the cached
+    summaries as the cache holds them (``[name, record]``), which it sends on unchanged."""
 
     entries: list[SessionEntry]
     read: int
     total: int
+    records: list[list[Any]] = field(default_factory=list)
 
 
 def list_recordings(folder: Path) -> tuple[list[tuple[Path, Stamp]], set[Path]]:
@@ -82,13 +93,15 @@ def _count_recordings(folder: Path) -> int:
 class FolderScan:
     """One pass over a folder; ``stop()`` (from any thread) ends it and the process scanning for it.
 
-    ``helper`` False scans here whatever the size (the helper process itself does so).
+    ``helper`` False scans here whatever the size (the helper process itself does so);
+    ``records`` hands the cached summaries on as records, not entries (what the helper sends).
     """
 
-    def __init__(self, folder: Path, summaries: FolderSummaries, *, helper: bool = True) -> None:
+    def __init__(self, folder: Path, summaries: FolderSummaries, *, helper: bool = True, records: bool = False) -> None:
         self.folder = folder
         self.summaries = summaries
         self.helper = helper
+        self.records = records
         self._stopped = threading.Event()
         self._child: subprocess.Popen[bytes] | None = None
 
@@ -126,18 +139,26 @@ class FolderScan:
         listing = [(path, stamp) for path, stamp in everything if path.name not in skip]
         writing = held_for_writing([path for path, _ in listing], links=links)
         known: list[SessionEntry] = []
+        records: list[list[Any]] = []
         unknown: list[Path] = []
         for path, stamp in listing:
+            if self.records:
+                record = summaries.lookup_record(path.name, stamp)
+                if record is None:
+                    unknown.append(path)
+                else:
+                    records.append([path.name, shown_running(record) if path in writing else record])
+                continue
             entry = summaries.lookup(path, stamp)
             if entry is None:
                 unknown.append(path)
             else:
                 known.append(_as_shown(entry, writing))
-        total, read = len(everything), len(known) + len(skip)
+        total, read = len(everything), len(known) + len(records) + len(skip)
         batch: list[SessionEntry] = []
         last, first = time.monotonic(), True
         try:
-            yield ScanBatch(known, read, total)
+            yield ScanBatch(known, read, total, records)
             for path in unknown:
                 if cancelled() or self._stopped.is_set():
                     return
@@ -208,7 +229,9 @@ def send_batches(scan: FolderScan, out: Callable[[bytes], object], flush: Callab
     batches = scan.batches()
     try:
         for batch in batches:
-            sent = [[entry.path.name, to_record(entry.stamp or _NO_STAMP, entry)] for entry in batch.entries]
+            sent = batch.records + [
+                [entry.path.name, to_record(entry.stamp or _NO_STAMP, entry)] for entry in batch.entries
+            ]
             out(orjson.dumps([batch.read, batch.total, sent]) + b"\n")
             flush()
     finally:

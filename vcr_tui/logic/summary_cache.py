@@ -37,6 +37,7 @@ Stamp = tuple[int, int]
 """A file's (size in bytes, modification time in nanoseconds)."""
 
 _OUTCOMES = {outcome.value: outcome for outcome in RunOutcome}
+_ERROR, _OUTCOME = 11, 12  # where a record holds the error and the outcome (see ``to_record``)
 
 
 def cache_folder() -> Path:
@@ -74,45 +75,65 @@ def to_record(stamp: Stamp, entry: SessionEntry) -> list[Any]:
     ]
 
 
-def from_record(path: Path, record: object) -> tuple[Stamp, SessionEntry] | None:
-    """The stamp and entry a record holds, or None when any field is not what it must be.
+def record_checks_out(record: object) -> bool:
+    """Whether every field of a record is what it must be (before anything is built from it).
 
     (``type(...) is int`` on purpose: it is the quick test, and it turns booleans away.)
     """
     if type(record) is not list or len(record) != 14:
-        return None
+        return False
     size, mtime, session_id, created, frames, tokens, cost, tags, parent, forked, problems, error, outcome, text = (
         record
     )
     if not (type(size) is int and type(mtime) is int and type(frames) is int and type(tokens) is int):
-        return None
+        return False
     if not (type(problems) is int and type(cost) in (int, float) and (forked is None or type(forked) is int)):
-        return None
+        return False
     if not (type(session_id) is str and type(created) is str and type(text) is str):
-        return None
+        return False
     if not (type(tags) is list and all(type(tag) is str for tag in tags)):
-        return None
+        return False
     if not ((parent is None or type(parent) is str) and (error is None or type(error) is str)):
+        return False
+    return outcome is None or outcome in _OUTCOMES
+
+
+def from_record(path: Path, record: object) -> tuple[Stamp, SessionEntry] | None:
+    """The stamp and entry a record holds, or None when any field is not what it must be."""
+    if not record_checks_out(record):
         return None
-    if outcome is not None and outcome not in _OUTCOMES:
-        return None
-    entry = SessionEntry(
-        path=path,
-        session_id=session_id,
-        created_at=created,
-        frames=frames,
-        tokens=tokens,
-        cost_usd=float(cost),
-        tags=tuple(tags),
-        parent_session_id=parent,
-        forked_from_frame=forked,
-        problems=problems,
-        error=error,
-        outcome=_OUTCOMES[outcome] if outcome is not None else None,
-        metadata_text=text,
-        stamp=(size, mtime) if size or mtime else None,
+    assert type(record) is list
+    size, mtime, session_id, created, frames, tokens, cost, tags, parent, forked, problems, error, outcome, text = (
+        record
+    )
+    entry = SessionEntry(  # by position, in the fields' order: ten thousand are made at once
+        path,
+        session_id,
+        created,
+        frames,
+        tokens,
+        float(cost),
+        tuple(tags),
+        parent,
+        forked,
+        problems,
+        error,
+        _OUTCOMES[outcome] if outcome is not None else None,
+        text,
+        0,  # depth
+        (),  # children
+        (size, mtime) if size or mtime else None,
     )
     return (size, mtime), entry
+
+
+def shown_running(record: list[Any]) -> list[Any]:
+    """A copy of a record whose file a writer holds open: its run is shown as running."""
+    if record[_ERROR] is not None:
+        return record
+    held = list(record)
+    held[_OUTCOME] = RunOutcome.RUNNING.value
+    return held
 
 
 def read_summary(path: Path) -> tuple[Stamp | None, SessionEntry]:
@@ -179,6 +200,21 @@ class FolderSummaries:
             self._changed = True
             return None
         return known[1]
+
+    def lookup_record(self, name: str, stamp: Stamp) -> list[Any] | None:
+        """The summary of the file of this name at this stamp as a record, checked: what the
+        process scanning for the app sends on without building an entry for it."""
+        fresh = self._fresh.get(name)
+        if fresh is not None:
+            return to_record(*fresh) if fresh[0] == stamp else None
+        record = self._records.get(name)
+        if record is None or record[:2] != [stamp[0], stamp[1]]:
+            return None
+        if not record_checks_out(record):
+            del self._records[name]  # damaged: read the file again, and keep that instead
+            self._changed = True
+            return None
+        return record
 
     def remember(self, stamp: Stamp | None, entry: SessionEntry, *, now_ns: int | None = None) -> None:
         """Keep a fresh summary; on disk only once its file has been still for a moment (a change

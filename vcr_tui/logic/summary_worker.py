@@ -26,7 +26,7 @@ def main() -> None:
     folder = Path(sys.argv[1])
     out = sys.stdout.buffer
     try:
-        send_batches(FolderScan(folder, FolderSummaries(folder), helper=False), out.write, out.flush)
+        send_batches(FolderScan(folder, FolderSummaries(folder), helper=False, records=True), out.write, out.flush)
     except (BrokenPipeError, SystemExit):
         pass  # the scan's own clean-up has saved what was read
     os._exit(0)  # nothing left to say, not even a complaint at exit about the closed pipe
