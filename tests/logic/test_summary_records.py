@@ -12,33 +12,43 @@ import orjson
 
 from recorder.outcome import RunOutcome
 from tests.support.vcr_lines import frame, header
-from vcr_tui.logic.folder_scan import FolderScan
+from vcr_tui.logic.folder_scan import FolderScan, received_batch, send_batches
+from vcr_tui.logic.session_cells import session_cells
 from vcr_tui.logic.sessions import SessionEntry
 from vcr_tui.logic.summary_cache import FolderSummaries, cache_file, from_record, to_record
+from vcr_tui.logic.table_cells import cell_width
 
 AN_HOUR_NS = 3_600 * 10**9
 
 
 def saved(folder: Path, session_id: str, tokens: int, **closing: object) -> Path:
     path = folder / f"{session_id}.vcr"
-    last = header(session_id, frame_count=1, total_tokens=tokens, tags=["nightly", "x"], **closing)
+    closing.setdefault("tags", ["nightly", "x"])
+    last = header(session_id, frame_count=1, total_tokens=tokens, **closing)
     path.write_bytes(header(session_id) + frame("step", 0, session_id=session_id) + last)
     when = os.stat(path).st_mtime_ns - AN_HOUR_NS
     os.utime(path, ns=(when, when))
     return path
 
 
+def streamed(folder: Path) -> tuple[dict[str, SessionEntry], dict[str, tuple[int, ...]]]:
+    """What the app takes from the scanning process's stream (the stream made and read by the
+    very code at both ends; only the process between them is left out)."""
+    lines: list[bytes] = []
+    send_batches(FolderScan(folder, FolderSummaries(folder), helper=False, records=True), lines.append, lambda: None)
+    entries: dict[str, SessionEntry] = {}
+    widths: dict[str, tuple[int, ...]] = {}
+    received: set[str] = set()
+    for line in lines:
+        batch = received_batch(folder, line, received)
+        assert batch is not None and batch.widths is not None
+        for entry, measured in zip(batch.entries, batch.widths, strict=True):
+            entries[entry.path.name], widths[entry.path.name] = entry, measured
+    return entries, widths
+
+
 def sent(folder: Path) -> dict[str, SessionEntry]:
-    """What the app decodes from the scanning process's stream (without the process)."""
-    scan = FolderScan(folder, FolderSummaries(folder), helper=False, records=True)
-    found: dict[str, SessionEntry] = {}
-    for batch in scan.batches():
-        items = batch.records + [[entry.path.name, to_record(entry.stamp or (0, 0), entry)] for entry in batch.entries]
-        for name, record in orjson.loads(orjson.dumps(items)):
-            decoded = from_record(folder / name, record)
-            assert decoded is not None
-            found[name] = decoded[1]
-    return found
+    return streamed(folder)[0]
 
 
 def scanned_here(folder: Path) -> dict[str, SessionEntry]:
@@ -84,3 +94,34 @@ def test_cached_summaries_sent_on_as_records_are_what_a_scan_here_finds(tmp_path
     assert again["held.vcr"].outcome is RunOutcome.RUNNING and first["held.vcr"].outcome is not RunOutcome.RUNNING
     assert again["damaged.vcr"].tokens == 222 and again["cached.vcr"] == first["cached.vcr"]
     assert again["cached.vcr"].parent_session_id == "fresh" and again["damaged.vcr"].metadata_text == "m1"
+
+
+def test_each_row_is_measured_as_the_list_draws_it(tmp_path: Path) -> None:
+    saved(tmp_path, "plain", 5)
+    saved(tmp_path, "wide-名前-" + "x" * 40, 1_234_567, parent_session_id="plain", forked_from_frame=12)
+    saved(tmp_path, "odd\x1b[2J", 0, tags=["夜間", "\x07bell"], created_at="2026-01-02T\x1b[31m99:99")
+    (tmp_path / "broken.vcr").write_bytes(b"not a recording\n")
+    for _ in range(2):  # read from the files, then from the cache
+        entries, widths = streamed(tmp_path)
+        assert len(entries) == 4
+        for name, entry in entries.items():
+            assert widths[name] == tuple(map(cell_width, session_cells(entry))), name
+
+
+def test_a_line_that_does_not_check_out_is_taken_whole_or_not_at_all(tmp_path: Path) -> None:
+    saved(tmp_path, "a", 1)
+    saved(tmp_path, "b", 2)
+    lines: list[bytes] = []
+    send_batches(
+        FolderScan(tmp_path, FolderSummaries(tmp_path), helper=False, records=True), lines.append, lambda: None
+    )
+    sent_items = [item for line in lines for item in orjson.loads(line)[2]]
+    read = total = 2
+    received: set[str] = set()
+    spoiled = [sent_items[0], [*sent_items[1][:2], [1, 2]]]  # too few widths
+    assert received_batch(tmp_path, orjson.dumps([read, total, spoiled]), received) is None
+    assert received == set()  # nothing of it counts as sent: a scan here reads both again
+    twice = [sent_items[0], sent_items[0]]
+    assert received_batch(tmp_path, orjson.dumps([read, total, twice]), received) is None
+    batch = received_batch(tmp_path, orjson.dumps([read, total, sent_items]), received)
+    assert batch is not None and received == {"a.vcr", "b.vcr"} and len(batch.entries) == 2

@@ -22,13 +22,14 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
 from recorder.outcome import RunOutcome
 from recorder.writers import held_for_writing
 from vcr_tui.logic.folder_prefetch import start_helper, take_early
+from vcr_tui.logic.session_cells import COLUMNS, session_widths
 from vcr_tui.logic.sessions import SUFFIX, SessionEntry
 from vcr_tui.logic.summary_cache import (
     FolderSummaries,
@@ -49,12 +50,17 @@ _NO_STAMP = (0, 0)
 @dataclass(frozen=True, slots=True)
 class ScanBatch:
     """Summaries just read, and how far the scan has come; for the helper process, the cached
-    summaries as the cache holds them (``[name, record]``), which it sends on unchanged."""
+    summaries as the cache holds them (``[name, record]``), which it sends on unchanged.
+
+    ``widths`` (from a helper): how wide each entry's row is drawn, so the list builds only the
+    rows in view.
+    """
 
     entries: list[SessionEntry]
     read: int
     total: int
     records: list[list[Any]] = field(default_factory=list)
+    widths: list[tuple[int, ...]] | None = None
 
 
 def list_recordings(folder: Path) -> tuple[list[tuple[Path, Stamp]], set[Path]]:
@@ -187,27 +193,14 @@ class FolderScan:
         assert child.stdout is not None
         complete = False
         try:
-            for line in child.stdout:  # a batch a line: [read, total, [[name, record], ...]]
+            for line in child.stdout:  # a batch a line: [read, total, [[name, record, widths], ...]]
                 if cancelled() or self._stopped.is_set():
                     return False
-                try:
-                    read, total, sent = orjson.loads(line)
-                except (orjson.JSONDecodeError, ValueError, TypeError):
+                batch = received_batch(self.folder, line, received)
+                if batch is None:
                     return False
-                if type(read) is not int or type(total) is not int or type(sent) is not list:
-                    return False
-                batch: list[SessionEntry] = []
-                for item in sent:
-                    name, record = item if type(item) is list and len(item) == 2 else (None, None)
-                    if type(name) is not str or os.sep in name or name in received:
-                        return False
-                    decoded = from_record(self.folder / name, record)
-                    if decoded is None:
-                        return False
-                    received.add(name)
-                    batch.append(decoded[1])
-                complete = read >= total
-                yield ScanBatch(batch, read, total)
+                complete = batch.read >= batch.total
+                yield batch
                 if complete:
                     return True
             return False
@@ -225,17 +218,55 @@ class FolderScan:
 
 
 def send_batches(scan: FolderScan, out: Callable[[bytes], object], flush: Callable[[], object]) -> None:
-    """The helper's side of the stream: a batch a line, ``[read, total, [[name, record], ...]]``."""
+    """The helper's side of the stream: a batch a line, ``[read, total, [[name, record, widths], ...]]``,
+    each row measured here, so the list builds only the rows it shows."""
     batches = scan.batches()
     try:
         for batch in batches:
-            sent = batch.records + [
-                [entry.path.name, to_record(entry.stamp or _NO_STAMP, entry)] for entry in batch.entries
-            ]
+            sent = [[name, record, _measured(scan.folder, name, record)] for name, record in batch.records]
+            for entry in batch.entries:
+                sent.append([entry.path.name, to_record(entry.stamp or _NO_STAMP, entry), session_widths(entry)])
             out(orjson.dumps([batch.read, batch.total, sent]) + b"\n")
             flush()
     finally:
         batches.close()  # the cache is written even when the app stopped listening
+
+
+def received_batch(folder: Path, line: bytes, received: set[str]) -> ScanBatch | None:
+    """The app's side of the stream: one line decoded and checked (None when anything in it is
+    not what the helper sends); ``received`` gains the names of a batch that checks out (and
+    turns repeats away), so a scan that takes over from a failed helper reads whatever it lacks."""
+    try:
+        read, total, sent = orjson.loads(line)
+    except (orjson.JSONDecodeError, ValueError, TypeError):
+        return None
+    if type(read) is not int or type(total) is not int or type(sent) is not list:
+        return None
+    entries: list[SessionEntry] = []
+    widths: list[tuple[int, ...]] = []
+    names: set[str] = set()
+    for item in sent:
+        name, record, measured = item if type(item) is list and len(item) == 3 else (None, None, None)
+        if type(name) is not str or os.sep in name or name in received or name in names or not _are_widths(measured):
+            return None
+        decoded = from_record(folder / name, record)
+        if decoded is None:
+            return None
+        names.add(name)
+        entries.append(decoded[1])
+        widths.append(tuple(measured))
+    received |= names
+    return ScanBatch(entries, read, total, widths=widths)
+
+
+def _measured(folder: Path, name: str, record: list[Any]) -> tuple[int, ...]:
+    decoded = from_record(folder / name, record)
+    assert decoded is not None  # a cached record is sent only once it has checked out
+    return session_widths(decoded[1])
+
+
+def _are_widths(value: object) -> TypeGuard[list[int]]:
+    return type(value) is list and len(value) == len(COLUMNS) and all(type(width) is int for width in value)
 
 
 def _as_shown(entry: SessionEntry, writing: set[Path]) -> SessionEntry:

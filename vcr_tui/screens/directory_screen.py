@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,10 +24,11 @@ from textual.worker import get_current_worker
 
 from vcr_tui.commands import ScreenCommands
 from vcr_tui.logic.folder_scan import FolderScan
-from vcr_tui.logic.formatting import format_cost, format_count, format_timestamp, format_tokens
+from vcr_tui.logic.formatting import format_count
 from vcr_tui.logic.gc_pause import collection_paused
-from vcr_tui.logic.safe_text import clean, shorten
+from vcr_tui.logic.safe_text import clean
 from vcr_tui.logic.session_browse import SortColumn, browse
+from vcr_tui.logic.session_cells import COLUMNS, NUMBER_COLUMNS, session_cells
 from vcr_tui.logic.sessions import SessionEntry
 from vcr_tui.logic.summary_cache import FolderSummaries
 from vcr_tui.messages import PromptSubmitted, SessionsScanned
@@ -34,27 +36,16 @@ from vcr_tui.screens.debugger.file_screen import FileScreen
 from vcr_tui.screens.folder_watch import FolderWatching
 from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.theme import (
-    CAUTION_STYLE,
-    ERROR_STYLE,
     LABEL_STYLE,
-    MARK_GLYPH,
     NAME_STYLE,
-    OK_STYLE,
-    RUNNING_STYLE,
-    TAG_STYLE,
-    UNFINISHED_STYLE,
     as_spans,
-    bold,
 )
-from vcr_tui.widgets.line_table import Cell, LineTable, Piece, Row
+from vcr_tui.widgets.line_table import LineTable, Row
 from vcr_tui.widgets.priority_footer import PriorityFooter
 from vcr_tui.widgets.prompt_bar import PromptBar
 
 _REDRAW_SECONDS = 0.25  # while a big folder is scanned, the table is redrawn at most this often
 _REDRAW_SHARE = 20  # ... and at most one part in this of the time goes to redrawing
-COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "outcome", "tags", "forked from")
-_NUMBER_COLUMNS = (2, 3, 4)
-_OUTCOME_STYLES = {"ok": OK_STYLE, "error": ERROR_STYLE, "running": RUNNING_STYLE, "unfinished": UNFINISHED_STYLE}
 
 
 class SessionTable(LineTable):
@@ -69,60 +60,12 @@ class SessionTable(LineTable):
     ]
 
 
-_INDENT_STYLE = bold(LABEL_STYLE)
-_NO_MARK: Piece = ("", NAME_STYLE)
-_MARK: Piece = (f"{MARK_GLYPH} ", NAME_STYLE)
-_NO_TAGS: Cell = (("", TAG_STYLE),)
-_NO_NUMBER: Cell = (("—", ""),)
-_NO_TIME: Cell = (("—", LABEL_STYLE),)
-_NO_OUTCOME: Cell = (("—", LABEL_STYLE),)
-
-
-def session_cells(entry: SessionEntry, *, marked: bool = False) -> list[Cell]:
-    """One table row: literal text for everything that came from a file.
-
-    (Ten thousand rows are built when a big folder opens: the pieces that never vary are made once.)
-    """
-    depth = entry.depth
-    name: Cell = (
-        _MARK if marked else _NO_MARK,
-        ("  " * depth + "└ " if depth else "", _INDENT_STYLE),
-        (shorten(clean(entry.session_id), 36), NAME_STYLE),
-    )
-    if entry.error:
-        return [name, ((shorten(clean(entry.error), 60), ERROR_STYLE),), *(() for _ in COLUMNS[2:])]
-    frames: Cell = (
-        ((f"{entry.frames:,}", ""), (" ⚠", CAUTION_STYLE)) if entry.problems else ((f"{entry.frames:,}", ""),)
-    )
-    parent: Cell = ()
-    if entry.parent_session_id:
-        parent = ((shorten(clean(entry.parent_session_id), 30), ""),)
-        if entry.forked_from_frame is not None:
-            parent += ((f" @#{entry.forked_from_frame}", LABEL_STYLE),)
-    created = entry.created_at
-    return [
-        name,
-        ((format_timestamp(created)[:16], LABEL_STYLE),) if created else _NO_TIME,
-        frames,
-        ((format_tokens(entry.tokens), ""),) if entry.tokens else _NO_NUMBER,
-        ((format_cost(entry.cost_usd), ""),) if entry.cost_usd else _NO_NUMBER,
-        outcome_cell(entry),
-        ((shorten(clean(", ".join(entry.tags)), 24), TAG_STYLE),) if entry.tags else _NO_TAGS,
-        parent,
-    ]
-
-
-def outcome_cell(entry: SessionEntry) -> Cell:
-    outcome = entry.outcome
-    if outcome is None:
-        return _NO_OUTCOME
-    cell = _OUTCOME_CELLS.get(outcome)
-    if cell is None:
-        cell = _OUTCOME_CELLS[outcome] = ((outcome.value, _OUTCOME_STYLES.get(outcome.value, "")),)
-    return cell
-
-
-_OUTCOME_CELLS: dict[object, Cell] = {}
+def _rows(entries: list[SessionEntry], widths: list[tuple[int, ...]] | None) -> list[Row]:
+    """The table rows of a scan's batch: measured already by the process that scanned a big
+    folder (their cells are built when first drawn), else built here, off the UI's thread."""
+    if widths is None:
+        return [Row(session_cells(entry)) for entry in entries]
+    return [Row.later(measured, partial(session_cells, entry)) for entry, measured in zip(entries, widths, strict=True)]
 
 
 class DirectoryScreen(FolderWatching, Screen[None]):
@@ -189,7 +132,7 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         return [self.table, self]
 
     def on_mount(self) -> None:
-        self.table.set_columns(COLUMNS, right_aligned=_NUMBER_COLUMNS)
+        self.table.set_columns(COLUMNS, right_aligned=NUMBER_COLUMNS)
         self.table.focus()
         self._show_title()
         if self.follow:
@@ -220,7 +163,7 @@ class DirectoryScreen(FolderWatching, Screen[None]):
         with collection_paused():  # thousands of summaries and rows that all stay: no cycles to look for
             for batch in scan.batches(lambda: worker.is_cancelled):
                 read, total = batch.read, batch.total
-                rows = [Row(session_cells(entry)) for entry in batch.entries]  # here, not on the UI's thread
+                rows = _rows(batch.entries, batch.widths)
                 told_done = read >= total  # the last batch says so itself: one redraw fewer
                 self.post_message(SessionsScanned(batch.entries, told_done, read, total, number, rows))
         if not worker.is_cancelled and not told_done:

@@ -11,7 +11,7 @@ Text from a recording stays literal: pieces become ``rich.text.Text`` spans, nev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -28,47 +28,44 @@ from textual.renderables.styled import Styled
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-Piece = tuple[str, str | Style]
-"""A run of literal text and the Rich style it is drawn in ('' for the row's own)."""
-Cell = tuple[Piece, ...]
+from vcr_tui.logic.table_cells import Cell, Piece, cell_text, cell_width
+
+__all__ = ["Cell", "LineTable", "Piece", "Row", "cell_text", "cell_width"]
+
 _PADDING = 1  # a space either side of every cell, as DataTable draws them
 _NULL = Style()
 
 
-def cell_text(cell: Cell) -> Text:
-    """The cell as a ``Text`` (literal: no markup is parsed)."""
-    text = Text()
-    for content, style in cell:
-        text.append(content, style=style)
-    return text
-
-
-_WIDTHS: dict[str, int] = {}  # of the non-ASCII pieces seen: most are the same few marks and dashes
-
-
-def cell_width(cell: Cell) -> int:
-    width = 0
-    for content, _ in cell:
-        if content.isascii():
-            width += len(content)
-        else:
-            known = _WIDTHS.get(content)
-            if known is None:
-                known = cell_len(content)
-                if len(_WIDTHS) < 4096:
-                    _WIDTHS[content] = known
-            width += known
-    return width
-
-
 class Row:
-    """One row's cells and their widths, measured once (a list keeps the same rows across redraws)."""
+    """One row's cells and their widths, measured once (a list keeps the same rows across redraws).
 
-    __slots__ = ("cells", "widths")
+    ``Row.later`` makes a row whose widths are known and whose cells are built only when it is
+    first drawn: of a folder's ten thousand rows, measured by the process that scanned it, only
+    those scrolled into view are ever built.
+    """
+
+    __slots__ = ("_cells", "_make", "widths")
 
     def __init__(self, cells: Sequence[Cell]) -> None:
-        self.cells = tuple(cells)
-        self.widths = tuple(map(cell_width, self.cells))
+        self._cells: tuple[Cell, ...] | None = tuple(cells)
+        self._make: Callable[[], Sequence[Cell]] | None = None
+        self.widths = tuple(map(cell_width, self._cells))
+
+    @classmethod
+    def later(cls, widths: tuple[int, ...], make: Callable[[], Sequence[Cell]]) -> Row:
+        """A row of these widths whose cells ``make()`` builds when they are first asked for."""
+        row = cls.__new__(cls)
+        row._cells, row._make, row.widths = None, make, widths
+        return row
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        cells = self._cells
+        if cells is None:
+            assert self._make is not None
+            cells = self._cells = tuple(self._make())
+            self._make = None
+        return cells
 
 
 class LineTable(ScrollView, can_focus=True):
