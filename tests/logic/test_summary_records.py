@@ -14,7 +14,7 @@ from recorder.outcome import RunOutcome
 from tests.support.vcr_lines import frame, header
 from vcr_tui.logic.folder_scan import FolderScan, received_batch, send_batches
 from vcr_tui.logic.session_cells import session_cells
-from vcr_tui.logic.sessions import SessionEntry
+from vcr_tui.logic.sessions import SessionEntry, child_path
 from vcr_tui.logic.summary_cache import FolderSummaries, cache_file, from_record, to_record
 from vcr_tui.logic.table_cells import cell_width
 
@@ -125,3 +125,16 @@ def test_a_line_that_does_not_check_out_is_taken_whole_or_not_at_all(tmp_path: P
     assert received_batch(tmp_path, orjson.dumps([read, total, twice]), received) is None
     batch = received_batch(tmp_path, orjson.dumps([read, total, sent_items]), received)
     assert batch is not None and received == {"a.vcr", "b.vcr"} and len(batch.entries) == 2
+
+
+def test_a_child_path_made_quickly_is_the_same_path() -> None:
+    for folder in (Path("/runs/nightly"), Path("."), Path("relative/runs"), Path("/"), Path("")):
+        for name in ("a.vcr", "名前 run.vcr", "..", ".", ""):
+            quick, plain = child_path(folder, name), folder / name
+            assert (quick, str(quick), hash(quick), quick.name, quick.parent) == (
+                plain,
+                str(plain),
+                hash(plain),
+                plain.name,
+                plain.parent,
+            ), (folder, name)

@@ -30,10 +30,11 @@ from recorder.outcome import RunOutcome
 from recorder.writers import held_for_writing
 from vcr_tui.logic.folder_prefetch import start_helper, take_early
 from vcr_tui.logic.session_cells import COLUMNS, session_widths
-from vcr_tui.logic.sessions import SUFFIX, SessionEntry
+from vcr_tui.logic.sessions import SUFFIX, SessionEntry, child_path
 from vcr_tui.logic.summary_cache import (
     FolderSummaries,
     Stamp,
+    entry_of,
     from_record,
     read_summary,
     shown_running,
@@ -45,6 +46,7 @@ ELSEWHERE_FROM = 200  # a folder of this many recordings or more is scanned by a
 FIRST_BATCH = 40  # a screenful: the first rows are handed on at once
 BATCH_SECONDS = 0.1  # then batches this far apart
 _NO_STAMP = (0, 0)
+_UNDRAWN = Path()  # the path of an entry built only to be measured (a row does not show its path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ def list_recordings(folder: Path) -> tuple[list[tuple[Path, Stamp]], set[Path]]:
                 try:
                     if item.is_file():
                         info = item.stat()
-                        path = folder / item.name
+                        path = child_path(folder, item.name)
                         found.append((-info.st_mtime_ns, item.name, path, stamp_of(info)))
                         if item.is_symlink():
                             links.add(path)
@@ -223,7 +225,7 @@ def send_batches(scan: FolderScan, out: Callable[[bytes], object], flush: Callab
     batches = scan.batches()
     try:
         for batch in batches:
-            sent = [[name, record, _measured(scan.folder, name, record)] for name, record in batch.records]
+            sent = [[name, record, _measured(record)] for name, record in batch.records]
             for entry in batch.entries:
                 sent.append([entry.path.name, to_record(entry.stamp or _NO_STAMP, entry), session_widths(entry)])
             out(orjson.dumps([batch.read, batch.total, sent]) + b"\n")
@@ -249,7 +251,7 @@ def received_batch(folder: Path, line: bytes, received: set[str]) -> ScanBatch |
         name, record, measured = item if type(item) is list and len(item) == 3 else (None, None, None)
         if type(name) is not str or os.sep in name or name in received or name in names or not _are_widths(measured):
             return None
-        decoded = from_record(folder / name, record)
+        decoded = from_record(child_path(folder, name), record)
         if decoded is None:
             return None
         names.add(name)
@@ -259,10 +261,9 @@ def received_batch(folder: Path, line: bytes, received: set[str]) -> ScanBatch |
     return ScanBatch(entries, read, total, widths=widths)
 
 
-def _measured(folder: Path, name: str, record: list[Any]) -> tuple[int, ...]:
-    decoded = from_record(folder / name, record)
-    assert decoded is not None  # a cached record is sent only once it has checked out
-    return session_widths(decoded[1])
+def _measured(record: list[Any]) -> tuple[int, ...]:
+    """The row widths of a cached record (one that has checked out: it is sent only then)."""
+    return session_widths(entry_of(_UNDRAWN, record))
 
 
 def _are_widths(value: object) -> TypeGuard[list[int]]:

@@ -103,10 +103,15 @@ def from_record(path: Path, record: object) -> tuple[Stamp, SessionEntry] | None
     if not record_checks_out(record):
         return None
     assert type(record) is list
+    return (record[0], record[1]), entry_of(path, record)
+
+
+def entry_of(path: Path, record: list[Any]) -> SessionEntry:
+    """The entry a record holds, which must have checked out (``record_checks_out``)."""
     size, mtime, session_id, created, frames, tokens, cost, tags, parent, forked, problems, error, outcome, text = (
         record
     )
-    entry = SessionEntry(  # by position, in the fields' order: ten thousand are made at once
+    return SessionEntry(  # by position, in the fields' order: ten thousand are made at once
         path,
         session_id,
         created,
@@ -124,7 +129,6 @@ def from_record(path: Path, record: object) -> tuple[Stamp, SessionEntry] | None
         (),  # children
         (size, mtime) if size or mtime else None,
     )
-    return (size, mtime), entry
 
 
 def shown_running(record: list[Any]) -> list[Any]:
