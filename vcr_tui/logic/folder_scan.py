@@ -46,6 +46,7 @@ ELSEWHERE_FROM = 200  # a folder of this many recordings or more is scanned by a
 FIRST_BATCH = 40  # a screenful: the first rows are handed on at once
 BATCH_SECONDS = 0.1  # then batches this far apart
 _NO_STAMP = (0, 0)
+_INT = {int}
 _UNDRAWN = Path()  # the path of an entry built only to be measured (a row does not show its path)
 
 
@@ -267,7 +268,7 @@ def _measured(record: list[Any]) -> tuple[int, ...]:
 
 
 def _are_widths(value: object) -> TypeGuard[list[int]]:
-    return type(value) is list and len(value) == len(COLUMNS) and all(type(width) is int for width in value)
+    return type(value) is list and len(value) == len(COLUMNS) and set(map(type, value)) == _INT  # (no bool)
 
 
 def _as_shown(entry: SessionEntry, writing: set[Path]) -> SessionEntry:

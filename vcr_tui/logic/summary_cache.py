@@ -37,6 +37,7 @@ Stamp = tuple[int, int]
 """A file's (size in bytes, modification time in nanoseconds)."""
 
 _OUTCOMES = {outcome.value: outcome for outcome in RunOutcome}
+_STR = {str}
 _ERROR, _OUTCOME = 11, 12  # where a record holds the error and the outcome (see ``to_record``)
 
 
@@ -91,7 +92,7 @@ def record_checks_out(record: object) -> bool:
         return False
     if not (type(session_id) is str and type(created) is str and type(text) is str):
         return False
-    if not (type(tags) is list and all(type(tag) is str for tag in tags)):
+    if not (type(tags) is list and set(map(type, tags)) <= _STR):
         return False
     if not ((parent is None or type(parent) is str) and (error is None or type(error) is str)):
         return False
