@@ -172,7 +172,6 @@ class FolderScan:
                 if cancelled() or self._stopped.is_set():
                     return
                 read_stamp, entry = read_summary(path)
-                entry = replace(entry, stamp=read_stamp)
                 summaries.remember(read_stamp, entry)
                 batch.append(_as_shown(entry, writing))
                 read += 1

@@ -30,7 +30,7 @@ _SUM_FRAMES_LIMIT = 5000
 class SessionEntry:
     """One recording in a folder, as the session list shows it.
 
-    Never changed once made (``replace`` makes a changed copy), but not frozen: a frozen
+    Never changed once handed out (``replace`` makes a changed copy), but not frozen: a frozen
     dataclass sets each field through ``object.__setattr__``, which made building the ten
     thousand entries of a big folder cost five times what it does.
     """

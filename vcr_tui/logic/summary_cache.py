@@ -142,9 +142,9 @@ def shown_running(record: list[Any]) -> list[Any]:
 
 
 def read_summary(path: Path) -> tuple[Stamp | None, SessionEntry]:
-    """The file's summary and the stamp it holds for: a file that changes while it is read is
-    read again (a few times at most); the stamp is None when it never held still, or cannot be
-    had, so nothing is kept for it."""
+    """The file's summary and the stamp it holds for (the entry carries it too): a file that
+    changes while it is read is read again (a few times at most); the stamp is None when it
+    never held still, or cannot be had, so nothing is kept for it."""
     entry: SessionEntry | None = None
     for _ in range(_READ_ATTEMPTS):
         try:
@@ -154,6 +154,7 @@ def read_summary(path: Path) -> tuple[Stamp | None, SessionEntry]:
         entry = summarize(path)
         try:
             if stamp_of(os.stat(path)) == before:
+                entry.stamp = before  # (the entry is new: nothing else holds it yet)
                 return before, entry
         except OSError:
             break
