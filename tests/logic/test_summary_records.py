@@ -15,7 +15,7 @@ from tests.support.vcr_lines import frame, header
 from vcr_tui.logic.folder_scan import FolderScan, received_batch, send_batches
 from vcr_tui.logic.session_cells import session_cells
 from vcr_tui.logic.sessions import SessionEntry, child_path
-from vcr_tui.logic.summary_cache import FolderSummaries, cache_file, from_record, to_record
+from vcr_tui.logic.summary_cache import FolderSummaries, cache_file, from_record, read_summary, stamp_of, to_record
 from vcr_tui.logic.table_cells import cell_width
 
 AN_HOUR_NS = 3_600 * 10**9
@@ -138,3 +138,14 @@ def test_a_child_path_made_quickly_is_the_same_path() -> None:
                 plain.name,
                 plain.parent,
             ), (folder, name)
+
+
+def test_a_file_changed_since_the_listing_is_read_again_with_its_new_stamp(tmp_path: Path) -> None:
+    path = saved(tmp_path, "a", 111)
+    listed = stamp_of(os.stat(path))
+    saved(tmp_path, "a", 222_222)  # rewritten after the listing saw it: another size and time
+    now = stamp_of(os.stat(path))
+    assert now != listed
+    stamp, entry = read_summary(path, listed)
+    assert stamp == now == entry.stamp and entry.tokens == 222_222
+    assert read_summary(path, now) == (now, entry)  # unchanged since: read once, same summary

@@ -149,18 +149,18 @@ class FolderScan:
         writing = held_for_writing([path for path, _ in listing], links=links)
         known: list[SessionEntry] = []
         records: list[list[Any]] = []
-        unknown: list[Path] = []
+        unknown: list[tuple[Path, Stamp]] = []
         for path, stamp in listing:
             if self.records:
                 record = summaries.lookup_record(path.name, stamp)
                 if record is None:
-                    unknown.append(path)
+                    unknown.append((path, stamp))
                 else:
                     records.append([path.name, shown_running(record) if path in writing else record])
                 continue
             entry = summaries.lookup(path, stamp)
             if entry is None:
-                unknown.append(path)
+                unknown.append((path, stamp))
             else:
                 known.append(_as_shown(entry, writing))
         total, read = len(everything), len(known) + len(records) + len(skip)
@@ -168,10 +168,10 @@ class FolderScan:
         last, first = time.monotonic(), True
         try:
             yield ScanBatch(known, read, total, records)
-            for path in unknown:
+            for path, listed in unknown:
                 if cancelled() or self._stopped.is_set():
                     return
-                read_stamp, entry = read_summary(path)
+                read_stamp, entry = read_summary(path, listed)
                 summaries.remember(read_stamp, entry)
                 batch.append(_as_shown(entry, writing))
                 read += 1

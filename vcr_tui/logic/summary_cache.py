@@ -141,14 +141,18 @@ def shown_running(record: list[Any]) -> list[Any]:
     return held
 
 
-def read_summary(path: Path) -> tuple[Stamp | None, SessionEntry]:
+def read_summary(path: Path, listed: Stamp | None = None) -> tuple[Stamp | None, SessionEntry]:
     """The file's summary and the stamp it holds for (the entry carries it too): a file that
     changes while it is read is read again (a few times at most); the stamp is None when it
-    never held still, or cannot be had, so nothing is kept for it."""
+    never held still, or cannot be had, so nothing is kept for it.
+
+    ``listed``: the stamp the folder's listing saw, which stands for the first look at the file
+    (a change since the listing shows as one while it was read; ten thousand looks are saved).
+    """
     entry: SessionEntry | None = None
-    for _ in range(_READ_ATTEMPTS):
+    for attempt in range(_READ_ATTEMPTS):
         try:
-            before = stamp_of(os.stat(path))
+            before = listed if attempt == 0 and listed is not None else stamp_of(os.stat(path))
         except OSError:
             break
         entry = summarize(path)
