@@ -169,18 +169,19 @@ def nest_forks(
     A fork whose parent is not in the folder is shown as a run of its own. Parent links that form
     a cycle (a hand-edited file) are broken rather than followed forever.
     """
-    by_id: dict[str, SessionEntry] = {}
-    for entry in entries:
-        by_id.setdefault(entry.session_id, entry)
     children: dict[str, list[SessionEntry]] = {}
-    roots: list[SessionEntry] = []
-    for entry in entries:
-        parent = entry.parent_session_id
-        if parent and parent in by_id and parent != entry.session_id and not _in_cycle(entry, by_id):
-            children.setdefault(parent, []).append(entry)
-        else:
-            roots.append(entry)
-    roots.sort(key=key, reverse=descending)
+    roots = entries
+    forks = [entry for entry in entries if entry.parent_session_id]
+    if forks:  # (most folders have few or none: the ids are looked up only then)
+        by_id = {entry.session_id: entry for entry in reversed(entries)}  # the first of an id wins
+        placed_under: set[int] = set()
+        for entry in forks:
+            parent = entry.parent_session_id
+            if parent and parent in by_id and parent != entry.session_id and not _in_cycle(entry, by_id):
+                children.setdefault(parent, []).append(entry)
+                placed_under.add(id(entry))
+        roots = [entry for entry in entries if id(entry) not in placed_under]
+    roots = sorted(roots, key=key, reverse=descending)
     ordered: list[SessionEntry] = []
     seen: set[int] = set()  # ids of the entries placed (hashing a Path is not cached)
 
@@ -201,8 +202,9 @@ def nest_forks(
         else:  # most runs have no fork: placed as they are, without a call or a sort of no children
             seen.add(id(root))
             ordered.append(root)
-    for entry in entries:  # anything a broken link left out
-        place(entry, 0)
+    if len(ordered) < len(entries):
+        for entry in entries:  # anything a broken link left out
+            place(entry, 0)
     return ordered
 
 
