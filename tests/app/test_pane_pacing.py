@@ -7,8 +7,6 @@ the frames passed over are never filled in, one after another, after the keys st
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.message import Message
 
@@ -18,13 +16,8 @@ from vcr_tui.messages import DiffReady
 from vcr_tui.widgets.state_tree import StateTree
 
 
-@pytest.fixture
-def demo(app_recordings) -> Path:
-    return app_recordings.demo()
-
-
-async def test_a_step_shows_the_details_and_position_at_once_and_the_tree_and_diff_after(demo: Path) -> None:
-    app = VCRApp(demo)
+async def test_a_step_shows_the_details_and_position_at_once_and_the_tree_and_diff_after(app_recordings) -> None:
+    app = VCRApp(app_recordings.demo())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = file_screen(app)
@@ -38,7 +31,7 @@ async def test_a_step_shows_the_details_and_position_at_once_and_the_tree_and_di
 
 
 async def test_held_steps_fill_the_tree_and_the_diff_once_for_the_last_frame(
-    demo: Path, monkeypatch: pytest.MonkeyPatch
+    app_recordings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     filled: list[int] = []
     show_state = StateTree.show_state
@@ -49,7 +42,7 @@ async def test_held_steps_fill_the_tree_and_the_diff_once_for_the_last_frame(
 
     monkeypatch.setattr(StateTree, "show_state", counted)
     seen: list[Message] = []
-    app = VCRApp(demo)
+    app = VCRApp(app_recordings.demo())
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await settle(pilot)
         screen = file_screen(app)
@@ -66,9 +59,9 @@ async def test_held_steps_fill_the_tree_and_the_diff_once_for_the_last_frame(
         assert diffs == {8}
 
 
-async def test_keys_between_steps_see_the_current_frame(demo: Path) -> None:
+async def test_keys_between_steps_see_the_current_frame(app_recordings) -> None:
     """Toggling the side right after a step shows the new frame's other side, not the old frame's."""
-    app = VCRApp(demo)
+    app = VCRApp(app_recordings.demo())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = file_screen(app)
