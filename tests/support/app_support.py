@@ -24,13 +24,21 @@ NOTIFICATION_LOG = "_test_notification_log"  # where the conftest fixture keeps 
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let messages, the workers they start, and the messages those post, all finish."""
+    """Let messages, the workers they start, and the messages those post, all finish; and the
+    debugger's tree and diff follow the last step (they wait for a burst of steps to pause)."""
     for _ in range(50):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(worker.is_running for worker in pilot.app.workers):
-            return
+            if not panes_pending(pilot.app):
+                return
+            await wait_until(pilot, lambda: not panes_pending(pilot.app), "the tree and the diff to follow the step")
+
+
+def panes_pending(app: App[object]) -> bool:
+    """A debugger screen's tree and diff have yet to follow its last step."""
+    return any(isinstance(screen, FileScreen) and screen.panes_pending for screen in app.screen_stack)
 
 
 async def wait_until(

@@ -97,6 +97,8 @@ class FrameList(ScrollView, can_focus=True):
         self._paint: tuple[int, int, Style, bool] = (0, 0, Style(), False)
         self.name_want = 0  # the widest node name shown so far: narrow panes keep room for it
         self._names_window: tuple[object, ...] = ()  # the rows whose names were last looked at
+        self._looks: dict[str, Style] = {}  # component styles resolved under ``_looks_theme``
+        self._looks_theme = ""
 
     # -- data --------------------------------------------------------------------------------
 
@@ -242,6 +244,19 @@ class FrameList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # drawn with the old styles (a theme switch)
+        self._looks.clear()
+
+    def _look(self, component: str) -> Style:
+        """A component class's style, resolved once per theme and CSS: a row drawn on a step
+        asks for two or three, and each resolution walks the styles."""
+        theme = self.app.theme
+        if theme != self._looks_theme:
+            self._looks.clear()
+            self._looks_theme = theme
+        style = self._looks.get(component)
+        if style is None:
+            style = self._looks[component] = self.get_component_rich_style(component)
+        return style
 
     def on_focus(self) -> None:
         self._repaint()
@@ -253,8 +268,10 @@ class FrameList(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Looked up once per paint, not once per row: each costs a style resolution.
-        self._paint = (self.scrollable_content_region.width, round(self.scroll_y), self.rich_style, self.has_focus)
-        self._widen_names(round(self.scroll_y), self.scrollable_content_region.height)
+        region = self.scrollable_content_region
+        top = round(self.scroll_y)
+        self._paint = (region.width, top, self.rich_style, self.has_focus)
+        self._widen_names(top, region.height)
         return super().render_lines(crop)
 
     def _widen_names(self, top: int, height: int) -> None:
@@ -282,7 +299,7 @@ class FrameList(ScrollView, can_focus=True):
         index = top + y
         if self.store is None or not self.frame_count:
             if y == 0:
-                dim = self.get_component_rich_style("frame-list--dim")
+                dim = self._look("frame-list--dim")
                 return Strip([Segment(" " + self.placeholder, dim)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         if index >= self.frame_count:
@@ -314,7 +331,7 @@ class FrameList(ScrollView, can_focus=True):
         text = self.row_text(row, Columns(width, self.frame_count, self.name_want))
         if is_cursor:
             name = "frame-list--cursor" if self.has_focus else "frame-list--cursor-blurred"
-            text.stylize(self.get_component_rich_style(name))
+            text.stylize(self._look(name))
         segments = list(text.render(self.app.console))
         return Strip(segments, text.cell_len).apply_style(base)
 
@@ -324,16 +341,16 @@ class FrameList(ScrollView, can_focus=True):
         error = row.is_error
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         if row.index == self.marked:
-            text.append(MARK_GLYPH, style=self.get_component_rich_style("frame-list--mark"))
+            text.append(MARK_GLYPH, style=self._look("frame-list--mark"))
         elif row.index in self.matches:
-            text.append(MATCH_GLYPH, style=self.get_component_rich_style("frame-list--match"))
+            text.append(MATCH_GLYPH, style=self._look("frame-list--match"))
         elif row.index in self.edited:
-            text.append(EDITED_GLYPH, style=self.get_component_rich_style("frame-list--mark"))
+            text.append(EDITED_GLYPH, style=self._look("frame-list--mark"))
         elif row.source in ANSWERED_SOURCES:  # answered by the recording or a golden run, at zero tokens
-            text.append(REPLAYED_GLYPH, style=self.get_component_rich_style("frame-list--dim"))
+            text.append(REPLAYED_GLYPH, style=self._look("frame-list--dim"))
         else:
             text.append(" ")
-        dim = self.get_component_rich_style("frame-list--dim")
+        dim = self._look("frame-list--dim")
         text.append(f"{row.index:>{columns.index}} ", style=dim)
         text.append(look.glyph + " ", style=look.style)
         if columns.word:

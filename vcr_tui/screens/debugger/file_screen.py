@@ -2,8 +2,9 @@
 
 The screen is the only place that knows about all panes. It reacts to the frame list's cursor,
 loads the frame (on this thread when that is cheap, in a worker otherwise), fills the details and
-the tree at once, and asks a worker for the diff. Workers post messages; every result carries the
-frame it was computed for and is dropped if the cursor has moved on.
+the status line at once, then the tree, and asks a worker for the diff: after the step's screen
+update, or once a burst of steps pauses (``pane_pacing``). Workers post messages; every result
+carries the frame it was computed for and is dropped if the cursor has moved on.
 
 Extension points for editing and following (kept here so those features plug in, not rewire):
 ``state_for`` (an edited state replaces the recorded one), ``DiffMode`` (append a mode),
@@ -13,6 +14,7 @@ Extension points for editing and following (kept here so those features plug in,
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,7 @@ from vcr_tui.logic.formatting import value_as_clipboard_text
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.frame_view import DiffJob, FrameView, goto_target
 from vcr_tui.logic.latest_only import LatestOnly
+from vcr_tui.logic.pane_pacing import PanePacing
 from vcr_tui.logic.preview_store import PreviewStore
 from vcr_tui.logic.run_identity import fork_text, totals_text
 from vcr_tui.logic.safe_text import clean, shorten
@@ -187,6 +190,9 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self._status_pending = False
         self._diffs: LatestOnly[DiffJob] = LatestOnly(self._diff_worker)
         self._loads: LatestOnly[LoadJob] = LatestOnly(self._load_worker)
+        self._pacing = PanePacing()  # when the tree and the diff follow a step
+        self._pacing_timer: Timer | None = None
+        self._pacing_turn = 0  # a fill asked for after a step's paint is void once this moves on
         self._first_paint = threading.Event()  # set once the first screen is drawn
         self.setup_following(source, follow)  # a source to read, or follow=True to follow ``path``
 
@@ -383,7 +389,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
     # -- the selected frame ------------------------------------------------------------------
 
     def _cursor_changed(self, index: int) -> None:
-        """The list's cursor moved: fill the panes in the same turn, so one screen update shows the step.
+        """The list's cursor moved: the details and the status line in the same turn, so the key's own
+        screen update shows the step (the tree and the diff follow it).
 
         Watching the list's ``cursor`` (rather than waiting for its ``FrameHighlighted``) keeps the
         key, the row, the details and the status line in one update instead of two.
@@ -392,13 +399,13 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.show_frame(index)
 
     def show_frame(self, index: int) -> None:
-        """Fill details, tree and diff for frame ``index``."""
+        """Fill details, tree and diff for frame ``index`` (the tree and the diff after the step's paint)."""
         if self.store is None:
             return
         self.cursor_index = index
         frame = self.store.try_frame(index)
         if frame is not None:
-            self.display_frame(frame)
+            self.display_frame(frame, step=self.current is not None)
             return
         self.current = None
         self.state_tree.show_note("Loading frame…", index=None)
@@ -432,12 +439,50 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         """The state the panes show for a frame: an in-memory edit wins over the recording."""
         return self.view.state_for(frame, side)
 
-    def display_frame(self, frame: Frame) -> None:
+    def display_frame(self, frame: Frame, *, step: bool = False) -> None:
+        """Show ``frame``: its details and the status line at once; the tree and the diff at once
+        too, or for a ``step`` as ``PanePacing`` decides (after this paint, or once the steps pause)."""
         self.current = frame
         self.details.show_frame(frame)
-        self.state_tree.show_state(self.state_for(frame, self.side), index=frame.index, side=self.side)
         self._set_title(self.query_one("#frame-pane"), self.view.pane_title())
         self.refresh_status()
+        if step:
+            self._panes_follow()
+        else:
+            self.fill_panes()
+
+    @property
+    def panes_pending(self) -> bool:
+        """The tree and the diff have yet to be filled for the current frame."""
+        return self._pacing.pending
+
+    def _panes_follow(self) -> None:
+        caught_up = self.diff_view.shown_key == self._diff_key  # the step before is fully shown
+        wait = self._pacing.step(time.monotonic(), caught_up)
+        self._pacing_turn += 1
+        if self._pacing_timer is not None:
+            self._pacing_timer.stop()
+            self._pacing_timer = None
+        if wait is None:
+            self.call_after_refresh(self._fill_after_paint, self._pacing_turn)
+        else:
+            self._pacing_timer = self.set_timer(wait, self.fill_panes)
+
+    def _fill_after_paint(self, turn: int) -> None:
+        if turn == self._pacing_turn:  # no step since: else that step decided when
+            self.fill_panes()
+
+    def fill_panes(self) -> None:
+        """Fill the tree and ask for the diff of the current frame now (a pending fill is done)."""
+        if self._pacing_timer is not None:
+            self._pacing_timer.stop()
+            self._pacing_timer = None
+        self._pacing_turn += 1
+        self._pacing.filled()
+        frame = self.current
+        if frame is None:
+            return  # being loaded: it is shown in full when it arrives
+        self.state_tree.show_state(self.state_for(frame, self.side), index=frame.index, side=self.side)
         self.request_diff()
 
     # -- diff --------------------------------------------------------------------------------
@@ -587,6 +632,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             self.request_diff()
 
     def action_copy_value(self) -> None:
+        if self.panes_pending:
+            self.fill_panes()  # copy what the current frame holds, not what a pane still shows
         focused = self.focused
         if focused is self.diff_view:
             self._copy(diff_as_text(self.diff_view.lines), "the diff")
@@ -601,6 +648,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             self._copy(value_as_clipboard_text(state), f"the {self.side} state of #{self.current.index}")
 
     def action_copy_path(self) -> None:
+        if self.panes_pending:
+            self.fill_panes()
         entry = self.state_tree.selected_entry()
         path = entry.path_text if entry is not None else format_path(())
         self._copy(path, clean(shorten(path, 60)))
