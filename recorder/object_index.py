@@ -30,6 +30,7 @@ from recorder.storage import ObjectStore, ObjectVersion
 _BLOCK = 512 << 10
 _BLOCKS_KEPT = 64
 _SCAN_READ = 1 << 20  # reads this big or bigger are the scanner's: streamed, not cached
+_HEAD_KEPT = 64 << 10  # of the first chunk, what the fingerprint reads again (its first bytes)
 _AHEAD = 2  # the scanner's chunks a stream keeps received ahead of it: the bytes in flight are bounded
 
 
@@ -234,6 +235,8 @@ class ObjectIndex(LineIndex):
         first = self._scanned.get(0)
         scanned = {0: first} if first is not None and offset else {}
         scanned[offset] = ready
+        if not offset:
+            scanned[0] = ready[:_HEAD_KEPT]
         self._scanned = scanned  # replaced whole: a reader in another thread never sees it change
         if len(again) < size:  # kept from the last complete line on (its start is known by now)
             kept = [(start, data) for start, data in self._unconsumed if start + len(data) > self._last_line_start]

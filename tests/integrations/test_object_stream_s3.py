@@ -95,7 +95,7 @@ def test_streaming_holds_a_few_chunks_never_the_object(s3: S3, tmp_path: Path) -
     finally:
         tracemalloc.stop()
     assert index.complete and len(index) == 24_000
-    assert peak < 10 * _CHUNK < size / 1.5, f"{peak / 1e6:.1f} MB held while streaming {size / 1e6:.1f} MB"
+    assert peak < 12 * _CHUNK < size / 1.5, f"{peak / 1e6:.1f} MB held while streaming {size / 1e6:.1f} MB"
     index.close()
 
 
