@@ -31,6 +31,18 @@ _BLOCK = 512 << 10
 _BLOCKS_KEPT = 64
 _SCAN_READ = 1 << 20  # reads this big or bigger are the scanner's: streamed, not cached
 _HEAD_KEPT = 64 << 10  # of the first chunk, what the fingerprint reads again (its first bytes)
+# Where ``LineIndex`` keeps how far its scans got, besides the lists they append to.
+_SCAN_STATE = (
+    "end",
+    "line_count",
+    "pending_tail",
+    "_last_line_start",
+    "_fingerprint",
+    "_sample",
+    "_seen",
+    "_separator",
+    "_separator_known",
+)
 _AHEAD = 2  # the scanner's chunks a stream keeps received ahead of it: the bytes in flight are bounded
 
 
@@ -156,36 +168,15 @@ class ObjectIndex(LineIndex):
 
     def _progress(self) -> tuple[Any, ...]:
         """What a scan changes, to put back when one fails half-way."""
-        return (
-            len(self.starts),
-            len(self.sessions),
-            len(self.problems),
-            self.end,
-            self.line_count,
-            self.pending_tail,
-            self._last_line_start,
-            self._fingerprint,
-            self._sample,
-            self._seen,
-            self._separator,
-            self._separator_known,
-        )
+        counts = (len(self.starts), len(self.sessions), len(self.problems))
+        return (*counts, *(getattr(self, name) for name in _SCAN_STATE))
 
     def _roll_back(self, kept: tuple[Any, ...]) -> None:
         frames, sessions, problems = kept[:3]
         del self.starts[frames:], self.ends[frames:], self.lines[frames:]
         del self.sessions[sessions:], self.problems[problems:]
-        (
-            self.end,
-            self.line_count,
-            self.pending_tail,
-            self._last_line_start,
-            self._fingerprint,
-            self._sample,
-            self._seen,
-            self._separator,
-            self._separator_known,
-        ) = kept[3:]
+        for name, value in zip(_SCAN_STATE, kept[3:], strict=True):
+            setattr(self, name, value)
         self._forget_bytes()
 
     # -- reading -----------------------------------------------------------------------------

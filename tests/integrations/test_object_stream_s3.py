@@ -141,3 +141,18 @@ def test_an_object_deleted_in_the_middle_of_a_read_loses_nothing(s3: S3, tmp_pat
     assert not index.update().reset
     index_in_steps(index)
     assert_same_offsets(index, local_index(path))
+
+
+def test_a_driver_without_an_async_s3_client_streams_by_ranged_gets_in_turn(
+    s3: S3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recorder import object_stream
+
+    path = uneven_recording(tmp_path, "plain", 4000, huge_at=900)
+    url = s3.put(path, "plain.vcr")
+    monkeypatch.setattr(object_stream, "_loop_of", lambda store: None)  # what gcsfs and adlfs get
+    index = ObjectIndex(url, step_bytes=(3 << 20) + 7, use_cache=False)
+    index_in_steps(index)
+    stream = index._stream
+    assert stream is not None and stream.requests == -(-path.stat().st_size // _CHUNK)  # a GET a chunk
+    assert_same_offsets(index, local_index(path))
