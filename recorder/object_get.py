@@ -1,11 +1,13 @@
 """One GET of the start of an S3 object, signed here (AWS Signature Version 4), without the driver.
 
 Only for the plain case, where the answer cannot differ from the driver's: an ``s3://`` address,
-keys in the environment (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``)
-and no profile named, the endpoint from ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL`` (path-style
-addressing, as S3-compatible stores expect) or S3's own for the region. Every other case, and every
-answer but the bytes asked for or "no such key", returns None: the caller then asks the driver,
-which knows the rest (profiles, roles, redirects, retries) and says what went wrong.
+keys in the environment (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``),
+no profile named, nothing set for fsspec or in the AWS config file that could send the driver
+elsewhere (an endpoint, an addressing style), and the endpoint from ``AWS_ENDPOINT_URL_S3`` /
+``AWS_ENDPOINT_URL`` (path-style addressing, as S3-compatible stores expect) or S3's own for the
+region. Every other case, and every answer but the bytes asked for or "no such key", returns
+None: the caller then asks the driver, which knows the rest (profiles, roles, redirects,
+retries) and says what went wrong.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from recorder.errors import RecordingNotFoundError
@@ -41,7 +44,7 @@ def signed_head(url: str, size: int) -> SignedHead | None:
     key_id, secret = env.get("AWS_ACCESS_KEY_ID", ""), env.get("AWS_SECRET_ACCESS_KEY", "")
     if scheme.lower() not in ("s3", "s3a") or not bucket or not key or not key_id or not secret:
         return None
-    if env.get("AWS_PROFILE") or "?" in key or size <= 0:
+    if env.get("AWS_PROFILE") or "?" in key or size <= 0 or _configured_elsewhere(env):
         return None  # a named profile outranks the keys in the environment; a query is the driver's
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
@@ -62,6 +65,22 @@ def signed_head(url: str, size: int) -> SignedHead | None:
         raise
     except (OSError, http.client.HTTPException, ValueError):  # unreachable, refused, garbled: the driver's to say
         return None
+
+
+def _configured_elsewhere(env: os._Environ[str]) -> bool:
+    """Whether the driver may be told something this GET would not know: fsspec's own settings
+    (its variables or config folder), or an endpoint or addressing style in the AWS config file."""
+    if any(name.startswith("FSSPEC_") for name in env) or env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
+        return True
+    folder = Path(env.get("FSSPEC_CONFIG_DIR") or Path.home() / ".config" / "fsspec")
+    if folder.is_dir() and any(folder.iterdir()):
+        return True
+    config = Path(env.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config")
+    try:
+        text = config.read_text(errors="replace") if config.is_file() else ""
+    except OSError:
+        return True
+    return "endpoint_url" in text or "addressing_style" in text or "services" in text
 
 
 def _get(secure: bool, host: str, path: str, headers: dict[str, str], url: str) -> SignedHead | None:

@@ -273,7 +273,9 @@ async def test_the_first_screen_shows_the_objects_head_before_any_index_exists(s
         source.close()
 
 
-def test_the_head_is_one_signed_get_when_the_keys_are_in_the_environment(s3: S3, tmp_path: Path) -> None:
+def test_the_head_is_one_signed_get_when_the_keys_are_in_the_environment(
+    s3: S3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from recorder.object_head import HeadPrefetch
 
     path = big_recording(tmp_path, "signed", 400, pad=2000)
@@ -288,6 +290,10 @@ def test_the_head_is_one_signed_get_when_the_keys_are_in_the_environment(s3: S3,
     with pytest.raises(RecordingNotFoundError, match="no such object"):
         missing.result()
     assert not missing.by_helper
+
+    monkeypatch.setenv("FSSPEC_S3_ENDPOINT_URL", s3.endpoint)  # fsspec is told something: its driver reads
+    told = HeadPrefetch(url, size=100_000)
+    assert told.by_helper and told.result().data == head.data
 
 
 def test_without_keys_in_the_environment_the_driver_reads_the_head_in_a_helper(
