@@ -1,36 +1,49 @@
 """The line index of a recording kept in object storage, read by ranged GETs.
 
 Same index as a local file (``LineIndex`` does the scanning), fed by a different ``_pread``:
-the object is streamed in chunks, several ranged GETs in flight at once, and never held whole
-in memory. Frames are then read on demand from a small cache of blocks, so stepping through
-neighbouring frames costs one request per block, not one per frame.
+the scan reads one GET from where it is to the end of the object (``ObjectStream``), a few
+pieces ahead of it, so the transfer and the scan overlap, one request's overhead is paid once,
+and the object is never held whole in memory. Frames are then read on demand from a small cache
+of blocks, so stepping through neighbouring frames costs one request per block, not one per frame.
 
 A store cannot append, so a "growing" recording is a writer that uploads it again, bigger. Each
 ``update()`` once caught up asks for the object's version: the same tag means nothing new; a new
 tag whose first bytes and last indexed line are unchanged is an append (only the new bytes are
-read); anything else was replaced and is indexed from the start. A complete index is saved in
-the local cache under the object's tag, and an open that finds it there reads no data at all.
+read); anything else was replaced and is indexed from the start, as is an object found replaced
+in the middle of a read. A read that fails leaves the index as it was before that ``update()``,
+so trying again loses and repeats no frame. A complete index is saved in the local cache under
+the object's tag, and an open that finds it there reads no data at all.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from recorder import index_cache
-from recorder.errors import RecordingUnreadableError
 from recorder.index import _CHUNK, IndexUpdate, LineIndex
+from recorder.object_stream import ObjectChangedError, ObjectStream, changed
 from recorder.storage import ObjectStore, ObjectVersion
 
 _BLOCK = 512 << 10
 _BLOCKS_KEPT = 64
-_SCAN_READ = 1 << 20  # reads this big or bigger are the scanner's: fetched ahead, not cached
-_FETCH = 32 << 20  # one ranged GET while scanning; sliced into the scanner's chunks
-_AHEAD = 2  # GETs sent together: one window; the next window travels while this one is scanned
+_SCAN_READ = 1 << 20  # reads this big or bigger are the scanner's: streamed, not cached
+_HEAD_KEPT = 64 << 10  # of the first chunk, what the fingerprint reads again (its first bytes)
+# Where ``LineIndex`` keeps how far its scans got, besides the lists they append to.
+_SCAN_STATE = (
+    "end",
+    "line_count",
+    "pending_tail",
+    "_last_line_start",
+    "_fingerprint",
+    "_sample",
+    "_seen",
+    "_separator",
+    "_separator_known",
+)
+_AHEAD = 2  # the scanner's chunks a stream keeps received ahead of it: the bytes in flight are bounded
 
 
 class ObjectIndex(LineIndex):
@@ -62,10 +75,11 @@ class ObjectIndex(LineIndex):
         self.requests = 0  # ranged GETs sent: how a caller tells a cached open from a streamed one
         self._limit = 0
         self._blocks: OrderedDict[int, bytes] = OrderedDict()
-        self._ahead: dict[int, bytes] = {}
-        self._next: tuple[int, int, list[tuple[int, int]], Future[list[bytes]]] | None = None
+        self._stream: ObjectStream | None = None
         self._scanned: dict[int, bytes] = {}  # the first and the latest slice the scanner took, by offset
-        self._fetcher: ThreadPoolExecutor | None = None
+        self._unconsumed: list[tuple[int, bytes]] = []  # slices from ``end`` to the stream: a line read again
+        self._scanning = False  # reads of the scanner's size come from the stream only while it scans
+        self._stale = False  # a read found the object replaced: the next ``update()`` starts over
         self._saved_tag: str | None = None
         self._reset_state()
         if use_cache:
@@ -83,13 +97,16 @@ class ObjectIndex(LineIndex):
         return ()
 
     def close(self) -> None:
+        self._forget_bytes()
+
+    def _forget_bytes(self) -> None:
+        """Drop every byte read so far and the stream: they belong to the version last seen."""
         self._blocks.clear()
-        self._ahead.clear()
-        self._next = None
         self._scanned = {}
-        if self._fetcher is not None:
-            self._fetcher.shutdown(wait=False, cancel_futures=True)
-            self._fetcher = None
+        self._unconsumed = []
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
 
     @property
     def complete(self) -> bool:
@@ -106,16 +123,18 @@ class ObjectIndex(LineIndex):
         return result
 
     def _changed_underneath(self) -> bool:
+        if self._stale:
+            self.version = self.store.version()
+            self._forget_bytes()
+            self._stale = False
+            return True
         if not self.complete:
             return False  # still reading the version we have: no need to ask yet
         latest = self.store.version()
         if latest.tag == self.version.tag and latest.size == self.version.size:
             return False
         self.version = latest
-        self._blocks.clear()
-        self._ahead.clear()
-        self._next = None
-        self._scanned = {}
+        self._forget_bytes()
         if latest.size < self.end:
             return True
         self._limit = latest.size
@@ -134,17 +153,42 @@ class ObjectIndex(LineIndex):
         if self._fingerprint and self.end + self.pending_tail >= self.version.size:
             return  # every byte of this version is indexed already (say, from the cache)
         self._limit = self._next_limit()
-        super()._scan()
+        kept = self._progress()
+        self._scanning = True
+        try:
+            super()._scan()
+            self._unconsumed = [(start, data) for start, data in self._unconsumed if start + len(data) > self.end]
+        except BaseException as exc:
+            self._roll_back(kept)  # the lines of this scan are read again next time, not twice
+            if isinstance(exc, ObjectChangedError):
+                self._stale = True
+            raise
+        finally:
+            self._scanning = False
+
+    def _progress(self) -> tuple[Any, ...]:
+        """What a scan changes, to put back when one fails half-way."""
+        counts = (len(self.starts), len(self.sessions), len(self.problems))
+        return (*counts, *(getattr(self, name) for name in _SCAN_STATE))
+
+    def _roll_back(self, kept: tuple[Any, ...]) -> None:
+        frames, sessions, problems = kept[:3]
+        del self.starts[frames:], self.ends[frames:], self.lines[frames:]
+        del self.sessions[sessions:], self.problems[problems:]
+        for name, value in zip(_SCAN_STATE, kept[3:], strict=True):
+            setattr(self, name, value)
+        self._forget_bytes()
 
     # -- reading -----------------------------------------------------------------------------
 
     def _pread(self, size: int, offset: int) -> bytes:
+        scanner = self._scanning and size >= _SCAN_READ  # the scan's chunks, however short the last
         size = min(size, self._limit - offset)
         if size <= 0:
             return b""
-        if size >= _SCAN_READ:
+        if scanner:
             return self._scan_read(size, offset)
-        for start, data in self._scanned.items():  # the fingerprint's reads: what the scan just saw
+        for start, data in (*self._scanned.items(), *self._unconsumed):  # the fingerprint's: what the scan saw
             if start <= offset and offset + size <= start + len(data):
                 return data[offset - start : offset - start + size]
         first, last = offset // _BLOCK, (offset + size - 1) // _BLOCK
@@ -168,66 +212,62 @@ class ObjectIndex(LineIndex):
             self._blocks.popitem(last=False)
 
     def _scan_read(self, size: int, offset: int) -> bytes:
-        """A scanner's chunk: served from what was fetched ahead, else fetched with what follows."""
-        ready = self._ahead.pop(offset, None)
-        if ready is None or len(ready) < size:
-            self._fetch_ahead(offset, size)
-            ready = self._ahead.pop(offset, b"")
-        ready = ready[:size]
+        """A scanner's chunk, from the stream (opened at ``offset`` unless it is there already).
+
+        A scan that stopped at its step's limit left an unfinished line behind, which the next
+        scan reads again: those bytes are the end of the slice taken last, and the stream goes on
+        after them.
+        """
+        again = self._read_again(offset)
+        stream = self._streamed(offset + len(again))
+        ready = again + stream.read(size - len(again)) if len(again) < size else again[:size]
+        if len(ready) != size:
+            raise changed(self.url)
         first = self._scanned.get(0)
         scanned = {0: first} if first is not None and offset else {}
         scanned[offset] = ready
+        if not offset:
+            scanned[0] = ready[:_HEAD_KEPT]
         self._scanned = scanned  # replaced whole: a reader in another thread never sees it change
+        if len(again) < size:  # kept from the last complete line on (its start is known by now)
+            kept = [(start, data) for start, data in self._unconsumed if start + len(data) > self._last_line_start]
+            self._unconsumed = [*kept, (offset + len(again), ready[len(again) :])]
         return ready
 
+    def _read_again(self, offset: int) -> bytes:
+        """The bytes from ``offset`` to where the stream is, when the slices not yet consumed hold
+        them (a line longer than a step is read again by each step until it ends)."""
+        stream, kept = self._stream, self._unconsumed
+        if stream is None or stream.tag != self.version.tag or not offset < stream.position or not kept:
+            return b""
+        if kept[0][0] > offset or kept[-1][0] + len(kept[-1][1]) != stream.position:
+            return b""
+        parts = [data[max(0, offset - start) :] for start, data in kept if start + len(data) > offset]
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _streamed(self, offset: int) -> ObjectStream:
+        stream = self._stream
+        if stream is None or stream.position != offset or stream.tag != self.version.tag:
+            if stream is not None:
+                stream.close()
+            stream = self._stream = ObjectStream(
+                self.store, offset, self.version.size, self.version.tag, piece=_CHUNK, ahead=_AHEAD
+            )
+            self.requests += 1
+        return stream
+
     def prefetch(self) -> None:
-        """Fetch what the next ``update()`` will scan, so that it only scans: a follower calls this
+        """Start the GET the next ``update()`` reads, so that it only scans: a follower calls this
         outside the reader's lock, and the screen keeps reading frames while the bytes travel."""
-        if self.complete:
+        if self.complete or self._stale:
             return
         self._limit = self._next_limit()
-        if self.end not in self._ahead and self.end < self._limit:
-            self._fetch_ahead(self.end, _CHUNK)
+        if self.end < self._limit:
+            self._streamed(self.end + len(self._read_again(self.end)))
 
     def _next_limit(self) -> int:
         size = self.version.size
         return size if self.step_bytes is None else min(size, self.end + self.pending_tail + self.step_bytes)
-
-    def _fetch_ahead(self, offset: int, size: int) -> None:
-        """The window from ``offset`` (at most ``_AHEAD`` GETs of ``_FETCH`` bytes, sent together, or
-        taken from the GETs already sent for it), kept in slices of ``size`` keyed by where each
-        starts; then the GETs for the window after it are sent from a worker thread, so the
-        network and the scan of this window overlap."""
-        self._ahead.clear()
-        pending, self._next = self._next, None
-        if pending is not None and pending[0] == offset and pending[1] == self._limit:
-            ranges, chunks = pending[2], pending[3].result()
-        else:
-            ranges = self._window(offset)
-            if not ranges:
-                return
-            self.requests += len(ranges)
-            chunks = self.store.read_many(ranges)
-        for (start, end), chunk in zip(ranges, chunks, strict=True):
-            if len(chunk) != end - start:
-                raise RecordingUnreadableError(errno.EIO, f"{self.url} changed while it was being read")
-            for at in range(0, len(chunk), size):
-                self._ahead[start + at] = chunk[at : at + size]
-        following = self._window(ranges[-1][1])
-        if following and size >= _SCAN_READ:
-            if self._fetcher is None:
-                self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vcr-object-read")
-            self.requests += len(following)
-            future = self._fetcher.submit(self.store.read_many, following)
-            self._next = (following[0][0], self._limit, following, future)
-
-    def _window(self, offset: int) -> list[tuple[int, int]]:
-        ranges: list[tuple[int, int]] = []
-        start = offset
-        while start < self._limit and len(ranges) < _AHEAD:
-            ranges.append((start, min(start + _FETCH, self._limit)))
-            start += _FETCH
-        return ranges
 
     # -- the local cache ---------------------------------------------------------------------
 

@@ -175,6 +175,8 @@ def open_command(
 
     from vcr_tui.app import VCRApp
 
+    if source is not None and not sys.stdout.isatty():
+        source_ready(source)  # no screen to hurry: an object's address fails here, in one line
     app = VCRApp(
         target, keymap=keymap, freeze_gc=True, workspace=folder, follow=not no_follow, source=source, agent=agents
     )
@@ -264,6 +266,21 @@ def open_stream_or_remote(path: str | None, *, follow: bool, ssh_options: tuple[
     try:
         return stream_or_remote_source(path, follow=follow, ssh_options=ssh_options)
     except (LocationError, SourceError) as exc:
+        fail(str(exc))
+
+
+def source_ready(source: Source) -> None:
+    """What a source checks off the main path (an object's address), or one line and exit status 2.
+
+    On a terminal the app starts meanwhile instead, and shows the answer: the object's first
+    frames, or why it cannot be read (then quits with status 2 and that line).
+    """
+    from vcr_tui.sources import SourceError
+
+    try:
+        source.check()
+    except SourceError as exc:
+        source.close()
         fail(str(exc))
 
 

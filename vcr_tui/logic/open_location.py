@@ -4,7 +4,10 @@ in object storage (``s3://bucket/key``).
 
 Sources for stdin and ssh are made here, before the app starts, for one reason each: stdin must
 be handed back to the terminal before Textual reads keys from it, and a bad address should
-fail with one line on stderr like any other bad argument, not inside the app.
+fail with one line on stderr like any other bad argument, not inside the app. An object's
+address is checked by a helper process that reads its head while the app's code loads
+(``recorder.object_head``); ``Source.check()`` waits for the answer: the command line before the
+app runs when there is no terminal, else the app's opening worker, which draws the head's frames.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from vcr_tui.sources import LocalPath, ObjectPath, RemotePath, SourceError, StandardInput, parse_location
+from vcr_tui.sources import LocalPath, ObjectPath, RemotePath, StandardInput, parse_location
 
 if TYPE_CHECKING:
     from vcr_tui.sources import Source
@@ -36,22 +39,11 @@ def stream_or_remote_source(argument: str, *, follow: bool, ssh_options: Sequenc
     if isinstance(location, StandardInput):
         return Source(location, follow=follow, stdin_fd=take_over_stdin())
     if isinstance(location, ObjectPath):
-        check_object(location)
-        return Source(location, follow=follow)
+        from recorder.object_head import HeadPrefetch
+
+        return Source(location, follow=follow, head=HeadPrefetch(location.url))  # ``check()`` waits for it
     extra = tuple(part for option in ssh_options for part in ("-o", option))
     return Source(location, follow=follow, ssh_options=SSHOptions(extra_args=extra))
-
-
-def check_object(location: ObjectPath) -> None:
-    """Ask the store about the object now, so a wrong address or missing credentials fail on the
-    command line in one line, like a missing file, rather than inside the app."""
-    from recorder import RecordingNotFoundError, RecordingUnreadableError
-    from recorder.storage import ObjectStore
-
-    try:
-        ObjectStore(location.url).version()
-    except (RecordingNotFoundError, RecordingUnreadableError) as exc:
-        raise SourceError(exc.strerror or str(exc)) from None
 
 
 def shown_path(source: Source) -> Path:

@@ -45,6 +45,12 @@ class PreviewStore:
             head = os.pread(fd, head_bytes, 0)
         finally:
             os.close(fd)
+        return cls.from_head(path, head, max_frames)
+
+    @classmethod
+    def from_head(cls, path: Path, head: bytes, max_frames: int = MAX_FRAMES) -> PreviewStore:
+        """Classify the complete lines of ``head``, the first bytes of a recording read elsewhere
+        (an object's, fetched while the app started); ``path`` names it on screen."""
         complete_part = head[: head.rfind(b"\n") + 1]
         lines: list[tuple[int, bytes]] = []
         session: Session | None = None

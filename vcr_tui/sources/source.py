@@ -22,6 +22,7 @@ from vcr_tui.sources.locations import LocalPath, Location, ObjectPath, RemotePat
 from vcr_tui.sources.updates import SourceState, SourceStatus, SourceUpdate, UpdateBox
 
 if TYPE_CHECKING:  # the kinds of source a local file does not need: imported when one starts
+    from recorder.object_head import HeadPrefetch, ObjectHead
     from vcr_tui.sources.object_follow import ObjectFollower
     from vcr_tui.sources.spool import Spool, StreamPump
     from vcr_tui.sources.ssh import SSHFeeder, SSHOptions
@@ -45,8 +46,10 @@ class Source:
         ssh_options: SSHOptions | None = None,
         stdin_fd: int | None = None,
         poll_interval: float = POLL_INTERVAL,
+        head: HeadPrefetch | None = None,
     ) -> None:
         self.location = location
+        self._head = head  # an object's version and first bytes, read by a helper process meanwhile
         self.follow = follow
         self._ssh_options = ssh_options
         self._stdin_fd = stdin_fd
@@ -74,6 +77,32 @@ class Source:
     @property
     def status(self) -> SourceStatus:
         return self._box.status
+
+    def check(self) -> None:
+        """Wait for the helper reading an object's head; ``SourceError`` (one line) if the object
+        cannot be read. Nothing to wait for with any other source."""
+        if self._head is None:
+            return
+        try:
+            self._head.result()
+        except (RecordingNotFoundError, RecordingUnreadableError) as exc:
+            raise SourceError(exc.strerror or str(exc)) from None
+
+    @property
+    def awaits_head(self) -> bool:
+        """Whether a helper is reading an object's head (or has, and ``check()`` was not called yet)."""
+        return self._head is not None
+
+    @property
+    def head(self) -> ObjectHead | None:
+        """An object's first bytes as the helper read them, once ``check()`` has passed; else None
+        (never waits: the screen asks while it is being drawn)."""
+        if self._head is None or not self._head.done():
+            return None
+        try:
+            return self._head.result()
+        except (RecordingNotFoundError, RecordingUnreadableError):
+            return None
 
     @property
     def feeder(self) -> SSHFeeder | StreamPump | None:
@@ -118,6 +147,7 @@ class Source:
         """Index the object's first megabytes here; the rest streams in from the follower's thread."""
         from vcr_tui.sources.object_follow import ObjectFollower
 
+        self.check()
         try:
             self._object = ObjectFollower(location.url, self._box, follow=self.follow)
         except (RecordingNotFoundError, RecordingUnreadableError) as exc:
@@ -213,6 +243,8 @@ class Source:
         self._box.set_callback(None)
         if self._feeder is not None:
             self._feeder.stop()
+        if self._head is not None:
+            self._head.cancel()
         if self._object is not None:
             self._object.stop()
             self._object.reader.close()

@@ -265,7 +265,7 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         adopt_kept_edits(self)  # edits made to this recording earlier in this app session
         self.refresh_status()
         self.call_after_refresh(self._first_paint.set)
-        if self._given_store is None and self._reads_local_file() and not self.show_preview():
+        if self._given_store is None and self._has_head() and not self.show_preview():
             return  # unreadable: the screen says why
         if self.source is not None:
             self.start_following()
@@ -296,6 +296,11 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         """Whether the frames come from a file on this machine (not a pipe, ssh or object storage)."""
         return self.source is None or isinstance(self.source.location, LocalPath)
 
+    def _has_head(self) -> bool:
+        """Whether the first bytes are at hand now: a local file, or an object whose head was read
+        by a helper process while the app started."""
+        return self._reads_local_file() or (self.source is not None and self.source.head is not None)
+
     def show_preview(self) -> bool:
         """Show the first frames of the file in the first screen update; False if it is unreadable.
 
@@ -303,8 +308,9 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         drawn: it costs what opening the file costs, and the first screen then has the frames in it
         instead of a note that is replaced one update later. The whole file is indexed in a worker.
         """
+        head = self.source.head if self.source is not None else None
         try:
-            preview = PreviewStore.read(self.path)
+            preview = PreviewStore.from_head(self.path, head.data) if head else PreviewStore.read(self.path)
         except OSError as exc:
             self.post_message(self._unreadable(exc))
             return False

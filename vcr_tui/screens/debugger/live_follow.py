@@ -19,6 +19,7 @@ in one step.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 # At most this many screen updates a second come from a source: well inside the 250 ms budget
 # for a new frame to show, and a fast writer cannot keep the screen busy redrawing.
 MIN_UPDATE_INTERVAL = 0.05
+
+# How long a source's start waits for the head's frames to be drawn (then it starts anyway).
+HEAD_PAINT_WAIT = 0.5
 
 # The states that keep the view following or paused; the others show their own marker.
 _FOLLOWING_STATES = {SourceState.LIVE}
@@ -102,6 +106,9 @@ class LiveFollowing(PartBase):
             self.view.follow.phase = "starting"
         failure = None
         try:
+            if self.store is None and source.awaits_head:
+                source.check()  # an object's head, read by a helper process while the app started
+                self._show_head_drawn()
             source.start(on_change=self._ring)  # indexes a local file: the reason for the worker
         except SourceError as exc:
             failure = str(exc)
@@ -116,6 +123,20 @@ class LiveFollowing(PartBase):
             return
         self.view.follow.generation = source.reader.generation  # before the store counts frames: see _apply
         self.post_message(RecordingOpened(LiveFrameStore(source.reader)))
+
+    def _show_head_drawn(self) -> None:
+        """Put the frames of the head on screen, and let them be drawn before the source starts
+        (which imports the store's driver, holding the GIL for a while)."""
+        drawn = threading.Event()
+
+        def show() -> None:
+            if self.store is None and self.show_preview():
+                self.call_after_refresh(drawn.set)
+            else:
+                drawn.set()
+
+        self.app.call_from_thread(show)
+        drawn.wait(HEAD_PAINT_WAIT)
 
     def _ring(self) -> None:
         """Called on a source thread when an update is waiting: tell the screen, nothing more."""
