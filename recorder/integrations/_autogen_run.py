@@ -6,8 +6,10 @@ per call. Logging happens in the task that made the call, and the team's agents 
 started from the caller's, so a context variable set around the run says which run a model call
 belongs to.
 
-Each frame is built as the stream hands its item over, on the loop's thread, and held with the
-run's other lines until a write takes them all to the OS, within milliseconds (``_run_lines``).
+Each frame is built on the loop's thread, from values AgentChat no longer changes (a message
+handed to every participant, a model call's logged event), a stretch of them at a time, and held
+with the run's other lines until a write takes them all to the OS, within milliseconds
+(``_run_lines``).
 Every frame is written before the run returns.
 """
 
@@ -165,7 +167,7 @@ class _TeamRun(FrameworkRun):
             metadata.tokens_output = usage.completion_tokens
             metadata.tokens_used = usage.prompt_tokens + usage.completion_tokens
         metadata.custom = self.custom({"kind": "message", "type": type(message).__name__, "turn": self.turn})
-        self.lines.record(self._write_message, message, metadata)
+        self.lines.later(self._write_message, message, metadata)
         self.counted()
         self.turn += 1
         self.model_calls_in_turn = 0
@@ -183,7 +185,7 @@ class _TeamRun(FrameworkRun):
         name, arguments, started = self.pending.pop(result.call_id, (result.name, {}, time.perf_counter()))
         latency = (time.perf_counter() - started) * 1000.0
         custom = self.custom({"kind": "tool", "call_id": result.call_id, "turn": self.turn})
-        self.lines.record(self._write_tool_result, result, name, arguments, latency, custom)
+        self.lines.later(self._write_tool_result, result, name, arguments, latency, custom)
         self.counted()
 
     def _write_tool_result(
@@ -221,7 +223,7 @@ class _TeamRun(FrameworkRun):
             self._model_frame(self.waiting.pop(0)[1])
 
     def _model_frame(self, event: dict[str, Any]) -> None:
-        self.lines.record(self._write_model_frame, event, self.custom(self._model_facts(event)))
+        self.lines.later(self._write_model_frame, event, self.custom(self._model_facts(event)))
         self.model_calls_in_turn += 1
         self.counted()
 

@@ -34,6 +34,7 @@ class RunLines:
         self._block: Any = None
         self._written = 0.0  # perf_counter of the last write
         self._timer: asyncio.TimerHandle | None = None
+        self._later: list[tuple[Callable[..., object], tuple[Any, ...]]] = []
 
     def open(self) -> None:
         """Hold every line recorded from now on (by any thread) until a write or ``close``."""
@@ -49,6 +50,20 @@ class RunLines:
             build(*args)
         except Exception as exc:
             self.error = exc
+
+    def later(self, build: Callable[..., object], *args: Any) -> None:
+        """``record(build, *args)`` at the next write, with the frames queued since the last one.
+
+        For values the framework no longer changes: building a stretch of frames one after the
+        other costs a fraction of building each alone, in between the framework's own work,
+        when the recorder's code and data have left the cache.
+        """
+        self._later.append((build, args))
+
+    def _build_later(self) -> None:
+        later, self._later = self._later, []
+        for build, args in later:
+            self.record(build, *args)
 
     def record_together(self, build: Callable[[Any], object], items: list[Any]) -> None:
         """``record(build, item)`` for each item, their lines handed to the OS in one call."""
@@ -78,7 +93,9 @@ class RunLines:
             self._timer = loop.call_later(WINDOW_S, self._timed_write)
 
     def write(self) -> None:
-        """Hand every line held so far to the OS, in one call."""
+        """Build the frames queued by ``later`` and hand every line held so far to the OS, in one call."""
+        if self._later:
+            self._build_later()
         self._written = time.perf_counter()
         try:
             self.recorder.write_held()
@@ -95,6 +112,8 @@ class RunLines:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self._later:
+            self._build_later()
         block, self._block = self._block, None
         if block is not None:
             try:

@@ -101,3 +101,20 @@ def test_a_write_that_fails_at_the_os_is_raised_at_the_end_not_in_the_agent(tmp_
     lines.write()  # does not raise into the agent
     with pytest.raises(OSError, match="No space"):
         lines.close()
+
+
+def test_frames_queued_for_later_are_built_at_the_write_in_their_order(tmp_path: Path) -> None:
+    recorder = VCRRecorder(tmp_path)
+    recorder.start_session()
+    lines = RunLines(recorder)
+    lines.open()
+    lines.later(recorder.record_step, "first", {}, {})
+    lines.record(recorder.record_step, "direct", {}, {})  # built at once: before the queued one
+    lines.later(recorder.record_step, "second", {}, {})
+    assert recorder.session is not None and recorder.session.frame_count == 1
+    lines.write()
+    assert names(recorder.path) == ["direct", "first", "second"]
+    lines.later(recorder.record_step, "at the end", {}, {})
+    lines.close()
+    assert names(recorder.path)[-1] == "at the end"
+    recorder.close()
