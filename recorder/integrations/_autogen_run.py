@@ -8,7 +8,7 @@ belongs to.
 
 Each frame is built on the loop's thread, from values AgentChat no longer changes (a message
 handed to every participant, a model call's logged event), a stretch of them at a time, and held
-with the run's other lines until a write takes them all to the OS, within milliseconds
+with the run's other lines until a write takes them all to the OS, within a tenth of a second
 (``_run_lines``).
 Every frame is written before the run returns.
 """
