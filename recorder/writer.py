@@ -351,6 +351,16 @@ class VCRRecorder:
         """
         return _LinesTogether(self)
 
+    def write_held(self) -> None:
+        """Hand the lines the open ``lines_together`` block holds so far to the OS now, in one call.
+
+        The block stays open and goes on holding. For an integration that keeps a block open for
+        a whole run and writes what it holds every few milliseconds: one system call for all the
+        frames of that stretch, and a frame still reaches the OS moments after it is recorded.
+        """
+        with self._lock:
+            self._release_locked()
+
     def _hold_lines(self) -> None:
         with self._lock:
             self._holding += 1

@@ -6,9 +6,11 @@ per call. Logging happens in the task that made the call, and the team's agents 
 started from the caller's, so a context variable set around the run says which run a model call
 belongs to.
 
-What the run sees is queued as it comes, and built into frames and written on a writer thread
-(``_deferred``): the agent's thread keeps the thread of messages and the turn count, and pays a
-queue put per frame. Every frame is written before the run returns.
+Each frame is built on the loop's thread, from values AgentChat no longer changes (a message
+handed to every participant, a model call's logged event), a stretch of them at a time, and held
+with the run's other lines until a write takes them all to the OS, within a tenth of a second
+(``_run_lines``).
+Every frame is written before the run returns.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from autogen_core.logging import LLMCallEvent
 
 from recorder.encoding import encode_line
 from recorder.integrations._autogen_resume import FACTS_KEY, TeamStart, prepare_team, team_start
-from recorder.integrations._deferred import DeferredFrames
 from recorder.integrations._framework_run import FrameworkRun
+from recorder.integrations._run_lines import RunLines
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumeCancelled, ResumePlan, active_plan
 from recorder.writer import VCRRecorder
@@ -102,6 +104,7 @@ async def recorded_stream(owner: VCRAutoGen, team: Any, task: Any, cancellation_
         stream_task = start.task_messages()
         output_task = False
     token = _current.set(run)
+    run.lines.open()
     try:
         with _listening:
             async for item in team.run_stream(
@@ -112,7 +115,7 @@ async def recorded_stream(owner: VCRAutoGen, team: Any, task: Any, cancellation_
     finally:
         run.flush()
         _current.reset(token)
-        run.deferred.close()  # every frame written (or the write's error raised) before the run returns
+        run.lines.close()  # every frame written (or the write's error raised) before the run returns
 
 
 class _TeamRun(FrameworkRun):
@@ -122,13 +125,13 @@ class _TeamRun(FrameworkRun):
 
     def __init__(self, recorder: VCRRecorder, plan: ResumePlan | None) -> None:
         super().__init__(recorder, plan)
-        self.thread: list[bytes] = []  # each chat message, encoded once, in order (by the writer thread)
+        self.thread: list[bytes] = []  # each chat message, encoded once, in order
         self.turn = 0
         self.pending: dict[str, tuple[str, dict[str, Any], float]] = {}
         self.model_calls_in_turn = 0
         self.turn_started = time.perf_counter()
         self.waiting: list[tuple[datetime, dict[str, Any]]] = []
-        self.deferred = DeferredFrames(recorder)
+        self.lines = RunLines(recorder)
 
     def resume_from(self, start: TeamStart) -> None:
         self.thread = [encode_line(message, newline=False) for message in start.messages]
@@ -142,6 +145,7 @@ class _TeamRun(FrameworkRun):
             if self.waiting:
                 self.flush(made if isinstance(made, datetime) else None)
             self._message(item)
+            self.lines.due()
             return
         self.flush(made if isinstance(made, datetime) else None)
         if isinstance(item, ToolCallRequestEvent):
@@ -153,6 +157,7 @@ class _TeamRun(FrameworkRun):
                 self._tool_result(result)
         elif isinstance(item, TaskResult):
             self.pending.clear()
+        self.lines.due()
 
     def _message(self, message: BaseChatMessage) -> None:
         metadata = FrameMetadata(latency_ms=(time.perf_counter() - self.turn_started) * 1000.0)
@@ -162,9 +167,7 @@ class _TeamRun(FrameworkRun):
             metadata.tokens_output = usage.completion_tokens
             metadata.tokens_used = usage.prompt_tokens + usage.completion_tokens
         metadata.custom = self.custom({"kind": "message", "type": type(message).__name__, "turn": self.turn})
-        # AgentChat hands the same message object to every participant and never changes it
-        # again: it is encoded on the writer thread, which alone keeps the thread's bytes.
-        self.deferred.put(self._write_message, message, metadata)
+        self.lines.later(self._write_message, message, metadata)
         self.counted()
         self.turn += 1
         self.model_calls_in_turn = 0
@@ -182,7 +185,7 @@ class _TeamRun(FrameworkRun):
         name, arguments, started = self.pending.pop(result.call_id, (result.name, {}, time.perf_counter()))
         latency = (time.perf_counter() - started) * 1000.0
         custom = self.custom({"kind": "tool", "call_id": result.call_id, "turn": self.turn})
-        self.deferred.put(self._write_tool_result, result, name, arguments, latency, custom)
+        self.lines.later(self._write_tool_result, result, name, arguments, latency, custom)
         self.counted()
 
     def _write_tool_result(
@@ -220,7 +223,7 @@ class _TeamRun(FrameworkRun):
             self._model_frame(self.waiting.pop(0)[1])
 
     def _model_frame(self, event: dict[str, Any]) -> None:
-        self.deferred.put(self._write_model_frame, event, self.custom(self._model_facts(event)))
+        self.lines.later(self._write_model_frame, event, self.custom(self._model_facts(event)))
         self.model_calls_in_turn += 1
         self.counted()
 

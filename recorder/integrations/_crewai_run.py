@@ -6,10 +6,9 @@ its frames could be written. Instead, while any recorded kickoff runs, the bus's
 wrapped on the instance: each event is noted in the thread that emits it, after CrewAI has
 numbered it, and handed on unchanged; nothing is registered with the bus, so a crew that is not
 recorded pays nothing. Whenever a task of the crew finishes, and when the kickoff ends, the
-events noted so far are handed to the run's writer thread (``_deferred``), which turns them into
-frames in emission order; by then CrewAI has finished with them. Every frame is written before
-the kickoff returns. The run an event belongs to is found through a context
-variable set around the kickoff.
+events noted so far are turned into frames in emission order (by then CrewAI has finished with
+them) and handed to the OS in one write (``_run_lines``), before the next task starts. The run an
+event belongs to is found through a context variable set around the kickoff.
 
 For the duration of a kickoff, each task's ``execute_sync`` and each agent's ``step_callback`` are
 wrapped on the instance (and put back afterwards): the step callback notes agent steps, and the
@@ -31,8 +30,8 @@ from crewai.events.types.tool_usage_events import ToolUsageErrorEvent, ToolUsage
 
 from recorder.encoding import encode_searched
 from recorder.integrations._crewai_tasks import FACTS_KEY, TaskServer, task_input, task_node, task_output_json
-from recorder.integrations._deferred import DeferredFrames, current_frames
 from recorder.integrations._framework_run import FrameworkRun
+from recorder.integrations._run_lines import RunLines
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumePlan, active_plan
 from recorder.writer import VCRRecorder
@@ -107,15 +106,13 @@ def recorded_kickoff(owner: VCRCrewAI, crew: Any, inputs: Mapping[str, Any] | No
         return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
     run = _CrewRun(recorder, crew, active_plan())
     token = _current.set(run)
-    frames_token = current_frames.set(run.deferred)
     try:
         with _noting, run.hooked():
             return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
     finally:
         run.write_noted()
-        current_frames.reset(frames_token)
         _current.reset(token)
-        run.deferred.close()  # every frame written (or the write's error raised) before the kickoff returns
+        run.lines.close()  # the first error a write met (a full disk) raised: no success for lost frames
 
 
 class _CrewRun(FrameworkRun):
@@ -127,12 +124,13 @@ class _CrewRun(FrameworkRun):
         super().__init__(recorder, plan)
         self.crew = crew
         self.lock = threading.Lock()
+        self.writing = threading.Lock()  # one task's frames at a time, whichever thread ends it
         self.noted: list[tuple[int, int, Any]] = []  # (CrewAI's emission number, arrival, event)
         self.arrivals = 0
         self.started: dict[str, Any] = {}  # started events by task id / call id, for inputs and latency
         self.running_task: Any = None  # the task whose events are being written (tasks run in order)
         self.server = TaskServer(self, plan)
-        self.deferred = DeferredFrames(recorder)
+        self.lines = RunLines(recorder)
 
     # -- noting ---------------------------------------------------------------------------
 
@@ -148,15 +146,13 @@ class _CrewRun(FrameworkRun):
         self.note(_Step(get_next_emission_sequence(), agent, step))
 
     def write_noted(self) -> None:
-        """Hand every event noted so far to the writer thread, which writes them in the order CrewAI emitted them."""
-        with self.lock:
-            noted, self.noted = self.noted, []
-        if noted:
-            self.deferred.put(self._write_all, noted)
-
-    def _write_all(self, noted: list[tuple[int, int, Any]]) -> None:
-        for _, _, event in sorted(noted, key=lambda item: (item[0], item[1])):
-            self._write(event)
+        """Write every event noted so far as frames, in the order CrewAI emitted them, in one write."""
+        with self.writing:
+            with self.lock:
+                noted, self.noted = self.noted, []
+            if noted:
+                noted.sort(key=_emitted)
+                self.lines.record_together(self._write, [event for _, _, event in noted])
 
     # -- wrapping -------------------------------------------------------------------------
 
@@ -299,6 +295,11 @@ class _CrewRun(FrameworkRun):
         if role:
             facts["agent"] = str(role)
         return facts
+
+
+def _emitted(item: tuple[int, int, Any]) -> tuple[int, int]:
+    """A noted event's place: CrewAI's emission number, then the order it reached the run."""
+    return item[0], item[1]
 
 
 class _Step:

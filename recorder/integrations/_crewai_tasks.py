@@ -135,7 +135,7 @@ class TaskServer:
             custom.update({k: v for k, v in decision.custom.items() if k.startswith("recorded_")})
             if decision.source:
                 custom["source"] = decision.source
-            self.run.deferred.put(  # after the frames of the tasks before it, still queued
+            self.run.lines.record(  # after the frames of the tasks before it, written as each ended
                 self.run.recorder.record_step,
                 task_node(task, index),
                 task_input(task, context),

@@ -62,17 +62,23 @@ class VCRAutoGen:
     async def run(self, team: Any, *, task: Any = None, cancellation_token: Any = None) -> Any:
         """Run ``team`` on ``task`` like ``team.run``, recording it; returns its ``TaskResult``."""
         result: Any = None
-        async for item in self.run_stream(team, task=task, cancellation_token=cancellation_token):
+        # The recorded stream itself, not ``run_stream``: a generator layer less for every item.
+        async for item in _recorded_stream()(self, team, task, cancellation_token):
             result = item
         return result
 
     async def run_stream(self, team: Any, *, task: Any = None, cancellation_token: Any = None) -> AsyncIterator[Any]:
         """``team.run_stream`` recorded: yields what it yields, the ``TaskResult`` last."""
-        try:
-            from recorder.integrations._autogen_run import recorded_stream
-        except ImportError as exc:
-            raise AutoGenMissingError(
-                f"recording an AutoGen team needs autogen-agentchat (pip install 'vcr-tui[autogen]'): {exc}"
-            ) from exc
-        async for item in recorded_stream(self, team, task, cancellation_token):
+        async for item in _recorded_stream()(self, team, task, cancellation_token):
             yield item
+
+
+def _recorded_stream() -> Any:
+    """The recording stream (imported on first use, with AutoGen), or a clear error without AutoGen."""
+    try:
+        from recorder.integrations._autogen_run import recorded_stream
+    except ImportError as exc:
+        raise AutoGenMissingError(
+            f"recording an AutoGen team needs autogen-agentchat (pip install 'vcr-tui[autogen]'): {exc}"
+        ) from exc
+    return recorded_stream

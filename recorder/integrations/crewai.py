@@ -33,7 +33,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
 from recorder.decorators import vcr_record
-from recorder.integrations._deferred import drain_current
 from recorder.integrations._framework_run import recorder_for_run
 from recorder.resume import ResumeConfig, ResumeResult, resume
 from recorder.writer import VCRRecorder, active_recorder
@@ -117,7 +116,7 @@ def vcr_task(recorder: Any = None, /, *, task_name: str | None = None) -> Any:
     own: VCRRecorder | None = recorder
 
     def decorate(func: F) -> F:
-        recorded = vcr_record(node_name=task_name or func.__name__)(_after_queued_frames(func))
+        recorded = vcr_record(node_name=task_name or func.__name__)(func)
         if own is None:
             return recorded
 
@@ -151,27 +150,3 @@ def vcr_task(recorder: Any = None, /, *, task_name: str | None = None) -> Any:
         return wrapper  # type: ignore[return-value]
 
     return decorate
-
-
-def _after_queued_frames(func: F) -> F:
-    """``func``, which once it returns lets the kickoff in progress write the frames it has queued,
-    so the step's frame (recorded directly, as the call returns) follows them in the file."""
-    if inspect.iscoroutinefunction(func):
-
-        @functools.wraps(func)
-        async def async_step(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return await func(*args, **kwargs)
-            finally:
-                drain_current()
-
-        return async_step  # type: ignore[return-value]
-
-    @functools.wraps(func)
-    def step(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        finally:
-            drain_current()
-
-    return step  # type: ignore[return-value]

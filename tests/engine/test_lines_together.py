@@ -54,3 +54,22 @@ def test_an_exception_in_the_block_still_writes_its_frames(tmp_path: Path) -> No
         pass
     assert frames_on_disk(recorder.path) == ["one"]
     recorder.close()
+
+
+def test_write_held_hands_over_what_the_block_holds_and_the_block_goes_on_holding(tmp_path: Path) -> None:
+    recorder = VCRRecorder(tmp_path)
+    recorder.start_session(session_id="held")
+    assert recorder.path is not None
+    with recorder.lines_together():
+        recorder.record_step("one", {}, {"n": 1})
+        recorder.record_step("two", {}, {"n": 2})
+        recorder.write_held()
+        assert frames_on_disk(recorder.path) == ["one", "two"]
+        recorder.record_step("three", {}, {"n": 3})
+        assert frames_on_disk(recorder.path) == ["one", "two"]
+        recorder.write_held()
+        recorder.write_held()  # nothing held: nothing written
+        assert frames_on_disk(recorder.path) == ["one", "two", "three"]
+    recorder.write_held()  # outside a block: nothing to do
+    assert frames_on_disk(recorder.path) == ["one", "two", "three"]
+    recorder.close()

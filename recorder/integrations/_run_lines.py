@@ -1,0 +1,130 @@
+"""A framework run's frames, built on the run's own thread and handed to the OS a stretch at a time.
+
+What a frame costs a framework run is mostly not its bytes: on a virtual machine each system
+call, and each hand-over of the interpreter lock to another thread, costs the agent more than
+building the frame, in the call itself and in the caches and branch history it disturbs
+afterwards. So the frames are built where the run sees their events, from values still hot in
+the cache, with no other thread involved; and their lines are held by one ``lines_together``
+block for the whole run and written together, one ``write`` every ``WINDOW_S`` at most: when a
+frame is recorded that long after the last write, when the loop runs the flush it scheduled (an
+asyncio run waiting on a model or a tool), when a task ends (CrewAI), and when the run ends.
+
+A failed write (a full disk) does not stop the agent: the run records nothing more and raises
+that error when it ends, so a run never reports success for frames it lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from recorder.writer import VCRRecorder
+
+# How long a recorded frame may wait for the write that takes it to the OS. Each write costs a
+# team run about as much as building its frames, so the window sets the overhead: 10 ms cost an
+# AgentChat run twice what 100 ms does. A run that waits on a model or a tool has its frames
+# written by the loop meanwhile, so a SIGKILL loses at most the frames of the last 0.1 s.
+WINDOW_S = 0.1
+
+
+class RunLines:
+    """One run's frames: recorded into a block held open for the run, written a stretch at a time."""
+
+    def __init__(self, recorder: VCRRecorder) -> None:
+        self.recorder = recorder
+        self.error: BaseException | None = None
+        self._block: Any = None
+        self._written = 0.0  # perf_counter of the last write
+        self._timer: asyncio.TimerHandle | None = None
+        self._later: list[tuple[Callable[..., object], tuple[Any, ...]]] = []
+
+    def open(self) -> None:
+        """Hold every line recorded from now on (by any thread) until a write or ``close``."""
+        self._block = self.recorder.lines_together()
+        self._block.__enter__()
+        self._written = time.perf_counter()
+
+    def record(self, build: Callable[..., object], *args: Any) -> None:
+        """Run ``build(*args)``, which records a frame; a failure is kept for ``close`` to raise."""
+        if self.error is not None:
+            return  # after a failed write the run records nothing more, rather than leave gaps
+        try:
+            build(*args)
+        except Exception as exc:
+            self.error = exc
+
+    def later(self, build: Callable[..., object], *args: Any) -> None:
+        """``record(build, *args)`` at the next write, with the frames queued since the last one.
+
+        For values the framework no longer changes: building a stretch of frames one after the
+        other costs a fraction of building each alone, in between the framework's own work,
+        when the recorder's code and data have left the cache.
+        """
+        self._later.append((build, args))
+
+    def _build_later(self) -> None:
+        later, self._later = self._later, []
+        for build, args in later:
+            self.record(build, *args)
+
+    def record_together(self, build: Callable[[Any], object], items: list[Any]) -> None:
+        """``record(build, item)`` for each item, their lines handed to the OS in one call."""
+        if self.error is not None:
+            return
+        try:
+            with self.recorder.lines_together():
+                for item in items:
+                    self.record(build, item)
+        except Exception as exc:  # the block's one write failed
+            if self.error is None:
+                self.error = exc
+
+    def due(self) -> None:
+        """Write what is held if the last write is ``WINDOW_S`` old; else make sure a write follows.
+
+        In an asyncio run the loop runs the scheduled write as soon as the agent awaits anything
+        (a model, a tool), so a frame reaches the OS within about ``WINDOW_S`` of being recorded.
+        """
+        if time.perf_counter() - self._written >= WINDOW_S:
+            self.write()
+        elif self._timer is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return  # no loop: the next frame, or the end of the run, writes it
+            self._timer = loop.call_later(WINDOW_S, self._timed_write)
+
+    def write(self) -> None:
+        """Build the frames queued by ``later`` and hand every line held so far to the OS, in one call."""
+        if self._later:
+            self._build_later()
+        self._written = time.perf_counter()
+        try:
+            self.recorder.write_held()
+        except Exception as exc:
+            if self.error is None:
+                self.error = exc
+
+    def _timed_write(self) -> None:
+        self._timer = None
+        self.write()
+
+    def close(self) -> None:
+        """The end of the run: every frame written, or the first error a write met raised."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._later:
+            self._build_later()
+        block, self._block = self._block, None
+        if block is not None:
+            try:
+                block.__exit__(None, None, None)
+            except Exception as exc:
+                if self.error is None:
+                    self.error = exc
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
