@@ -8,8 +8,8 @@ belongs to.
 
 Each frame is built on the loop's thread, from values AgentChat no longer changes (a message
 handed to every participant, a model call's logged event), a stretch of them at a time, and held
-with the run's other lines until a write takes them all to the OS, within a tenth of a second
-(``_run_lines``).
+with the run's other lines until a write takes them all to the OS, at the loop's next turn: as
+soon as the agent awaits a model or a tool (``_run_lines``).
 Every frame is written before the run returns.
 """
 

@@ -5,10 +5,11 @@ a hop to another thread per event, and a wait for the pool (``flush``) at every 
 its frames could be written. Instead, while any recorded kickoff runs, the bus's ``emit`` is
 wrapped on the instance: each event is noted in the thread that emits it, after CrewAI has
 numbered it, and handed on unchanged; nothing is registered with the bus, so a crew that is not
-recorded pays nothing. Whenever a task of the crew finishes, and when the kickoff ends, the
-events noted so far are turned into frames in emission order (by then CrewAI has finished with
-them) and handed to the OS in one write (``_run_lines``), before the next task starts. The run an
-event belongs to is found through a context variable set around the kickoff.
+recorded pays nothing. Whenever a model call, a tool call or a task of the crew finishes, and
+when the kickoff ends, the events noted so far are turned into frames in emission order (by then
+CrewAI has finished with them) and handed to the OS in one write (``_run_lines``), before the
+agent goes on: a crash loses at most the step it was in. The run an event belongs to is found
+through a context variable set around the kickoff.
 
 For the duration of a kickoff, each task's ``execute_sync`` and each agent's ``step_callback`` are
 wrapped on the instance (and put back afterwards): the step callback notes agent steps, and the
@@ -52,6 +53,8 @@ _EVENTS = (
     ToolUsageErrorEvent,
 )
 _NOTED_TYPES = frozenset(_EVENTS)
+# Events after which the agent goes on to its next step: what it did is written first.
+_STEP_ENDS = frozenset((LLMCallCompletedEvent, LLMCallFailedEvent, ToolUsageFinishedEvent, ToolUsageErrorEvent))
 
 
 class _Noting:
@@ -139,6 +142,8 @@ class _CrewRun(FrameworkRun):
             self.arrivals += 1
             sequence = getattr(event, "emission_sequence", None)
             self.noted.append((sequence if type(sequence) is int else 0, self.arrivals, event))
+        if type(event) in _STEP_ENDS:
+            self.write_noted()  # a finished model or tool call is on disk before the agent goes on
 
     def note_step(self, agent: Any, step: Any) -> None:
         from crewai.events.base_events import get_next_emission_sequence

@@ -5,9 +5,11 @@ call, and each hand-over of the interpreter lock to another thread, costs the ag
 building the frame, in the call itself and in the caches and branch history it disturbs
 afterwards. So the frames are built where the run sees their events, from values still hot in
 the cache, with no other thread involved; and their lines are held by one ``lines_together``
-block for the whole run and written together, one ``write`` every ``WINDOW_S`` at most: when a
-frame is recorded that long after the last write, when the loop runs the flush it scheduled (an
-asyncio run waiting on a model or a tool), when a task ends (CrewAI), and when the run ends.
+block for the whole run and written together: in an asyncio run, as soon as the agent awaits
+anything (the loop's next turn, before it waits on a model or a tool); in a thread, when the
+framework finishes a step (a model call, a tool call, a task); and when the run ends. A crash
+therefore loses at most the frames of the step the agent was in the middle of, as a direct
+``record_step`` does: what the agent had finished is on disk before it waits for the next answer.
 
 A failed write (a full disk) does not stop the agent: the run records nothing more and raises
 that error when it ends, so a run never reports success for frames it lost.
@@ -16,17 +18,10 @@ that error when it ends, so a run never reports success for frames it lost.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 
 from recorder.writer import VCRRecorder
-
-# How long a recorded frame may wait for the write that takes it to the OS. Each write costs a
-# team run about as much as building its frames, so the window sets the overhead: 10 ms cost an
-# AgentChat run twice what 100 ms does. A run that waits on a model or a tool has its frames
-# written by the loop meanwhile, so a SIGKILL loses at most the frames of the last 0.1 s.
-WINDOW_S = 0.1
 
 
 class RunLines:
@@ -36,15 +31,13 @@ class RunLines:
         self.recorder = recorder
         self.error: BaseException | None = None
         self._block: Any = None
-        self._written = 0.0  # perf_counter of the last write
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.Handle | None = None
         self._later: list[tuple[Callable[..., object], tuple[Any, ...]]] = []
 
     def open(self) -> None:
         """Hold every line recorded from now on (by any thread) until a write or ``close``."""
         self._block = self.recorder.lines_together()
         self._block.__enter__()
-        self._written = time.perf_counter()
 
     def record(self, build: Callable[..., object], *args: Any) -> None:
         """Run ``build(*args)``, which records a frame; a failure is kept for ``close`` to raise."""
@@ -82,25 +75,25 @@ class RunLines:
                 self.error = exc
 
     def due(self) -> None:
-        """Write what is held if the last write is ``WINDOW_S`` old; else make sure a write follows.
+        """Make sure what is held is written before the agent waits on anything.
 
-        In an asyncio run the loop runs the scheduled write as soon as the agent awaits anything
-        (a model, a tool), so a frame reaches the OS within about ``WINDOW_S`` of being recorded.
+        In an asyncio run the loop writes it at its next turn, which comes as soon as the agent
+        awaits a model or a tool, so the frames of a burst share one write; without a loop it is
+        written now.
         """
-        if time.perf_counter() - self._written >= WINDOW_S:
+        if self._timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
             self.write()
-        elif self._timer is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                return  # no loop: the next frame, or the end of the run, writes it
-            self._timer = loop.call_later(WINDOW_S, self._timed_write)
+            return
+        self._timer = loop.call_soon(self._timed_write)
 
     def write(self) -> None:
         """Build the frames queued by ``later`` and hand every line held so far to the OS, in one call."""
         if self._later:
             self._build_later()
-        self._written = time.perf_counter()
         try:
             self.recorder.write_held()
         except Exception as exc:

@@ -85,7 +85,28 @@ def main(out: Path) -> dict[str, Any]:
     summary["tui"] = debugger_resume(recording, plan, fixed)
     summary["task_decorator"] = task_decorator(out / "tasks")
     summary["unrecorded"] = unrecorded()
+    summary["on_disk_at_tool_call"] = on_disk_at_tool_call(out / "durable")
     return summary
+
+
+def on_disk_at_tool_call(folder: Path) -> list[str]:
+    """The frames already in the file when the research task's tool runs, mid-task."""
+    seen: list[str] = []
+
+    class Watched(dict):  # type: ignore[type-arg]
+        def __getitem__(self, city: str) -> Any:
+            for path in folder.glob("**/*.vcr"):
+                with VCRReader(path) as reader:
+                    seen.extend(reader.frame(i).node_name for i in range(len(reader)))
+            return super().__getitem__(city)
+
+    rates = example.RATES
+    example.RATES = Watched(rates)
+    try:
+        example.record(folder)
+    finally:
+        example.RATES = rates
+    return seen
 
 
 def edited_input_output(path: Path, index: int) -> dict[str, Any]:

@@ -55,6 +55,11 @@ def test_every_task_llm_call_tool_call_and_step_is_a_frame(crew: dict[str, Any])
     assert ordered.index("llm:scripted-plan-1") < ordered.index("plan") < ordered.index("tool:book")
 
 
+def test_a_finished_model_call_is_on_disk_before_the_agent_goes_on(crew: dict[str, Any]) -> None:
+    # A crash in the middle of a task loses at most the step it was in, not the task's frames.
+    assert crew["on_disk_at_tool_call"] == ["llm:scripted-research-1"]
+
+
 def test_a_task_frame_holds_its_input_context_and_output(crew: dict[str, Any]) -> None:
     plan = next(frame for frame in frames(crew["recording"]) if frame.node_name == "plan")
     assert plan.input_state["description"] == "Work out the total for 3 nights."

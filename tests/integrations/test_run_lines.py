@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from recorder import VCRReader, VCRRecorder
-from recorder.integrations import _run_lines
 from recorder.integrations._run_lines import RunLines
 
 
@@ -38,10 +37,7 @@ def test_frames_of_a_run_are_held_until_written_then_reach_the_file_in_order(tmp
     recorder.close()
 
 
-def test_a_frame_recorded_long_after_the_last_write_is_written_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(_run_lines, "WINDOW_S", 0.0)
+def test_a_frame_recorded_outside_an_event_loop_is_written_at_once(tmp_path: Path) -> None:
     recorder = VCRRecorder(tmp_path)
     recorder.start_session()
     lines = RunLines(recorder)
