@@ -8,9 +8,10 @@ Pauses nest and may overlap across threads: collection resumes when the last one
 if it was on before the first.
 
 The program's start is such a burst too (modules, styles, widgets: a few hundred thousand objects
-that live as long as the process), and the collector's passes over them took about a fifth of the time
-to the first screen. ``start_paused`` wraps the whole run of the program, and the app ends the
-pause early with ``end_start_pause`` once the first screen is drawn, after freezing what was built.
+that live as long as the process), and the collector's passes over them took about a fifth of
+the time to the first screen. ``start_paused`` wraps the whole run of the program, and the app
+ends the pause early with ``end_start_pause`` once the first screen is drawn, after freezing
+what was built.
 """
 
 from __future__ import annotations
