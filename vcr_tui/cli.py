@@ -157,6 +157,23 @@ def open_command(
     PATH is a file or folder, - for a recording piped into stdin,
     or a file on another host: ssh://[user@]host[:port]/path/run.vcr or [user@]host:path/run.vcr
     """
+    from vcr_tui.logic.gc_pause import start_paused
+
+    # Until the first screen is drawn, the cycle collector waits: what the start builds lives
+    # until the program ends, and the collector's passes over it slowed the start (see gc_pause).
+    with start_paused():
+        _open(path, workspace, no_follow, ssh_options, agent, resume_mode)
+
+
+def _open(
+    path: str | None,
+    workspace: Path | None,
+    no_follow: bool,
+    ssh_options: tuple[str, ...],
+    agent: str | None,
+    resume_mode: str,
+) -> None:
+    """``open_command``'s work, with the collector paused."""
     listed = Path(path) if path is not None else DEFAULT_FOLDER
     if listed.is_dir():  # its scan starts now, while the rest loads (see folder_prefetch)
         from vcr_tui.logic.folder_prefetch import start_early
