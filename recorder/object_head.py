@@ -20,6 +20,7 @@ import errno
 import json
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 
 from recorder.errors import RecordingNotFoundError
@@ -55,19 +56,27 @@ class HeadPrefetch:
         self._head: ObjectHead | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._missing: RecordingNotFoundError | None = None
+        self._cancelled = False
         self.by_helper = False  # whether the driver was needed (in a helper process)
+        # The GET mostly waits on the network, so the viewer's own start goes on meanwhile.
+        self._reading = threading.Thread(target=self._read, name="vcr-object-head", daemon=True)
+        self._reading.start()
+
+    def _read(self) -> None:
         try:
-            quick = signed_head(url, size)
+            quick = signed_head(self.url, self._size)
         except RecordingNotFoundError as exc:
             self._missing = exc
             return
         if quick is not None:
-            self._head = ObjectHead(url, ObjectVersion(quick.size, quick.tag), quick.data)
+            self._head = ObjectHead(self.url, ObjectVersion(quick.size, quick.tag), quick.data)
+            return
+        if self._cancelled:
             return
         self.by_helper = True
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "recorder.object_head", url, str(size)],
+                [sys.executable, "-m", "recorder.object_head", self.url, str(self._size)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -81,6 +90,7 @@ class HeadPrefetch:
         A helper that died without a word is replaced by reading here, so the answer never
         depends on the helper working.
         """
+        self._reading.join()
         if self._head is not None:
             return self._head
         if self._missing is not None:
@@ -109,11 +119,15 @@ class HeadPrefetch:
         return self._head
 
     def done(self) -> bool:
-        """Whether ``result()`` would answer at once: the helper has finished (or there is none)."""
+        """Whether ``result()`` would answer at once: the GET, and the helper if one was needed, are done."""
+        if self._reading.is_alive():
+            return False
         return self._process is None or self._process.poll() is not None
 
     def cancel(self) -> None:
         """Stop the helper if it is still at work (the viewer is going away)."""
+        self._cancelled = True
+        self._reading.join()
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             process.kill()

@@ -293,7 +293,7 @@ def test_the_head_is_one_signed_get_when_the_keys_are_in_the_environment(
 
     monkeypatch.setenv("FSSPEC_S3_ENDPOINT_URL", s3.endpoint)  # fsspec is told something: its driver reads
     told = HeadPrefetch(url, size=100_000)
-    assert told.by_helper and told.result().data == head.data
+    assert told.result().data == head.data and told.by_helper
 
 
 def test_without_keys_in_the_environment_the_driver_reads_the_head_in_a_helper(
@@ -309,8 +309,8 @@ def test_without_keys_in_the_environment_the_driver_reads_the_head_in_a_helper(
         monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(keys))
     prefetch = HeadPrefetch(url)
-    assert prefetch.by_helper
     head = prefetch.result()
+    assert prefetch.by_helper
     assert head.data == path.read_bytes() and head.version.size == path.stat().st_size
     with pytest.raises(RecordingNotFoundError, match="no such object"):
         HeadPrefetch(s3.url("absent.vcr")).result()
