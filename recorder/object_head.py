@@ -4,8 +4,8 @@ Reaching a store through its driver costs more than the read itself: importing s
 aiobotocore, botocore and aiohttp and making a client take one to two seconds of CPU, more than
 the viewer's whole start. The first screen needs only the object's first ``HEAD_BYTES`` (a
 screenful of frames and more), so they are read without the driver when that is plainly
-possible: S3 with keys in the environment is one GET signed here (``object_get``), a few
-milliseconds. Anything else (profiles, single sign-on, instance roles, other stores, an answer
+possible: S3 with keys in the environment is one GET signed by botocore's signer alone
+(``object_get``), without the driver's client. Anything else (profiles, single sign-on, instance roles, other stores, an answer
 this GET does not expect) is left to the driver, in a helper process that works on another core
 while the viewer starts and hands the bytes back through a pipe. Either way the index is built
 later, in the viewer's own process, by ``ObjectIndex``.
