@@ -20,7 +20,6 @@ from vcr_tui.logic.agent_choice import AgentSettings
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.options import AppOptions, Keymap
 from vcr_tui.widgets.prompt_bar import PromptBar
-from vcr_tui.widgets.walkthrough_panel import WalkthroughPanel
 
 if TYPE_CHECKING:  # the folder view needs neither: loading them is left to the screens that do
     from vcr_tui.logic.frame_store import FrameStore
@@ -82,9 +81,13 @@ class VCRApp(HostApp):
 
             await self.push_screen(FileScreen(self.open_first, from_directory=True, follow=self.follow))
         if self.welcome:  # in a panel of its own: a toast would cover the status line for as long
+            from vcr_tui.widgets.walkthrough_panel import WalkthroughPanel  # the demo's only
+
             await self.screen.mount(WalkthroughPanel(self.welcome))
 
     def action_hide_walkthrough(self) -> None:
+        from vcr_tui.widgets.walkthrough_panel import WalkthroughPanel
+
         for panel in self.screen.query(WalkthroughPanel):
             panel.remove()
 

@@ -13,11 +13,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # the same parser, as a package
-    import tomli as tomllib
-
 
 def config_dir() -> Path:
     """``$XDG_CONFIG_HOME/vcr-tui``, else ``~/.config/vcr-tui``."""
@@ -45,6 +40,10 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except (OSError, UnicodeDecodeError) as exc:
         return Settings(problem=f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
+    if sys.version_info >= (3, 11):  # imported only when there is a file to parse: most starts have none
+        import tomllib
+    else:  # the same parser, as a package
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -21,20 +21,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recorder.acid import (
-    CommitPreview,
-    CommitResult,
-    RecoveredRestore,
-    RepositoryStateError,
-    RollbackPlan,
-    RollbackResult,
-    SessionError,
-    WorkspaceError,
-)
+from recorder.acid.errors import RepositoryStateError, SessionError, WorkspaceError
 from recorder.vocabulary import ACID_COMMIT_HASH, ACID_SESSION, WORKSPACE
 
-if TYPE_CHECKING:
-    from recorder.acid import ACIDWorkspace
+if TYPE_CHECKING:  # the engine's workspace models load with the first workspace action, not with the screen
+    from recorder.acid import (
+        ACIDWorkspace,
+        CommitPreview,
+        CommitResult,
+        RecoveredRestore,
+        RollbackPlan,
+        RollbackResult,
+    )
 
 RECORDED_PATH_KEY = WORKSPACE
 RECORDED_SESSION_KEY = ACID_SESSION

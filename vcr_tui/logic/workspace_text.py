@@ -8,11 +8,10 @@ must never style or control the terminal.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from recorder.acid import CommitPreview, CommitResult, RecoveredRestore, RollbackPlan, RollbackResult, SnapshotKind
 from recorder.vocabulary import ACID_PREFIX, ACID_ROLLED_BACK_TO, ACID_SAVEPOINT
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.workspace_link import (
@@ -31,6 +30,9 @@ from vcr_tui.theme import (
     bold,
     italic,
 )
+
+if TYPE_CHECKING:  # the frame pane shows snapshot facts with the screen; the models load with a dialog
+    from recorder.acid import CommitPreview, CommitResult, RecoveredRestore, RollbackPlan, RollbackResult
 
 SHOWN_PER_GROUP = 500
 _ADDED = CHANGE_STYLES["added"][1]
@@ -111,6 +113,8 @@ def recovery_sentence(found: RecoveredRestore) -> str:
 
 
 def _snapshot_name(plan: RollbackPlan) -> str:
+    from recorder.acid import SnapshotKind
+
     target = plan.target
     name = clean(shorten(target.node_name or "", 50))
     if target.kind is SnapshotKind.SAVEPOINT:

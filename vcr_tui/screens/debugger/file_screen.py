@@ -60,9 +60,6 @@ from vcr_tui.screens.debugger.live_follow import LiveFollowing
 from vcr_tui.screens.debugger.time_travel import TIME_TRAVEL_BINDINGS, ResumeCommands, TimeTravel
 from vcr_tui.screens.debugger.unsaved_edits import adopt_kept_edits, back_to_folder, folder_of, leave_asking
 from vcr_tui.screens.debugger.workspace_actions import WORKSPACE_BINDINGS, WorkspaceActions
-from vcr_tui.screens.error_screen import ErrorScreen
-from vcr_tui.screens.help_screen import HelpScreen
-from vcr_tui.screens.problems_screen import ProblemsScreen
 from vcr_tui.sources import LocalPath, Source
 from vcr_tui.theme import ERROR_ROW_STYLE
 from vcr_tui.theme_switch import ensure_palette
@@ -333,6 +330,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         return RecordingFailed(self.path, f"cannot read {self.path}: {exc.strerror or exc}")
 
     def on_recording_failed(self, message: RecordingFailed) -> None:
+        from vcr_tui.screens.error_screen import ErrorScreen  # the screens shown over this one load when shown
+
         self.app.push_screen(ErrorScreen(message.reason))
 
     def on_recording_opened(self, message: RecordingOpened) -> None:
@@ -357,6 +356,8 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self.source_opened()
 
     def warn_about_problems(self) -> None:
+        from vcr_tui.screens.problems_screen import ProblemsScreen
+
         self.view.problems_warned = True
         self.view.problems_announced = len(self.problems)
         self.app.push_screen(ProblemsScreen(self.problems, self.path.name))
@@ -683,12 +684,16 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
             self.say(why, timeout=5)
 
     def action_problems(self) -> None:
+        from vcr_tui.screens.problems_screen import ProblemsScreen
+
         if self.problems:
             self.app.push_screen(ProblemsScreen(self.problems, self.path.name))
         else:
             self.say("Every line of this file was read.")
 
     def action_help(self) -> None:
+        from vcr_tui.screens.help_screen import HelpScreen
+
         self.app.push_screen(
             HelpScreen(
                 [

@@ -35,7 +35,6 @@ from vcr_tui.logic.live_badge import honest_marker, is_being_written, is_complet
 from vcr_tui.logic.safe_text import clean
 from vcr_tui.messages import RecordingFailed, RecordingOpened, SourceChanged
 from vcr_tui.screens.debugger.screen_parts import PartBase
-from vcr_tui.screens.error_screen import ErrorScreen
 from vcr_tui.sources import LocalPath, Source, SourceError, SourceState, SourceStatus, SourceUpdate
 
 if TYPE_CHECKING:
@@ -296,6 +295,8 @@ class LiveFollowing(PartBase):
         """A problem retrying cannot fix: the program will exit non-zero, with the reason."""
         report_failure(self, message)  # type: ignore[arg-type]
         if not self.frame_list.frame_count:
+            from vcr_tui.screens.error_screen import ErrorScreen
+
             self.app.push_screen(ErrorScreen(message))  # nothing to look at: say why, full screen
         else:
             self.say(message, severity="error", timeout=30)

@@ -17,7 +17,6 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 
-from recorder.acid import CommitResult, RollbackResult
 from recorder.acid.errors import NothingToUndoError
 from vcr_tui.host import options_of
 from vcr_tui.keys import key_of
@@ -41,20 +40,16 @@ from vcr_tui.logic.workspace_link import (
     recorded_text,
     snapshot_commit,
 )
-from vcr_tui.logic.workspace_text import commit_done, rollback_done
 from vcr_tui.messages import WorkspaceFinished, WorkspaceProposed
 from vcr_tui.screens.debugger.screen_parts import PartBase
-from vcr_tui.screens.debugger.workspace_dialogs import (
-    CommitDialog,
-    ConfirmWorkspaceDialog,
-    MessageDialog,
-    RollbackDialog,
-)
 from vcr_tui.theme import LABEL_STYLE, SNAPSHOT_GLYPH
 
 if TYPE_CHECKING:
     from vcr_tui.logic.frame_store import FrameStore
     from vcr_tui.logic.preview_store import PreviewStore
+
+# The dialogs, their texts and the engine's workspace models are imported by the keys that need
+# them: the first screen of a recording shows none of them.
 
 WORKSPACE_BINDINGS: list[BindingType] = [
     Binding(
@@ -183,6 +178,8 @@ class WorkspaceActions(PartBase):
 
     def _with_workspace(self, failure_title: str, propose: Callable[[WorkspaceTarget], Proposal]) -> None:
         """Run ``propose`` in a worker once the workspace is known (asking the user if need be)."""
+        from vcr_tui.screens.debugger.workspace_dialogs import ConfirmWorkspaceDialog, MessageDialog
+
         store = self.store
         assert store is not None
         header = store.session.metadata
@@ -260,6 +257,8 @@ class WorkspaceActions(PartBase):
             self.post_message(WorkspaceFinished("Done", str(outcome)))
 
     def on_workspace_proposed(self, message: WorkspaceProposed) -> None:
+        from vcr_tui.screens.debugger.workspace_dialogs import CommitDialog, RollbackDialog
+
         self.view.workspace.running = None
         proposal = message.proposal
 
@@ -278,6 +277,9 @@ class WorkspaceActions(PartBase):
         if isinstance(proposal, RollbackProposal):
 
             def roll_back() -> object:
+                from recorder.acid import RollbackResult
+                from vcr_tui.logic.workspace_text import rollback_done
+
                 outcome = apply_rollback(proposal)
                 if isinstance(outcome, RollbackResult):
                     return rollback_done(outcome, proposal, undo_key)
@@ -287,6 +289,9 @@ class WorkspaceActions(PartBase):
         else:
 
             def commit() -> object:
+                from recorder.acid import CommitResult
+                from vcr_tui.logic.workspace_text import commit_done
+
                 outcome = apply_commit(proposal, None)
                 return commit_done(outcome) if isinstance(outcome, CommitResult) else outcome
 
@@ -295,6 +300,8 @@ class WorkspaceActions(PartBase):
     def on_workspace_finished(self, message: WorkspaceFinished) -> None:
         self.view.workspace.running = None
         if message.failed:
+            from vcr_tui.screens.debugger.workspace_dialogs import MessageDialog
+
             self.app.clear_notifications()
             self.app.push_screen(MessageDialog(message.title, message.text, error=True))
         else:
