@@ -9,8 +9,9 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -21,7 +22,7 @@ from tests.support.vcr_lines import frame, header
 from vcr_tui.app import VCRApp
 from vcr_tui.logic import folder_prefetch
 from vcr_tui.logic.folder_prefetch import start_early
-from vcr_tui.logic.folder_scan import ELSEWHERE_FROM, FIRST_BATCH, FolderScan
+from vcr_tui.logic.folder_scan import ELSEWHERE_FROM, FIRST_BATCH, FolderScan, ScanBatch
 from vcr_tui.logic.session_browse import SortColumn
 from vcr_tui.logic.sessions import SessionEntry
 from vcr_tui.logic.summary_cache import SETTLED_NS, FolderSummaries, cache_file
@@ -254,12 +255,40 @@ async def test_a_big_folder_fills_in_with_a_count_and_answers_keys_meanwhile(tmp
     assert len(orjson.loads(cache_file(tmp_path).read_bytes())["entries"]) == count
 
 
-async def test_leaving_the_list_ends_the_process_reading_for_it(tmp_path: Path) -> None:
-    for number in range(ELSEWHERE_FROM * 3):
+async def test_leaving_the_list_ends_the_process_reading_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(ELSEWHERE_FROM * 5):
         saved(tmp_path, f"run-{number:05d}", number)
     children: list[subprocess.Popen[bytes]] = []
     app = VCRApp(tmp_path)
-    stop_the_helper = signal_helper_once(app, signal.SIGSTOP, children)  # still reading when the app quits
+    signal_it = signal_helper_once(app, signal.SIGSTOP, children)  # still reading when the app quits
+    stopped = threading.Event()
+
+    def stop_the_helper(message: Message) -> None:
+        signal_it(message)
+        if children:
+            stopped.set()
+
+    # However quick the helper and however busy the machine, it cannot be done before it is
+    # stopped: after the first batch the app reads no more until then, so the helper's next
+    # lines (far more than a pipe holds) leave it blocked on a full pipe, alive.
+    from_helper = FolderScan._from_helper
+
+    def first_batch_then_wait(scan: FolderScan, *args: Any) -> Generator[ScanBatch, None, bool]:
+        batches = from_helper(scan, *args)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration as finished:
+                return bool(finished.value)
+            yield batch
+            if batch.entries:
+                break
+        assert stopped.wait(60), "the first summaries never reached the app"
+        return (yield from batches)
+
+    monkeypatch.setattr(FolderScan, "_from_helper", first_batch_then_wait)
 
     async with app.run_test(size=SIZE, message_hook=stop_the_helper) as pilot:
         await wait_until(pilot, lambda: children, "the helper process to send its first summaries")
