@@ -40,7 +40,7 @@ from vcr_tui.logic.formatting import value_as_clipboard_text
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.frame_view import DiffJob, FrameView, goto_target
 from vcr_tui.logic.latest_only import LatestOnly
-from vcr_tui.logic.pane_pacing import PanePacing
+from vcr_tui.logic.pane_pacing import PAINT_OUT, PanePacing
 from vcr_tui.logic.preview_store import PreviewStore
 from vcr_tui.logic.run_identity import fork_text, totals_text
 from vcr_tui.logic.safe_text import clean, shorten
@@ -189,7 +189,6 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
         self._loads: LatestOnly[LoadJob] = LatestOnly(self._load_worker)
         self._pacing = PanePacing()  # when the tree and the diff follow a step
         self._pacing_timer: Timer | None = None
-        self._pacing_turn = 0  # a fill asked for after a step's paint is void once this moves on
         self._first_paint = threading.Event()  # set once the first screen is drawn
         self.setup_following(source, follow)  # a source to read, or follow=True to follow ``path``
 
@@ -466,25 +465,16 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
     def _panes_follow(self) -> None:
         caught_up = self.diff_view.shown_key == self._diff_key  # the step before is fully shown
         wait = self._pacing.step(time.monotonic(), caught_up)
-        self._pacing_turn += 1
         if self._pacing_timer is not None:
             self._pacing_timer.stop()
             self._pacing_timer = None
-        if wait is None:
-            self.call_after_refresh(self._fill_after_paint, self._pacing_turn)
-        else:
-            self._pacing_timer = self.set_timer(wait, self.fill_panes)
-
-    def _fill_after_paint(self, turn: int) -> None:
-        if turn == self._pacing_turn:  # no step since: else that step decided when
-            self.fill_panes()
+        self._pacing_timer = self.set_timer(PAINT_OUT if wait is None else wait, self.fill_panes)
 
     def fill_panes(self) -> None:
         """Fill the tree and ask for the diff of the current frame now (a pending fill is done)."""
         if self._pacing_timer is not None:
             self._pacing_timer.stop()
             self._pacing_timer = None
-        self._pacing_turn += 1
         self._pacing.filled()
         frame = self.current
         if frame is None:
