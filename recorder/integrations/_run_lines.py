@@ -31,7 +31,7 @@ class RunLines:
         self.recorder = recorder
         self.error: BaseException | None = None
         self._block: Any = None
-        self._timer: asyncio.Handle | None = None
+        self._scheduled: asyncio.Handle | None = None
         self._later: list[tuple[Callable[..., object], tuple[Any, ...]]] = []
 
     def open(self) -> None:
@@ -81,14 +81,14 @@ class RunLines:
         awaits a model or a tool, so the frames of a burst share one write; without a loop it is
         written now.
         """
-        if self._timer is not None:
+        if self._scheduled is not None:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.write()
             return
-        self._timer = loop.call_soon(self._timed_write)
+        self._scheduled = loop.call_soon(self._scheduled_write)
 
     def write(self) -> None:
         """Build the frames queued by ``later`` and hand every line held so far to the OS, in one call."""
@@ -100,15 +100,15 @@ class RunLines:
             if self.error is None:
                 self.error = exc
 
-    def _timed_write(self) -> None:
-        self._timer = None
+    def _scheduled_write(self) -> None:
+        self._scheduled = None
         self.write()
 
     def close(self) -> None:
         """The end of the run: every frame written, or the first error a write met raised."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        if self._scheduled is not None:
+            self._scheduled.cancel()
+            self._scheduled = None
         if self._later:
             self._build_later()
         block, self._block = self._block, None
