@@ -5,7 +5,9 @@ Kept to what every app test needs; fixtures of one area belong in that area's ow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_textual_snapshot
@@ -38,6 +40,16 @@ _DISPLAY_VARIABLES = (
 )
 
 
+def _without_blink(init: Callable[..., None]) -> Callable[..., None]:
+    """``init`` of a text widget, then its cursor told not to blink, through the public attribute."""
+
+    def init_without_blink(self: Input | TextArea, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self.cursor_blink = False
+
+    return init_without_blink
+
+
 @pytest.fixture(autouse=True)
 def _stable_terminal_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     for name in _DISPLAY_VARIABLES:
@@ -51,7 +63,7 @@ def _stable_terminal_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_facto
     # A text cursor that blinks is drawn or not depending on how long a busy machine took to get
     # to the screenshot: it stays drawn, as in the first half-second of every blink cycle.
     for widget in (Input, TextArea):
-        monkeypatch.setattr(widget.cursor_blink, "_default", False)
+        monkeypatch.setattr(widget, "__init__", _without_blink(widget.__init__))
     # A busy machine can take longer than the ten seconds after which a file no longer written to
     # is shown IDLE, between a test's write and its look at the badge: in tests that takes an hour
     # (the badge's own tests age their files past it).
