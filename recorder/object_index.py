@@ -4,7 +4,9 @@ Same index as a local file (``LineIndex`` does the scanning), fed by a different
 the scan reads one GET from where it is to the end of the object (``ObjectStream``), a few
 pieces ahead of it, so the transfer and the scan overlap, one request's overhead is paid once,
 and the object is never held whole in memory. Frames are then read on demand from a small cache
-of blocks, so stepping through neighbouring frames costs one request per block, not one per frame.
+of blocks, so stepping through neighbouring frames costs one request per block, not one per frame;
+those reads name the version indexed, so a replaced object is refused rather than read at offsets
+that are no longer its lines'.
 
 A store cannot append, so a "growing" recording is a writer that uploads it again, bigger. Each
 ``update()`` once caught up asks for the object's version: the same tag means nothing new; a new
@@ -24,7 +26,7 @@ from typing import Any
 
 from recorder import index_cache
 from recorder.index import _CHUNK, IndexUpdate, LineIndex
-from recorder.object_stream import ObjectChangedError, ObjectStream, changed
+from recorder.object_stream import ObjectChangedError, ObjectStream, changed, read_blocks
 from recorder.storage import ObjectStore, ObjectVersion
 
 _BLOCK = 512 << 10
@@ -196,7 +198,12 @@ class ObjectIndex(LineIndex):
         if missing:
             ranges = [(block * _BLOCK, min((block + 1) * _BLOCK, self._limit)) for block in missing]
             self.requests += len(ranges)
-            for block, data in zip(missing, self.store.read_many(ranges), strict=True):
+            try:
+                found = read_blocks(self.store, ranges, self.version.tag)
+            except ObjectChangedError:
+                self._stale = True  # the next ``update()`` indexes the version there now
+                raise
+            for block, data in zip(missing, found, strict=True):
                 self._keep(block, data)
         parts = []
         for block in range(first, last + 1):

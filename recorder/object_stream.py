@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -88,6 +88,58 @@ class ObjectStream:
         self._reader.close()
 
 
+def read_blocks(store: ObjectStore, ranges: Sequence[tuple[int, int]], tag: str) -> list[bytes]:
+    """Byte ranges of the object at version ``tag`` only; ``ObjectChangedError`` once it is another.
+
+    The viewer reads frames by block long after the scan, at offsets that belong to the version
+    it indexed. Over S3 each GET says so with ``If-Match``, so a replaced object is refused rather
+    than read at the old offsets; a driver without that is read as asked and its version asked
+    after, which catches every replacement made before the read.
+    """
+    if not ranges:
+        return []
+    loop = _loop_of(store)
+    if loop is None or not _is_etag(tag):
+        found = store.read_many(ranges)
+        if tag and store.version().tag != tag:
+            raise changed(store.url)
+        return found
+    future = asyncio.run_coroutine_threadsafe(_get_blocks(store, ranges, tag), loop)
+    try:
+        blocks = future.result()
+    except Exception as exc:
+        if _precondition_failed(exc):
+            raise changed(store.url) from None
+        with translated_errors(store.url):
+            raise
+    if any(len(data) != end - start for data, (start, end) in zip(blocks, ranges, strict=True)):
+        raise changed(store.url)  # a body shorter than its range: the object was cut meanwhile
+    return blocks
+
+
+def _is_etag(tag: str) -> bool:
+    return bool(tag) and "@" not in tag  # not the size@time stand-in of a store without ETags
+
+
+async def _get_blocks(store: ObjectStore, ranges: Sequence[tuple[int, int]], tag: str) -> list[bytes]:
+    fs = store.fs
+    bucket, key, version = fs.split_path(store.key)
+    extra: dict[str, Any] = {"VersionId": version} if version else {}
+
+    async def one(start: int, end: int) -> bytes:
+        response = await fs._call_s3(
+            "get_object", Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}", IfMatch=tag, **extra
+        )
+        body = response["Body"]
+        try:
+            data: bytes = await body.read()
+        finally:
+            body.close()
+        return data
+
+    return list(await asyncio.gather(*(one(start, end) for start, end in ranges)))
+
+
 class _Reader:
     def next_piece(self) -> bytes:
         raise NotImplementedError
@@ -143,7 +195,7 @@ class _AsyncReader(_Reader):
         fs = stream.store.fs
         bucket, key, version = fs.split_path(stream.store.key)
         extra: dict[str, Any] = {"VersionId": version} if version else {}
-        if stream.tag and "@" not in stream.tag:  # an ETag, not the size@time stand-in
+        if _is_etag(stream.tag):
             extra["IfMatch"] = stream.tag
         stream.requests += 1
         response = await fs._call_s3(

@@ -156,3 +156,35 @@ def test_a_driver_without_an_async_s3_client_streams_by_ranged_gets_in_turn(
     stream = index._stream
     assert stream is not None and stream.requests == -(-path.stat().st_size // _CHUNK)  # a GET a chunk
     assert_same_offsets(index, local_index(path))
+
+
+@pytest.mark.parametrize("async_client", [True, False])
+def test_a_frame_read_after_the_scan_refuses_a_replaced_objects_bytes(
+    s3: S3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, async_client: bool
+) -> None:
+    from recorder import object_stream
+
+    if not async_client:
+        monkeypatch.setattr(object_stream, "_loop_of", lambda store: None)  # what gcsfs and adlfs get
+    first = uneven_recording(tmp_path / "a", "first", 3000)
+    url = s3.put(first, "later.vcr")
+    index = ObjectIndex(url, use_cache=False)
+    index.update()
+    assert index.complete
+    last = len(index) - 1
+    stored = first.read_bytes()
+    assert index.read_line(last) == stored[index.starts[last] : index.ends[last]]
+
+    other = uneven_recording(tmp_path / "b", "other", 3500, seed=11)  # longer: every old offset still exists
+    s3.put(other, "later.vcr")
+    middle = len(index) // 2  # a frame in a block not read yet
+    with pytest.raises(ObjectChangedError) as failure:
+        index.read_line(middle)
+    message = str(failure.value.strerror)
+    assert "\n" not in message and "replaced" in message and "later.vcr" in message
+
+    assert index.update().reset  # the next look at the object indexes the version there now
+    index_in_steps(index)
+    assert_same_offsets(index, local_index(other))
+    replaced = other.read_bytes()
+    assert index.read_line(middle) == replaced[index.starts[middle] : index.ends[middle]]
