@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -223,11 +224,13 @@ def send_batches(scan: FolderScan, out: Callable[[bytes], object], flush: Callab
     """The helper's side of the stream: a batch a line, ``[read, total, [[name, record, widths], ...]]``,
     each row measured here, so the list builds only the rows it shows."""
     batches = scan.batches()
+    widths = scan.summaries.row_widths
     try:
         for batch in batches:
-            sent = [[name, record, _measured(record)] for name, record in batch.records]
+            sent = [[name, record, widths(name, record, partial(_measured, record))] for name, record in batch.records]
             for entry in batch.entries:
-                sent.append([entry.path.name, to_record(entry.stamp or _NO_STAMP, entry), session_widths(entry)])
+                record = to_record(entry.stamp or _NO_STAMP, entry)
+                sent.append([entry.path.name, record, widths(entry.path.name, record, partial(session_widths, entry))])
             out(orjson.dumps([batch.read, batch.total, sent]) + b"\n")
             flush()
     finally:
