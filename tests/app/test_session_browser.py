@@ -10,7 +10,7 @@ from pathlib import Path
 from recorder import VCRReader, VCRRecorder
 from recorder.outcome import RunOutcome
 from recorder.run_summary import summary_from_tail
-from recorder.writers import held_for_writing
+from recorder.writers import held_for_writing, held_in_folder
 from tests.support.app_support import press, settle
 from tests.support.vcr_lines import frame, header
 from vcr_tui.app import VCRApp
@@ -101,6 +101,26 @@ def test_a_file_held_open_is_found_through_a_linked_folder_or_a_link_to_it(tmp_p
         assert held_for_writing([through_folder, tmp_path / "absent.vcr"]) == {through_folder}
         assert held_for_writing([through_link]) == {through_link}
     assert held_for_writing([through_folder, through_link]) == set()
+
+
+def test_the_files_of_a_folder_held_open_are_found_by_name(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    other = tmp_path / "other"
+    other.mkdir()
+    for folder in (real, other):
+        for name in ("run.vcr", "idle.vcr"):
+            (folder / name).write_bytes(header("w"))
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)
+    (real / "alias.vcr").symlink_to(other / "idle.vcr")
+    names = {"run.vcr", "idle.vcr", "alias.vcr"}
+    with (real / "run.vcr").open("ab"), (other / "idle.vcr").open("ab"), (real / "idle.vcr").open("rb"):
+        assert held_in_folder(real, names, links={"alias.vcr"}) == {"run.vcr", "alias.vcr"}
+        assert held_in_folder(tmp_path / "linked", names, links={"alias.vcr"}) == {"run.vcr", "alias.vcr"}
+        assert held_in_folder(real, names) == {"run.vcr"}  # (a link not said to be one is not followed)
+        assert held_in_folder(real, {"idle.vcr"}) == set()  # open for reading only; the other folder's is written
+        assert held_in_folder(other, {"idle.vcr", "run.vcr"}) == {"idle.vcr"}
+    assert held_in_folder(real, names, links={"alias.vcr"}) == set()
 
 
 def test_filter_words_tags_and_outcomes(tmp_path: Path) -> None:

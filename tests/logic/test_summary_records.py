@@ -149,3 +149,24 @@ def test_a_file_changed_since_the_listing_is_read_again_with_its_new_stamp(tmp_p
     stamp, entry = read_summary(path, listed)
     assert stamp == now == entry.stamp and entry.tokens == 222_222
     assert read_summary(path, now) == (now, entry)  # unchanged since: read once, same summary
+
+
+def test_row_widths_kept_in_the_cache_are_sent_while_they_hold_for_the_file(tmp_path: Path) -> None:
+    saved(tmp_path, "a", 1)
+    held = saved(tmp_path, "b", 2)
+    measured = streamed(tmp_path)[1]  # read from the files: measured, and kept beside the summaries
+    data = orjson.loads(cache_file(tmp_path).read_bytes())
+    assert data["widths"]["a.vcr"][3:] == list(measured["a.vcr"])
+    kept = [*data["widths"]["a.vcr"][:3], *[7] * len(measured["a.vcr"])]  # widths no row has: these are sent
+    data["widths"]["a.vcr"] = kept
+    cache_file(tmp_path).write_bytes(orjson.dumps(data))
+    assert streamed(tmp_path)[1]["a.vcr"] == tuple(kept[3:])
+    with held.open("ab"):  # shown running, a row of another width: measured again
+        assert streamed(tmp_path)[1]["b.vcr"] == tuple(map(cell_width, session_cells(sent(tmp_path)["b.vcr"])))
+    for spoiled in ([*kept[:3], -1, *kept[4:]], [*kept[:3], True, *kept[4:]], kept[:-1], [kept[0] + 1, *kept[1:]]):
+        data["widths"]["a.vcr"] = spoiled
+        cache_file(tmp_path).write_bytes(orjson.dumps(data))
+        assert streamed(tmp_path)[1]["a.vcr"] == measured["a.vcr"], spoiled
+    data["widths"]["a.vcr"], data["layout"] = kept, data["layout"] + 1  # kept for another layout of the list
+    cache_file(tmp_path).write_bytes(orjson.dumps(data))
+    assert streamed(tmp_path)[1]["a.vcr"] == measured["a.vcr"]

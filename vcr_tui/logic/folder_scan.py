@@ -21,13 +21,14 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeGuard
 
 import orjson
 
 from recorder.outcome import RunOutcome
-from recorder.writers import held_for_writing
+from recorder.writers import held_in_folder
 from vcr_tui.logic.folder_prefetch import start_helper, take_early
 from vcr_tui.logic.session_cells import COLUMNS, session_widths
 from vcr_tui.logic.sessions import SUFFIX, SessionEntry, child_path
@@ -66,29 +67,30 @@ class ScanBatch:
     widths: list[tuple[int, ...]] | None = None
 
 
-def list_recordings(folder: Path) -> tuple[list[tuple[Path, Stamp]], set[Path]]:
-    """The folder's recordings with their stamps, most recently written first; and which of
-    them are symbolic links (the listing says so for free)."""
-    found: list[tuple[int, str, Path, Stamp]] = []
-    links: set[Path] = set()
+def list_recordings(folder: Path) -> tuple[list[tuple[str, Stamp]], set[str]]:
+    """The names of the folder's recordings with their stamps, most recently written first; and
+    which of them are symbolic links (the listing says so for free). Names, not paths: the
+    process that scans for the app never needs a path made for a file whose summary is cached."""
+    found: list[tuple[int, str, Stamp]] = []
+    links: set[str] = set()
     try:
         with os.scandir(folder) as listing:
             for item in listing:
-                if not item.name.endswith(SUFFIX):
+                name = item.name
+                if not name.endswith(SUFFIX):
                     continue
                 try:
                     if item.is_file():
                         info = item.stat()
-                        path = child_path(folder, item.name)
-                        found.append((-info.st_mtime_ns, item.name, path, stamp_of(info)))
+                        found.append((-info.st_mtime_ns, name, stamp_of(info)))
                         if item.is_symlink():
-                            links.add(path)
+                            links.add(name)
                 except OSError:
                     continue  # removed between the listing and the look at it
     except OSError:
         return [], set()
     found.sort(key=lambda item: item[:2])
-    return [(path, stamp) for _, _, path, stamp in found], links
+    return [(name, stamp) for _, name, stamp in found], links
 
 
 def _count_recordings(folder: Path) -> int:
@@ -144,20 +146,21 @@ class FolderScan:
         everything, links = list_recordings(self.folder)
         summaries = self.summaries
         summaries.load()
-        summaries.keep_only({path.name for path, _ in everything})
-        listing = [(path, stamp) for path, stamp in everything if path.name not in skip]
-        writing = held_for_writing([path for path, _ in listing], links=links)
+        summaries.keep_only({name for name, _ in everything})
+        listing = [(name, stamp) for name, stamp in everything if name not in skip]
+        writing = held_in_folder(self.folder, {name for name, _ in listing}, links=links)
         known: list[SessionEntry] = []
         records: list[list[Any]] = []
         unknown: list[tuple[Path, Stamp]] = []
-        for path, stamp in listing:
+        for name, stamp in listing:
             if self.records:
-                record = summaries.lookup_record(path.name, stamp)
+                record = summaries.lookup_record(name, stamp)
                 if record is None:
-                    unknown.append((path, stamp))
+                    unknown.append((child_path(self.folder, name), stamp))
                 else:
-                    records.append([path.name, shown_running(record) if path in writing else record])
+                    records.append([name, shown_running(record) if name in writing else record])
                 continue
+            path = child_path(self.folder, name)
             entry = summaries.lookup(path, stamp)
             if entry is None:
                 unknown.append((path, stamp))
@@ -223,11 +226,13 @@ def send_batches(scan: FolderScan, out: Callable[[bytes], object], flush: Callab
     """The helper's side of the stream: a batch a line, ``[read, total, [[name, record, widths], ...]]``,
     each row measured here, so the list builds only the rows it shows."""
     batches = scan.batches()
+    widths = scan.summaries.row_widths
     try:
         for batch in batches:
-            sent = [[name, record, _measured(record)] for name, record in batch.records]
+            sent = [[name, record, widths(name, record, partial(_measured, record))] for name, record in batch.records]
             for entry in batch.entries:
-                sent.append([entry.path.name, to_record(entry.stamp or _NO_STAMP, entry), session_widths(entry)])
+                record = to_record(entry.stamp or _NO_STAMP, entry)
+                sent.append([entry.path.name, record, widths(entry.path.name, record, partial(session_widths, entry))])
             out(orjson.dumps([batch.read, batch.total, sent]) + b"\n")
             flush()
     finally:
@@ -270,8 +275,9 @@ def _are_widths(value: object) -> TypeGuard[list[int]]:
     return type(value) is list and len(value) == len(COLUMNS) and set(map(type, value)) == _INT  # (no bool)
 
 
-def _as_shown(entry: SessionEntry, writing: set[Path]) -> SessionEntry:
-    """Summaries are kept as if no writer held the file; one that is held is shown running."""
-    if entry.path in writing and entry.error is None:
+def _as_shown(entry: SessionEntry, writing: set[str]) -> SessionEntry:
+    """Summaries are kept as if no writer held the file (``writing``: the names of those held);
+    one that is held is shown running."""
+    if entry.error is None and entry.path.name in writing:
         return replace(entry, outcome=RunOutcome.RUNNING)
     return entry

@@ -24,6 +24,7 @@ from vcr_tui.theme import (
     bold,
 )
 
+ROW_LAYOUT = 1  # raised whenever what a row's cells say changes: row widths kept in a cache then are measured again
 COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "outcome", "tags", "forked from")
 NUMBER_COLUMNS = (2, 3, 4)
 _OUTCOME_STYLES = {"ok": OK_STYLE, "error": ERROR_STYLE, "running": RUNNING_STYLE, "unfinished": UNFINISHED_STYLE}

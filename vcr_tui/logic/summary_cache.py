@@ -10,6 +10,11 @@ whose version, folder or entries do not check out, is ignored and rebuilt withou
 A cached summary is trusted for display only, and only as much as the file itself was: the
 strings are the file's own, shown through the same sanitising as a fresh read; the cache never
 names a path to act on (paths are always the folder's listing).
+
+Beside each summary it keeps how wide the list draws that session's row (``row_widths``), so the
+process that scans a folder opened again sends them on instead of building every row to measure
+it; they are tied to the file's stamp and to the list's ``ROW_LAYOUT``, and are only ever column
+widths (a wrong one draws a column too wide or too narrow, never anything else).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +32,7 @@ import orjson
 
 from recorder.index_cache import default_cache_dir
 from recorder.outcome import RunOutcome
+from vcr_tui.logic.session_cells import COLUMNS, ROW_LAYOUT
 from vcr_tui.logic.sessions import SessionEntry, summarize
 
 FORMAT = "vcr-tui session summaries"
@@ -176,6 +183,7 @@ class FolderSummaries:
         self.folder = folder
         self._records: dict[str, list[Any]] = {}  # as on disk, checked when looked up
         self._fresh: dict[str, tuple[Stamp, SessionEntry]] = {}  # read while open
+        self._widths: dict[str, list[Any]] = {}  # [size, mtime, outcome, *row widths], checked when used
         self._loaded = False
         self._changed = False
         self.lock = threading.Lock()  # held by the scan that uses them
@@ -195,6 +203,22 @@ class FolderSummaries:
         if data.get("folder") != os.path.realpath(self.folder) or not isinstance(entries, dict):
             return
         self._records = {name: record for name, record in entries.items() if type(record) is list}
+        widths = data.get("widths")
+        if data.get("layout") == ROW_LAYOUT and isinstance(widths, dict):
+            self._widths = {name: kept for name, kept in widths.items() if type(kept) is list}
+
+    def row_widths(self, name: str, record: list[Any], measure: Callable[[], tuple[int, ...]]) -> list[int]:
+        """How wide the list draws the row of a checked record: as kept for the file at the
+        record's stamp and outcome (a run a writer holds is shown running), else ``measure()``'d
+        now and kept (written with the record)."""
+        kept = self._widths.get(name)
+        key = [record[0], record[1], record[_OUTCOME]]
+        if kept is not None and kept[:3] == key and _are_widths(kept[3:]):
+            return kept[3:]
+        widths = list(measure())
+        self._widths[name] = key + widths
+        self._changed = self._changed or name in self._records
+        return widths
 
     def lookup(self, path: Path, stamp: Stamp) -> SessionEntry | None:
         """The summary read when the file had this very size and time, if there is one."""
@@ -243,7 +267,8 @@ class FolderSummaries:
 
     def keep_only(self, names: set[str]) -> None:
         """Forget files no longer in the folder, so the cache does not grow with deleted runs."""
-        for table in (self._fresh, self._records):
+        tables: tuple[dict[str, Any], ...] = (self._fresh, self._records, self._widths)
+        for table in tables:
             gone = [name for name in table if name not in names]
             for name in gone:
                 del table[name]
@@ -258,6 +283,8 @@ class FolderSummaries:
             "version": VERSION,
             "folder": os.path.realpath(self.folder),
             "entries": self._records,
+            "layout": ROW_LAYOUT,
+            "widths": {name: kept for name, kept in self._widths.items() if name in self._records},
         }
         target = cache_file(self.folder)
         try:
@@ -274,3 +301,8 @@ class FolderSummaries:
             return False
         self._changed = False
         return True
+
+
+def _are_widths(value: list[Any]) -> bool:
+    """Whether kept widths are one count of cells per column (``type(...) is int``: no booleans)."""
+    return len(value) == len(COLUMNS) and all(type(width) is int and width >= 0 for width in value)

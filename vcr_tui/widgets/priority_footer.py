@@ -4,15 +4,19 @@ Textual's footer lays out every entry and cuts the row at the terminal's edge, s
 it read ``d diff mod▏^p palettec``: half a label and stray letters. Entries are declared most
 important first, so this footer keeps entries in that order while they fit beside the palette
 entry, and leaves the rest out (``?`` lists every key).
+
+Textual's footer also rebuilds every entry whenever the screen says its bindings may have
+changed: a focus change, a mount, each message that refreshes them. Opening a folder said so a
+handful of times with the same keys, and each rebuild cost about what drawing the whole session
+list did. This footer rebuilds only when what it would show differs from what it shows: the
+keys, their words and state, and the width they are fitted to.
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 PALETTE_EDGE = 2  # the palette entry's border and padding
 
@@ -32,24 +36,56 @@ def fitting(entries: list[tuple[str, str]], width: int, reserved: int) -> int:
     return len(entries)
 
 
+def is_key(widget: Widget) -> bool:
+    """Whether ``widget`` is one of the footer's key entries (Textual does not export their class:
+    an entry is what carries the key shown and its words)."""
+    return all(isinstance(getattr(widget, name, None), str) for name in ("key_display", "description"))
+
+
 class PriorityFooter(Footer):
     """A compact footer that drops whole entries, by priority, instead of cutting the row."""
 
+    _laid_out: object = None  # what the entries on show were built from (``_layout``)
+
     def compose(self) -> ComposeResult:
+        self._laid_out = self._layout()
         widgets = list(super().compose())
         width = self.size.width
         if width <= 0:
             yield from widgets
             return
-        keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
-        palette = [w for w in widgets if isinstance(w, FooterKey) and w.has_class("-command-palette")]
-        reserved = sum(entry_width(w.key_display, w.description) + PALETTE_EDGE for w in palette)
-        kept = fitting([(w.key_display, w.description) for w in keys], width, reserved)
+        keys = [w for w in widgets if is_key(w) and not w.has_class("-command-palette")]
+        palette = [w for w in widgets if is_key(w) and w.has_class("-command-palette")]
+        reserved = sum(entry_width(*_words(w)) + PALETTE_EDGE for w in palette)
+        kept = fitting([_words(w) for w in keys], width, reserved)
         dropped = set(map(id, keys[kept:]))
         shown: list[Widget] = [w for w in widgets if id(w) not in dropped]
         yield from shown
 
-    def on_resize(self, event: Resize) -> None:
-        if event.size.width != getattr(self, "_laid_out_for", None):
-            self._laid_out_for = event.size.width
-            self.call_after_refresh(self.recompose)
+    def _layout(self) -> object:
+        """Everything the entries are built from: the width, and each binding the screen offers
+        with its key as shown, whether it is enabled and its tooltip (the footer's own switches too)."""
+        if not self.is_attached or not self._bindings_ready:
+            return (self.size.width, False)
+        app = self.app
+        offered = tuple(
+            (key, binding, app.get_key_display(binding), enabled, tooltip)
+            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == app.COMMAND_PALETTE_BINDING
+        )
+        return (self.size.width, True, self.compact, self.show_command_palette, app.ENABLE_COMMAND_PALETTE, offered)
+
+    async def recompose(self) -> None:
+        """Rebuild the entries, unless they would come out as they are (however many times the
+        screen asked since the last rebuild, the first one that runs does the work)."""
+        if self.is_attached and self._layout() == self._laid_out:
+            return
+        await super().recompose()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.recompose)  # a new width fits a different number of entries
+
+
+def _words(key: Widget) -> tuple[str, str]:
+    """An entry's key as shown and its description (see ``is_key``)."""
+    return getattr(key, "key_display", ""), getattr(key, "description", "")
