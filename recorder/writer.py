@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from recorder.coerce import optional_float, optional_int
-from recorder.encoding import encode_line, safe_str
+from recorder.encoding import encode_line, encode_searched, safe_str
 from recorder.models import Frame, FrameMetadata, FrameType, Session, frame_from_dict
 from recorder.naming import create_exclusive, new_session_id
 from recorder.timestamps import now_iso
@@ -547,7 +547,11 @@ class VCRRecorder:
                     "state_diff": None,
                 },
             }
-            line = encode_line(record, caller_parts=() if searched else (input_state, output_state))
+            line = (
+                encode_searched(record, newline=True)
+                if searched
+                else encode_line(record, caller_parts=(input_state, output_state))
+            )
             self._write_locked(line)
             index = session.frame_count
             _count_frame(session, metadata["tokens_used"], metadata["cost_usd"])

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -132,7 +132,7 @@ class _TeamRun(FrameworkRun):
         self.pending: dict[str, tuple[str, dict[str, Any], float]] = {}
         self.model_calls_in_turn = 0
         self.turn_started = time.perf_counter()
-        self.waiting: list[tuple[datetime, dict[str, Any]]] = []
+        self.waiting: list[tuple[float, dict[str, Any]]] = []  # (when it was logged, the call)
         self.lines = RunLines(recorder)
 
     def resume_from(self, start: TeamStart) -> None:
@@ -231,11 +231,14 @@ class _TeamRun(FrameworkRun):
         while model calls are logged as they finish: holding the call until the stream reaches
         an item made after it keeps the frames in the order things happened.
         """
-        self.waiting.append((datetime.now(timezone.utc), event))
+        self.waiting.append((time.time(), event))
 
     def flush(self, before: datetime | None = None) -> None:
         """Write the model calls made before ``before`` (all of them without it)."""
-        while self.waiting and (before is None or self.waiting[0][0] <= before):
+        if not self.waiting:
+            return
+        until = before.timestamp() if before is not None else None
+        while self.waiting and (until is None or self.waiting[0][0] <= until):
             self._model_frame(self.waiting.pop(0)[1])
 
     def _model_frame(self, event: dict[str, Any]) -> None:
