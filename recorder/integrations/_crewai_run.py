@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -170,23 +170,24 @@ class _CrewRun(FrameworkRun):
     # -- frames ---------------------------------------------------------------------------
 
     def _write(self, event: Any) -> None:
-        if isinstance(event, _Step):
-            self._step(event)
-        elif isinstance(event, TaskStartedEvent):
-            self.started[f"task:{event.task_id}"] = event
-            self.running_task = event.task
-        elif isinstance(event, TaskCompletedEvent):
-            self._task_done(event, None)
-        elif isinstance(event, TaskFailedEvent):
-            self._task_done(event, event.error)
-        elif isinstance(event, LLMCallStartedEvent):
-            self.started[f"llm:{event.call_id}"] = event
-        elif isinstance(event, (LLMCallCompletedEvent, LLMCallFailedEvent)):
-            self._llm_done(event)
-        elif isinstance(event, ToolUsageStartedEvent):
-            self.started[f"tool:{event.tool_name}:{event.agent_key}"] = event
-        elif isinstance(event, (ToolUsageFinishedEvent, ToolUsageErrorEvent)):
-            self._tool_done(event)
+        # Only events of these exact types are noted (``_NOTED_TYPES``), so the type picks the handler.
+        _HANDLERS[type(event)](self, event)
+
+    def _task_started(self, event: Any) -> None:
+        self.started[f"task:{event.task_id}"] = event
+        self.running_task = event.task
+
+    def _task_completed(self, event: Any) -> None:
+        self._task_done(event, None)
+
+    def _task_failed(self, event: Any) -> None:
+        self._task_done(event, event.error)
+
+    def _llm_started(self, event: Any) -> None:
+        self.started[f"llm:{event.call_id}"] = event
+
+    def _tool_started(self, event: Any) -> None:
+        self.started[f"tool:{event.tool_name}:{event.agent_key}"] = event
 
     def _task_done(self, event: Any, error: str | None) -> None:
         task = event.task
@@ -315,6 +316,20 @@ class _Step:
         self.emission_sequence = sequence
         self.agent = agent
         self.step = step
+
+
+_HANDLERS: dict[type, Callable[[_CrewRun, Any], None]] = {
+    _Step: _CrewRun._step,
+    TaskStartedEvent: _CrewRun._task_started,
+    TaskCompletedEvent: _CrewRun._task_completed,
+    TaskFailedEvent: _CrewRun._task_failed,
+    LLMCallStartedEvent: _CrewRun._llm_started,
+    LLMCallCompletedEvent: _CrewRun._llm_done,
+    LLMCallFailedEvent: _CrewRun._llm_done,
+    ToolUsageStartedEvent: _CrewRun._tool_started,
+    ToolUsageFinishedEvent: _CrewRun._tool_done,
+    ToolUsageErrorEvent: _CrewRun._tool_done,
+}
 
 
 class _Hooks:
