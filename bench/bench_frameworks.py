@@ -59,8 +59,9 @@ class OwnTime:
     """This thread's CPU in the recorder's own entry points, summed per recorded run (profile pass only).
 
     Each named method is wrapped on its class; what reading the clock costs is measured and
-    taken off each call. The methods named must not call one another, so no time is counted
-    twice; the names must differ across classes. ``remove()`` puts the methods back.
+    taken off each call. A named method called from inside another (a write at a step's end
+    from inside the event that ended it) counts in its own line but only once in the run's
+    total; the names must differ across classes. ``remove()`` puts the methods back.
     """
 
     def __init__(self, *targets: tuple[Any, tuple[str, ...]]) -> None:
@@ -69,19 +70,23 @@ class OwnTime:
         self.originals = {(cls, name): cls.__dict__[name] for cls, names in targets for name in names}
         self.calls: dict[str, list[int]] = {name: [0, 0] for _, name in self.originals}  # name -> [calls, ns]
         self.current = 0
+        self.depth = 0
         self.per_run: list[int] = []
         for (cls, name), original in self.originals.items():
             tally = self.calls[name]
 
             def timed(*args: Any, _original: Any = original, _tally: list[int] = tally, **kwargs: Any) -> Any:
+                self.depth += 1
                 started = clock()
                 try:
                     return _original(*args, **kwargs)
                 finally:
                     spent = max(clock() - started - cost, 0)
+                    self.depth -= 1
                     _tally[0] += 1
                     _tally[1] += spent
-                    self.current += spent
+                    if self.depth == 0:
+                        self.current += spent
 
             setattr(cls, name, timed)
 
@@ -256,8 +261,8 @@ def bench_autogen(messages: int, runs: int, folder: Path) -> None:
     try:
         plain, with_recording = alternate(runs, bare, recorded)
         headline("message", messages, plain, with_recording)
-        # The frames a run still holds are built and written by the loop's timer and at its end.
-        own = OwnTime((_TeamRun, ("seen", "model_call")), (RunLines, ("_timed_write", "close")))
+        # The frames a run still holds are built and written at the loop's next turn and at its end.
+        own = OwnTime((_TeamRun, ("seen", "model_call")), (RunLines, ("_scheduled_write", "close")))
         written = Written(recorder)
         for _ in range(PROFILED_RUNS):
             recorded()

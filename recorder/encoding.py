@@ -92,16 +92,20 @@ def encode_line(
     return line + b"\n" if newline else line
 
 
-def encode_searched(value: Any) -> bytes:
-    """``encode_line(value, caller_parts=(), newline=False)`` for a value already searched for enums.
+def encode_searched(value: Any, *, newline: bool = False) -> bytes:
+    """``encode_line(value, caller_parts=(), newline=newline)`` for a value already searched for enums.
 
     An integration that searched a state itself (``may_hold_enum``) calls this before every
     step; going straight to orjson spares it two calls on that path.
     """
     try:
-        return orjson.dumps(value, default=_typed_or_readable, option=_STR_KEY_OPTIONS)
+        return orjson.dumps(
+            value,
+            default=_typed_or_readable,
+            option=_STR_KEY_OPTIONS | (orjson.OPT_APPEND_NEWLINE if newline else 0),
+        )
     except (TypeError, orjson.JSONEncodeError):
-        return encode_line(value, caller_parts=(), newline=False)
+        return encode_line(value, caller_parts=(), newline=newline)
 
 
 def to_jsonable(value: Any) -> Any:

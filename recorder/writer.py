@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from recorder.coerce import optional_float, optional_int
-from recorder.encoding import encode_line, safe_str
-from recorder.models import Frame, FrameMetadata, FrameType, Session
+from recorder.encoding import encode_line, encode_searched, safe_str
+from recorder.models import Frame, FrameMetadata, FrameType, Session, frame_from_dict
 from recorder.naming import create_exclusive, new_session_id
 from recorder.timestamps import now_iso
 
@@ -65,27 +65,34 @@ if hasattr(os, "register_at_fork"):
 
 
 class _FrameIds:
-    """Random version-4 UUID strings, as ``str(uuid.uuid4())`` gives, at a quarter of the cost.
+    """Random version-4 UUID strings, as ``str(uuid.uuid4())`` gives, at a fraction of the cost.
 
-    Randomness for 128 ids is drawn from ``os.urandom`` at once and each id is cut from its hex
-    form, with the version and variant digits set. A forked child never continues its parent's
-    batch (the two would hand out the same ids): the batch is dropped after a fork.
+    Randomness for 128 ids is drawn from ``os.urandom`` at once and all 128 are cut from its hex
+    form in one go, with the version and variant digits set; handing one out is then a ``pop``.
+    Cutting them together costs less per id than cutting each when it is asked for, in between
+    an agent's own work, when this code has left the cache. A forked child never continues its
+    parent's batch (the two would hand out the same ids): the batch is dropped after a fork.
     """
 
     def __init__(self) -> None:
-        self._hex = ""
-        self._pos = 0
+        self._batch: list[str] = []
         self._forks = _ForkCount.value
 
     def next(self) -> str:
-        pos = self._pos
-        if pos >= len(self._hex) or self._forks != _ForkCount.value:
-            self._hex = os.urandom(16 * _IDS_PER_BATCH).hex()
+        batch = self._batch
+        if not batch or self._forks != _ForkCount.value:
+            batch = self._batch = _id_batch()
             self._forks = _ForkCount.value
-            pos = 0
-        h = self._hex[pos : pos + 32]
-        self._pos = pos + 32
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+        return batch.pop()
+
+
+def _id_batch() -> list[str]:
+    digits = os.urandom(16 * _IDS_PER_BATCH).hex()
+    variant = _UUID_VARIANT
+    return [
+        f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant[h[16]]}{h[17:20]}-{h[20:]}"
+        for h in (digits[start : start + 32] for start in range(0, len(digits), 32))
+    ]
 
 
 class _UtcClock:
@@ -156,6 +163,36 @@ def _metadata(value: FrameMetadata | dict[str, Any]) -> FrameMetadata:
 # The record of a step recorded without metadata; shared by those lines, and never changed.
 _DEFAULT_METADATA_RECORD: dict[str, Any] = FrameMetadata().to_dict()
 _FRAME_TYPE_VALUES: dict[FrameType, str] = {member: member.value for member in FrameType}
+
+
+def ready_metadata(
+    model: str | None = None,
+    latency_ms: float = 0.0,
+    tokens_input: int | None = None,
+    tokens_output: int | None = None,
+    cost_usd: float | None = None,
+    error_type: str | None = None,
+    error_message: str | None = None,
+    custom: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A frame's metadata record for ``record_ready``, in ``FrameMetadata.to_dict`` order.
+
+    ``tokens_used`` is the sum of the two counts (None when neither is known), as the peer's
+    helpers write it. Every value must already be of its field's type: nothing is coerced.
+    """
+    return {
+        "model": model,
+        "latency_ms": latency_ms,
+        "tokens_used": None
+        if tokens_input is None and tokens_output is None
+        else (tokens_input or 0) + (tokens_output or 0),
+        "tokens_input": tokens_input,
+        "tokens_output": tokens_output,
+        "cost_usd": cost_usd,
+        "error_type": error_type,
+        "error_message": error_message,
+        "custom": {} if custom is None else custom,
+    }
 
 
 def active_recorder() -> VCRRecorder | None:
@@ -467,6 +504,61 @@ class VCRRecorder:
                     index=index,
                 )
             )
+        return frame_id
+
+    def record_ready(
+        self,
+        node_name: str,
+        frame_type: str,
+        input_state: Any,
+        output_state: Any,
+        metadata: dict[str, Any],
+        *,
+        searched: bool = False,
+    ) -> str:
+        """Append a frame whose parts the caller built ready for the line; its frame id.
+
+        The fast path for an integration's hot loop, where building a ``FrameMetadata``, checking
+        it and turning it back into a dict costs more than writing the frame. The caller vouches
+        for what it passes: ``node_name`` a str, ``frame_type`` a ``FrameType`` value,
+        ``metadata`` the complete metadata record in ``FrameMetadata.to_dict`` order holding only
+        str, int, float, bool, None and dicts of those (no enum member to look for), each state a
+        dict or an ``orjson.Fragment`` of one JSON object as ``encode_line`` writes it. The states
+        are searched for enum members unless ``searched`` says the caller did (or both are
+        fragments). The line is the one ``record_step`` writes for the same frame.
+        """
+        with self._lock:
+            session = self._session
+            if session is None or self._fd is None:
+                raise RecorderClosedError(_NOT_OPEN)
+            frame_id = self._ids.next()
+            record = {
+                "type": "frame",
+                "data": {
+                    "frame_id": frame_id,
+                    "session_id": session.session_id,
+                    "parent_frame_id": None,
+                    "timestamp": _now_iso(),
+                    "frame_type": frame_type,
+                    "node_name": node_name,
+                    "input_state": input_state,
+                    "output_state": output_state,
+                    "metadata": metadata,
+                    "state_diff": None,
+                },
+            }
+            line = (
+                encode_searched(record, newline=True)
+                if searched
+                else encode_line(record, caller_parts=(input_state, output_state))
+            )
+            self._write_locked(line)
+            index = session.frame_count
+            _count_frame(session, metadata["tokens_used"], metadata["cost_usd"])
+            if self.tally is not None:
+                self.tally.frame(node_name, FrameType(frame_type), FrameMetadata.from_dict(metadata))
+        if self.on_frame_recorded is not None:
+            self._tell(frame_from_dict(orjson.loads(line)["data"], index=index)[0])
         return frame_id
 
     def _tell(self, frame: Frame) -> None:

@@ -21,9 +21,10 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from autogen_agentchat.base import TaskResult
 from autogen_agentchat.messages import BaseChatMessage, BaseMessage, ToolCallExecutionEvent, ToolCallRequestEvent
 from autogen_core import EVENT_LOGGER_NAME
@@ -35,11 +36,12 @@ from recorder.integrations._framework_run import FrameworkRun
 from recorder.integrations._run_lines import RunLines
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumeCancelled, ResumePlan, active_plan
-from recorder.writer import VCRRecorder
+from recorder.writer import VCRRecorder, ready_metadata
 
 if TYPE_CHECKING:
     from recorder.integrations.autogen import VCRAutoGen
 
+_NODE, _LLM = FrameType.NODE_EXECUTION.value, FrameType.LLM_CALL.value
 _current: contextvars.ContextVar[_TeamRun | None] = contextvars.ContextVar("vcr_autogen_run", default=None)
 
 
@@ -130,7 +132,7 @@ class _TeamRun(FrameworkRun):
         self.pending: dict[str, tuple[str, dict[str, Any], float]] = {}
         self.model_calls_in_turn = 0
         self.turn_started = time.perf_counter()
-        self.waiting: list[tuple[datetime, dict[str, Any]]] = []
+        self.waiting: list[tuple[float, dict[str, Any]]] = []  # (when it was logged, the call)
         self.lines = RunLines(recorder)
 
     def resume_from(self, start: TeamStart) -> None:
@@ -160,26 +162,40 @@ class _TeamRun(FrameworkRun):
         self.lines.due()
 
     def _message(self, message: BaseChatMessage) -> None:
-        metadata = FrameMetadata(latency_ms=(time.perf_counter() - self.turn_started) * 1000.0)
+        now = time.perf_counter()
+        tokens: tuple[int, int] | None = None
         usage = message.models_usage
         if usage is not None and self.model_calls_in_turn == 0:  # no model call was logged: count it here
-            metadata.tokens_input = usage.prompt_tokens
-            metadata.tokens_output = usage.completion_tokens
-            metadata.tokens_used = usage.prompt_tokens + usage.completion_tokens
-        metadata.custom = self.custom({"kind": "message", "type": type(message).__name__, "turn": self.turn})
-        self.lines.later(self._write_message, message, metadata)
+            tokens = (usage.prompt_tokens, usage.completion_tokens)
+        custom = self.custom({"kind": "message", "type": type(message).__name__, "turn": self.turn})
+        self.lines.later(self._write_message, message, (now - self.turn_started) * 1000.0, tokens, custom)
         self.counted()
         self.turn += 1
         self.model_calls_in_turn = 0
-        self.turn_started = time.perf_counter()
+        self.turn_started = now
 
-    def _write_message(self, message: BaseChatMessage, metadata: FrameMetadata) -> None:
+    def _write_message(
+        self, message: BaseChatMessage, latency: float, tokens: tuple[int, int] | None, custom: dict[str, Any]
+    ) -> None:
         # The thread grows by one message a turn: each is encoded once, and a frame's input is
         # those bytes joined, not the whole thread serialised again.
         encoded = _encoded(message)
         thread = b'{"messages":[' + b",".join(self.thread) + b"]}"
         self.thread.append(encoded)
-        self.recorder.record_encoded_step(message.source, thread, b'{"message":' + encoded + b"}", metadata=metadata)
+        metadata = (
+            ready_metadata(latency_ms=latency, custom=custom)
+            if tokens is None
+            else ready_metadata(latency_ms=latency, tokens_input=tokens[0], tokens_output=tokens[1], custom=custom)
+        )
+        source = message.source
+        self.recorder.record_ready(
+            source if type(source) is str else str(source),
+            _NODE,
+            orjson.Fragment(thread),
+            orjson.Fragment(b'{"message":' + encoded + b"}"),
+            metadata,
+            searched=True,
+        )
 
     def _tool_result(self, result: Any) -> None:
         name, arguments, started = self.pending.pop(result.call_id, (result.name, {}, time.perf_counter()))
@@ -215,11 +231,14 @@ class _TeamRun(FrameworkRun):
         while model calls are logged as they finish: holding the call until the stream reaches
         an item made after it keeps the frames in the order things happened.
         """
-        self.waiting.append((datetime.now(timezone.utc), event))
+        self.waiting.append((time.time(), event))
 
     def flush(self, before: datetime | None = None) -> None:
         """Write the model calls made before ``before`` (all of them without it)."""
-        while self.waiting and (before is None or self.waiting[0][0] <= before):
+        if not self.waiting:
+            return
+        until = before.timestamp() if before is not None else None
+        while self.waiting and (until is None or self.waiting[0][0] <= until):
             self._model_frame(self.waiting.pop(0)[1])
 
     def _model_frame(self, event: dict[str, Any]) -> None:
@@ -229,29 +248,23 @@ class _TeamRun(FrameworkRun):
 
     def _model_facts(self, event: dict[str, Any]) -> dict[str, Any]:
         facts: dict[str, Any] = {"kind": "model", "turn": self.turn}
-        if event.get("agent_id"):
-            facts["agent_id"] = event["agent_id"]
+        agent_id = event.get("agent_id")
+        if agent_id:
+            facts["agent_id"] = agent_id if type(agent_id) is str else str(agent_id)
         return facts
 
     def _write_model_frame(self, event: dict[str, Any], custom: dict[str, Any]) -> None:
         response = event.get("response")
         model = event.get("model") or (response.get("model") if isinstance(response, dict) else None) or "unknown"
-        tokens_in = _count(event.get("prompt_tokens"))
-        tokens_out = _count(event.get("completion_tokens"))
-        used = None if tokens_in is None and tokens_out is None else (tokens_in or 0) + (tokens_out or 0)
-        metadata = FrameMetadata(
-            model=str(model),
-            tokens_input=tokens_in,
-            tokens_output=tokens_out,
-            tokens_used=used,
+        model = model if type(model) is str else str(model)
+        metadata = ready_metadata(
+            model=model,
+            tokens_input=_count(event.get("prompt_tokens")),
+            tokens_output=_count(event.get("completion_tokens")),
             custom=custom,
         )
-        self.recorder.record_step(
-            f"llm:{model}",
-            {"messages": event.get("messages") or []},
-            {"response": response},
-            metadata=metadata,
-            frame_type=FrameType.LLM_CALL,
+        self.recorder.record_ready(
+            f"llm:{model}", _LLM, {"messages": event.get("messages") or []}, {"response": response}, metadata
         )
 
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from crewai.events.event_bus import crewai_event_bus
 from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallFailedEvent, LLMCallStartedEvent
 from crewai.events.types.task_events import TaskCompletedEvent, TaskFailedEvent, TaskStartedEvent
@@ -35,7 +36,7 @@ from recorder.integrations._framework_run import FrameworkRun
 from recorder.integrations._run_lines import RunLines
 from recorder.models import FrameMetadata, FrameType
 from recorder.resume_plan import ResumePlan, active_plan
-from recorder.writer import VCRRecorder
+from recorder.writer import VCRRecorder, ready_metadata
 
 if TYPE_CHECKING:
     from recorder.integrations.crewai import VCRCrewAI
@@ -53,6 +54,7 @@ _EVENTS = (
     ToolUsageErrorEvent,
 )
 _NOTED_TYPES = frozenset(_EVENTS)
+_NODE, _LLM, _TOOL = FrameType.NODE_EXECUTION.value, FrameType.LLM_CALL.value, FrameType.TOOL_CALL.value
 # Events after which the agent goes on to its next step: what it did is written first.
 _STEP_ENDS = frozenset((LLMCallCompletedEvent, LLMCallFailedEvent, ToolUsageFinishedEvent, ToolUsageErrorEvent))
 
@@ -156,7 +158,8 @@ class _CrewRun(FrameworkRun):
             with self.lock:
                 noted, self.noted = self.noted, []
             if noted:
-                noted.sort(key=_emitted)
+                if len(noted) > 1:
+                    noted.sort(key=_emitted)
                 self.lines.record_together(self._write, [event for _, _, event in noted])
 
     # -- wrapping -------------------------------------------------------------------------
@@ -167,23 +170,24 @@ class _CrewRun(FrameworkRun):
     # -- frames ---------------------------------------------------------------------------
 
     def _write(self, event: Any) -> None:
-        if isinstance(event, _Step):
-            self._step(event)
-        elif isinstance(event, TaskStartedEvent):
-            self.started[f"task:{event.task_id}"] = event
-            self.running_task = event.task
-        elif isinstance(event, TaskCompletedEvent):
-            self._task_done(event, None)
-        elif isinstance(event, TaskFailedEvent):
-            self._task_done(event, event.error)
-        elif isinstance(event, LLMCallStartedEvent):
-            self.started[f"llm:{event.call_id}"] = event
-        elif isinstance(event, (LLMCallCompletedEvent, LLMCallFailedEvent)):
-            self._llm_done(event)
-        elif isinstance(event, ToolUsageStartedEvent):
-            self.started[f"tool:{event.tool_name}:{event.agent_key}"] = event
-        elif isinstance(event, (ToolUsageFinishedEvent, ToolUsageErrorEvent)):
-            self._tool_done(event)
+        # Only events of these exact types are noted (``_NOTED_TYPES``), so the type picks the handler.
+        _HANDLERS[type(event)](self, event)
+
+    def _task_started(self, event: Any) -> None:
+        self.started[f"task:{event.task_id}"] = event
+        self.running_task = event.task
+
+    def _task_completed(self, event: Any) -> None:
+        self._task_done(event, None)
+
+    def _task_failed(self, event: Any) -> None:
+        self._task_done(event, event.error)
+
+    def _llm_started(self, event: Any) -> None:
+        self.started[f"llm:{event.call_id}"] = event
+
+    def _tool_started(self, event: Any) -> None:
+        self.started[f"tool:{event.tool_name}:{event.agent_key}"] = event
 
     def _task_done(self, event: Any, error: str | None) -> None:
         task = event.task
@@ -203,15 +207,20 @@ class _CrewRun(FrameworkRun):
                 task_node(task, index), state, {"error": error}, metadata=metadata, frame_type=FrameType.ERROR
             )
         else:
-            metadata = FrameMetadata(latency_ms=latency, custom=self.custom(facts))
-            self.recorder.record_encoded_step(  # the input holds str values only: nothing to search
-                task_node(task, index), encode_searched(state), task_output_json(event.output), metadata=metadata
+            self.recorder.record_ready(  # the input holds str values only, the output is pydantic's JSON
+                task_node(task, index),
+                _NODE,
+                orjson.Fragment(encode_searched(state)),
+                orjson.Fragment(task_output_json(event.output)),
+                ready_metadata(latency_ms=latency, custom=self.custom(facts)),
+                searched=True,
             )
         self.counted()
 
     def _llm_done(self, event: Any) -> None:
         started = self.started.pop(f"llm:{event.call_id}", None)
         model = event.model or getattr(started, "model", None) or "unknown"
+        model = model if type(model) is str else str(model)  # the format's metadata.model is a string
         messages = getattr(event, "messages", None) or getattr(started, "messages", None) or []
         facts = self._inside(event, "model")
         latency = _latency_ms(started, event)
@@ -232,25 +241,17 @@ class _CrewRun(FrameworkRun):
             )
         else:
             usage = event.usage if isinstance(event.usage, dict) else {}
-            tokens_in = _count(usage.get("prompt_tokens", usage.get("input_tokens")))
-            tokens_out = _count(usage.get("completion_tokens", usage.get("output_tokens")))
-            used = None if tokens_in is None and tokens_out is None else (tokens_in or 0) + (tokens_out or 0)
             cost = usage.get("cost", usage.get("cost_usd"))
-            metadata = FrameMetadata(
+            ready = ready_metadata(
                 model=model,
                 latency_ms=latency,
-                tokens_input=tokens_in,
-                tokens_output=tokens_out,
-                tokens_used=used,
+                tokens_input=_count(usage.get("prompt_tokens", usage.get("input_tokens"))),
+                tokens_output=_count(usage.get("completion_tokens", usage.get("output_tokens"))),
                 cost_usd=float(cost) if isinstance(cost, (int, float)) else None,
                 custom=self.custom(facts),
             )
-            self.recorder.record_step(
-                f"llm:{model}",
-                {"messages": messages},
-                {"response": event.response},
-                metadata=metadata,
-                frame_type=FrameType.LLM_CALL,
+            self.recorder.record_ready(
+                f"llm:{model}", _LLM, {"messages": messages}, {"response": event.response}, ready
             )
         self.counted()
 
@@ -272,11 +273,10 @@ class _CrewRun(FrameworkRun):
                 node, arguments, {"error": message}, metadata=metadata, frame_type=FrameType.ERROR
             )
         else:
-            output = {"result": event.output, "error": None}
-            metadata = FrameMetadata(
+            ready = ready_metadata(
                 latency_ms=latency, custom=self.custom({**facts, "from_cache": bool(event.from_cache)})
             )
-            self.recorder.record_step(node, arguments, output, metadata=metadata, frame_type=FrameType.TOOL_CALL)
+            self.recorder.record_ready(node, _TOOL, arguments, {"result": event.output, "error": None}, ready)
         self.counted()
 
     def _step(self, step: _Step) -> None:
@@ -316,6 +316,20 @@ class _Step:
         self.emission_sequence = sequence
         self.agent = agent
         self.step = step
+
+
+_HANDLERS: dict[type, Callable[[_CrewRun, Any], None]] = {
+    _Step: _CrewRun._step,
+    TaskStartedEvent: _CrewRun._task_started,
+    TaskCompletedEvent: _CrewRun._task_completed,
+    TaskFailedEvent: _CrewRun._task_failed,
+    LLMCallStartedEvent: _CrewRun._llm_started,
+    LLMCallCompletedEvent: _CrewRun._llm_done,
+    LLMCallFailedEvent: _CrewRun._llm_done,
+    ToolUsageStartedEvent: _CrewRun._tool_started,
+    ToolUsageFinishedEvent: _CrewRun._tool_done,
+    ToolUsageErrorEvent: _CrewRun._tool_done,
+}
 
 
 class _Hooks:

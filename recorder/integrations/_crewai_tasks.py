@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 FACTS_KEY = CREWAI_FACTS  # frame.metadata.custom[FACTS_KEY]: what a frame was in a crew's run
 _ANSWERED = (Action.RECORDED, Action.REPLAY, Action.MOCK, Action.SKIP, Action.EDITED_OUTPUT)
+_CONVERSATION = {"messages"}  # left out of a task output: its LLM frames hold it (never changed)
 _OUTPUT_FIELDS = ("description", "name", "expected_output", "summary", "raw", "json_dict", "agent", "output_format")
 
 
@@ -71,7 +72,7 @@ def task_output_json(output: Any) -> bytes:
     serializer = getattr(output, "__pydantic_serializer__", None)
     if serializer is not None:
         try:
-            data: bytes = serializer.to_json(output, exclude={"messages"})
+            data: bytes = serializer.to_json(output, exclude=_CONVERSATION)
         except Exception:  # a value in it pydantic cannot write: dump it the tolerant way
             pass
         else:
