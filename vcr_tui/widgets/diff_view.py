@@ -43,7 +43,7 @@ class DiffView(ScrollView, can_focus=True):
         self.summary = ""
         self.shown_key: tuple[object, ...] | None = None
         self._strips: dict[int, Strip] = {}
-        self._paint: tuple[int, Offset, Style] = (0, Offset(), Style())
+        self._paint: tuple[int, Offset, Style] | None = None  # resolved by the first row a paint draws
 
     def show_lines(self, lines: list[Text], *, key: tuple[object, ...] | None, summary: str = "") -> None:
         """Replace the content (``key`` says which comparison it is, for whoever asks)."""
@@ -70,12 +70,17 @@ class DiffView(ScrollView, can_focus=True):
             self.refresh()
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # Looked up once per paint, not once per row: each costs a style resolution.
-        self._paint = (self.scrollable_content_region.width, self.scroll_offset, self.rich_style)
+        # Looked up once per paint, not once per row: each costs a style resolution. And only by
+        # a paint that draws a row: a step repaints the frame's details and the status line,
+        # whose update spans this pane too, but every row of it comes from Textual's cache.
+        self._paint = None
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width, (scroll_x, scroll_y), base = self._paint
+        paint = self._paint
+        if paint is None:
+            paint = self._paint = (self.scrollable_content_region.width, self.scroll_offset, self.rich_style)
+        width, (scroll_x, scroll_y), base = paint
         index = scroll_y + y
         if index >= len(self.lines):
             return Strip.blank(width, base)

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.geometry import Size
+from textual.strip import Strip
 from textual.widget import Widget
 
 from recorder import Frame
@@ -18,6 +19,7 @@ from vcr_tui.logic.formatting import format_cost, format_latency, format_timesta
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.workspace_text import is_workspace_fact, snapshot_fact
 from vcr_tui.theme import ERROR_ROW_STYLE, ERROR_STYLE, LABEL_STYLE, MODEL_STYLE, TYPE_LOOKS, italic
+from vcr_tui.widgets.text_strips import TextLines
 
 _GAP = "   "
 _SHOWN_CUSTOM = 4
@@ -148,6 +150,7 @@ class FrameDetails(Widget):
         self.note = ""
         self._height = (0, 0)  # (width, lines): the tallest block seen at this width
         self._built: tuple[Frame | None, tuple[object, ...], list[Text]] | None = None  # the last block, for what
+        self._drawn = TextLines()
 
     def show_frame(self, frame: Frame) -> None:
         self.frame = frame
@@ -200,3 +203,13 @@ class FrameDetails(Widget):
 
     def render(self) -> Text:
         return Text("\n", end="").join(self.lines_for(self.size.width))
+
+    def render_line(self, y: int) -> Strip:
+        """A line of the block, drawn from its packed lines (``text_strips``) rather than from ``render()``."""
+        if self.text_selection is not None:
+            return super().render_line(y)  # draws the selection's highlight
+        width = self.size.width
+        lines = self.lines_for(width)
+        base = self.visual_style.rich_style
+        strips = self._drawn.strips(lines, lines, self.app.console, base)
+        return strips[y] if y < len(strips) else Strip.blank(width, base)

@@ -189,6 +189,7 @@ class StateTree(Tree[Entry]):
         self._paint: _PaintStyles | None = None  # kept while the pseudo-classes and the CSS stay
         self._paint_key: tuple[object, ...] = ()
         self._base_style = Style()  # the widget's style, resolved once per paint
+        self._paint_resolved = False  # whether this paint has resolved its styles yet
 
     def validate_virtual_size(self, size: Size) -> Size:
         """At least the pane's size, and never wider (labels are cut, not scrolled sideways).
@@ -223,18 +224,24 @@ class StateTree(Tree[Entry]):
         paint, and the component styles only change with the pseudo-classes, the theme or the
         CSS, so they are kept until then.
         """
+        self._paint_resolved = False  # by the first row this paint draws (most paints draw none)
+        return ScrollView.render_lines(self, crop)
+
+    def _resolve_paint(self) -> None:
+        self._paint_resolved = True
         self._pseudo_class_state = self.get_pseudo_class_state()
         key = (self._pseudo_class_state, self.has_focus, self.app.theme)
         if self._paint is None or self._paint_key != key:
             self._paint, self._paint_key = _PaintStyles.of(self), key
         self._base_style = self.rich_style
-        return ScrollView.render_lines(self, crop)
 
     def notify_style_update(self) -> None:
         self._paint = None
         super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
+        if not self._paint_resolved:
+            self._resolve_paint()
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
         return self._render_line(y + scroll_y, scroll_x, scroll_x + width, self._base_style)

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from vcr_tui.logic.formatting import format_cost, format_count, format_latency, format_tokens
 from vcr_tui.logic.frame_rows import FrameRow
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.theme import ERROR_STYLE, FORK_STYLE, MARKER_STYLES, MODEL_STYLE, TYPE_LOOKS, WARNING_STYLE
+from vcr_tui.widgets.text_strips import TextLines
 
 _SEPARATOR = " │ "
 # The marker's look, by what it says (``theme.MARKER_STYLES`` explains the colours).
@@ -63,8 +65,27 @@ class StatusLine(Widget):
 
     fields: reactive[StatusFields] = reactive(StatusFields, layout=False)
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._drawn = TextLines()
+        self._line: tuple[StatusFields, int, Text] | None = None  # the line last built, from what
+
     def render(self) -> Text:
-        return fit(build_parts(self.fields), self.size.width)
+        width = self.size.width
+        built = self._line
+        if built is None or built[0] is not self.fields or built[1] != width:
+            built = self._line = (self.fields, width, fit(build_parts(self.fields), width))
+        return built[2]
+
+    def render_line(self, y: int) -> Strip:
+        """The line drawn from its text (``text_strips``): a step repaints it, and nothing else needs doing."""
+        if self.text_selection is not None:
+            return super().render_line(y)  # draws the selection's highlight
+        line = self.render()
+        base = self.visual_style.rich_style
+        if y:
+            return Strip.blank(self.size.width, base)
+        return self._drawn.strips(line, [line], self.app.console, base)[0]
 
 
 # A part is (priority, text): higher priorities survive a narrow terminal.
