@@ -32,11 +32,24 @@ def fitting(entries: list[tuple[str, str]], width: int, reserved: int) -> int:
     return len(entries)
 
 
+def mark_compact(widget: Widget, compact: bool) -> None:
+    """Give a new entry the class its ``compact`` watcher will give it once mounted.
+
+    The watcher runs as each entry mounts; a class it adds then restyles the entry again, a dozen
+    restyles on every screen's first paint. Already in place, the watcher finds nothing to change.
+    The palette entry is not bound to the footer's ``compact`` and keeps its own (compact) default.
+    """
+    if isinstance(widget, FooterKey):
+        widget.set_class(compact or widget.has_class("-command-palette"), "-compact", update=False)
+
+
 class PriorityFooter(Footer):
     """A compact footer that drops whole entries, by priority, instead of cutting the row."""
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
+        for widget in widgets:
+            mark_compact(widget, self.compact)
         width = self.size.width
         if width <= 0:
             yield from widgets
