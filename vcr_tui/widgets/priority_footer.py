@@ -42,6 +42,17 @@ def is_key(widget: Widget) -> bool:
     return all(isinstance(getattr(widget, name, None), str) for name in ("key_display", "description"))
 
 
+def mark_compact(widget: Widget, compact: bool) -> None:
+    """Give a new entry the class its ``compact`` watcher will give it once mounted.
+
+    The watcher runs as each entry mounts; a class it adds then restyles the entry again, a dozen
+    restyles on every screen's first paint. Already in place, the watcher finds nothing to change.
+    The palette entry is not bound to the footer's ``compact`` and keeps its own (compact) default.
+    """
+    if is_key(widget):
+        widget.set_class(compact or widget.has_class("-command-palette"), "-compact", update=False)
+
+
 class PriorityFooter(Footer):
     """A compact footer that drops whole entries, by priority, instead of cutting the row."""
 
@@ -50,6 +61,8 @@ class PriorityFooter(Footer):
     def compose(self) -> ComposeResult:
         self._laid_out = self._layout()
         widgets = list(super().compose())
+        for widget in widgets:
+            mark_compact(widget, self.compact)
         width = self.size.width
         if width <= 0:
             yield from widgets

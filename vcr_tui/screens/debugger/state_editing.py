@@ -15,25 +15,13 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import SuspendNotSupported
 
-from vcr_tui.logic.editing import (
-    EditorCommand,
-    EditorError,
-    EditResult,
-    Outcome,
-    ParseError,
-    StateDraft,
-    find_editor,
-    judge,
-    run_editor,
-)
 from vcr_tui.logic.frame_view import Side
 from vcr_tui.logic.safe_text import clean, shorten
-from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.screens.debugger.screen_parts import PartBase
 from vcr_tui.theme import ERROR_STYLE, LABEL_STYLE
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # the editing code and its dialogs load with the first edit, not with the screen
+    from vcr_tui.logic.editing import EditorCommand, EditResult, ParseError, StateDraft
 
 # Tests set this: a scripted editor needs no terminal, so it can run in a headless app as it is.
 RUN_EDITOR_WITHOUT_SUSPEND = False
@@ -52,6 +40,8 @@ class StateEditing(PartBase):
         if frame is None or self.store is None:
             self.say("Wait for the frame to load, then edit it.", severity="warning")
             return
+        from vcr_tui.logic.editing import StateDraft
+
         recorded = frame.input_state if side == "input" else frame.output_state
         try:
             draft = StateDraft.create(frame.index, side, self.state_for(frame, side), recorded)
@@ -72,6 +62,8 @@ class StateEditing(PartBase):
             return None, None
         if self.app.is_web:
             return None, "$EDITOR cannot open in a browser"
+        from vcr_tui.logic.editing import EditorError, find_editor
+
         try:
             command = find_editor()
         except EditorError as exc:
@@ -81,6 +73,8 @@ class StateEditing(PartBase):
         return command, None
 
     def _edit_externally(self, draft: StateDraft, command: EditorCommand) -> None:
+        from vcr_tui.logic.editing import EditorError, Outcome, run_editor
+
         draft.restore_if_missing()
         try:
             if self.app.is_headless:
@@ -105,6 +99,8 @@ class StateEditing(PartBase):
         self._settle(draft, result, command)
 
     def _edit_in_app(self, draft: StateDraft, error: ParseError | None = None, note: str = "") -> None:
+        from vcr_tui.logic.editing import judge
+
         def saved(text: str | None) -> None:
             if text is None:
                 self._finish_draft(draft)
@@ -123,6 +119,8 @@ class StateEditing(PartBase):
 
     def _settle(self, draft: StateDraft, result: EditResult, command: EditorCommand | None) -> None:
         """Act on what came back: ask again when invalid, else apply (or not) and say what happened."""
+        from vcr_tui.logic.editing import Outcome
+
         if result.outcome is Outcome.INVALID:
             assert result.error is not None
             if command is None:
@@ -149,6 +147,8 @@ class StateEditing(PartBase):
             self.say(f"Edited {what} (in memory; the recording is unchanged). r resumes with it.", timeout=5)
 
     def _ask_to_fix(self, draft: StateDraft, command: EditorCommand, error: ParseError) -> None:
+        from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
+
         body = Text(f"The {draft.side} of #{draft.index} you saved is not a JSON object:\n\n")
         body.append(f"  {clean(error.describe())}\n", style="bold")
         if error.line_text:
@@ -179,6 +179,9 @@ class StateEditing(PartBase):
     def _ask_after_editor_failed(
         self, draft: StateDraft, command: EditorCommand, status: int, result: EditResult
     ) -> None:
+        from vcr_tui.logic.editing import Outcome
+        from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
+
         body = Text(f"{shorten(command.label, 40)} ended with status {status}, ")
         body.append("which usually means \u201cabandon this edit\u201d (vim's :cq does that).\n")
         body.append("What it saved is kept until you choose.", style=LABEL_STYLE)

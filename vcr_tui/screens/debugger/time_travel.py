@@ -29,7 +29,6 @@ from vcr_tui.logic.formatting import format_count
 from vcr_tui.logic.frame_store import FrameStore
 from vcr_tui.logic.safe_text import clean
 from vcr_tui.messages import ForkWritten, ResumeEnded, ResumeForked
-from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.screens.debugger.agent_prompt import ORIGIN as TYPED_AGENT
 from vcr_tui.screens.debugger.agent_prompt import ask_for_agent
 from vcr_tui.screens.debugger.state_editing import StateEditing
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
 
     from vcr_tui.logic.resume_run import Outcome as RunOutcome
     from vcr_tui.logic.resume_run import ResumeRequest, ResumeRun
+    from vcr_tui.screens.choice_screen import ChoiceScreen
 
 # The fork and resume machinery (the engine's forking and resume, agent loading, the banner) is
 # imported where a fork or a resume starts, not with the screen: opening a recording does not need it.
@@ -144,6 +144,8 @@ class TimeTravel(StateEditing):
         )
         if is_private_copy(self.source):
             body.append(f"\n\n{KEPT_NOTE}", style="bold")
+        from vcr_tui.screens.choice_screen import Choice, ChoiceScreen  # the dialog loads when asked
+
         choices = [Choice(("o", "enter"), "open the fork", True), Choice(("escape", "s"), "stay here", False)]
 
         def answer(open_it: bool | None) -> None:
@@ -380,6 +382,8 @@ class TimeTravel(StateEditing):
 
 def confirm_agent_dialog(choice: AgentChoice) -> ChoiceScreen[bool]:
     """The question asked before running an agent named by a recording (never by default)."""
+    from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
+
     typed = choice.origin == TYPED_AGENT
     body = Text("You named this agent:\n\n" if typed else "This recording names the agent that made it:\n\n")
     module, _, callable_name = choice.spec.rpartition(":")

@@ -20,7 +20,6 @@ from textual.screen import Screen
 from vcr_tui.kept_edits import KeptEdits, keeper_of
 from vcr_tui.logic.formatting import format_count
 from vcr_tui.logic.safe_text import clean
-from vcr_tui.screens.choice_screen import Choice, ChoiceScreen
 from vcr_tui.theme import LABEL_STYLE
 
 Forked = list[tuple[int, Path | None, str]]  # frame, fork written (None: failed), why it failed
@@ -75,6 +74,8 @@ def leave_asking(screen: Screen[Any], leave: Callable[[], None]) -> None:
         body.append(
             "\nKept, they are shown again when you open this recording before vcr-tui exits.", style=LABEL_STYLE
         )
+    from vcr_tui.screens.choice_screen import Choice, ChoiceScreen  # the dialog loads when asked
+
     if running:
         body.append(("\n\n" if frames else "") + "A resume from this recording is running: leaving cancels it.")
     choices: list[Choice[str]] = []
@@ -144,6 +145,8 @@ def quit_asking(app: App[Any], quit_now: Callable[[], None]) -> None:
         body.append("\n\n" if unsaved else "")
         body.append(f"{format_count(running, 'resume')} {'is' if running == 1 else 'are'} running: ")
         body.append("quitting cancels it.", style="bold")
+    from vcr_tui.screens.choice_screen import Choice, ChoiceScreen  # the dialog loads when asked
+
     choices: list[Choice[str]] = []
     if unsaved:
         choices.append(Choice(("f",), "fork the edited frames, then quit", "fork"))
