@@ -46,7 +46,7 @@ def mark_compact(widget: Widget, compact: bool) -> None:
     """Give a new entry the class its ``compact`` watcher will give it once mounted.
 
     The watcher runs as each entry mounts; a class it adds then restyles the entry again, a dozen
-    restyles on every screen's first paint. Already in place, the watcher finds nothing to change.
+    restyles each time the footer is laid out. Already in place, the watcher finds nothing to change.
     The palette entry is not bound to the footer's ``compact`` and keeps its own (compact) default.
     """
     if is_key(widget):
