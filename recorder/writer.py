@@ -165,6 +165,36 @@ _DEFAULT_METADATA_RECORD: dict[str, Any] = FrameMetadata().to_dict()
 _FRAME_TYPE_VALUES: dict[FrameType, str] = {member: member.value for member in FrameType}
 
 
+def _frame_record(
+    frame_id: str,
+    session_id: str,
+    parent_frame_id: str | None,
+    timestamp: str,
+    frame_type: str,
+    node_name: str,
+    input_state: Any,
+    output_state: Any,
+    metadata: dict[str, Any],
+) -> dict[str, Any]:
+    """A frame's line as a record, in the key order of ``Frame.to_record``: every path that writes
+    a step builds it here, so the lines they write cannot drift apart."""
+    return {
+        "type": "frame",
+        "data": {
+            "frame_id": frame_id,
+            "session_id": session_id,
+            "parent_frame_id": parent_frame_id,
+            "timestamp": timestamp,
+            "frame_type": frame_type,
+            "node_name": node_name,
+            "input_state": input_state,
+            "output_state": output_state,
+            "metadata": metadata,
+            "state_diff": None,
+        },
+    }
+
+
 def ready_metadata(
     model: str | None = None,
     latency_ms: float = 0.0,
@@ -532,21 +562,17 @@ class VCRRecorder:
             if session is None or self._fd is None:
                 raise RecorderClosedError(_NOT_OPEN)
             frame_id = self._ids.next()
-            record = {
-                "type": "frame",
-                "data": {
-                    "frame_id": frame_id,
-                    "session_id": session.session_id,
-                    "parent_frame_id": None,
-                    "timestamp": _now_iso(),
-                    "frame_type": frame_type,
-                    "node_name": node_name,
-                    "input_state": input_state,
-                    "output_state": output_state,
-                    "metadata": metadata,
-                    "state_diff": None,
-                },
-            }
+            record = _frame_record(
+                frame_id,
+                session.session_id,
+                None,
+                _now_iso(),
+                frame_type,
+                node_name,
+                input_state,
+                output_state,
+                metadata,
+            )
             line = (
                 encode_searched(record, newline=True)
                 if searched
@@ -595,21 +621,17 @@ class VCRRecorder:
             frame_id = self._ids.next()
             timestamp = _now_iso()
             metadata_record = meta.to_dict() if meta_from_caller else _DEFAULT_METADATA_RECORD
-            record = {
-                "type": "frame",
-                "data": {
-                    "frame_id": frame_id,
-                    "session_id": session.session_id,
-                    "parent_frame_id": parent_frame_id,
-                    "timestamp": timestamp,
-                    "frame_type": _FRAME_TYPE_VALUES[kind],
-                    "node_name": node_name,
-                    "input_state": input_state,
-                    "output_state": output_state,
-                    "metadata": metadata_record,
-                    "state_diff": None,
-                },
-            }
+            record = _frame_record(
+                frame_id,
+                session.session_id,
+                parent_frame_id,
+                timestamp,
+                _FRAME_TYPE_VALUES[kind],
+                node_name,
+                input_state,
+                output_state,
+                metadata_record,
+            )
             # Every other value of the record is a str or None made here; only these come from
             # the caller and can hide an enum member (encoded states were checked when encoded).
             caller_parts: list[Any] = []
