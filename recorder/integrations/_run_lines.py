@@ -59,13 +59,8 @@ class RunLines:
 
     def _build_later(self) -> None:
         later, self._later = self._later, []
-        for build, args in later:  # ``record`` for each, without a call per frame around the build
-            if self.error is not None:
-                return
-            try:
-                build(*args)
-            except Exception as exc:
-                self.error = exc
+        for build, args in later:
+            self.record(build, *args)
 
     def record_together(self, build: Callable[[Any], object], items: list[Any]) -> None:
         """``record(build, item)`` for each item, their lines handed to the OS in one call."""
