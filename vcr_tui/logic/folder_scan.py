@@ -23,14 +23,14 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 import orjson
 
 from recorder.outcome import RunOutcome
 from recorder.writers import held_in_folder
 from vcr_tui.logic.folder_prefetch import start_helper, take_early
-from vcr_tui.logic.session_cells import COLUMNS, session_widths
+from vcr_tui.logic.session_cells import are_widths, session_widths
 from vcr_tui.logic.sessions import SUFFIX, SessionEntry, child_path
 from vcr_tui.logic.summary_cache import (
     FolderSummaries,
@@ -47,7 +47,6 @@ ELSEWHERE_FROM = 200  # a folder of this many recordings or more is scanned by a
 FIRST_BATCH = 40  # a screenful: the first rows are handed on at once
 BATCH_SECONDS = 0.1  # then batches this far apart
 _NO_STAMP = (0, 0)
-_INT = {int}
 _UNDRAWN = Path()  # the path of an entry built only to be measured (a row does not show its path)
 
 
@@ -254,7 +253,7 @@ def received_batch(folder: Path, line: bytes, received: set[str]) -> ScanBatch |
     names: set[str] = set()
     for item in sent:
         name, record, measured = item if type(item) is list and len(item) == 3 else (None, None, None)
-        if type(name) is not str or os.sep in name or name in received or name in names or not _are_widths(measured):
+        if type(name) is not str or os.sep in name or name in received or name in names or not are_widths(measured):
             return None
         decoded = from_record(child_path(folder, name), record)
         if decoded is None:
@@ -269,10 +268,6 @@ def received_batch(folder: Path, line: bytes, received: set[str]) -> ScanBatch |
 def _measured(record: list[Any]) -> tuple[int, ...]:
     """The row widths of a cached record (one that has checked out: it is sent only then)."""
     return session_widths(entry_of(_UNDRAWN, record))
-
-
-def _are_widths(value: object) -> TypeGuard[list[int]]:
-    return type(value) is list and len(value) == len(COLUMNS) and set(map(type, value)) == _INT  # (no bool)
 
 
 def _as_shown(entry: SessionEntry, writing: set[str]) -> SessionEntry:

@@ -7,6 +7,8 @@ Everything here that came from a file is cleaned of control characters and short
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from vcr_tui.logic.formatting import format_cost, format_timestamp, format_tokens
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.sessions import SessionEntry
@@ -27,6 +29,16 @@ from vcr_tui.theme import (
 ROW_LAYOUT = 1  # raised whenever what a row's cells say changes: row widths kept in a cache then are measured again
 COLUMNS = ("session", "created (UTC)", "frames", "tokens", "cost", "outcome", "tags", "forked from")
 NUMBER_COLUMNS = (2, 3, 4)
+_INT = {int}
+
+
+def are_widths(value: object) -> TypeGuard[list[int]]:
+    """Whether ``value`` is a row's widths as ``session_widths`` gives them, one count of cells per
+    column: how widths that come from another process or from the cache are checked before use
+    (``type`` is compared, so no booleans)."""
+    return type(value) is list and len(value) == len(COLUMNS) and set(map(type, value)) == _INT and min(value) >= 0
+
+
 _OUTCOME_STYLES = {"ok": OK_STYLE, "error": ERROR_STYLE, "running": RUNNING_STYLE, "unfinished": UNFINISHED_STYLE}
 
 

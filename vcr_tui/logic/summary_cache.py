@@ -32,7 +32,7 @@ import orjson
 
 from recorder.index_cache import default_cache_dir
 from recorder.outcome import RunOutcome
-from vcr_tui.logic.session_cells import COLUMNS, ROW_LAYOUT
+from vcr_tui.logic.session_cells import ROW_LAYOUT, are_widths
 from vcr_tui.logic.sessions import SessionEntry, summarize
 
 FORMAT = "vcr-tui session summaries"
@@ -213,7 +213,7 @@ class FolderSummaries:
         now and kept (written with the record)."""
         kept = self._widths.get(name)
         key = [record[0], record[1], record[_OUTCOME]]
-        if kept is not None and kept[:3] == key and _are_widths(kept[3:]):
+        if kept is not None and kept[:3] == key and are_widths(kept[3:]):
             return kept[3:]
         widths = list(measure())
         self._widths[name] = key + widths
@@ -301,8 +301,3 @@ class FolderSummaries:
             return False
         self._changed = False
         return True
-
-
-def _are_widths(value: list[Any]) -> bool:
-    """Whether kept widths are one count of cells per column (``type(...) is int``: no booleans)."""
-    return len(value) == len(COLUMNS) and all(type(width) is int and width >= 0 for width in value)
