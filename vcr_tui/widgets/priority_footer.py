@@ -56,11 +56,12 @@ def mark_compact(widget: Widget, compact: bool) -> None:
 class PriorityFooter(Footer):
     """A compact footer that drops whole entries, by priority, instead of cutting the row."""
 
-    _laid_out: object = None  # what the entries on show were built from (``_layout``)
+    _laid_out: object = None  # what the entries on show were built from (``_layout``); None: nothing built
 
     def compose(self) -> ComposeResult:
-        self._laid_out = self._layout()
         widgets = list(super().compose())
+        # No entries yet (the screen has not said what its bindings are): the next rebuild must run.
+        self._laid_out = self._layout() if widgets else None
         for widget in widgets:
             mark_compact(widget, self.compact)
         width = self.size.width
@@ -78,8 +79,6 @@ class PriorityFooter(Footer):
     def _layout(self) -> object:
         """Everything the entries are built from: the width, and each binding the screen offers
         with its key as shown, whether it is enabled and its tooltip (the footer's own switches too)."""
-        if not self.is_attached or not self._bindings_ready:
-            return (self.size.width, False)
         app = self.app
         offered = tuple(
             (key, binding, app.get_key_display(binding), enabled, tooltip)
@@ -91,7 +90,7 @@ class PriorityFooter(Footer):
     async def recompose(self) -> None:
         """Rebuild the entries, unless they would come out as they are (however many times the
         screen asked since the last rebuild, the first one that runs does the work)."""
-        if self.is_attached and self._layout() == self._laid_out:
+        if self.is_attached and self._laid_out is not None and self._layout() == self._laid_out:
             return
         await super().recompose()
 
