@@ -5,11 +5,17 @@ a hop to another thread per event, and a wait for the pool (``flush``) at every 
 its frames could be written. Instead, while any recorded kickoff runs, the bus's ``emit`` is
 wrapped on the instance: each event is noted in the thread that emits it, after CrewAI has
 numbered it, and handed on unchanged; nothing is registered with the bus, so a crew that is not
-recorded pays nothing. Whenever a model call, a tool call or a task of the crew finishes, and
-when the kickoff ends, the events noted so far are turned into frames in emission order (by then
-CrewAI has finished with them) and handed to the OS in one write (``_run_lines``), before the
-agent goes on: a crash loses at most the step it was in. The run an event belongs to is found
-through a context variable set around the kickoff.
+recorded pays nothing. Whenever the agent starts a model call or a tool call after one that
+finished, whenever a task of the crew finishes, and when the kickoff ends, the events noted so
+far are turned into frames in emission order (by then CrewAI has finished with them) and handed
+to the OS in one write (``_run_lines``): what the agent finished is on disk before its next step
+starts, so a crash loses at most the step it was in, as in an AutoGen run. A task's last model
+call therefore shares the task's write: each write costs the agent more than building the frames
+it holds (a system call, and code and data the framework's own work has pushed out of the
+caches), so one write per task instead of two takes a third off what recording a task costs. A
+crew with a task that asks for human input writes each finished model or tool call at once
+instead, so no frame waits in memory while a person answers. The run an event belongs to is found through a
+context variable set around the kickoff.
 
 For the duration of a kickoff, each task's ``execute_sync`` and each agent's ``step_callback`` are
 wrapped on the instance (and put back afterwards): the step callback notes agent steps, and the
@@ -55,8 +61,9 @@ _EVENTS = (
 )
 _NOTED_TYPES = frozenset(_EVENTS)
 _NODE, _LLM, _TOOL = FrameType.NODE_EXECUTION.value, FrameType.LLM_CALL.value, FrameType.TOOL_CALL.value
-# Events after which the agent goes on to its next step: what it did is written first.
+# A finished step is written before the next one starts (or the task ends).
 _STEP_ENDS = frozenset((LLMCallCompletedEvent, LLMCallFailedEvent, ToolUsageFinishedEvent, ToolUsageErrorEvent))
+_STEP_STARTS = frozenset((LLMCallStartedEvent, ToolUsageStartedEvent, TaskStartedEvent))
 
 
 class _Noting:
@@ -132,6 +139,9 @@ class _CrewRun(FrameworkRun):
         self.writing = threading.Lock()  # one task's frames at a time, whichever thread ends it
         self.noted: list[tuple[int, int, Any]] = []  # (CrewAI's emission number, arrival, event)
         self.arrivals = 0
+        self.finished = False  # a finished model or tool call is noted and not yet written
+        # With a task that waits for a person after its last model call, write each step as it ends.
+        self.eager = any(getattr(task, "human_input", False) is True for task in getattr(crew, "tasks", ()))
         self.started: dict[str, Any] = {}  # started events by task id / call id, for inputs and latency
         self.running_task: Any = None  # the task whose events are being written (tasks run in order)
         self.server = TaskServer(self, plan)
@@ -140,12 +150,18 @@ class _CrewRun(FrameworkRun):
     # -- noting ---------------------------------------------------------------------------
 
     def note(self, event: Any) -> None:
+        kind = type(event)
         with self.lock:
             self.arrivals += 1
             sequence = getattr(event, "emission_sequence", None)
             self.noted.append((sequence if type(sequence) is int else 0, self.arrivals, event))
-        if type(event) in _STEP_ENDS:
-            self.write_noted()  # a finished model or tool call is on disk before the agent goes on
+            if kind in _STEP_ENDS:
+                self.finished = True
+                due = self.eager
+            else:
+                due = self.finished and kind in _STEP_STARTS
+        if due:
+            self.write_noted()  # a finished model or tool call is on disk before the next step starts
 
     def note_step(self, agent: Any, step: Any) -> None:
         from crewai.events.base_events import get_next_emission_sequence
@@ -157,6 +173,7 @@ class _CrewRun(FrameworkRun):
         with self.writing:
             with self.lock:
                 noted, self.noted = self.noted, []
+                self.finished = False
             if noted:
                 if len(noted) > 1:
                     noted.sort(key=_emitted)

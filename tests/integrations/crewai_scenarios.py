@@ -86,6 +86,7 @@ def main(out: Path) -> dict[str, Any]:
     summary["task_decorator"] = task_decorator(out / "tasks")
     summary["unrecorded"] = unrecorded()
     summary["on_disk_at_tool_call"] = on_disk_at_tool_call(out / "durable")
+    summary["on_disk_at_human_input"] = on_disk_at_human_input(out / "asked")
     return summary
 
 
@@ -106,6 +107,40 @@ def on_disk_at_tool_call(folder: Path) -> list[str]:
         example.record(folder)
     finally:
         example.RATES = rates
+    return seen
+
+
+def on_disk_at_human_input(folder: Path) -> list[str]:
+    """The frames already in the file when a task that asks for human input waits for the answer."""
+    import builtins
+
+    from crewai import Agent, Crew, Task
+
+    seen: list[str] = []
+
+    def answer(*_: Any) -> str:
+        for path in folder.glob("**/*.vcr"):
+            with VCRReader(path) as reader:
+                seen.extend(reader.frame(i).node_name for i in range(len(reader)))
+        return ""  # no feedback: the answer stands
+
+    agent = Agent(
+        role="writer",
+        goal="write",
+        backstory="writes",
+        llm=example.ScriptedLLM(model="scripted-asked-1", reply=lambda _: "Thought: done.\nFinal Answer: draft"),
+    )
+    crew = Crew(
+        agents=[agent], tasks=[Task(description="Draft.", expected_output="A draft.", agent=agent, human_input=True)]
+    )
+    recorder = VCRRecorder(folder)
+    asking = builtins.input
+    builtins.input = answer
+    try:
+        VCRCrewAI(recorder).kickoff(crew)
+    finally:
+        builtins.input = asking
+        recorder.close()
     return seen
 
 

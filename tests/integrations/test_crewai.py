@@ -60,6 +60,11 @@ def test_a_finished_model_call_is_on_disk_before_the_agent_goes_on(crew: dict[st
     assert crew["on_disk_at_tool_call"] == ["llm:scripted-research-1"]
 
 
+def test_a_model_call_is_on_disk_while_a_task_waits_for_human_input(crew: dict[str, Any]) -> None:
+    # No step starts after a task's last model call: a person's answer must not be waited for with it in memory.
+    assert crew["on_disk_at_human_input"] == ["llm:scripted-asked-1"]
+
+
 def test_a_task_frame_holds_its_input_context_and_output(crew: dict[str, Any]) -> None:
     plan = next(frame for frame in frames(crew["recording"]) if frame.node_name == "plan")
     assert plan.input_state["description"] == "Work out the total for 3 nights."
