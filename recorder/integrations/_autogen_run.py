@@ -1,10 +1,10 @@
 """One recorded AutoGen team run: its stream of messages and events, and AutoGen's event log, as frames.
 
-Messages and tool calls come from the team's own ``run_stream``; model calls from AutoGen's
-event logger (``autogen_core.events``), to which its model clients write an ``LLMCallEvent``
-per call. Logging happens in the task that made the call, and the team's agents run in tasks
-started from the caller's, so a context variable set around the run says which run a model call
-belongs to.
+Messages and tool calls come from the team's own ``run_stream``; model calls from the
+``LLMCallEvent`` each of AutoGen's model clients builds per call for its event log
+(``autogen_core.events``). The event is built in the task that made the call, and the team's
+agents run in tasks started from the caller's, so a context variable set around the run says
+which run a model call belongs to.
 
 Each frame is built on the loop's thread, from values AgentChat no longer changes (a message
 handed to every participant, a model call's logged event), a stretch of them at a time, and held
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextvars
 import json
-import logging
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -27,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from autogen_agentchat.base import TaskResult
 from autogen_agentchat.messages import BaseChatMessage, BaseMessage, ToolCallExecutionEvent, ToolCallRequestEvent
-from autogen_core import EVENT_LOGGER_NAME
 from autogen_core.logging import LLMCallEvent
 
 from recorder.encoding import encode_line
@@ -46,43 +44,45 @@ _current: contextvars.ContextVar[_TeamRun | None] = contextvars.ContextVar("vcr_
 
 
 class _Listening:
-    """Sees each ``LLMCallEvent`` logged while any recorded run is in progress (runs are counted).
+    """Sees each ``LLMCallEvent`` made while any recorded run is in progress (runs are counted).
 
-    The event logger is left at its level: switching it to INFO would have AutoGen build a log
-    record for each of the many events its runtime logs per message, which costs more than the
-    whole recording. Instead the logger's ``info`` is wrapped on the instance, taking the model
-    calls and handing every call on unchanged, and put back when the last run ends.
+    Every AutoGen model client builds an ``LLMCallEvent`` for each call and logs it to AutoGen's
+    event logger at once, in the task that made the call. The event is taken where it is built:
+    ``LLMCallEvent.__init__`` is wrapped, and put back when the last run ends. Wrapping the
+    logger's ``info`` instead would put a call of ours in front of each of the many events the
+    runtime logs per message (about eight), for one model call among them; and switching the
+    logger to INFO would have AutoGen build a log record for each, which costs more than the
+    whole recording.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.runs = 0
+        self.original: Any = None
 
     def __enter__(self) -> None:
         with self.lock:
             if self.runs == 0:
-                logger = logging.getLogger(EVENT_LOGGER_NAME)
-                logger.info = _info_seeing_model_calls(logger)  # type: ignore[method-assign]
+                self.original = LLMCallEvent.__dict__["__init__"]
+                LLMCallEvent.__init__ = _init_seeing_model_calls(self.original)
             self.runs += 1
 
     def __exit__(self, *exc: object) -> None:
         with self.lock:
             self.runs -= 1
             if self.runs == 0:
-                logging.getLogger(EVENT_LOGGER_NAME).__dict__.pop("info", None)
+                LLMCallEvent.__init__ = self.original
+                self.original = None
 
 
-def _info_seeing_model_calls(logger: logging.Logger) -> Any:
-    original = logging.Logger.info.__get__(logger)
+def _init_seeing_model_calls(original: Any) -> Any:
+    def __init__(event: LLMCallEvent, *args: Any, **kwargs: Any) -> None:
+        original(event, *args, **kwargs)
+        run = _current.get()
+        if run is not None:
+            run.model_call(event.kwargs)
 
-    def info(msg: object, *args: Any, **kwargs: Any) -> None:
-        if isinstance(msg, LLMCallEvent):
-            run = _current.get()
-            if run is not None:
-                run.model_call(msg.kwargs)
-        original(msg, *args, **kwargs)
-
-    return info
+    return __init__
 
 
 _listening = _Listening()
