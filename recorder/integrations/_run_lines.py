@@ -7,7 +7,8 @@ afterwards. So the frames are built where the run sees their events, from values
 the cache, with no other thread involved; and their lines are held by one ``lines_together``
 block for the whole run and written together: in an asyncio run, as soon as the agent awaits
 anything (the loop's next turn, before it waits on a model or a tool); in a thread, when the
-framework finishes a step (a model call, a tool call, a task); and when the run ends. A crash
+agent starts its next step after one it finished (a model call, a tool call, a task) and when a
+task ends; and when the run ends. A crash
 therefore loses at most the frames of the step the agent was in the middle of, as a direct
 ``record_step`` does: what the agent had finished is on disk before it waits for the next answer.
 
