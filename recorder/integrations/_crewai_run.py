@@ -14,8 +14,8 @@ call therefore shares the task's write: each write costs the agent more than bui
 it holds (a system call, and code and data the framework's own work has pushed out of the
 caches), so one write per task instead of two takes a third off what recording a task costs. A
 crew with a task that asks for human input writes each finished model or tool call at once
-instead, so no frame waits in memory while a person answers. The run an event belongs to is found through a
-context variable set around the kickoff.
+instead, so no frame waits in memory while a person answers. The run an event belongs to is
+found through a context variable set around the kickoff.
 
 For the duration of a kickoff, each task's ``execute_sync`` and each agent's ``step_callback`` are
 wrapped on the instance (and put back afterwards): the step callback notes agent steps, and the
