@@ -20,7 +20,7 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 
-from recorder.resume_plan import ResumeMode
+from recorder.vocabulary import ResumeMode
 from vcr_tui.commands import Command, ListedCommands
 from vcr_tui.host import options_of
 from vcr_tui.logic.agent_choice import METADATA_KEY, AgentChoice, NoAgent, choose_agent
