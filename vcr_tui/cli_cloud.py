@@ -38,19 +38,6 @@ def push_command(recording: Path, url: str) -> None:
     click.echo(f"uploaded {recording} to {target}")
 
 
-def is_object_prefix(argument: str | None) -> bool:
-    """Whether the argument names a prefix of objects (a bucket, or a key ending in ``/``)."""
-    if argument is None:
-        return False
-    from vcr_tui.sources import LocationError, ObjectPath, parse_location
-
-    try:
-        location = parse_location(argument)
-    except LocationError:
-        return False
-    return isinstance(location, ObjectPath) and location.is_prefix
-
-
 def list_prefix(url: str) -> None:
     """Print one line per recording under ``url``: name, session, frames, tokens, when, parent."""
     from recorder import RecordingNotFoundError, RecordingUnreadableError

@@ -22,14 +22,19 @@ START_PATH = (
 
 # Loaded only when a key (or another kind of target) asks for them.
 LATER_ONLY = (
+    "click",  # ``vcr-tui PATH`` opens without it: only other command lines are parsed by click
     "deepdiff",  # the diff pane's library: its worker loads it once the first screen is drawn
+    "recorder.golden.ledger",
     "recorder.acid.workspace",
     "recorder.compare",
     "recorder.player",
     "recorder.resume",
+    "recorder.resume_plan",
     "textual.widgets._data_table",
     "textual.widgets._text_area",
+    "vcr_tui.cli_cloud",
     "vcr_tui.cli_golden",
+    "vcr_tui.cli_group",
     "vcr_tui.logic.checkpoint_resume",
     "vcr_tui.logic.compare_view",
     "vcr_tui.logic.editing",
