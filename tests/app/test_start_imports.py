@@ -51,6 +51,7 @@ LATER_ONLY = (
     "vcr_tui.screens.json_editor_screen",
     "vcr_tui.screens.ledger_screen",
     "vcr_tui.screens.problems_screen",
+    "vcr_tui.screens.value_viewer_screen",
 )
 
 PROGRAM = (
