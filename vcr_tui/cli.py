@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from vcr_tui.logic.agent_choice import AgentSettings
+    from vcr_tui.logic.options import AgentSettings
     from vcr_tui.sources import Source
 
 DEFAULT_FOLDER = Path(".vcr")
@@ -176,10 +176,11 @@ def _open(
 def agent_settings(spec: str | None, mode: str, *, origin: str) -> AgentSettings:
     """What ``r`` may run and how; a malformed ``--agent`` is one line and exit status 2."""
     from recorder import ResumeMode
-    from recorder.entry_points import EntryPointError, parse_agent_spec
-    from vcr_tui.logic.agent_choice import AgentSettings
+    from vcr_tui.logic.options import AgentSettings
 
     if spec is not None:
+        from recorder.entry_points import EntryPointError, parse_agent_spec
+
         try:
             parse_agent_spec(spec)
         except EntryPointError as exc:
