@@ -25,7 +25,8 @@ def push_command(recording: Path, url: str) -> None:
     Credentials and endpoint: the store's usual settings (for S3, the AWS_* variables).
     """
     from recorder import RecordingNotFoundError, RecordingUnreadableError
-    from recorder.storage import is_object_url, upload_recording
+    from recorder.object_urls import is_object_url
+    from recorder.storage import upload_recording
 
     if not is_object_url(url):
         fail(f"push: {url!r} is not an object storage address (write s3://bucket/path/run.vcr)")

@@ -31,6 +31,7 @@ LATER_ONLY = (
     "recorder.player",
     "recorder.resume",
     "recorder.resume_plan",
+    "recorder.storage",
     "textual.widgets._data_table",
     "textual.widgets._text_area",
     "vcr_tui.cli_cloud",
