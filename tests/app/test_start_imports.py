@@ -43,6 +43,8 @@ LATER_ONLY = (
     "vcr_tui.logic.editing",
     "vcr_tui.logic.graph_layout",
     "vcr_tui.logic.resume_run",
+    "vcr_tui.logic.workspace_link",
+    "vcr_tui.logic.workspace_text",
     "vcr_tui.screens.choice_screen",
     "vcr_tui.screens.compare_screen",
     "vcr_tui.screens.debugger.run_views",
