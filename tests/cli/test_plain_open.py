@@ -97,3 +97,32 @@ def test_a_missing_file_fails_in_one_line_as_before(tmp_path: Path) -> None:
     from tests.support.cli_support import assert_one_line_failure, run_cli
 
     assert_one_line_failure(run_cli(str(tmp_path / "nope.vcr"), cwd=tmp_path), "no such file or folder")
+
+
+INTERRUPTED = """
+from vcr_tui.app import VCRApp
+
+def run(self):
+    raise KeyboardInterrupt
+
+VCRApp.run = run
+from vcr_tui.cli import main
+main()
+"""
+
+
+def test_an_interrupt_ends_a_plain_open_as_click_ends_open(tmp_path: Path) -> None:
+    def ended(*args: str) -> tuple[int, str, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", INTERRUPTED, *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    plain, through_click = ended(str(SAMPLE)), ended("open", str(SAMPLE))
+    assert plain == through_click
+    assert plain[0] == 1 and plain[2].endswith("Aborted!\n")
