@@ -35,8 +35,8 @@ if TYPE_CHECKING:  # the same names as EXPORTS, for type checkers and editors
     from recorder.player import VCRPlayer
     from recorder.reader import VCRReader
     from recorder.resume import ResumeConfig, ResumeResult, aresume, resume
-    from recorder.resume_plan import ResumeCancelled, ResumeMode
-    from recorder.vocabulary import FrameSource
+    from recorder.resume_plan import ResumeCancelled
+    from recorder.vocabulary import FrameSource, ResumeMode
     from recorder.writer import RecorderClosedError, VCRRecorder, active_recorder
 
 EXPORTS: dict[str, str] = {
@@ -73,7 +73,7 @@ EXPORTS: dict[str, str] = {
     "aresume": "recorder.resume",
     "resume": "recorder.resume",
     "ResumeCancelled": "recorder.resume_plan",
-    "ResumeMode": "recorder.resume_plan",
+    "ResumeMode": "recorder.vocabulary",
     "FrameSource": "recorder.vocabulary",
     "RecorderClosedError": "recorder.writer",
     "VCRRecorder": "recorder.writer",

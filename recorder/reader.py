@@ -23,7 +23,7 @@ _CACHE_SIZE = 512
 
 def _open_index(path: str | os.PathLike[str]) -> LineIndex:
     """A file's index, or an object's when ``path`` is an object storage URL."""
-    from recorder.storage import is_object_url
+    from recorder.object_urls import is_object_url
 
     if is_object_url(path):
         from recorder.object_index import ObjectIndex

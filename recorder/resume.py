@@ -43,8 +43,16 @@ from recorder.resume_agent import (
     is_invocable,
     thread_config,
 )
-from recorder.resume_plan import PlanCounts, ResumeCancelled, ResumeMode, ResumePlan, plan_active, plan_paused
-from recorder.vocabulary import AGENT_INPUT, ENTRY_POINT, RESUME_MODE, RESUMED_FROM_FRAME, SOURCE, FrameSource
+from recorder.resume_plan import PlanCounts, ResumeCancelled, ResumePlan, plan_active, plan_paused
+from recorder.vocabulary import (
+    AGENT_INPUT,
+    ENTRY_POINT,
+    RESUME_MODE,
+    RESUMED_FROM_FRAME,
+    SOURCE,
+    FrameSource,
+    ResumeMode,
+)
 from recorder.writer import VCRRecorder
 
 _UNSET: Any = object()

@@ -33,15 +33,7 @@ from typing import Any
 
 from recorder.models import Frame
 from recorder.reader import VCRReader
-from recorder.vocabulary import RECORDED_COST, RECORDED_TOKENS, RETURNS, FrameSource
-
-
-class ResumeMode(str, enum.Enum):
-    """How steps after the fork point run."""
-
-    FORK = "fork"
-    REPLAY = "replay"
-    MOCK = "mock"
+from recorder.vocabulary import RECORDED_COST, RECORDED_TOKENS, RETURNS, FrameSource, ResumeMode
 
 
 class ResumeCancelled(BaseException):

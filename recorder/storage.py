@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,10 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
+from recorder.object_urls import is_object_url, object_name
 
-# The schemes read as object storage. Anything else with ``://`` is not ours to guess at.
-OBJECT_SCHEMES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss")
-_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.DOTALL)
 _DRIVERS = {
     "s3": "s3fs",
     "s3a": "s3fs",
@@ -38,19 +35,6 @@ _DRIVERS = {
 
 class ObjectStorageError(RecordingUnreadableError):
     """The store could not be reached or would not answer; the message says why in one line."""
-
-
-def is_object_url(text: str | os.PathLike[str]) -> bool:
-    """Whether ``text`` is an address in one of the object stores above."""
-    if not isinstance(text, str):
-        return False
-    found = _URL.match(text)
-    return found is not None and found["scheme"].lower() in OBJECT_SCHEMES
-
-
-def object_name(url: str) -> str:
-    """The last part of the key: what a local copy or a screen title calls the object."""
-    return url.rstrip("/").rsplit("/", 1)[-1] or "recording.vcr"
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,18 @@ ACID_ROLLED_BACK_TO = "acid_rolled_back_to_frame"  # a rollback's frame: the fra
 ACID_UNDO_COMMIT = "acid_undo_commit"  # a rollback's frame: the snapshot that undoes it
 
 
+class ResumeMode(str, Enum):
+    """How steps after the fork point run (a resume's fork names it under ``RESUME_MODE``).
+
+    Here rather than with the resume plan: the command line and the app read it on every start,
+    and the plan's machinery loads only when a resume runs.
+    """
+
+    FORK = "fork"
+    REPLAY = "replay"
+    MOCK = "mock"
+
+
 class FrameSource(str, Enum):
     """``metadata.custom["source"]`` of a frame in a fork: how that step was answered.
 

@@ -16,9 +16,8 @@ from textual.screen import Screen
 
 from vcr_tui.host import HostApp
 from vcr_tui.keys import LoadedKeymap
-from vcr_tui.logic.agent_choice import AgentSettings
 from vcr_tui.logic.frame_store import FrameStore
-from vcr_tui.logic.options import AppOptions, Keymap
+from vcr_tui.logic.options import AgentSettings, AppOptions, Keymap
 from vcr_tui.widgets.prompt_bar import PromptBar
 
 if TYPE_CHECKING:  # the folder view needs neither: loading them is left to the screens that do

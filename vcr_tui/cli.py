@@ -1,21 +1,25 @@
-"""The ``vcr-tui`` command: open a recording, or run one of the subcommands."""
+"""The ``vcr-tui`` command: open a recording, or run one of the subcommands.
+
+``main`` opens ``vcr-tui PATH`` itself and hands every other command line to the click
+commands of ``vcr_tui.cli_group``; what both need (opening a recording, the one-line failures,
+reading the keymap and ``--agent``) is here, and loads no click until it prints.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
-
-import click
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from vcr_tui.logic.agent_choice import AgentSettings
+    from vcr_tui.logic.options import AgentSettings
     from vcr_tui.sources import Source
 
 DEFAULT_FOLDER = Path(".vcr")
-_GROUP_OPTIONS = {"-h", "--help", "-V", "--version"}
 RESUME_MODES = ("replay", "fork", "mock")
 
 # Subcommands that live in modules of their own: name -> "module:command". Each module is imported
@@ -32,131 +36,87 @@ LAZY_COMMANDS = {
     "import": "vcr_tui.cli_otel:import_command",
     "langgraph": "vcr_tui.cli_langgraph:langgraph_command",
 }
+COMMAND_NAMES = frozenset({"open", "demo", *LAZY_COMMANDS})  # every subcommand: a PATH by that name is click's
 
 
-class PathOrCommandGroup(click.Group):
-    """``vcr-tui run.vcr`` opens a file; ``vcr-tui demo`` runs a subcommand.
+def main(args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
+    """The ``vcr-tui`` command (the console script), with click's ``main`` arguments.
 
-    Anything that is not a subcommand's name is taken as the path to open, so the common case
-    needs no verb. Subcommands in ``LAZY_COMMANDS`` are imported when they are asked for.
+    ``vcr-tui PATH`` opens the recording at once; any other command line goes to the click
+    commands in ``vcr_tui.cli_group``, which parse it, print help and errors, and run the
+    subcommands. Both open a recording by the same ``open_recording``.
     """
+    plain = plain_open(sys.argv[1:] if args is None else list(args)) if not extra else None
+    if plain is None:
+        from vcr_tui.cli_group import main as command_group
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # Before the group reads its own options, so ``vcr-tui --no-follow run.vcr`` and
-        # ``vcr-tui -`` (stdin) reach ``open`` too.
-        if args and args[0] not in self.list_commands(ctx) and args[0] not in _GROUP_OPTIONS:
-            args = ["open", *args]
-        return super().parse_args(ctx, args)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *LAZY_COMMANDS})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
-            module_name, _, attribute = LAZY_COMMANDS[cmd_name].partition(":")
-            from importlib import import_module
-
-            self.add_command(getattr(import_module(module_name), attribute), cmd_name)
-        return super().get_command(ctx, cmd_name)
-
-
-def show_version(ctx: click.Context, asked: bool) -> None:
-    """``--version``: the installed package's version, read only when asked for."""
-    if not asked or ctx.resilient_parsing:
-        return
-    import vcr_tui
-
-    click.echo(f"vcr-tui, version {vcr_tui.__version__}")
-    ctx.exit()
+        return command_group.main(args, prog_name, **extra)
+    path, no_follow = plain
+    try:
+        open_recording(path, None, no_follow, (), None, "replay")
+    except (EOFError, KeyboardInterrupt):  # as click ends its commands: a blank line, then "Aborted!"
+        echo("", err=True)
+        echo("Aborted!", err=True)
+        sys.exit(1)
+    except OSError as exc:  # a closed pipe on stdout ends the program quietly, as click does
+        if exc.errno != errno.EPIPE:
+            raise
+        quiet_closed_pipes()
+        sys.exit(1)
+    return None
 
 
-@click.group(
-    cls=PathOrCommandGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
-)
-@click.option(
-    "-V",
-    "--version",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    help="Show the version and exit.",
-    callback=lambda ctx, _param, value: show_version(ctx, value),
-)
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    """Time-travel debugger for AI agents.
+def plain_open(args: list[str]) -> tuple[str, bool] | None:
+    """``(PATH, no_follow)`` for the command lines ``PATH``, ``PATH --no-follow`` and ``--no-follow PATH``.
 
-    \b
-    vcr-tui run.vcr     open a recording
-    vcr-tui DIR         list the recordings in a folder
-    vcr-tui             open ./.vcr when it exists
-    vcr-tui HOST:PATH   follow a recording on another machine, over ssh
-    vcr-tui -           follow a recording piped into stdin
-    vcr-tui s3://B/K    open a recording in object storage (s3://B/P/ lists)
-    vcr-tui demo        record a failing demo run, then fix it (e, r)
-    vcr-tui serve DIR   the debugger in a browser tab (needs vcr-tui[serve])
-    vcr-tui bundle RUN.vcr -o run.html   a run as one HTML file to share
-
-    \b
-    Opening a recording takes (vcr-tui open --help says more):
-      --agent MODULE:CALLABLE   the agent r resumes with
-      --resume-mode MODE        replay (default), fork or mock
-      --workspace DIR           the folder the run changed (u rolls back, C commits)
-      --no-follow               show the file as it is; do not follow it
-
-    Keys can be remapped by binding id in ~/.config/vcr-tui/keymap.toml
-    (or the file named by $VCR_TUI_KEYMAP); press ? in the app to see them.
+    Those are what most starts are, and click (its import is a fiftieth of the time to the first
+    screen) would only hand them on to ``open``; anything else (another option, a subcommand's
+    name, a PATH that starts with ``-``, a shell asking for completions) is None: click's.
     """
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(open_command, path=None)
+    flags = [arg for arg in args if arg == "--no-follow"]
+    paths = [arg for arg in args if arg != "--no-follow"]
+    if len(paths) != 1 or len(flags) > 1:
+        return None
+    path = paths[0]
+    if not path or path.startswith("-") or path in COMMAND_NAMES or _completing():
+        return None
+    return path, bool(flags)
 
 
-@main.command("open")
-@click.argument("path", required=False)
-@click.option(
-    "--workspace",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="The folder the recorded run changed: u rolls its files back to a savepoint, C commits them.",
-)
-@click.option("--no-follow", is_flag=True, help="Show the recording as it is now; do not follow it while it grows.")
-@click.option(
-    "-o",
-    "--ssh-option",
-    "ssh_options",
-    multiple=True,
-    metavar="OPTION",
-    help="For a remote recording: pass -o OPTION to ssh (repeatable). $VCR_TUI_SSH_ARGS adds any ssh arguments.",
-)
-@click.option(
-    "--agent",
-    metavar="MODULE:CALLABLE",
-    default=None,
-    help="The agent r resumes with: module:callable (imported from the current folder first) or"
-    " path/to/agent.py:callable. Without it, r offers the one the recording names, and asks first.",
-)
-@click.option(
-    "--resume-mode",
-    type=click.Choice(RESUME_MODES, case_sensitive=False),
-    default="replay",
-    show_default=True,
-    help="How r resumes: replay (unchanged steps come from the recording, at zero tokens), fork (every"
-    " step runs live), mock (steps whose output you edited with E return it).",
-)
-def open_command(
+def _completing() -> bool:
+    """Whether a shell asks for completions (click's ``_VCR_TUI_COMPLETE`` and its kin are set)."""
+    return any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ)
+
+
+def quiet_closed_pipes() -> None:
+    """After a reader of stdout or stderr went away: the final flush goes nowhere, without a traceback.
+
+    What click's standalone mode does for its commands, by the means Python's documentation gives.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):
+            pass
+
+
+def echo(message: str, *, err: bool = False) -> None:
+    """A line on stdout (or stderr) as click writes it: escape sequences dropped when not a terminal."""
+    import click
+
+    click.echo(message, err=err)
+
+
+def open_recording(
     path: str | None,
-    workspace: Path | None = None,
-    no_follow: bool = False,
-    ssh_options: tuple[str, ...] = (),
-    agent: str | None = None,
-    resume_mode: str = "replay",
+    workspace: Path | None,
+    no_follow: bool,
+    ssh_options: tuple[str, ...],
+    agent: str | None,
+    resume_mode: str,
 ) -> None:
-    """Open a .vcr recording (or a folder of them) in the debugger.
-
-    \b
-    PATH is a file or folder, - for a recording piped into stdin,
-    or a file on another host: ssh://[user@]host[:port]/path/run.vcr or [user@]host:path/run.vcr
-    """
+    """Open a recording or a folder in the debugger: ``vcr-tui PATH`` and ``vcr-tui open``."""
     from vcr_tui.logic.gc_pause import start_paused
 
     # Until the first screen is drawn, the cycle collector waits: what the start builds lives
@@ -179,10 +139,11 @@ def _open(
         from vcr_tui.logic.folder_prefetch import start_early
 
         start_early(listed)
-    from vcr_tui.cli_cloud import is_object_prefix, list_prefix
-    from vcr_tui.logic.open_location import close_on_hangup, shown_path
+    from vcr_tui.logic.open_location import close_on_hangup, is_object_prefix, shown_path
 
     if is_object_prefix(path):
+        from vcr_tui.cli_cloud import list_prefix
+
         return list_prefix(str(path))
     source = open_stream_or_remote(path, follow=not no_follow, ssh_options=ssh_options)
     target = shown_path(source) if source is not None else resolve_target(Path(path) if path is not None else None)
@@ -205,54 +166,7 @@ def _open(
         if source is not None:
             source.close()  # the app closes it too; this covers a crash on the way out
     for line in app.farewell:
-        click.echo(line)
-    if app.failure:
-        fail(app.failure)
-    if app.return_code:
-        sys.exit(app.return_code)
-
-
-@main.command("demo")
-@click.option(
-    "--dir",
-    "folder",
-    type=click.Path(path_type=Path),
-    default=Path("vcr-demo"),
-    show_default=True,
-    help="Where to record the demo run (created if needed; earlier recordings are kept).",
-)
-@click.option("--no-open", is_flag=True, help="Only record the run and print where it is.")
-def demo_command(folder: Path, no_open: bool) -> None:
-    """Record a small agent whose run fails, then open it to fix it by time travel.
-
-    The agent is built in and deterministic (a scripted model: no network, no keys).
-    """
-    from vcr_tui.demo import ENTRY_POINT
-    from vcr_tui.demo.walkthrough import DemoError, record_demo_into, walkthrough_text
-
-    try:
-        recording = record_demo_into(folder)
-    except DemoError as exc:
-        fail(str(exc))
-    click.echo(f"recorded the demo run: {recording}")
-    if no_open:
-        click.echo(f"open it with: vcr-tui {recording} --agent {ENTRY_POINT}")
-        return
-    click.echo(walkthrough_text())
-    from vcr_tui.app import VCRApp
-
-    agents = agent_settings(ENTRY_POINT, "replay", origin="the built-in demo")
-    app = VCRApp(
-        folder,
-        keymap=user_keymap(),
-        freeze_gc=True,
-        agent=agents,
-        open_first=recording,
-        welcome=walkthrough_text(in_app=True),
-    )
-    app.run()
-    for line in app.farewell:
-        click.echo(line)
+        echo(line)
     if app.failure:
         fail(app.failure)
     if app.return_code:
@@ -262,10 +176,11 @@ def demo_command(folder: Path, no_open: bool) -> None:
 def agent_settings(spec: str | None, mode: str, *, origin: str) -> AgentSettings:
     """What ``r`` may run and how; a malformed ``--agent`` is one line and exit status 2."""
     from recorder import ResumeMode
-    from recorder.entry_points import EntryPointError, parse_agent_spec
-    from vcr_tui.logic.agent_choice import AgentSettings
+    from vcr_tui.logic.options import AgentSettings
 
     if spec is not None:
+        from recorder.entry_points import EntryPointError, parse_agent_spec
+
         try:
             parse_agent_spec(spec)
         except EntryPointError as exc:
@@ -374,5 +289,5 @@ def user_keymap() -> dict[str, str]:
 
 def fail(message: str, status: int = 2) -> NoReturn:
     """One clear line on stderr and a non-zero exit: what every bad-input path does."""
-    click.echo(f"vcr-tui: {message}", err=True)
+    echo(f"vcr-tui: {message}", err=True)
     sys.exit(status)

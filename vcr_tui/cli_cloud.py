@@ -25,7 +25,8 @@ def push_command(recording: Path, url: str) -> None:
     Credentials and endpoint: the store's usual settings (for S3, the AWS_* variables).
     """
     from recorder import RecordingNotFoundError, RecordingUnreadableError
-    from recorder.storage import is_object_url, upload_recording
+    from recorder.object_urls import is_object_url
+    from recorder.storage import upload_recording
 
     if not is_object_url(url):
         fail(f"push: {url!r} is not an object storage address (write s3://bucket/path/run.vcr)")
@@ -36,19 +37,6 @@ def push_command(recording: Path, url: str) -> None:
     except (RecordingNotFoundError, RecordingUnreadableError) as exc:
         fail(f"push: {exc.strerror or exc}")
     click.echo(f"uploaded {recording} to {target}")
-
-
-def is_object_prefix(argument: str | None) -> bool:
-    """Whether the argument names a prefix of objects (a bucket, or a key ending in ``/``)."""
-    if argument is None:
-        return False
-    from vcr_tui.sources import LocationError, ObjectPath, parse_location
-
-    try:
-        location = parse_location(argument)
-    except LocationError:
-        return False
-    return isinstance(location, ObjectPath) and location.is_prefix
 
 
 def list_prefix(url: str) -> None:

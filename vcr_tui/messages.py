@@ -6,7 +6,6 @@ carry a frame index let the receiver drop a result for a frame the cursor has al
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,50 +56,71 @@ class FrameLoaded(Message):
         self.error = error
 
 
-@dataclass
 class DiffReady(Message):
     """The diff pane's content for one request (see ``DiffRequest.key``)."""
 
-    key: tuple[object, ...]
-    lines: list[object] = field(default_factory=list)
-    summary: str = ""
+    def __init__(self, key: tuple[object, ...], lines: list[object] | None = None, summary: str = "") -> None:
+        super().__init__()
+        self.key = key
+        self.lines: list[object] = [] if lines is None else lines
+        self.summary = summary
 
 
-@dataclass
 class SearchProgress(Message):
     """More of the recording was searched: new matching frames and how far the search got."""
 
-    generation: int
-    query: str
-    matches: list[int]
-    scanned: int
-    total: int
-    done: bool
+    def __init__(self, generation: int, query: str, matches: list[int], scanned: int, total: int, done: bool) -> None:
+        super().__init__()
+        self.generation = generation
+        self.query = query
+        self.matches = matches
+        self.scanned = scanned
+        self.total = total
+        self.done = done
 
 
-@dataclass
 class SurveyProgress(Message):
     """More frames were parsed once in the background: error frames and problems found."""
 
-    generation: int
-    errors: list[int]
-    problems: list[Problem]
-    scanned: int
-    total: int
-    done: bool
-    ledger: CostLedger | None = None  # with ``done``: what the surveyed frames spent and saved
+    def __init__(
+        self,
+        generation: int,
+        errors: list[int],
+        problems: list[Problem],
+        scanned: int,
+        total: int,
+        done: bool,
+        ledger: CostLedger | None = None,
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.errors = errors
+        self.problems = problems
+        self.scanned = scanned
+        self.total = total
+        self.done = done
+        self.ledger = ledger  # with ``done``: what the surveyed frames spent and saved
 
 
-@dataclass
 class SessionsScanned(Message):
     """Sessions found in a folder so far."""
 
-    entries: list[SessionEntry]
-    done: bool
-    read: int = 0  # recordings summarized so far, of
-    total: int = 0  # ... all the folder holds
-    scan: int = 0  # which scan of the folder found them: an earlier one's late news is dropped
-    rows: list[Row] = field(default_factory=list)  # the table's rows of ``entries``, built by the worker
+    def __init__(
+        self,
+        entries: list[SessionEntry],
+        done: bool,
+        read: int = 0,
+        total: int = 0,
+        scan: int = 0,
+        rows: list[Row] | None = None,
+    ) -> None:
+        super().__init__()
+        self.entries = entries
+        self.done = done
+        self.read = read  # recordings summarized so far, of
+        self.total = total  # ... all the folder holds
+        self.scan = scan  # which scan of the folder found them: an earlier one's late news is dropped
+        self.rows: list[Row] = [] if rows is None else rows  # the table's rows of ``entries``, built by the worker
 
 
 class SourceChanged(Message):
@@ -111,13 +131,14 @@ class SourceChanged(Message):
     """
 
 
-@dataclass
 class FolderChanged(Message):
     """Recordings appeared, grew or vanished in the folder on screen: fresh summaries, and the
     paths that are gone."""
 
-    entries: list[SessionEntry]
-    removed: list[Path]
+    def __init__(self, entries: list[SessionEntry], removed: list[Path]) -> None:
+        super().__init__()
+        self.entries = entries
+        self.removed = removed
 
 
 class PromptSubmitted(Message):

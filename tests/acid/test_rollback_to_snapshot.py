@@ -23,7 +23,7 @@ from vcr_tui.logic.workspace_link import RollbackProposal, apply_rollback, propo
 
 def savepoint_commit(recording: Path) -> str:
     from recorder import VCRReader
-    from vcr_tui.logic.workspace_link import snapshot_commit
+    from vcr_tui.logic.workspace_facts import snapshot_commit
 
     with VCRReader(recording) as reader:
         commit = snapshot_commit(reader.frame(1).metadata.custom)

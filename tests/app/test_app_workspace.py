@@ -587,7 +587,7 @@ def test_workspace_option_must_name_a_folder(tmp_path: Path, app_recordings) -> 
 
 
 def test_workspace_option_reaches_the_app(tmp_path: Path, app_recordings, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vcr_tui.cli import main
+    from vcr_tui.cli_group import main
 
     seen: list[Path | None] = []
     monkeypatch.setattr(VCRApp, "run", lambda self: seen.append(self.workspace))

@@ -22,19 +22,29 @@ START_PATH = (
 
 # Loaded only when a key (or another kind of target) asks for them.
 LATER_ONLY = (
+    "click",  # ``vcr-tui PATH`` opens without it: only other command lines are parsed by click
     "deepdiff",  # the diff pane's library: its worker loads it once the first screen is drawn
+    "recorder.golden.ledger",
     "recorder.acid.workspace",
     "recorder.compare",
+    "recorder.entry_points",
     "recorder.player",
     "recorder.resume",
+    "recorder.resume_plan",
+    "recorder.storage",
     "textual.widgets._data_table",
     "textual.widgets._text_area",
+    "vcr_tui.cli_cloud",
     "vcr_tui.cli_golden",
+    "vcr_tui.cli_group",
+    "vcr_tui.logic.agent_choice",
     "vcr_tui.logic.checkpoint_resume",
     "vcr_tui.logic.compare_view",
     "vcr_tui.logic.editing",
     "vcr_tui.logic.graph_layout",
     "vcr_tui.logic.resume_run",
+    "vcr_tui.logic.workspace_link",
+    "vcr_tui.logic.workspace_text",
     "vcr_tui.screens.choice_screen",
     "vcr_tui.screens.compare_screen",
     "vcr_tui.screens.debugger.run_views",
@@ -46,6 +56,7 @@ LATER_ONLY = (
     "vcr_tui.screens.json_editor_screen",
     "vcr_tui.screens.ledger_screen",
     "vcr_tui.screens.problems_screen",
+    "vcr_tui.screens.value_viewer_screen",
 )
 
 PROGRAM = (

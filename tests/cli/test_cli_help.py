@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tests.support.cli_support import run_cli
-from vcr_tui.cli import open_command
+from vcr_tui.cli_group import open_command
 
 SAID_ELSEWHERE = {"--ssh-option", "--help"}  # ssh has its own line; help is everywhere
 

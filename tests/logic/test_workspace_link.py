@@ -17,6 +17,7 @@ from tests.support.acid_support import (
     tree_state,
     write,
 )
+from vcr_tui.logic.workspace_facts import snapshot_commit
 from vcr_tui.logic.workspace_link import (
     Origin,
     RollbackProposal,
@@ -27,7 +28,6 @@ from vcr_tui.logic.workspace_link import (
     propose_rollback,
     recorded_path_problem,
     same_plan,
-    snapshot_commit,
 )
 
 

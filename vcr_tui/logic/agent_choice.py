@@ -9,29 +9,19 @@ rest of the program's run, for that exact name.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recorder import ResumeMode
 from recorder.entry_points import EntryPointError, load_entry_point, parse_entry_point
 from recorder.vocabulary import ENTRY_POINT
+from vcr_tui.logic.options import AgentSettings
 
 METADATA_KEY = ENTRY_POINT
 HOW_TO_NAME_AN_AGENT = (
     "Name one when you start: vcr-tui FILE --agent module:callable (e.g. --agent my_agent.main:run),"
     " or --agent path/to/agent.py:run."
 )
-
-
-@dataclass
-class AgentSettings:
-    """What the command line said about agents, plus the names confirmed since it started."""
-
-    spec: str | None = None  # named by the user: trusted as it is
-    origin: str = "--agent"  # how the user named it, for messages
-    mode: ResumeMode = ResumeMode.REPLAY  # the mode ``r`` uses
-    approved: set[str] = field(default_factory=set)  # names from recordings the user confirmed
 
 
 @dataclass(frozen=True, slots=True)

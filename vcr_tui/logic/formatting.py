@@ -18,6 +18,11 @@ from vcr_tui.logic.safe_text import clean, safe, shorten
 from vcr_tui.theme import VALUE_STYLES
 
 
+def is_message(value: Any) -> bool:
+    """A chat message as agents record them: an object with a role and a content."""
+    return isinstance(value, dict) and "role" in value and "content" in value
+
+
 def format_latency(ms: float | None) -> str:
     """``850 ms``, ``12.5 ms``, ``3.2 s``, ``4m05s``: at most 7 characters."""
     if ms is None or ms <= 0:

@@ -19,7 +19,7 @@ from recorder.coerce import optional_float, optional_int, optional_str
 from recorder.index import decode_line
 from recorder.models import FrameType
 from recorder.vocabulary import SOURCE
-from vcr_tui.logic.workspace_link import snapshot_commit
+from vcr_tui.logic.workspace_facts import snapshot_commit
 
 _WHOLE_PARSE_LIMIT = 16 * 1024
 _HEAD_MARK = b',"input_state":'

@@ -13,14 +13,16 @@ import bisect
 import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from recorder import Frame, Problem
-from recorder.golden import CostLedger
 from vcr_tui.logic.diff_model import DiffMode, DiffRequest
 from vcr_tui.logic.part_progress import EditProgress, FollowProgress, ResumeProgress, WorkspaceProgress
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.step_change import step_comparison
+
+if TYPE_CHECKING:  # the ledger's models load with the survey that counts it, not with the screen
+    from recorder.golden import CostLedger
 
 Side = Literal["input", "output"]
 State = dict[str, Any]

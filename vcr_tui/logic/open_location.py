@@ -19,10 +19,21 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from vcr_tui.sources import LocalPath, ObjectPath, RemotePath, StandardInput, parse_location
+from vcr_tui.sources import LocalPath, LocationError, ObjectPath, RemotePath, StandardInput, parse_location
 
 if TYPE_CHECKING:
     from vcr_tui.sources import Source
+
+
+def is_object_prefix(argument: str | None) -> bool:
+    """Whether the argument names a prefix of objects (a bucket, or a key ending in ``/``)."""
+    if argument is None:
+        return False
+    try:
+        location = parse_location(argument)
+    except LocationError:
+        return False
+    return isinstance(location, ObjectPath) and location.is_prefix
 
 
 def stream_or_remote_source(argument: str, *, follow: bool, ssh_options: Sequence[str] = ()) -> Source | None:

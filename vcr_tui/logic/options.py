@@ -10,9 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vcr_tui.logic.agent_choice import AgentSettings
+from recorder.vocabulary import ResumeMode
 
 Keymap = dict[str, str]  # binding id -> keys, as the user's keymap file writes them
+
+
+@dataclass
+class AgentSettings:
+    """What the command line said about agents, plus the names confirmed since it started."""
+
+    spec: str | None = None  # named by the user: trusted as it is
+    origin: str = "--agent"  # how the user named it, for messages
+    mode: ResumeMode = ResumeMode.REPLAY  # the mode ``r`` uses
+    approved: set[str] = field(default_factory=set)  # names from recordings the user confirmed
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ HIDDEN_CODES = frozenset((*_BIDI_CONTROLS, *_INVISIBLE))
 """Code points that reorder a line or draw nothing; shown escaped wherever file text is shown."""
 
 
-def _build_table(multiline: bool) -> dict[int, str]:
+def _build_table() -> dict[int, str]:
+    """The one-line table; the multi-line one differs only in newlines and tabs."""
     table: dict[int, str] = {}
     for code in range(0x20):
         table[code] = chr(_CONTROL_PICTURES + code)
@@ -63,17 +64,14 @@ def _build_table(multiline: bool) -> dict[int, str]:
         table[code] = f"\\x{code:02x}"
     for code in (*HIDDEN_CODES, *_SURROGATES):
         table[code] = f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-    if multiline:
-        table[ord("\n")] = "\n"
-        table[ord("\t")] = "    "
-    else:
-        table[ord("\n")] = _NEWLINE_MARK
-        table[ord("\t")] = _TAB_MARK
+    table[ord("\n")] = _NEWLINE_MARK
+    table[ord("\t")] = _TAB_MARK
     return table
 
 
-_ONE_LINE = _build_table(multiline=False)
-_MULTI_LINE = _build_table(multiline=True)
+# Built once and copied: each holds a few thousand entries, and every start builds them.
+_ONE_LINE = _build_table()
+_MULTI_LINE = {**_ONE_LINE, ord("\n"): "\n", ord("\t"): "    "}
 
 
 def clean(text: str, *, multiline: bool = False) -> str:

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from recorder.acid.errors import RepositoryStateError, SessionError, WorkspaceError
-from recorder.vocabulary import ACID_COMMIT_HASH, ACID_SESSION, WORKSPACE
 
 if TYPE_CHECKING:  # the engine's workspace models load with the first workspace action, not with the screen
     from recorder.acid import (
@@ -33,9 +32,6 @@ if TYPE_CHECKING:  # the engine's workspace models load with the first workspace
         RollbackPlan,
         RollbackResult,
     )
-
-RECORDED_PATH_KEY = WORKSPACE
-RECORDED_SESSION_KEY = ACID_SESSION
 
 
 class Origin(str, enum.Enum):
@@ -91,17 +87,6 @@ Proposal = RollbackProposal | CommitProposal
 
 
 # -- what the recording says -------------------------------------------------------------------
-
-
-def recorded_text(metadata: Mapping[str, Any], key: str) -> str | None:
-    """A non-empty string stored under ``key`` in a header's or frame's metadata, else None."""
-    value = metadata.get(key)
-    return value if isinstance(value, str) and value.strip() else None
-
-
-def snapshot_commit(custom: Mapping[str, Any]) -> str | None:
-    """The snapshot a frame names (its ``acid_commit_hash``), or None for a frame without one."""
-    return recorded_text(custom, ACID_COMMIT_HASH)
 
 
 def recorded_path_problem(text: str) -> str | None:

@@ -7,19 +7,14 @@ must never style or control the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from recorder.vocabulary import ACID_PREFIX, ACID_ROLLED_BACK_TO, ACID_SAVEPOINT
 from vcr_tui.logic.safe_text import clean, shorten
-from vcr_tui.logic.workspace_link import (
-    CommitProposal,
-    ProposalKind,
-    RollbackProposal,
-    snapshot_commit,
-)
+from vcr_tui.logic.workspace_facts import short_commit
+from vcr_tui.logic.workspace_link import CommitProposal, ProposalKind, RollbackProposal
 from vcr_tui.theme import (
     CHANGE_STYLES,
     ERROR_STYLE,
@@ -43,35 +38,6 @@ _KEPT = LABEL_STYLE
 
 def files(count: int) -> str:
     return f"{count:,} file" if count == 1 else f"{count:,} files"
-
-
-def short_commit(commit: str | None) -> str:
-    return commit[:10] if commit else "—"
-
-
-# -- the frame list and details ------------------------------------------------------------------
-
-
-def snapshot_fact(custom: Mapping[str, Any]) -> Text | None:
-    """The details pane's chunk for a frame that names a snapshot of the files, or None."""
-    commit = snapshot_commit(custom)
-    if commit is None:
-        return None
-    number = custom.get(ACID_SAVEPOINT)
-    if isinstance(number, int) and not isinstance(number, bool):
-        label = f"savepoint {number}"
-    elif ACID_ROLLED_BACK_TO in custom:
-        label = "files restored"
-    else:
-        label = "files snapshot"
-    text = Text(f"{SNAPSHOT_GLYPH} {label} ", style=SNAPSHOT_STYLE, end="")
-    text.append(short_commit(clean(commit)), style=LABEL_STYLE)
-    return text
-
-
-def is_workspace_fact(key: object) -> bool:
-    """Metadata the snapshot chunk already says, left out of the details' list of custom facts."""
-    return isinstance(key, str) and key.startswith(ACID_PREFIX)
 
 
 # -- the dry run of a rollback -------------------------------------------------------------------

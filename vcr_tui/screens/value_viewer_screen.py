@@ -17,15 +17,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from vcr_tui.logic.formatting import value_as_clipboard_text
+from vcr_tui.logic.formatting import is_message, value_as_clipboard_text
 from vcr_tui.logic.safe_text import clean, shorten
 
 SHOWN_CHARS = 200_000  # beyond this the viewer shows the start; y still copies all of it
-
-
-def is_message(value: Any) -> bool:
-    """A chat message as agents record them: an object with a role and a content."""
-    return isinstance(value, dict) and "role" in value and "content" in value
 
 
 def viewer_text(value: Any) -> Text:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from recorder.storage import OBJECT_SCHEMES, is_object_url, object_name
+from recorder.object_urls import OBJECT_SCHEMES, is_object_url, object_name
 
 _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")

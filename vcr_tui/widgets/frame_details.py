@@ -17,7 +17,7 @@ from recorder import Frame
 from recorder.graph_facts import FACTS_KEY, GraphPlace, graph_place
 from vcr_tui.logic.formatting import format_cost, format_latency, format_timestamp, format_tokens
 from vcr_tui.logic.safe_text import clean, shorten
-from vcr_tui.logic.workspace_text import is_workspace_fact, snapshot_fact
+from vcr_tui.logic.workspace_facts import is_workspace_fact, snapshot_fact
 from vcr_tui.theme import ERROR_ROW_STYLE, ERROR_STYLE, LABEL_STYLE, MODEL_STYLE, TYPE_LOOKS, italic
 from vcr_tui.widgets.text_strips import TextLines
 

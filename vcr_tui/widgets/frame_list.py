@@ -25,8 +25,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from recorder.golden.ledger import ANSWERED_SOURCES
 from recorder.models import FrameType
+from recorder.vocabulary import ANSWERED_SOURCES
 from vcr_tui.logic.formatting import format_cost, format_latency, format_timestamp, format_tokens
 from vcr_tui.logic.frame_columns import NARROW, Columns, name_cells
 from vcr_tui.logic.frame_rows import FrameRow

@@ -1,4 +1,9 @@
-"""The one-line prompt at the bottom for ``:`` (go to frame) and ``/`` (search), as in less and vim."""
+"""The one-line prompt at the bottom for ``:`` (go to frame) and ``/`` (search), as in less and vim.
+
+The bar is hidden until a key opens it, so its label and field are built after the screen's first
+paint rather than composed with it: the field's styles and widgets no longer delay the first
+screen. A key that opens the bar sooner builds them on the spot.
+"""
 
 from __future__ import annotations
 
@@ -33,13 +38,23 @@ class PromptBar(Horizontal):
         super().__init__(id=id)
         self.kind = ""
         self._own_key: events.Key | None = None
+        self._built = False
 
     def compose(self) -> ComposeResult:
-        yield Label(":")
-        yield Input(id="prompt-input")
+        return ()  # the label and the field come after the first paint (see ``build``)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.build)
+
+    def build(self) -> None:
+        """Mount the label and the field, once: after the first paint, or when the bar opens first."""
+        if not self._built:
+            self._built = True
+            self.mount(Label(":"), Input(id="prompt-input"))
 
     def open(self, kind: str, prefix: str, value: str = "", placeholder: str = "") -> None:
         """Show the prompt for ``kind`` ("goto" or "search") with ``prefix`` before the cursor."""
+        self.build()
         self.kind = kind
         self.query_one(Label).update(prefix)
         field = self.query_one(Input)
@@ -61,8 +76,10 @@ class PromptBar(Horizontal):
         focus. The app passes every key that reached it unhandled here; True when the field took
         it (a character, Backspace, Enter or Escape).
         """
+        if event is self._own_key or not self.has_class("-open"):
+            return False
         field = self.query_one(Input)
-        if event is self._own_key or not self.has_class("-open") or self.screen.focused is not field:
+        if self.screen.focused is not field:
             return False
         if event.is_printable and event.character is not None:
             field.insert_text_at_cursor(event.character)

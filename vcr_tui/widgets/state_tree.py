@@ -26,10 +26,9 @@ from textual.widgets.tree import TreeNode
 from recorder import format_path
 from recorder.diffing import PathPart
 from recorder.encoding import describe_typed
-from vcr_tui.logic.formatting import value_preview
+from vcr_tui.logic.formatting import is_message, value_preview
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.search_marks import highlighted
-from vcr_tui.screens.value_viewer_screen import ValueViewerScreen, is_message
 from vcr_tui.theme import VALUE_STYLES
 
 CHUNK = 100
@@ -532,6 +531,8 @@ class StateTree(Tree[Entry]):
         return True
 
     def open_viewer(self, entry: Entry) -> None:
+        from vcr_tui.screens.value_viewer_screen import ValueViewerScreen  # loads when a value is opened
+
         self.app.push_screen(ValueViewerScreen(entry.path_text, entry.value))
 
     def action_collapse_or_parent(self) -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from recorder.entry_points import EntryPointError, parse_agent_spec
 from vcr_tui.host import options_of
-from vcr_tui.logic.agent_choice import AgentChoice, load_agent
 from vcr_tui.logic.safe_text import clean, shorten
 
 if TYPE_CHECKING:
+    from vcr_tui.logic.agent_choice import AgentChoice
     from vcr_tui.screens.debugger.file_screen import FileScreen
+
+# The agent's name is checked, and the agent loaded, by modules imported when a name is typed.
 
 PROMPT_KIND = "agent"
 ORIGIN = "the name typed in vcr-tui"
@@ -54,6 +55,9 @@ def agent_typed(screen: FileScreen, value: str) -> None:
     prompt.typed = value
     if prompt.frame is None:
         return
+    from recorder.entry_points import EntryPointError, parse_agent_spec
+    from vcr_tui.logic.agent_choice import AgentChoice
+
     try:
         parse_agent_spec(value)
     except EntryPointError as exc:
@@ -76,6 +80,9 @@ def agent_typed(screen: FileScreen, value: str) -> None:
 
 def _check_and_resume(screen: FileScreen, choice: AgentChoice) -> None:
     """In a worker: import the agent (confirmed by now); resume with it, or say in one line why not."""
+    from recorder.entry_points import EntryPointError
+    from vcr_tui.logic.agent_choice import load_agent
+
     try:
         load_agent(choice.spec)
     except (EntryPointError, SystemExit) as exc:  # a module that exits while importing is no agent either

@@ -20,10 +20,9 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 
-from recorder.resume_plan import ResumeMode
+from recorder.vocabulary import ResumeMode
 from vcr_tui.commands import Command, ListedCommands
 from vcr_tui.host import options_of
-from vcr_tui.logic.agent_choice import METADATA_KEY, AgentChoice, NoAgent, choose_agent
 from vcr_tui.logic.fork_place import fork_folder, is_private_copy, recording_file
 from vcr_tui.logic.formatting import format_count
 from vcr_tui.logic.frame_store import FrameStore
@@ -38,6 +37,7 @@ from vcr_tui.theme import LABEL_STYLE
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
+    from vcr_tui.logic.agent_choice import AgentChoice
     from vcr_tui.logic.resume_run import Outcome as RunOutcome
     from vcr_tui.logic.resume_run import ResumeRequest, ResumeRun
     from vcr_tui.screens.choice_screen import ChoiceScreen
@@ -179,6 +179,8 @@ class TimeTravel(StateEditing):
         index = self._chosen_frame("resume")
         if index is None or self.store is None:
             return
+        from vcr_tui.logic.agent_choice import METADATA_KEY, NoAgent, choose_agent  # loads with the first r
+
         settings = options_of(self).agents  # type: ignore[arg-type]
         metadata = self.store.session.metadata
         choice = choose_agent(settings, metadata)

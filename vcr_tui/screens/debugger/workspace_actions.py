@@ -21,25 +21,7 @@ from recorder.acid.errors import NothingToUndoError
 from vcr_tui.host import options_of
 from vcr_tui.keys import key_of
 from vcr_tui.logic.safe_text import clean, shorten
-from vcr_tui.logic.workspace_link import (
-    RECORDED_PATH_KEY,
-    RECORDED_SESSION_KEY,
-    CommitProposal,
-    Origin,
-    Proposal,
-    RollbackProposal,
-    WorkspaceTarget,
-    apply_commit,
-    apply_rollback,
-    failure_text,
-    find_session,
-    propose_commit,
-    propose_rollback,
-    propose_undo,
-    recorded_path_problem,
-    recorded_text,
-    snapshot_commit,
-)
+from vcr_tui.logic.workspace_facts import RECORDED_PATH_KEY, RECORDED_SESSION_KEY, recorded_text, snapshot_commit
 from vcr_tui.messages import WorkspaceFinished, WorkspaceProposed
 from vcr_tui.screens.debugger.screen_parts import PartBase
 from vcr_tui.theme import LABEL_STYLE, SNAPSHOT_GLYPH
@@ -47,9 +29,10 @@ from vcr_tui.theme import LABEL_STYLE, SNAPSHOT_GLYPH
 if TYPE_CHECKING:
     from vcr_tui.logic.frame_store import FrameStore
     from vcr_tui.logic.preview_store import PreviewStore
+    from vcr_tui.logic.workspace_link import Proposal, WorkspaceTarget
 
-# The dialogs, their texts and the engine's workspace models are imported by the keys that need
-# them: the first screen of a recording shows none of them.
+# What acts on the workspace, the dialogs, their texts and the engine's workspace models are
+# imported by the keys that need them: the first screen of a recording shows none of them.
 
 WORKSPACE_BINDINGS: list[BindingType] = [
     Binding(
@@ -128,6 +111,8 @@ class WorkspaceActions(PartBase):
             )
             return
 
+        from vcr_tui.logic.workspace_link import find_session, propose_rollback
+
         def propose(target: WorkspaceTarget) -> Proposal:
             frame = store.frame(index)
             named = recorded_text(frame.metadata.custom, RECORDED_SESSION_KEY)
@@ -151,6 +136,8 @@ class WorkspaceActions(PartBase):
                 timeout=8,
             )
             return
+        from vcr_tui.logic.workspace_link import find_session, propose_undo
+
         self._with_workspace(
             "Cannot undo the rollback",
             lambda target: propose_undo(find_session(target, store.session.session_id)),
@@ -159,6 +146,8 @@ class WorkspaceActions(PartBase):
     def action_commit_workspace(self) -> None:
         store = self._store_for_workspace()
         if store is not None:
+            from vcr_tui.logic.workspace_link import find_session, propose_commit
+
             self._with_workspace(
                 "Cannot commit the workspace",
                 lambda target: propose_commit(find_session(target, store.session.session_id)),
@@ -178,6 +167,7 @@ class WorkspaceActions(PartBase):
 
     def _with_workspace(self, failure_title: str, propose: Callable[[WorkspaceTarget], Proposal]) -> None:
         """Run ``propose`` in a worker once the workspace is known (asking the user if need be)."""
+        from vcr_tui.logic.workspace_link import Origin, WorkspaceTarget, recorded_path_problem
         from vcr_tui.screens.debugger.workspace_dialogs import ConfirmWorkspaceDialog, MessageDialog
 
         store = self.store
@@ -243,6 +233,8 @@ class WorkspaceActions(PartBase):
     @work(thread=True, group="workspace", exit_on_error=False)
     def _workspace_worker(self, failure_title: str, job: Callable[[], object]) -> None:
         """Run one step against the workspace and post what came of it; never raises."""
+        from vcr_tui.logic.workspace_link import CommitProposal, RollbackProposal, failure_text
+
         try:
             outcome = job()
         except NothingToUndoError:  # not a failure: a notice says so, no dialog needs closing
@@ -257,6 +249,7 @@ class WorkspaceActions(PartBase):
             self.post_message(WorkspaceFinished("Done", str(outcome)))
 
     def on_workspace_proposed(self, message: WorkspaceProposed) -> None:
+        from vcr_tui.logic.workspace_link import RollbackProposal
         from vcr_tui.screens.debugger.workspace_dialogs import CommitDialog, RollbackDialog
 
         self.view.workspace.running = None
@@ -273,6 +266,8 @@ class WorkspaceActions(PartBase):
         if not confirmed:
             self.say("Cancelled: nothing was changed.", timeout=3)
             return
+        from vcr_tui.logic.workspace_link import RollbackProposal, apply_commit, apply_rollback
+
         undo_key = self._key_of(UNDO_BINDING_ID)
         if isinstance(proposal, RollbackProposal):
 
