@@ -23,6 +23,19 @@ from rich.text import Text
 from textual.strip import Strip
 
 
+_OFFSETS: dict[tuple[int, int], Style] = {}
+
+
+def offset_style(x: int, y: int) -> Style:
+    """The style that carries the ``offset`` of a segment: one object per place, so the styles a
+    step draws (``Style + offset``) are the same objects as the last step's wherever a segment
+    starts at the same place with the same look, and Rich's and Textual's style caches answer."""
+    style = _OFFSETS.get((x, y))
+    if style is None:
+        style = _OFFSETS[(x, y)] = Style.from_meta({"offset": (x, y)})
+    return style
+
+
 def text_strips(lines: Sequence[Text], console: Console, base: Style) -> list[Strip]:
     """One strip per line, on ``base``, each as long as its text (the widget pads the rest)."""
     strips: list[Strip] = []
@@ -34,7 +47,7 @@ def text_strips(lines: Sequence[Text], console: Console, base: Style) -> list[St
             if not content:
                 continue
             style = base if segment.style is None else base + segment.style
-            segments.append(Segment(content, style + Style.from_meta({"offset": (x, y)})))
+            segments.append(Segment(content, style + offset_style(x, y)))
             x += len(content)
         strips.append(Strip(segments, text.cell_len))
     return strips
