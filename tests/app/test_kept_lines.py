@@ -39,7 +39,13 @@ async def test_a_step_draws_the_unchanged_panes_from_their_kept_lines(app_record
         await pilot.press(*"jjjjj")  # the details have grown to their tallest: a step back lays nothing out
         await settle(pilot)
         widgets = kept_widgets(app)
-        assert {type(widget).__name__ for widget in widgets} >= {"FileScreen", "StateTree", "DiffView", "KeptVertical"}
+        assert {type(widget).__name__ for widget in widgets} >= {
+            "FileScreen",
+            "StateTree",
+            "DiffView",
+            "KeptVertical",
+            "PriorityFooter",
+        }
         before = {widget: lines(widget) for widget in widgets}
         screen = file_screen(app)
         screen.frame_list.move_to(3)  # the step's own update: the tree and the diff follow it later
