@@ -109,15 +109,18 @@ def pack(chunks: list[Text], width: int) -> list[Text]:
     """Chunks on as few lines as fit ``width``, never breaking one (a too-long one is cut)."""
     lines: list[Text] = []
     line = Text(end="")
+    used = 0  # the line's cells, counted as it grows (measuring the line itself joins its text each time)
     for chunk in chunks:
-        needed = chunk.cell_len + (len(_GAP) if line.cell_len else 0)
-        if line.cell_len and line.cell_len + needed > width:
+        size = chunk.cell_len
+        if used and used + len(_GAP) + size > width:
             lines.append(line)
-            line = Text(end="")
-        if line.cell_len:
+            line, used = Text(end=""), 0
+        if used:
             line.append(_GAP)
+            used += len(_GAP)
         line.append_text(chunk)
-    if line.cell_len:
+        used += size
+    if used:
         lines.append(line)
     for text in lines:
         text.truncate(max(width, 1), overflow="ellipsis")
