@@ -181,8 +181,8 @@ class FrameDetails(Widget):
         if rows is None or self.text_selection is not None:
             self.refresh()
             return
-        for y in rows:
-            self.refresh(Region(0, y, width, 1))
+        if rows:
+            self.refresh(*[Region(0, y, width, 1) for y in rows])
 
     def lines_for(self, width: int) -> list[Text]:
         """The block at ``width``: fewer facts in a small terminal, the error always shown.

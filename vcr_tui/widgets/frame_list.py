@@ -185,9 +185,9 @@ class FrameList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         top = round(self.scroll_y)
         self._scroll_cursor_into_view()
-        if round(self.scroll_y) == top:  # only two rows changed: repaint just those
-            self.refresh_line(old)
-            self.refresh_line(new)
+        if round(self.scroll_y) == top:  # only two rows changed: repaint just those, in one refresh
+            width = max(self.virtual_size.width, self.size.width)
+            self.refresh(Region(0, old - top, width, 1), Region(0, new - top, width, 1))
         else:
             self.refresh()
         # Told once the step is on screen: the message and its way up to the screen and the app
