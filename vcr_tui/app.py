@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Input
 
 from vcr_tui.host import HostApp
 from vcr_tui.keys import LoadedKeymap
@@ -97,12 +98,16 @@ class VCRApp(HostApp):
         quit_asking(self, self.exit)
 
     async def on_key(self, event: events.Key) -> None:
-        """A key that reached no binding: the field of a prompt opened by an earlier key of its burst takes it."""
-        for prompt in self.screen.query(PromptBar):
-            if await prompt.take_stray_key(event):
-                event.prevent_default()  # not the app's own handling: the key is the field's now
-                event.stop()
-                return
+        """A key on its way to the bindings: the field of a prompt opened by an earlier key of its burst takes it.
+
+        Only a prompt whose field has the focus takes one, so every other key (each step is one)
+        is let through without looking for the screen's prompts.
+        """
+        field = self.screen.focused
+        prompt = field.parent if isinstance(field, Input) else None
+        if isinstance(prompt, PromptBar) and await prompt.take_stray_key(event):
+            event.prevent_default()  # not the app's own handling: the key is the field's now
+            event.stop()
 
     def get_default_screen(self) -> Screen[None]:
         if self.source is None and self.store is None and self.path.is_dir():

@@ -9,7 +9,11 @@ text (Textual finds where a drag starts from the offsets the drawn lines carry).
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from rich.segment import Segment
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -22,6 +26,11 @@ from vcr_tui.widgets.status_line import StatusLine
 def looks(strip: Strip) -> list[tuple[str, object]]:
     """The strip as cells and styles (colours and attributes, as a terminal shows them), one per cell."""
     return [(character, str(segment.style)) for segment in strip for character in segment.text]
+
+
+def screen_cells(svg: str) -> str:
+    """An exported screen without the ids each export gives its elements."""
+    return re.sub(r"terminal-\d+", "terminal", svg)
 
 
 def pipeline_lines(widget: Widget) -> list[Strip]:
@@ -81,3 +90,33 @@ async def test_a_drag_over_the_details_selects_their_text(app_recordings) -> Non
         plain = looks(own_lines(details)[0])
         assert highlighted != plain
         assert plain == looks(pipeline_lines(details)[0])
+
+
+async def test_a_step_repaints_only_the_rows_of_the_details_it_changes(app_recordings) -> None:
+    app = VCRApp(app_recordings.demo())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        details = file_screen(app).query_one(FrameDetails)
+        shown = details.frame
+        assert shown is not None
+        repainted: list[tuple[Region, ...]] = []
+        real_refresh = details.refresh
+
+        def noted_refresh(*regions: Region, **options: bool) -> FrameDetails:
+            repainted.append(regions)
+            return real_refresh(*regions, **options)
+
+        details.refresh = noted_refresh  # type: ignore[method-assign]
+        details.show_frame(replace(shown, frame_id="another-id"))  # only the row of its id differs
+        await settle(pilot)
+        rows = [line.plain for line in details.lines_for(details.size.width)]
+        id_row = next(y for y, line in enumerate(rows) if "another-id" in line)
+        assert repainted == [(Region(0, id_row, details.size.width, 1),)]
+        repainted.clear()
+        details.show_frame(replace(shown, frame_id="another-id"))  # a block already drawn: nothing to repaint
+        assert repainted == []
+        details.refresh = real_refresh  # type: ignore[method-assign]
+        partly = app.export_screenshot()
+        details.refresh()  # every row drawn afresh: the screen is the same
+        await settle(pilot)
+        assert screen_cells(app.export_screenshot()) == screen_cells(partly)

@@ -17,9 +17,10 @@ from textual.strip import Strip
 
 from vcr_tui.logic.search_marks import highlighted
 from vcr_tui.theme import LABEL_STYLE, italic
+from vcr_tui.widgets.kept_lines import KeptLines
 
 
-class DiffView(ScrollView, can_focus=True):
+class DiffView(KeptLines, ScrollView, can_focus=True):
     """Scrollable, read-only list of the changes between two states."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,11 +71,14 @@ class DiffView(ScrollView, can_focus=True):
             self.refresh()
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines kept from the last paint while the pane is unchanged (``KeptLines``), else drawn."""
+        return self.kept_lines(crop, self._draw_lines)
+
+    def _draw_lines(self, crop: Region) -> list[Strip]:
         # Looked up once per paint, not once per row: each costs a style resolution. And only by
-        # a paint that draws a row: a step repaints the frame's details and the status line,
-        # whose update spans this pane too, but every row of it comes from Textual's cache.
+        # a paint that draws a row.
         self._paint = None
-        return super().render_lines(crop)
+        return ScrollView.render_lines(self, crop)
 
     def render_line(self, y: int) -> Strip:
         paint = self._paint

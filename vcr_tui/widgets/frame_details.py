@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -109,15 +109,18 @@ def pack(chunks: list[Text], width: int) -> list[Text]:
     """Chunks on as few lines as fit ``width``, never breaking one (a too-long one is cut)."""
     lines: list[Text] = []
     line = Text(end="")
+    used = 0  # the line's cells, counted as it grows (measuring the line itself joins its text each time)
     for chunk in chunks:
-        needed = chunk.cell_len + (len(_GAP) if line.cell_len else 0)
-        if line.cell_len and line.cell_len + needed > width:
+        size = chunk.cell_len
+        if used and used + len(_GAP) + size > width:
             lines.append(line)
-            line = Text(end="")
-        if line.cell_len:
+            line, used = Text(end=""), 0
+        if used:
             line.append(_GAP)
+            used += len(_GAP)
         line.append_text(chunk)
-    if line.cell_len:
+        used += size
+    if used:
         lines.append(line)
     for text in lines:
         text.truncate(max(width, 1), overflow="ellipsis")
@@ -162,12 +165,24 @@ class FrameDetails(Widget):
         self._changed()
 
     def _changed(self) -> None:
-        """Repaint; lay the screen out again only when the block must grow.
+        """Repaint the rows that change; lay the screen out again only when the block must grow.
 
         The block keeps the tallest height it needed at this width, so stepping between frames
         with and without an error line does not make the panes below jump (nor cost a layout).
+        Rows whose line is the one already drawn (the time, the model, ...) are not repainted: a
+        step draws and sends fewer lines.
         """
-        self.refresh(layout=len(self.lines_for(self.size.width)) > self.size.height)
+        width = self.size.width
+        lines = self.lines_for(width)
+        if len(lines) > self.size.height:
+            self.refresh(layout=True)
+            return
+        rows = self._drawn.changed_rows(lines)
+        if rows is None or self.text_selection is not None:
+            self.refresh()
+            return
+        if rows:
+            self.refresh(*[Region(0, y, width, 1) for y in rows])
 
     def lines_for(self, width: int) -> list[Text]:
         """The block at ``width``: fewer facts in a small terminal, the error always shown.

@@ -18,6 +18,8 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from vcr_tui.widgets.kept_lines import KeptLines
+
 PALETTE_EDGE = 2  # the palette entry's border and padding
 
 
@@ -53,8 +55,12 @@ def mark_compact(widget: Widget, compact: bool) -> None:
         widget.set_class(compact or widget.has_class("-command-palette"), "-compact", update=False)
 
 
-class PriorityFooter(Footer):
-    """A compact footer that drops whole entries, by priority, instead of cutting the row."""
+class PriorityFooter(KeptLines, Footer):
+    """A compact footer that drops whole entries, by priority, instead of cutting the row.
+
+    It keeps its drawn lines (``KeptLines``): a step's screen update asks for them and they do
+    not change.
+    """
 
     _laid_out: object = None  # what the entries on show were built from (``_layout``); None: nothing built
 

@@ -30,6 +30,7 @@ from vcr_tui.logic.formatting import is_message, value_preview
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.search_marks import highlighted
 from vcr_tui.theme import VALUE_STYLES
+from vcr_tui.widgets.kept_lines import KeptLines
 
 CHUNK = 100
 LONG_STRING = 80
@@ -149,7 +150,7 @@ class _PaintStyles:
         )
 
 
-class StateTree(Tree[Entry]):
+class StateTree(KeptLines, Tree[Entry]):
     """One frame's state, lazily expanded, literal and safe whatever the file holds."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -216,6 +217,10 @@ class StateTree(Tree[Entry]):
     # -- drawing -----------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines kept from the last paint while the pane is unchanged (``KeptLines``), else drawn."""
+        return self.kept_lines(crop, self._draw_lines)
+
+    def _draw_lines(self, crop: Region) -> list[Strip]:
         """Resolve the pane's styles once per paint; each row then only assembles its text.
 
         Tree resolves the widget's style and five component styles for every row it draws,

@@ -25,7 +25,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
-from textual.containers import Grid, Vertical
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -66,6 +65,7 @@ from vcr_tui.theme_switch import ensure_palette
 from vcr_tui.widgets.diff_view import DiffView
 from vcr_tui.widgets.frame_details import FrameDetails
 from vcr_tui.widgets.frame_list import FrameList
+from vcr_tui.widgets.kept_lines import KeptGrid, KeptLines, KeptVertical
 from vcr_tui.widgets.priority_footer import PriorityFooter
 from vcr_tui.widgets.prompt_bar import PromptBar
 from vcr_tui.widgets.state_tree import StateTree
@@ -103,7 +103,7 @@ class _ViewField:
         setattr(self._owner(screen), self.field, value)
 
 
-class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, BackgroundScans, Screen[None]):
+class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, BackgroundScans, KeptLines, Screen[None]):
     """Step through one recording."""
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands, ResumeCommands}
@@ -215,9 +215,11 @@ class FileScreen(TimeTravel, WorkspaceActions, LedgerActions, LiveFollowing, Bac
     # -- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Grid(id="panes"):  # a grid, not nested boxes: fewer widgets to draw on each step
+        # A grid, not nested boxes: fewer widgets to draw on each step; the containers keep their
+        # drawn lines (``KeptLines``), which a step does not change.
+        with KeptGrid(id="panes"):
             yield FrameList(id="frames")
-            with Vertical(id="frame-pane"):
+            with KeptVertical(id="frame-pane"):
                 yield FrameDetails(id="details")
                 yield StateTree(id="tree")
             yield DiffView(id="diff")
