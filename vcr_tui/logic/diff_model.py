@@ -50,7 +50,7 @@ class DiffMode(str, enum.Enum):
         return members[(members.index(self) + 1) % len(members)]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class DiffRequest:
     """Two states to compare, and a key that identifies what the pane should be showing."""
 

@@ -28,7 +28,7 @@ Side = Literal["input", "output"]
 State = dict[str, Any]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SearchState:
     """One search: its query, the matching frames found so far (sorted) and its progress."""
 
@@ -41,7 +41,7 @@ class SearchState:
     jumped: bool = False
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Edits:
     """The states the user edited, by (frame, side): in memory only, the recording is untouched."""
 
@@ -97,7 +97,7 @@ class Edits:
         return bool(self.states)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FrameView:
     """What the debugger screen shows and knows about one recording."""
 
@@ -194,7 +194,7 @@ class FrameView:
         return f"#{frame.index} is not edited: e edits its input, E its output."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class DiffJob:
     """One comparison to compute in a worker, with everything it needs taken from the view."""
 

@@ -39,7 +39,7 @@ PREVIEW = 60
 EntryKind = Literal["value", "more", "text", "note"]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Entry:
     """What a tree node stands for: a value at a path, a "… N more" row, or a piece of a string."""
 
@@ -97,7 +97,7 @@ GuideStrings = tuple[str, str, str, str]
 """Space, vertical, terminator and cross, each ``guide_depth`` cells wide."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _PaintStyles:
     """The tree's component styles and guide strings for one paint of the pane."""
 
