@@ -27,6 +27,7 @@ LATER_ONLY = (
     "recorder.golden.ledger",
     "recorder.acid.workspace",
     "recorder.compare",
+    "recorder.diffing",  # the diff engine: the diff pane's worker loads it with the first diff
     "recorder.entry_points",
     "recorder.player",
     "recorder.resume",

@@ -23,9 +23,8 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from recorder import format_path
-from recorder.diffing import PathPart
 from recorder.encoding import describe_typed
+from recorder.state_paths import PathPart, format_path
 from vcr_tui.logic.formatting import is_message, value_preview
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.search_marks import highlighted
