@@ -38,6 +38,7 @@ LATER_ONLY = (
     "vcr_tui.cli_cloud",
     "vcr_tui.cli_golden",
     "vcr_tui.cli_group",
+    "vcr_tui.key_help",  # what help and the command palette list
     "vcr_tui.logic.agent_choice",
     "vcr_tui.logic.checkpoint_resume",
     "vcr_tui.logic.compare_view",
