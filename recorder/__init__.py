@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the same names as EXPORTS, for type checkers and editors
     from recorder.async_writer import AsyncVCRRecorder
     from recorder.compare import RunComparison, compare_runs
     from recorder.decorators import report_usage, vcr_record
-    from recorder.diffing import StateChange, diff_states, format_path
+    from recorder.diffing import StateChange, diff_states
     from recorder.encoding import decode_value, to_jsonable
     from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
     from recorder.fork_totals import ForkTotals
@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the same names as EXPORTS, for type checkers and editors
     from recorder.reader import VCRReader
     from recorder.resume import ResumeConfig, ResumeResult, aresume, resume
     from recorder.resume_plan import ResumeCancelled
+    from recorder.state_paths import format_path
     from recorder.vocabulary import FrameSource, ResumeMode
     from recorder.writer import RecorderClosedError, VCRRecorder, active_recorder
 
@@ -53,7 +54,7 @@ EXPORTS: dict[str, str] = {
     "vcr_record": "recorder.decorators",
     "StateChange": "recorder.diffing",
     "diff_states": "recorder.diffing",
-    "format_path": "recorder.diffing",
+    "format_path": "recorder.state_paths",
     "decode_value": "recorder.encoding",
     "to_jsonable": "recorder.encoding",
     "RecordingNotFoundError": "recorder.errors",

@@ -6,14 +6,14 @@ changes the same way: a path into the state, added / removed / changed, and the 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
 
+from recorder.state_paths import PathPart, format_path
+
 ChangeKind = Literal["added", "removed", "changed"]
-PathPart = str | int
 
 _KIND_OF_REPORT: dict[str, ChangeKind] = {
     "dictionary_item_added": "added",
@@ -27,7 +27,6 @@ _KIND_OF_REPORT: dict[str, ChangeKind] = {
     "values_changed": "changed",
     "type_changes": "changed",
 }
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,24 +41,6 @@ class StateChange:
     @property
     def path_text(self) -> str:
         return format_path(self.path)
-
-
-def format_path(path: tuple[PathPart, ...] | list[PathPart]) -> str:
-    """A JSONPath-style spelling: ``$.messages[0].content``, ``$["odd key"]``."""
-    out = ["$"]
-    for part in path:
-        if isinstance(part, int):
-            out.append(f"[{part}]")
-        elif _IDENTIFIER.match(part):
-            out.append(f".{part}")
-        else:
-            out.append("[" + _quote(part) + "]")
-    return "".join(out)
-
-
-def _quote(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
 
 
 def diff_states(before: Any, after: Any) -> list[StateChange]:

@@ -45,7 +45,7 @@ def graph_path(namespace: str) -> GraphPath:
     return tuple(part.partition(":")[0] for part in namespace.split("|"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class GraphPlace:
     """Where a graph node ran: its graph (the parent namespace), superstep, invocation and send."""
 

@@ -12,7 +12,6 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from vcr_tui.host import options_of
-from vcr_tui.keys import key_help
 
 Command = tuple[str, Callable[[], object], str]  # name, what it does, help
 
@@ -48,6 +47,8 @@ class ScreenCommands(ListedCommands):
     """Offers every documented binding of the active screen and its panes as a command."""
 
     def commands(self) -> list[Command]:
+        from vcr_tui.key_help import key_help  # loads with the palette: the first screen lists no keys
+
         screen = self.screen
         nodes = getattr(screen, "command_nodes", lambda: [screen])()
         keymap = options_of(screen).keymap

@@ -20,7 +20,7 @@ from vcr_tui.logic.frame_view import Edits
 State = dict[str, Any]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class KeptEdits:
     """One recording's edits, and the version of each that a fork or resume has already taken."""
 

@@ -1,8 +1,8 @@
 """Key help built from the bindings that are really in force, so the help screen never lies.
 
 Every binding of the app has an ``id``; a user keymap (``binding id = "keys"``) replaces its keys.
-The help screen and the command palette are produced from here; a test checks that the
-README's key table lists every key they show.
+The help screen and the command palette list what ``documented_bindings`` returns
+(``vcr_tui.key_help``); a test checks that the README's key table lists every key they show.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual.binding import Binding, BindingsMap
@@ -22,16 +21,6 @@ from vcr_tui.logic.options import Keymap
 from vcr_tui.logic.settings import config_dir
 
 _KEYMAP_LINE = re.compile(r"""^\s*([A-Za-z0-9_.\-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*(?:#.*)?$""")
-
-
-@dataclass(frozen=True, slots=True)
-class KeyHelp:
-    """One documented command: its keys as shown, what it does, and its binding id."""
-
-    keys: tuple[str, ...]
-    description: str
-    binding_id: str
-    action: str
 
 
 def documented_bindings(node: DOMNode, keymap: Keymap | None = None) -> list[Binding]:
@@ -69,25 +58,6 @@ def key_of(node: DOMNode, binding_id: str, keymap: Keymap, default: str) -> str:
         if binding.id == binding_id:
             return binding.key.split(",")[0]
     return default
-
-
-def key_help(node: DOMNode, display: Callable[[Binding], str], keymap: Keymap | None = None) -> list[KeyHelp]:
-    """The node's documented commands, one entry per binding id, keys in declaration order.
-
-    The footer shows a binding's short description; help and the palette its tooltip when it
-    has one (the longer sentence).
-    """
-    entries: dict[str, tuple[list[str], Binding]] = {}
-    for binding in documented_bindings(node, keymap):
-        assert binding.id is not None
-        keys, _ = entries.setdefault(binding.id, ([], binding))
-        shown = display(binding)
-        if shown not in keys:
-            keys.append(shown)
-    return [
-        KeyHelp(tuple(keys), binding.tooltip or binding.description, binding_id, binding.action)
-        for binding_id, (keys, binding) in entries.items()
-    ]
 
 
 class LoadedKeymap(dict[str, str]):
@@ -208,28 +178,3 @@ def default_keymap_path() -> Path:
     if explicit:
         return Path(explicit)
     return config_dir() / "keymap.toml"
-
-
-def everywhere_keys(app: DOMNode, display: Callable[[Binding], str]) -> list[KeyHelp]:
-    """The keys every screen has: moving the focus, the palette, quitting, and the app's own.
-
-    Textual's own bindings (Tab and Shift+Tab of every screen, the palette, ctrl+q) carry no id,
-    so they cannot be remapped by one and are listed by what they do; the app's own documented
-    bindings keep their ids.
-    """
-    entries = [
-        KeyHelp((display(Binding("tab", "")),), "focus the next pane", "", "app.focus_next"),
-        KeyHelp((display(Binding("shift+tab", "")),), "focus the previous pane", "", "app.focus_previous"),
-    ]
-    palette = getattr(app, "COMMAND_PALETTE_BINDING", "ctrl+p")
-    entries.append(
-        KeyHelp((display(Binding(palette, "")),), "command palette: every command by name", "", "command_palette")
-    )
-    entries.append(KeyHelp((display(Binding("ctrl+q", "")),), "quit (asks first about unsaved edits)", "", "quit"))
-    known = {"tab", "shift+tab", palette, "ctrl+q"}
-    for binding in documented_bindings(app):
-        if binding.key not in known:
-            entries.append(
-                KeyHelp((display(binding),), binding.tooltip or binding.description, binding.id or "", binding.action)
-            )
-    return entries

@@ -389,7 +389,7 @@ async def test_help_follows_a_user_keymap(demo: Path) -> None:
 
 
 def _help_entries(app: VCRApp):
-    from vcr_tui.keys import key_help
+    from vcr_tui.key_help import key_help
 
     below = next(screen for screen in app.screen_stack if isinstance(screen, FileScreen))
     for node in below.command_nodes():

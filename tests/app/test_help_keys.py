@@ -12,7 +12,7 @@ from textual.widgets import Input
 
 from tests.support.app_support import file_screen, press, settle
 from vcr_tui.app import VCRApp
-from vcr_tui.keys import key_help
+from vcr_tui.key_help import key_help
 from vcr_tui.screens.help_screen import HelpScreen
 
 README = Path(__file__).resolve().parents[2] / "README.md"

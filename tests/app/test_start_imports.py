@@ -27,6 +27,7 @@ LATER_ONLY = (
     "recorder.golden.ledger",
     "recorder.acid.workspace",
     "recorder.compare",
+    "recorder.diffing",  # the diff engine: the diff pane's worker loads it with the first diff
     "recorder.entry_points",
     "recorder.player",
     "recorder.resume",
@@ -37,6 +38,7 @@ LATER_ONLY = (
     "vcr_tui.cli_cloud",
     "vcr_tui.cli_golden",
     "vcr_tui.cli_group",
+    "vcr_tui.key_help",  # what help and the command palette list
     "vcr_tui.logic.agent_choice",
     "vcr_tui.logic.checkpoint_resume",
     "vcr_tui.logic.compare_view",

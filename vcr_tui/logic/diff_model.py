@@ -10,16 +10,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.text import Text
 
-from recorder import StateChange, diff_states, format_path
-from recorder.diffing import PathPart
+from recorder.state_paths import PathPart, format_path
 from vcr_tui.logic.formatting import value_preview
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.theme import CHANGE_STYLES, LABEL_STYLE, bold, italic
+
+if TYPE_CHECKING:  # the diff engine loads with the first diff, after the first screen
+    from recorder.diffing import StateChange
 
 MAX_LINES = 5000
 SMALL_NODES = 2000  # values: states this small go to deepdiff whole
@@ -50,7 +52,7 @@ class DiffMode(str, enum.Enum):
         return members[(members.index(self) + 1) % len(members)]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class DiffRequest:
     """Two states to compare, and a key that identifies what the pane should be showing."""
 
@@ -115,6 +117,8 @@ def _small(value: Any, budget: int = SMALL_NODES) -> int:
 
 
 def _narrowed(before: Any, after: Any, path: tuple[PathPart, ...]) -> Iterator[StateChange]:
+    from recorder.diffing import StateChange, diff_states  # the engine: loaded with the first diff
+
     if _small(before) >= 0 and _small(after) >= 0:
         if path and not _same(before, after) and before == after:
             yield StateChange(path, "changed", before, after)  # 0 and False: deepdiff's == says equal

@@ -28,7 +28,7 @@ Side = Literal["input", "output"]
 State = dict[str, Any]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SearchState:
     """One search: its query, the matching frames found so far (sorted) and its progress."""
 
@@ -41,7 +41,7 @@ class SearchState:
     jumped: bool = False
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Edits:
     """The states the user edited, by (frame, side): in memory only, the recording is untouched."""
 
@@ -97,35 +97,39 @@ class Edits:
         return bool(self.states)
 
 
-@dataclass
 class FrameView:
-    """What the debugger screen shows and knows about one recording."""
+    """What the debugger screen shows and knows about one recording.
 
-    cursor: int | None = None  # the frame the panes are for (the list's cursor once a frame is asked for)
-    current: Frame | None = None  # that frame, once loaded
-    side: Side = "output"
-    diff_mode: DiffMode = DiffMode.STEP
-    marked: int | None = None
-    edits: Edits = field(default_factory=Edits)
-    search: SearchState | None = None
-    errors: list[int] = field(default_factory=list)  # error frames found so far, sorted
-    problems: list[Problem] = field(default_factory=list)  # lines skipped or mended, by line
-    live: str | None = None  # LIVE, PAUSED, a source's state, or None
-    new_frames: int = 0  # frames appended since the view stopped following
-    live_note: str = ""
-    # the background scans: which results still count, and what was said about skipped lines
-    search_generation: int = 0  # a search's results carry it; an older search's are dropped
-    pending_search: str = ""  # asked for before the file was indexed: started once it is
-    survey_generation: int = 0  # bumped when the file is read again: the old survey's results are dropped
-    surveys_running: int = 0
-    problems_warned: bool = False  # the dialog of skipped lines was shown (later ones are notifications)
-    problems_announced: int = 0  # how many skipped lines the user has been told about
-    # where the screen's parts stand: following a source, a resume started here, an edit, the workspace
-    follow: FollowProgress = field(default_factory=FollowProgress)
-    resume: ResumeProgress = field(default_factory=ResumeProgress)
-    editing: EditProgress = field(default_factory=EditProgress)
-    workspace: WorkspaceProgress = field(default_factory=WorkspaceProgress)
-    ledger: CostLedger | None = None  # what the recording spent and saved, once the survey counted it
+    A plain class: its one instance is built once per screen with no arguments, and a dataclass's
+    generated ``__init__`` would be compiled from source at import, before the first screen.
+    """
+
+    def __init__(self) -> None:
+        self.cursor: int | None = None  # the frame the panes are for (the list's cursor once a frame is asked for)
+        self.current: Frame | None = None  # that frame, once loaded
+        self.side: Side = "output"
+        self.diff_mode: DiffMode = DiffMode.STEP
+        self.marked: int | None = None
+        self.edits: Edits = Edits()
+        self.search: SearchState | None = None
+        self.errors: list[int] = []  # error frames found so far, sorted
+        self.problems: list[Problem] = []  # lines skipped or mended, by line
+        self.live: str | None = None  # LIVE, PAUSED, a source's state, or None
+        self.new_frames: int = 0  # frames appended since the view stopped following
+        self.live_note: str = ""
+        # the background scans: which results still count, and what was said about skipped lines
+        self.search_generation: int = 0  # a search's results carry it; an older search's are dropped
+        self.pending_search: str = ""  # asked for before the file was indexed: started once it is
+        self.survey_generation: int = 0  # bumped when the file is read again: the old survey's results are dropped
+        self.surveys_running: int = 0
+        self.problems_warned: bool = False  # the dialog of skipped lines was shown (later ones are notifications)
+        self.problems_announced: int = 0  # how many skipped lines the user has been told about
+        # where the screen's parts stand: following a source, a resume started here, an edit, the workspace
+        self.follow: FollowProgress = FollowProgress()
+        self.resume: ResumeProgress = ResumeProgress()
+        self.editing: EditProgress = EditProgress()
+        self.workspace: WorkspaceProgress = WorkspaceProgress()
+        self.ledger: CostLedger | None = None  # what the recording spent and saved, once the survey counted it
 
     @property
     def errors_done(self) -> bool:
@@ -194,7 +198,7 @@ class FrameView:
         return f"#{frame.index} is not edited: e edits its input, E its output."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class DiffJob:
     """One comparison to compute in a worker, with everything it needs taken from the view."""
 

@@ -23,7 +23,7 @@ PAINT_OUT = 0.05
 LONGEST = 0.5  # seconds: during a long burst the panes still follow this often
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class PanePacing:
     """Whether the slow panes owe a fill, and since when steps have come without a pause."""
 

@@ -26,7 +26,7 @@ class Stoppable(Protocol):
     def stop(self) -> None: ...
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FollowProgress:
     """Following a source: its worker's phase, what the screen has taken from it, and its timers.
 
@@ -51,7 +51,7 @@ class FollowProgress:
         self.update_timer = self.badge_timer = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ResumeProgress:
     """A resume started from this screen: the run, and how far the screen has shown it."""
 
@@ -62,7 +62,7 @@ class ResumeProgress:
     timer: Stoppable | None = None  # brings the fork's new frames in while it runs
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class EditProgress:
     """A state handed to the editor: the draft being edited, and one begun on a file since replaced."""
 
@@ -70,7 +70,7 @@ class EditProgress:
     stale_draft: StateDraft | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class WorkspaceProgress:
     """The workspace keys: the folder a recording named once the user accepted it, and the work under way."""
 

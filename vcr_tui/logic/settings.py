@@ -24,7 +24,7 @@ def settings_path() -> Path:
     return config_dir() / "settings.toml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Settings:
     """What was remembered; ``problem`` says why it could not be read (then nothing is)."""
 

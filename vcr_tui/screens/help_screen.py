@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from vcr_tui.host import keymap_problems_of, options_of
-from vcr_tui.keys import KeyHelp, everywhere_keys, key_help
+from vcr_tui.key_help import KeyHelp, everywhere_keys, key_help
 from vcr_tui.logic.safe_text import clean
 from vcr_tui.theme import CAUTION_STYLE, LABEL_STYLE, NAME_STYLE, WARNING_STYLE, as_spans
 

@@ -41,7 +41,7 @@ class SourceStatus:
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class SourceUpdate:
     """Everything that changed since the screen last took an update, merged.
 

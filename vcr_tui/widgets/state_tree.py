@@ -23,9 +23,8 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from recorder import format_path
-from recorder.diffing import PathPart
 from recorder.encoding import describe_typed
+from recorder.state_paths import PathPart, format_path
 from vcr_tui.logic.formatting import is_message, value_preview
 from vcr_tui.logic.safe_text import clean, shorten
 from vcr_tui.logic.search_marks import highlighted
@@ -40,7 +39,7 @@ PREVIEW = 60
 EntryKind = Literal["value", "more", "text", "note"]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Entry:
     """What a tree node stands for: a value at a path, a "… N more" row, or a piece of a string."""
 
@@ -98,7 +97,7 @@ GuideStrings = tuple[str, str, str, str]
 """Space, vertical, terminator and cross, each ``guide_depth`` cells wide."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _PaintStyles:
     """The tree's component styles and guide strings for one paint of the pane."""
 

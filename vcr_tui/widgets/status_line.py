@@ -34,7 +34,7 @@ _MARKER_STYLES = {
 }
 
 
-@dataclass
+@dataclass(repr=False)
 class StatusFields:
     """Everything the status line can show; the screen fills in what it knows."""
 

@@ -76,7 +76,7 @@ PREVIEW_PAINT_WAIT = 0.5
 WARN_BEFORE_SURVEY = 5000  # frames: smaller files are surveyed before the warning is shown
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class LoadJob:
     index: int
 
