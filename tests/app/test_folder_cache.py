@@ -347,3 +347,28 @@ async def test_a_helper_that_dies_part_way_is_made_up_for_here(tmp_path: Path) -
         assert killed
         assert len(screen.entries) == count == len({entry.path for entry in screen.entries})
         assert sorted(entry.tokens for entry in screen.entries) == list(range(count))
+
+
+@pytest.mark.skipif(
+    not Path("/proc/sys/fs/pipe-max-size").is_file() or int(Path("/proc/sys/fs/pipe-max-size").read_text()) < 1 << 20,
+    reason="a pipe here cannot hold a megabyte",
+)
+def test_the_helper_reads_the_whole_folder_before_the_app_reads_a_line(tmp_path: Path) -> None:
+    """Its summaries wait in the pipe however many there are (well past a 64 KB pipe's worth),
+    so the helper is not held up while the app is still loading."""
+    count = 1_200
+    for number in range(count):
+        saved(tmp_path, f"run-{number:05d}", number)
+    helper = folder_prefetch.start_helper(tmp_path)
+    assert helper is not None and helper.stdout is not None
+    try:
+        assert helper.wait(timeout=60) == 0  # done, and nothing has read the pipe yet
+        sent = helper.stdout.read()
+    finally:
+        if helper.poll() is None:
+            helper.kill()
+            helper.wait()
+        helper.stdout.close()
+    assert len(sent) > 64 << 10
+    lines = [orjson.loads(line) for line in sent.splitlines()]
+    assert lines[-1][:2] == [count, count] and sum(len(batch[2]) for batch in lines) == count

@@ -18,12 +18,13 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 # This checkout's package comes first, and no module is ever taken from the current folder.
 _CHILD = "import sys; sys.path[0] = sys.argv.pop(1); from vcr_tui.logic.summary_worker import main; main()"
 _early: dict[str, subprocess.Popen[bytes]] = {}
+_PIPE_BYTES = 1 << 20
 
 
 def start_helper(folder: Path) -> subprocess.Popen[bytes] | None:
     """The helper scanning ``folder``, its summaries on its stdout; None if it cannot be started."""
     try:
-        return subprocess.Popen(
+        child = subprocess.Popen(
             [sys.executable, "-c", _CHILD, _PACKAGE_ROOT, os.path.abspath(folder)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -32,6 +33,24 @@ def start_helper(folder: Path) -> subprocess.Popen[bytes] | None:
         )
     except OSError:
         return None
+    _widen(child)
+    return child
+
+
+def _widen(child: subprocess.Popen[bytes]) -> None:
+    """Let the pipe hold a megabyte (Linux; elsewhere, or past the system's limit, it stays as it
+    is): ten thousand summaries are 1.5 MB, and a 64 KB pipe stopped the helper a few hundred in,
+    until the app had loaded and begun to read, however much of its core was free."""
+    try:
+        import fcntl
+    except ImportError:  # not on Windows
+        return
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setting is not None and child.stdout is not None:
+        try:
+            fcntl.fcntl(child.stdout.fileno(), setting, _PIPE_BYTES)
+        except OSError:
+            pass
 
 
 def start_early(folder: Path) -> None:

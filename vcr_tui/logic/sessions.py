@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from recorder.coerce import optional_float, optional_int, optional_str, str_or
 from recorder.outcome import RunOutcome
 from recorder.writers import held_for_writing
 
@@ -78,26 +79,25 @@ def summarize(path: Path, *, writer_active: bool = False) -> SessionEntry:
 
     A saved run is read from its last two lines; any other file is indexed.
     """
+    return summary_and_stamp(path, writer_active=writer_active)[0]
+
+
+def summary_and_stamp(path: Path, *, writer_active: bool = False) -> tuple[SessionEntry, tuple[int, int] | None]:
+    """``summarize``, and the file's (size, mtime) as the open file had them once read, when only
+    its last lines were read (None otherwise: the caller looks at the path itself)."""
+    from recorder.run_summary import tail_facts
+
+    quick = tail_facts(path, writer_active=writer_active)
+    if quick is not None:
+        return _entry_from_tail(path, quick.data, quick.frames, quick.outcome), quick.stamp
+    return _indexed(path, writer_active), None
+
+
+def _indexed(path: Path, writer_active: bool) -> SessionEntry:
+    """The summary of a file that does not end in its totals: its frames are indexed."""
     from recorder import RecordingNotFoundError, RecordingUnreadableError, VCRReader
     from recorder.outcome import run_outcome
-    from recorder.run_summary import summary_from_tail
 
-    quick = summary_from_tail(path, writer_active=writer_active)
-    if quick is not None:
-        session = quick.session
-        return SessionEntry(
-            path=path,
-            session_id=session.session_id or path.stem,
-            created_at=session.created_at,
-            frames=quick.frames,
-            tokens=session.total_tokens,
-            cost_usd=session.total_cost_usd,
-            tags=tuple(session.tags),
-            parent_session_id=session.parent_session_id,
-            forked_from_frame=session.forked_from_frame,
-            outcome=quick.outcome,
-            metadata_text=metadata_text(session.metadata),
-        )
     try:
         reader = VCRReader(path)
     except (RecordingNotFoundError, RecordingUnreadableError) as exc:
@@ -122,6 +122,28 @@ def summarize(path: Path, *, writer_active: bool = False) -> SessionEntry:
             outcome=run_outcome(reader, writer_active=writer_active),
             metadata_text=metadata_text(session.metadata),
         )
+
+
+def _entry_from_tail(path: Path, data: dict[str, Any], frames: int, outcome: RunOutcome) -> SessionEntry:
+    """The entry of a saved run from its session record's ``data``, each field read exactly as
+    ``Session.from_dict`` reads it (a test holds them to that), without building the ``Session``:
+    ten thousand are read when a big folder opens."""
+    sid, tags, metadata = data.get("session_id"), data.get("tags"), data.get("metadata")
+    return SessionEntry(  # by position, in the fields' order
+        path,
+        (sid if isinstance(sid, str) else "") or path.stem,
+        str_or(data.get("created_at"), ""),
+        frames,
+        optional_int(data.get("total_tokens")) or 0,
+        optional_float(data.get("total_cost_usd")) or 0.0,
+        tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
+        optional_str(data.get("parent_session_id")),
+        optional_int(data.get("forked_from_frame")),
+        0,  # problems
+        None,  # error
+        outcome,
+        metadata_text(metadata) if isinstance(metadata, dict) and metadata else "",
+    )
 
 
 def metadata_text(metadata: dict[str, object], limit: int = 2000) -> str:

@@ -33,7 +33,7 @@ import orjson
 from recorder.index_cache import default_cache_dir
 from recorder.outcome import RunOutcome
 from vcr_tui.logic.session_cells import ROW_LAYOUT, are_widths
-from vcr_tui.logic.sessions import SessionEntry, summarize
+from vcr_tui.logic.sessions import SessionEntry, summarize, summary_and_stamp
 
 FORMAT = "vcr-tui session summaries"
 VERSION = 1  # raised whenever what a summary holds, or how it is read, changes
@@ -154,7 +154,8 @@ def read_summary(path: Path, listed: Stamp | None = None) -> tuple[Stamp | None,
     never held still, or cannot be had, so nothing is kept for it.
 
     ``listed``: the stamp the folder's listing saw, which stands for the first look at the file
-    (a change since the listing shows as one while it was read; ten thousand looks are saved).
+    (a change since the listing shows as one while it was read; ten thousand looks are saved). The
+    second look, after the read, is at the open file when only its tail was read: as many again.
     """
     entry: SessionEntry | None = None
     for attempt in range(_READ_ATTEMPTS):
@@ -162,9 +163,9 @@ def read_summary(path: Path, listed: Stamp | None = None) -> tuple[Stamp | None,
             before = listed if attempt == 0 and listed is not None else stamp_of(os.stat(path))
         except OSError:
             break
-        entry = summarize(path)
+        entry, seen = summary_and_stamp(path)
         try:
-            if stamp_of(os.stat(path)) == before:
+            if (seen if seen is not None else stamp_of(os.stat(path))) == before:
                 entry.stamp = before  # (the entry is new: nothing else holds it yet)
                 return before, entry
         except OSError:
