@@ -10,8 +10,7 @@ every accessor checks their types. Nothing here imports LangGraph.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from recorder.models import Frame
 
@@ -45,15 +44,20 @@ def graph_path(namespace: str) -> GraphPath:
     return tuple(part.partition(":")[0] for part in namespace.split("|"))
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class GraphPlace:
-    """Where a graph node ran: its graph (the parent namespace), superstep, invocation and send."""
+    """Where a graph node ran: its graph (the parent namespace), superstep, invocation and send.
 
-    graph: str
-    step: int
-    run: int | None
-    sent: bool  # started by a Send: its input is the send's argument, not the graph's state
-    send: int | None
+    A plain class, not a dataclass, as it is imported on the viewer's start (see ``slotted``).
+    """
+
+    __slots__ = ("graph", "run", "send", "sent", "step")
+
+    def __init__(self, graph: str, step: int, run: int | None, sent: bool, send: int | None) -> None:
+        self.graph: Final = graph
+        self.step: Final = step
+        self.run: Final = run
+        self.sent: Final = sent  # started by a Send: its input is the send's argument, not the graph's state
+        self.send: Final = send
 
 
 def graph_place(frame: Frame) -> GraphPlace | None:

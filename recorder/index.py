@@ -15,15 +15,15 @@ from __future__ import annotations
 import hashlib
 import os
 from array import array
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import orjson
 
 from recorder.errors import open_for_reading
 from recorder.exact_json import loads_exact, may_hold_wide_int
 from recorder.models import Problem, ProblemKind, Session
+from recorder.slotted import Slotted
 
 FRAME_PREFIX = b'{"type":"frame"'  # how a plain frame record's line starts: the fast path of indexing
 _FRAME_PREFIX = FRAME_PREFIX
@@ -36,12 +36,14 @@ _CLOSE_BRACE = ord("}")
 _CR = ord("\r")
 
 
-@dataclass(frozen=True, slots=True)
-class IndexUpdate:
+class IndexUpdate(Slotted):
     """What one ``update()`` found: how many frames were added, and whether it started over."""
 
-    new_frames: int
-    reset: bool = False
+    __slots__ = ("new_frames", "reset")
+
+    def __init__(self, new_frames: int, reset: bool = False) -> None:
+        self.new_frames: Final = new_frames
+        self.reset: Final = reset
 
 
 class Decoded(NamedTuple):

@@ -8,7 +8,6 @@ Screens never reach into the app by attribute name: ``options_of`` hands them th
 from __future__ import annotations
 
 import gc
-from dataclasses import replace
 from pathlib import Path
 
 from textual.app import App
@@ -29,7 +28,7 @@ class HostApp(App[None]):
         super().__init__()
         keymap, keymap_problems = check_user_keymap(options.keymap, type(self))
         if keymap is not options.keymap:
-            options = replace(options, keymap=keymap)
+            options = options.with_keymap(keymap)
         self.options = options
         self.keymap_problems = tuple(keymap_problems)  # also listed in the help, after the notice is gone
         self.failure: str | None = None  # set when the recording turned out to be unusable

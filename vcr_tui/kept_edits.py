@@ -9,7 +9,6 @@ been carried into a fork or a resume. Nothing here knows about widgets.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,22 @@ from vcr_tui.logic.frame_view import Edits
 State = dict[str, Any]
 
 
-@dataclass(eq=False, repr=False)
 class KeptEdits:
     """One recording's edits, and the version of each that a fork or resume has already taken."""
 
-    recording: Callable[[], Path]  # the file ``f`` forks from (a stream's copy is made when asked)
-    output_dir: Path | None = None  # where its forks go (None: beside it)
-    edits: Edits = field(default_factory=Edits)
-    carried: dict[tuple[int, str], State] = field(default_factory=dict)
+    __slots__ = ("carried", "edits", "output_dir", "recording")
+
+    def __init__(
+        self,
+        recording: Callable[[], Path],
+        output_dir: Path | None = None,
+        edits: Edits | None = None,
+        carried: dict[tuple[int, str], State] | None = None,
+    ) -> None:
+        self.recording = recording  # the file ``f`` forks from (a stream's copy is made when asked)
+        self.output_dir = output_dir  # where its forks go (None: beside it)
+        self.edits: Edits = Edits() if edits is None else edits
+        self.carried: dict[tuple[int, str], State] = {} if carried is None else carried
 
     def unsaved_frames(self) -> list[int]:
         """Frames with an edit that no fork or resume has taken as it is now."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 from rich.text import Text
@@ -52,15 +51,24 @@ class DiffMode(str, enum.Enum):
         return members[(members.index(self) + 1) % len(members)]
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class DiffRequest:
     """Two states to compare, and a key that identifies what the pane should be showing."""
 
-    key: tuple[object, ...]
-    before: Any
-    after: Any
-    before_label: str
-    after_label: str
+    __slots__ = ("after", "after_label", "before", "before_label", "key")
+
+    def __init__(
+        self,
+        key: tuple[object, ...],
+        before: Any,
+        after: Any,
+        before_label: str,
+        after_label: str,
+    ) -> None:
+        self.key: Final = key
+        self.before: Final = before
+        self.after: Final = after
+        self.before_label: Final = before_label
+        self.after_label: Final = after_label
 
 
 def compute_lines(request: DiffRequest, limit: int = MAX_LINES) -> tuple[list[Text], str]:

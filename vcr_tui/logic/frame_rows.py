@@ -10,14 +10,14 @@ back to a full parse, so a row is never wrong, only sometimes slower.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 from recorder.coerce import optional_float, optional_int, optional_str
 from recorder.index import decode_line
 from recorder.models import FrameType
+from recorder.slotted import Slotted
 from recorder.vocabulary import SOURCE
 from vcr_tui.logic.workspace_facts import snapshot_commit
 
@@ -26,22 +26,51 @@ _HEAD_MARK = b',"input_state":'
 _META_MARK = b',"metadata":{'
 
 
-@dataclass(frozen=True, slots=True)
-class FrameRow:
+class FrameRow(Slotted):
     """What the frame list shows for one frame."""
 
-    index: int
-    frame_type: FrameType
-    node_name: str
-    timestamp: str = ""
-    latency_ms: float | None = None
-    tokens: int | None = None
-    cost_usd: float | None = None
-    model: str | None = None
-    error_type: str | None = None
-    source: str | None = None
-    unreadable: str | None = None
-    has_snapshot: bool = False  # names a snapshot of the workspace's files (an ACID savepoint)
+    __slots__ = (
+        "cost_usd",
+        "error_type",
+        "frame_type",
+        "has_snapshot",
+        "index",
+        "latency_ms",
+        "model",
+        "node_name",
+        "source",
+        "timestamp",
+        "tokens",
+        "unreadable",
+    )
+
+    def __init__(
+        self,
+        index: int,
+        frame_type: FrameType,
+        node_name: str,
+        timestamp: str = "",
+        latency_ms: float | None = None,
+        tokens: int | None = None,
+        cost_usd: float | None = None,
+        model: str | None = None,
+        error_type: str | None = None,
+        source: str | None = None,
+        unreadable: str | None = None,
+        has_snapshot: bool = False,
+    ) -> None:
+        self.index: Final = index
+        self.frame_type: Final = frame_type
+        self.node_name: Final = node_name
+        self.timestamp: Final = timestamp
+        self.latency_ms: Final = latency_ms
+        self.tokens: Final = tokens
+        self.cost_usd: Final = cost_usd
+        self.model: Final = model
+        self.error_type: Final = error_type
+        self.source: Final = source
+        self.unreadable: Final = unreadable
+        self.has_snapshot: Final = has_snapshot  # names a snapshot of the workspace's files (an ACID savepoint)
 
     @property
     def is_error(self) -> bool:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import bisect
 import builtins
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from recorder import Frame, Problem
 from vcr_tui.logic.diff_model import DiffMode, DiffRequest
@@ -28,24 +27,37 @@ Side = Literal["input", "output"]
 State = dict[str, Any]
 
 
-@dataclass(eq=False, repr=False)
 class SearchState:
     """One search: its query, the matching frames found so far (sorted) and its progress."""
 
-    query: str
-    generation: int
-    matches: list[int] = field(default_factory=list)
-    scanned: int = 0
-    total: int = 0
-    done: bool = False
-    jumped: bool = False
+    __slots__ = ("done", "generation", "jumped", "matches", "query", "scanned", "total")
+
+    def __init__(
+        self,
+        query: str,
+        generation: int,
+        matches: list[int] | None = None,
+        scanned: int = 0,
+        total: int = 0,
+        done: bool = False,
+        jumped: bool = False,
+    ) -> None:
+        self.query = query
+        self.generation = generation
+        self.matches: list[int] = [] if matches is None else matches
+        self.scanned = scanned
+        self.total = total
+        self.done = done
+        self.jumped = jumped
 
 
-@dataclass(eq=False, repr=False)
 class Edits:
     """The states the user edited, by (frame, side): in memory only, the recording is untouched."""
 
-    states: dict[tuple[int, str], State] = field(default_factory=dict)
+    __slots__ = ("states",)
+
+    def __init__(self, states: dict[tuple[int, str], State] | None = None) -> None:
+        self.states: dict[tuple[int, str], State] = {} if states is None else states
 
     def get(self, index: int, side: str) -> State | None:
         return self.states.get((index, side))
@@ -198,16 +210,26 @@ class FrameView:
         return f"#{frame.index} is not edited: e edits its input, E its output."
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class DiffJob:
     """One comparison to compute in a worker, with everything it needs taken from the view."""
 
-    key: tuple[object, ...]
-    frame: Frame
-    mode: DiffMode
-    side: str
-    marked: int | None
-    edits: Edits
+    __slots__ = ("edits", "frame", "key", "marked", "mode", "side")
+
+    def __init__(
+        self,
+        key: tuple[object, ...],
+        frame: Frame,
+        mode: DiffMode,
+        side: str,
+        marked: int | None,
+        edits: Edits,
+    ) -> None:
+        self.key: Final = key
+        self.frame: Final = frame
+        self.mode: Final = mode
+        self.side: Final = side
+        self.marked: Final = marked
+        self.edits: Final = edits
 
     @classmethod
     def of(cls, view: FrameView, frame: Frame) -> DiffJob:

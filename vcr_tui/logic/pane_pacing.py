@@ -12,8 +12,6 @@ when they are filled, and nothing in between.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 QUIET = 0.05  # seconds without a step before the panes follow a burst
 # Seconds a step's paint is given to reach the terminal before the tree and the diff are built:
 # Textual writes the screen from a thread of its own, which a build started at once would keep
@@ -23,14 +21,22 @@ PAINT_OUT = 0.05
 LONGEST = 0.5  # seconds: during a long burst the panes still follow this often
 
 
-@dataclass(eq=False, repr=False)
 class PanePacing:
     """Whether the slow panes owe a fill, and since when steps have come without a pause."""
 
-    quiet: float = QUIET
-    longest: float = LONGEST
-    pending: bool = False
-    burst_since: float | None = None
+    __slots__ = ("burst_since", "longest", "pending", "quiet")
+
+    def __init__(
+        self,
+        quiet: float = QUIET,
+        longest: float = LONGEST,
+        pending: bool = False,
+        burst_since: float | None = None,
+    ) -> None:
+        self.quiet = quiet
+        self.longest = longest
+        self.pending = pending
+        self.burst_since = burst_since
 
     def step(self, now: float, caught_up: bool) -> float | None:
         """A step was shown at ``now``; ``caught_up`` says the panes show the step before.

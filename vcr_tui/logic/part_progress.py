@@ -9,7 +9,6 @@ app's; they are kept as anything that can be stopped, so this module needs no Te
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
@@ -26,7 +25,6 @@ class Stoppable(Protocol):
     def stop(self) -> None: ...
 
 
-@dataclass(eq=False, repr=False)
 class FollowProgress:
     """Following a source: its worker's phase, what the screen has taken from it, and its timers.
 
@@ -34,15 +32,38 @@ class FollowProgress:
     went away); ``lock`` guards it, as the worker and the screen change it from two threads.
     """
 
-    phase: Phase = "idle"
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    opened: bool = False  # the screen shows the source's store
-    generation: int = 0  # the reader's generation the screen shows: another one means a reload
-    source_state: SourceState | None = None  # the last state the source reported
-    source_message: str = ""
-    last_update: float = 0.0  # monotonic time the screen last took an update
-    update_timer: Stoppable | None = None  # a coalesced update waiting to be taken
-    badge_timer: Stoppable | None = None  # turns a quiet LIVE into IDLE
+    __slots__ = (
+        "badge_timer",
+        "generation",
+        "last_update",
+        "lock",
+        "opened",
+        "phase",
+        "source_message",
+        "source_state",
+        "update_timer",
+    )
+
+    def __init__(
+        self,
+        phase: Phase = "idle",
+        opened: bool = False,
+        generation: int = 0,
+        source_state: SourceState | None = None,
+        source_message: str = "",
+        last_update: float = 0.0,
+        update_timer: Stoppable | None = None,
+        badge_timer: Stoppable | None = None,
+    ) -> None:
+        self.phase = phase
+        self.lock = threading.Lock()
+        self.opened = opened  # the screen shows the source's store
+        self.generation = generation  # the reader's generation the screen shows: another one means a reload
+        self.source_state = source_state  # the last state the source reported
+        self.source_message = source_message
+        self.last_update = last_update  # monotonic time the screen last took an update
+        self.update_timer = update_timer  # a coalesced update waiting to be taken
+        self.badge_timer = badge_timer  # turns a quiet LIVE into IDLE
 
     def stop_timers(self) -> None:
         for timer in (self.update_timer, self.badge_timer):
@@ -51,28 +72,41 @@ class FollowProgress:
         self.update_timer = self.badge_timer = None
 
 
-@dataclass(eq=False, repr=False)
 class ResumeProgress:
     """A resume started from this screen: the run, and how far the screen has shown it."""
 
-    run: ResumeRun | None = None  # started from this screen: its worker runs here
-    following: ResumeRun | None = None  # the run whose fork this screen shows (the screen it started on gave it)
-    end_known: bool = False  # this screen's ResumeEnded arrived (the one way the end reaches it)
-    view_started: bool = False  # the fork is on screen
-    timer: Stoppable | None = None  # brings the fork's new frames in while it runs
+    __slots__ = ("end_known", "following", "run", "timer", "view_started")
+
+    def __init__(
+        self,
+        run: ResumeRun | None = None,
+        following: ResumeRun | None = None,
+        end_known: bool = False,
+        view_started: bool = False,
+        timer: Stoppable | None = None,
+    ) -> None:
+        self.run = run  # started from this screen: its worker runs here
+        self.following = following  # the run whose fork this screen shows (the screen it started on gave it)
+        self.end_known = end_known  # this screen's ResumeEnded arrived (the one way the end reaches it)
+        self.view_started = view_started  # the fork is on screen
+        self.timer = timer  # brings the fork's new frames in while it runs
 
 
-@dataclass(eq=False, repr=False)
 class EditProgress:
     """A state handed to the editor: the draft being edited, and one begun on a file since replaced."""
 
-    draft: StateDraft | None = None
-    stale_draft: StateDraft | None = None
+    __slots__ = ("draft", "stale_draft")
+
+    def __init__(self, draft: StateDraft | None = None, stale_draft: StateDraft | None = None) -> None:
+        self.draft = draft
+        self.stale_draft = stale_draft
 
 
-@dataclass(eq=False, repr=False)
 class WorkspaceProgress:
     """The workspace keys: the folder a recording named once the user accepted it, and the work under way."""
 
-    accepted: str | None = None
-    running: str | None = None  # what a worker is doing to the workspace now
+    __slots__ = ("accepted", "running")
+
+    def __init__(self, accepted: str | None = None, running: str | None = None) -> None:
+        self.accepted = accepted
+        self.running = running  # what a worker is doing to the workspace now

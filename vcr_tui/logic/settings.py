@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 
 def config_dir() -> Path:
@@ -24,12 +24,14 @@ def settings_path() -> Path:
     return config_dir() / "settings.toml"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Settings:
     """What was remembered; ``problem`` says why it could not be read (then nothing is)."""
 
-    theme: str | None = None
-    problem: str | None = None
+    __slots__ = ("problem", "theme")
+
+    def __init__(self, theme: str | None = None, problem: str | None = None) -> None:
+        self.theme: Final = theme
+        self.problem: Final = problem
 
 
 def load_settings(path: Path | None = None) -> Settings:

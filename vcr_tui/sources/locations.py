@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 from urllib.parse import unquote
 
 from recorder.object_urls import OBJECT_SCHEMES, is_object_url, object_name
+from recorder.slotted import Slotted
 
 _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -29,38 +30,43 @@ class LocationError(ValueError):
     """The argument cannot name a recording; the message says why, in one line."""
 
 
-@dataclass(frozen=True, slots=True)
-class LocalPath:
+class LocalPath(Slotted):
     """A file (or folder) on this machine."""
 
-    path: Path
+    __slots__ = ("path",)
+
+    def __init__(self, path: Path) -> None:
+        self.path: Final = path
 
     @property
     def label(self) -> str:
         return str(self.path)
 
 
-@dataclass(frozen=True, slots=True)
-class StandardInput:
+class StandardInput(Slotted):
     """A recording streamed into this process's stdin (``vcr-tui -``)."""
+
+    __slots__ = ()
 
     @property
     def label(self) -> str:
         return "stdin"
 
 
-@dataclass(frozen=True, slots=True)
-class RemotePath:
+class RemotePath(Slotted):
     """A file on another machine, reached with the system's ``ssh`` client.
 
     ``host`` is passed to ssh unchanged (brackets of an IPv6 literal removed), so aliases from
     ``~/.ssh/config`` work; ``path`` is relative to the remote login directory unless absolute.
     """
 
-    host: str
-    path: str
-    user: str | None = None
-    port: int | None = None
+    __slots__ = ("host", "path", "port", "user")
+
+    def __init__(self, host: str, path: str, user: str | None = None, port: int | None = None) -> None:
+        self.host: Final = host
+        self.path: Final = path
+        self.user: Final = user
+        self.port: Final = port
 
     @property
     def label(self) -> str:
@@ -78,14 +84,16 @@ class RemotePath:
         return self.path.rstrip("/").rsplit("/", 1)[-1] or "remote.vcr"
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectPath:
+class ObjectPath(Slotted):
     """An object (or, ending in ``/``, a prefix of them) in object storage: ``s3://bucket/key``.
 
     Read with ranged requests through fsspec; the schemes are the engine's ``OBJECT_SCHEMES``.
     """
 
-    url: str
+    __slots__ = ("url",)
+
+    def __init__(self, url: str) -> None:
+        self.url: Final = url
 
     @property
     def label(self) -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import enum
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Final
+
+from recorder.slotted import Slotted
 
 
 class SourceState(enum.Enum):
@@ -28,20 +30,21 @@ class SourceState(enum.Enum):
     CLOSED = "closed"
 
 
-@dataclass(frozen=True, slots=True)
-class SourceStatus:
+class SourceStatus(Slotted):
     """One line for the status bar, plus optional detail (for example ssh's own words).
 
     Both are plain text, already stripped of control characters; still render them literally
     (no Rich markup), since part of them came from another machine.
     """
 
-    state: SourceState
-    message: str
-    detail: str = ""
+    __slots__ = ("detail", "message", "state")
+
+    def __init__(self, state: SourceState, message: str, detail: str = "") -> None:
+        self.state: Final = state
+        self.message: Final = message
+        self.detail: Final = detail
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class SourceUpdate:
     """Everything that changed since the screen last took an update, merged.
 
@@ -50,11 +53,21 @@ class SourceUpdate:
     ``frame_count`` is the count when the update was made; the reader may already hold more.
     """
 
-    frame_count: int
-    new_frames: int
-    reset: bool
-    status: SourceStatus
-    status_changed: bool
+    __slots__ = ("frame_count", "new_frames", "reset", "status", "status_changed")
+
+    def __init__(
+        self,
+        frame_count: int,
+        new_frames: int,
+        reset: bool,
+        status: SourceStatus,
+        status_changed: bool,
+    ) -> None:
+        self.frame_count: Final = frame_count
+        self.new_frames: Final = new_frames
+        self.reset: Final = reset
+        self.status: Final = status
+        self.status_changed: Final = status_changed
 
     def merged_with(self, later: SourceUpdate) -> SourceUpdate:
         """This update followed by ``later``, as if the screen had slept through both."""

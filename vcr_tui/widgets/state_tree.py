@@ -10,8 +10,7 @@ same part of the state open: the way a debugger's watch window behaves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Final, Literal
 
 from rich.segment import Segment
 from rich.style import Style
@@ -39,16 +38,26 @@ PREVIEW = 60
 EntryKind = Literal["value", "more", "text", "note"]
 
 
-@dataclass(slots=True, eq=False, repr=False)
 class Entry:
     """What a tree node stands for: a value at a path, a "… N more" row, or a piece of a string."""
 
-    path: tuple[PathPart, ...]
-    value: Any = None
-    kind: EntryKind = "value"
-    next_start: int = 0
-    loaded: bool = False
-    pieces: list[str] = field(default_factory=list)
+    __slots__ = ("kind", "loaded", "next_start", "path", "pieces", "value")
+
+    def __init__(
+        self,
+        path: tuple[PathPart, ...],
+        value: Any = None,
+        kind: EntryKind = "value",
+        next_start: int = 0,
+        loaded: bool = False,
+        pieces: list[str] | None = None,
+    ) -> None:
+        self.path = path
+        self.value = value
+        self.kind = kind
+        self.next_start = next_start
+        self.loaded = loaded
+        self.pieces: list[str] = [] if pieces is None else pieces
 
     @property
     def path_text(self) -> str:
@@ -97,21 +106,48 @@ GuideStrings = tuple[str, str, str, str]
 """Space, vertical, terminator and cross, each ``guide_depth`` cells wide."""
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _PaintStyles:
     """The tree's component styles and guide strings for one paint of the pane."""
 
-    focused: bool
-    hover_line: Style
-    label: Style
-    highlight: Style
-    cursor: Style
-    guides: Style
-    guides_hover: Style
-    guides_selected: Style
-    guide_strings: GuideStrings
-    hover_strings: GuideStrings
-    selected_strings: GuideStrings
+    __slots__ = (
+        "cursor",
+        "focused",
+        "guide_strings",
+        "guides",
+        "guides_hover",
+        "guides_selected",
+        "highlight",
+        "hover_line",
+        "hover_strings",
+        "label",
+        "selected_strings",
+    )
+
+    def __init__(
+        self,
+        focused: bool,
+        hover_line: Style,
+        label: Style,
+        highlight: Style,
+        cursor: Style,
+        guides: Style,
+        guides_hover: Style,
+        guides_selected: Style,
+        guide_strings: GuideStrings,
+        hover_strings: GuideStrings,
+        selected_strings: GuideStrings,
+    ) -> None:
+        self.focused: Final = focused
+        self.hover_line: Final = hover_line
+        self.label: Final = label
+        self.highlight: Final = highlight
+        self.cursor: Final = cursor
+        self.guides: Final = guides
+        self.guides_hover: Final = guides_hover
+        self.guides_selected: Final = guides_selected
+        self.guide_strings: Final = guide_strings
+        self.hover_strings: Final = hover_strings
+        self.selected_strings: Final = selected_strings
 
     @classmethod
     def of(cls, tree: StateTree) -> _PaintStyles:

@@ -6,13 +6,12 @@ dropped first (the frame position, the warnings and the live marker always stay)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rich.text import Text
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from recorder.slotted import Slotted
 from vcr_tui.logic.formatting import format_cost, format_count, format_latency, format_tokens
 from vcr_tui.logic.frame_rows import FrameRow
 from vcr_tui.logic.safe_text import clean, shorten
@@ -34,22 +33,51 @@ _MARKER_STYLES = {
 }
 
 
-@dataclass(repr=False)
-class StatusFields:
+class StatusFields(Slotted):
     """Everything the status line can show; the screen fills in what it knows."""
 
-    session_id: str = ""
-    index: int | None = None
-    count: int = 0
-    row: FrameRow | None = None
-    skipped: int = 0
-    live: str | None = None  # "LIVE" / "PAUSED" for a recording that is still growing
-    new_frames: int = 0
-    live_note: str = ""  # what the source says when it is not simply live (reconnecting, failed, ...)
-    activity: str = ""  # search or scan progress
-    extras: list[str] = field(default_factory=list)
-    fork: str = ""  # whose fork this run is, and at which frame (``run_identity``)
-    totals: str = ""  # the run's tokens and cost
+    __slots__ = (
+        "activity",
+        "count",
+        "extras",
+        "fork",
+        "index",
+        "live",
+        "live_note",
+        "new_frames",
+        "row",
+        "session_id",
+        "skipped",
+        "totals",
+    )
+
+    def __init__(
+        self,
+        session_id: str = "",
+        index: int | None = None,
+        count: int = 0,
+        row: FrameRow | None = None,
+        skipped: int = 0,
+        live: str | None = None,
+        new_frames: int = 0,
+        live_note: str = "",
+        activity: str = "",
+        extras: list[str] | None = None,
+        fork: str = "",
+        totals: str = "",
+    ) -> None:
+        self.session_id = session_id
+        self.index = index
+        self.count = count
+        self.row = row
+        self.skipped = skipped
+        self.live = live  # "LIVE" / "PAUSED" for a recording that is still growing
+        self.new_frames = new_frames
+        self.live_note = live_note  # what the source says when it is not simply live (reconnecting, failed, ...)
+        self.activity = activity  # search or scan progress
+        self.extras: list[str] = [] if extras is None else extras
+        self.fork = fork  # whose fork this run is, and at which frame (``run_identity``)
+        self.totals = totals  # the run's tokens and cost
 
 
 class StatusLine(Widget):

@@ -16,9 +16,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from rich.text import Text
 from textual import work
@@ -76,9 +75,11 @@ PREVIEW_PAINT_WAIT = 0.5
 WARN_BEFORE_SURVEY = 5000  # frames: smaller files are surveyed before the warning is shown
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class LoadJob:
-    index: int
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index: Final = index
 
 
 class _ViewField:
