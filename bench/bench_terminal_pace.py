@@ -127,16 +127,27 @@ def vcr_tui(path: Path) -> list[str]:
     return [sys.executable, "-c", "from vcr_tui.cli import main; main()", str(path), "--no-follow"]
 
 
-def first_screens(argv: list[str], shown: str, starts: int) -> list[float]:
-    times = []
+def first_screen(argv: list[str], shown: str) -> float:
+    pane = Pane()
+    try:
+        started = pane.run(argv)
+        return pane.wait_for(shown) - started
+    finally:
+        pane.close()
+
+
+def first_screens(ours: list[str], floor: list[str], starts: int) -> tuple[list[float], list[float]]:
+    """First-screen times of both programs, started in turns.
+
+    Taking turns matters on a shared machine: its speed drifts over a run by more than the
+    difference measured, and a block of one program's starts followed by a block of the other's
+    would hand the drift to one side. The first start of each compiled its modules: not measured.
+    """
+    ours_times, floor_times = [], []
     for _ in range(starts + 1):
-        pane = Pane()
-        try:
-            started = pane.run(argv)
-            times.append(pane.wait_for(shown) - started)
-        finally:
-            pane.close()
-    return times[1:]  # the first start compiled the modules: not measured
+        ours_times.append(first_screen(ours, FIRST_NODE))
+        floor_times.append(first_screen(floor, "count 0"))
+    return ours_times[1:], floor_times[1:]
 
 
 def vcr_steps(path: Path, steps: int, frames: int, gap: float) -> list[float]:
@@ -201,8 +212,7 @@ def main() -> None:
         write_recording(path, args.frames)
         script = Path(folder) / "minimal_app.py"
         script.write_text(MINIMAL_APP, encoding="utf-8")
-        ours_first = first_screens(vcr_tui(path), FIRST_NODE, args.starts)
-        floor_first = first_screens([sys.executable, str(script)], "count 0", args.starts)
+        ours_first, floor_first = first_screens(vcr_tui(path), [sys.executable, str(script)], args.starts)
         if args.first_only:
             print(f"tmux pane {SIZE[0]}×{SIZE[1]}, {args.frames:,} frames, {args.starts} starts")
             report("first screen", ours_first, floor_first, BUDGET_FIRST_RATIO)
