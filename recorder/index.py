@@ -12,7 +12,6 @@ lines, and notices when the file was truncated, replaced or rewritten underneath
 
 from __future__ import annotations
 
-import hashlib
 import os
 from array import array
 from pathlib import Path
@@ -321,6 +320,8 @@ class LineIndex:
         """
         if not self.end:
             return b""
+        import hashlib  # off the viewer's start path: the first index is built after the first screen
+
         digest = hashlib.blake2b(self._pread(min(_FINGERPRINT, self.end), 0), digest_size=16)
         digest.update(self._pread(min(_FINGERPRINT, self.end - self._last_line_start), self._last_line_start))
         starts, ends = self.starts, self.ends

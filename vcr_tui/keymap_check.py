@@ -8,7 +8,6 @@ check (only when there is a keymap), so an id of a screen not yet opened is know
 from __future__ import annotations
 
 import importlib
-import pkgutil
 
 from textual.dom import DOMNode
 
@@ -18,6 +17,8 @@ from vcr_tui.logic.options import Keymap
 
 def binding_classes(app_class: type[DOMNode]) -> list[type[DOMNode]]:
     """The app's class and every screen and widget class of vcr-tui that declares bindings."""
+    import pkgutil  # only a user's keymap is checked: a start without one never walks the packages
+
     import vcr_tui.screens
     import vcr_tui.widgets
 

@@ -17,7 +17,6 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 
-from recorder.acid.errors import NothingToUndoError
 from vcr_tui.host import options_of
 from vcr_tui.keys import key_of
 from vcr_tui.logic.safe_text import clean, shorten
@@ -233,6 +232,7 @@ class WorkspaceActions(PartBase):
     @work(thread=True, group="workspace", exit_on_error=False)
     def _workspace_worker(self, failure_title: str, job: Callable[[], object]) -> None:
         """Run one step against the workspace and post what came of it; never raises."""
+        from recorder.acid.errors import NothingToUndoError  # the workspace engine loads with its first job
         from vcr_tui.logic.workspace_link import CommitProposal, RollbackProposal, failure_text
 
         try:
