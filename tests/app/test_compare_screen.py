@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 from textual.message import Message
 
 from tests.support.app_support import press, settle
@@ -93,6 +94,19 @@ async def test_equivalent_runs_say_so(tmp_path: Path) -> None:
         await settle(pilot)
         status = str(app.screen.query_one("#compare-status").render())
         assert "the runs are equivalent" in status
+
+
+async def test_at_80_columns_each_run_keeps_its_own_summary_line(tmp_path: Path) -> None:
+    """A summary too wide for the terminal is cut short, never wrapped into the lines below it."""
+    a = write_run(tmp_path / "a.vcr", "a-run-with-a-long-session-id-0001", [("plan", {"x": 1}, {"y": 2})])
+    b = write_run(tmp_path / "b.vcr", "b-run-with-a-long-session-id-0002", [("plan", {"x": 1}, {"y": 3})] * 2)
+    app = CompareApp(a, b)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        rows = [strip.text for strip in app.screen.query_one("#compare-summary").render_lines(Region(0, 0, 80, 3))]
+        assert "a-run-with-a-long-session-id-0001  1 step · 0 errors" in rows[0] and rows[0].rstrip().endswith("…")
+        assert "b-run-with-a-long-session-id-0002  2 steps · 0 errors" in rows[1]
+        assert "B − A: +1 steps" in rows[2]
 
 
 async def test_an_unreadable_file_is_explained_on_screen(tmp_path: Path, two_runs: tuple[Path, Path]) -> None:

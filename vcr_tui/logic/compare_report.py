@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 
 from recorder.compare import PairKind, RunComparison, RunSide, StepDigest, iter_pair_lines
+from vcr_tui.logic.formatting import format_count
 from vcr_tui.logic.safe_text import clean
 
 _MARKS = {
@@ -42,9 +43,9 @@ def comparison_lines(comparison: RunComparison, *, all_pairs: bool = False) -> l
 
 def _summary(label: str, side: RunSide) -> str:
     totals = side.totals
-    errors = "1 error" if totals.errors == 1 else f"{totals.errors} errors"
     return (
-        f"{label}  {clean(side.session_id)} ({clean(str(side.path))}): {totals.steps} steps · {errors} ·"
+        f"{label}  {clean(side.session_id)} ({clean(str(side.path))}): {format_count(totals.steps, 'step')}"
+        f" · {format_count(totals.errors, 'error')} ·"
         f" {totals.tokens:,} tokens · ${totals.cost_usd:.4f} · {totals.latency_ms / 1000:.2f} s · "
         f"{totals.outcome.label}"
     )

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from recorder.compare import AlignedPair, PairKind, RunComparison, RunSide, StepDigest
 from vcr_tui.logic.diff_model import DiffRequest
-from vcr_tui.logic.formatting import format_cost, format_tokens
+from vcr_tui.logic.formatting import format_cost, format_count, format_tokens
 from vcr_tui.logic.safe_text import clean
 from vcr_tui.theme import CHANGE_STYLES, ERROR_STYLE, FORK_POINT_STYLE, LABEL_STYLE, NOTE_STYLE, TYPE_LOOKS, bold
 
@@ -133,8 +133,8 @@ def side_summary(side: RunSide) -> Text:
     totals = side.totals
     text = Text(no_wrap=True, end="")
     text.append(clean(side.session_id), style="bold")
-    text.append(f"  {totals.steps} steps · ", style="")
-    text.append(f"{totals.errors} error{'s' if totals.errors != 1 else ''}", style=ERROR_STYLE if totals.errors else "")
+    text.append(f"  {format_count(totals.steps, 'step')} · ", style="")
+    text.append(format_count(totals.errors, "error"), style=ERROR_STYLE if totals.errors else "")
     text.append(
         f" · {format_tokens(totals.tokens)} tokens · {format_cost(totals.cost_usd)} · "
         f"{totals.latency_ms / 1000:.2f} s · "

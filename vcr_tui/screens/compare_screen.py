@@ -186,7 +186,7 @@ class CompareScreen(Screen[None]):
     DEFAULT_CSS = """
     CompareScreen {
         layout: vertical;
-        & > #compare-summary { height: 3; padding: 0 1; background: $panel; }
+        & > #compare-summary { height: 3; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
         & > #compare-panes { height: 1fr; }
         & PairList { width: 55%; border: round $panel-lighten-2; border-title-color: $text-muted; }
         & PairList:focus { border: round $accent; border-title-color: $accent; }
