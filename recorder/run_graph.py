@@ -85,10 +85,9 @@ class RunGraph:
         return found
 
     @property
-    def node_count(self) -> int:
-        return sum(len(level.nodes) for level in self.levels) + sum(
-            len(level.nodes) for branch in self.branches for level in branch.levels
-        )
+    def step_count(self) -> int:
+        """The run's own steps: a fork's steps are the fork's, counted with it."""
+        return sum(len(level.nodes) for level in self.levels)
 
 
 def _level_edges(levels: list[Level]) -> Iterable[tuple[GraphNode, GraphNode, bool]]:

@@ -99,6 +99,21 @@ def test_a_plain_recording_is_one_chain_and_forks_branch_off(tmp_path: Path) -> 
     fork_edges = [(a.index, b.run, b.name) for a, b, is_fork in graph.edges() if is_fork]
     assert fork_edges == [(0, "plain-fix", "code")]
     assert "-.->" in to_mermaid(graph) and "style=dashed" in to_dot(graph)
+    assert graph.step_count == 3  # the run's own: the fork's two steps are the fork's
+
+
+async def test_the_graph_title_counts_the_runs_steps_and_its_forks_apart(tmp_path: Path) -> None:
+    recorder = VCRRecorder(tmp_path)
+    recorder.start_session("titled")
+    for name in ("plan", "code", "test"):
+        recorder.record_step(name, {"at": name}, {"done": name})
+    recorder.close()
+    fork = fork_recording(recorder.path, 1, new_session_id="titled-fix", state={"at": "code"})
+    fork.record_step("code", {"at": "code"}, {"done": "code"})
+    fork.close()
+    async with GraphApp(recorder.path).run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        assert pilot.app.screen.query_one(GraphCanvas).border_title == "Run graph · 3 steps · 1 fork"
 
 
 def test_hostile_names_cannot_change_the_diagram(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static
 
 from recorder.errors import RecordingNotFoundError, RecordingUnreadableError
 from recorder.run_graph import GraphNode, RunGraph, build_graph, forks_beside
+from vcr_tui.logic.formatting import format_count
 from vcr_tui.logic.graph_layout import GraphLayout
 from vcr_tui.screens.help_screen import HelpScreen
 from vcr_tui.theme import ERROR_STYLE, as_spans
@@ -170,7 +171,8 @@ class GraphScreen(Screen[int | None]):
     def on_graph_built(self, message: GraphBuilt) -> None:
         self.graph = message.graph
         canvas = self.query_one(GraphCanvas)
-        canvas.border_title = f"Run graph · {message.graph.node_count:,} steps · {len(message.graph.branches)} forks"
+        steps, forks = message.graph.step_count, len(message.graph.branches)
+        canvas.border_title = f"Run graph · {format_count(steps, 'step')} · {format_count(forks, 'fork')}"
         canvas.show(GraphLayout(message.graph), self.select_first)
         self.query_one("#graph-status", Static).update("j/k levels · h/l lanes · enter selects the frame · esc back")
 
