@@ -87,6 +87,7 @@ def main(out: Path) -> dict[str, Any]:
     summary["unrecorded"] = unrecorded()
     summary["on_disk_at_tool_call"] = on_disk_at_tool_call(out / "durable")
     summary["on_disk_at_human_input"] = on_disk_at_human_input(out / "asked")
+    summary["task_outputs_unlike_pydantic"] = task_outputs_unlike_pydantic()
     return summary
 
 
@@ -187,6 +188,52 @@ def task_decorator(folder: Path) -> dict[str, Any]:
     active.close()
     own.close()
     return {"own": str(own.path), "active": str(active.path)}
+
+
+def task_outputs_unlike_pydantic() -> list[str]:
+    """The task outputs whose frame JSON differs from what pydantic writes for them (none should).
+
+    Flat outputs take a path of our own; every character from 0 to U+01FF, separators, emoji,
+    structured outputs and failed tools must still come out byte for byte as pydantic's JSON mode.
+    """
+    from crewai.tasks.output_format import OutputFormat
+    from crewai.tasks.task_output import TaskOutput
+    from pydantic import BaseModel
+
+    from recorder.integrations._crewai_tasks import task_output_json
+
+    class Answer(BaseModel):
+        total: float
+        note: str
+
+    every = "".join(chr(code) for code in range(0x200)) + "\u2028\u2029\ufeff\U0001f600"
+    outputs = {
+        "plain": TaskOutput(description="d", raw="r", agent="a"),
+        "every character": TaskOutput(
+            description=every, name=every, expected_output=every, summary=every, raw=every, agent=every
+        ),
+        "json": TaskOutput(
+            description="d",
+            raw="{}",
+            agent="a",
+            json_dict={"total": 1.5, "nested": [1, None]},
+            output_format=OutputFormat.JSON,
+        ),
+        "pydantic": TaskOutput(
+            description="d",
+            raw="r",
+            agent="a",
+            pydantic=Answer(total=3.25, note=every),
+            output_format=OutputFormat.PYDANTIC,
+        ),
+        "with messages": TaskOutput(description="d", raw="r", agent="a", messages=[{"role": "user", "content": "x"}]),
+    }
+    unlike = []
+    for name, output in outputs.items():
+        expected = output.__pydantic_serializer__.to_json(output, exclude={"messages"})
+        if task_output_json(output) != expected:
+            unlike.append(name)
+    return unlike
 
 
 def unrecorded() -> dict[str, Any]:

@@ -75,6 +75,10 @@ def test_a_task_frame_holds_its_input_context_and_output(crew: dict[str, Any]) -
     assert plan.output_state["agent"] == "planner"
 
 
+def test_a_task_outputs_json_is_byte_for_byte_pydantics(crew: dict[str, Any]) -> None:
+    assert crew["task_outputs_unlike_pydantic"] == []
+
+
 def test_llm_frames_carry_messages_response_model_and_tokens(crew: dict[str, Any]) -> None:
     call = next(frame for frame in frames(crew["recording"]) if frame.node_name == "llm:scripted-plan-1")
     assert call.metadata.model == "scripted-plan-1"
