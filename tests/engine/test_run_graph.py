@@ -27,6 +27,20 @@ class Fan(TypedDict):
     summary: str
 
 
+def run_and_fork(folder: Path, session: str, fork_session: str, fork_state: dict[str, object]) -> tuple[Path, Path]:
+    """A three-step run (plan, code, test) and a fork of it from ``code`` that ran ``code`` again."""
+    recorder = VCRRecorder(folder)
+    recorder.start_session(session)
+    for name in ("plan", "code", "test"):
+        recorder.record_step(name, {"at": name}, {"done": name})
+    recorder.close()
+    fork = fork_recording(recorder.path, 1, new_session_id=fork_session, state=fork_state)
+    fork.record_step("code", fork_state, {"done": "code"})
+    fork.close()
+    assert recorder.path is not None and fork.path is not None
+    return recorder.path, fork.path
+
+
 def record_fan_out(folder: Path) -> Path:
     """plan → (research × 3 by Send) → (left ‖ right, side by side) → write."""
 
@@ -103,15 +117,8 @@ def test_a_plain_recording_is_one_chain_and_forks_branch_off(tmp_path: Path) -> 
 
 
 async def test_the_graph_title_counts_the_runs_steps_and_its_forks_apart(tmp_path: Path) -> None:
-    recorder = VCRRecorder(tmp_path)
-    recorder.start_session("titled")
-    for name in ("plan", "code", "test"):
-        recorder.record_step(name, {"at": name}, {"done": name})
-    recorder.close()
-    fork = fork_recording(recorder.path, 1, new_session_id="titled-fix", state={"at": "code"})
-    fork.record_step("code", {"at": "code"}, {"done": "code"})
-    fork.close()
-    async with GraphApp(recorder.path).run_test(size=(120, 35)) as pilot:
+    parent, _ = run_and_fork(tmp_path, "titled", "titled-fix", {"at": "code"})
+    async with GraphApp(parent).run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         assert pilot.app.screen.query_one(GraphCanvas).border_title == "Run graph · 3 steps · 1 fork"
 
@@ -163,16 +170,8 @@ async def test_v_in_the_debugger_opens_the_graph_and_c_compares_a_fork_with_its_
     from vcr_tui.app import VCRApp
     from vcr_tui.screens.compare_screen import CompareScreen
 
-    recorder = VCRRecorder(tmp_path)
-    recorder.start_session("parent-run")
-    for name in ("plan", "code", "test"):
-        recorder.record_step(name, {"at": name}, {"done": name})
-    recorder.close()
-    fork = fork_recording(recorder.path, 1, new_session_id="the-fork", state={"at": "code", "fixed": True})
-    fork.record_step("code", {"at": "code", "fixed": True}, {"done": "code"})
-    fork.close()
-
-    app = VCRApp(recorder.path)
+    parent, fork_path = run_and_fork(tmp_path, "parent-run", "the-fork", {"at": "code", "fixed": True})
+    app = VCRApp(parent)
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         await press(pilot, "c")  # not a fork: said in words, nothing opens
@@ -184,11 +183,11 @@ async def test_v_in_the_debugger_opens_the_graph_and_c_compares_a_fork_with_its_
         assert isinstance(app.screen, FileScreen)
         assert app.screen.frame_list.cursor == 2
 
-    app = VCRApp(fork.path)
+    app = VCRApp(fork_path)
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         await press(pilot, "c")
         compare = app.screen
         assert isinstance(compare, CompareScreen)
-        assert (compare.first, compare.second) == (recorder.path, fork.path)
+        assert (compare.first, compare.second) == (parent, fork_path)
         assert compare.view is not None and compare.view.comparison.fork_of == "b"
