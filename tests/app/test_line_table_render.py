@@ -52,8 +52,8 @@ def reference_row(table: LineTable, cells: Sequence[Cell], index: int, min_width
     segments: list[Segment] = []
     for column, (cell, width) in enumerate(zip(cells, table._widths, strict=False)):
         text = cell_text(cell)
-        if column in table._right and index >= 0 and text.cell_len < table._content_widths[column]:
-            text = Text(" " * (table._content_widths[column] - text.cell_len)) + text
+        if column in table._right and text.cell_len < width:
+            text = Text(" " * (width - text.cell_len)) + text
         options = console.options.update(width=width + 2, height=1, no_wrap=True)
         where = Style.from_meta({"row": index, "column": column})
         segments.extend(console.render_lines(Styled(Padding(text, (0, 1)), pre + where, post), options)[0])
@@ -88,3 +88,15 @@ async def test_each_line_has_the_segments_rich_would_draw() -> None:
         await pilot.pause()
         drawn = table._render_row(ROWS[0], 0, 90)
         assert list(drawn) == list(reference_row(table, ROWS[0], 0, 90))  # the cursor of an unfocused table
+
+
+async def test_a_number_column_and_its_heading_end_at_the_same_cell() -> None:
+    # Short counts under a wider heading ("count" over "12") line up on the heading's right edge.
+    app = TableApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        table = app.query_one(LineTable)
+        table.set_columns(LABELS, right_aligned=(2,))
+        table.set_rows([Row(cells) for cells in ROWS[2:3]])
+        await pilot.pause()
+        heading, row = (table.render_line(y).text for y in (0, 1))
+        assert heading.index("count") + len("count") == row.index("12") + len("12")

@@ -131,13 +131,12 @@ class LineTable(ScrollView, can_focus=True):
         self._rows: list[Row] = []
         self._widths: list[int] = []
         self._right: frozenset[int] = frozenset()
-        self._content_widths: list[int] = []
         self._cursor = 0
 
     # -- content ---------------------------------------------------------------------------------
 
     def set_columns(self, labels: Sequence[str], *, right_aligned: Sequence[int] = ()) -> None:
-        """The headings; ``right_aligned`` columns line their cells up on the right (numbers)."""
+        """The headings; ``right_aligned`` columns (numbers) line their cells and heading up on the right."""
         self._labels = tuple(labels)
         self._right = frozenset(right_aligned)
         self.set_rows(self._rows)
@@ -147,7 +146,6 @@ class LineTable(ScrollView, can_focus=True):
         self._rows = rows
         content = [max(column) for column in zip(*(row.widths for row in rows), strict=True)] if rows else []
         content = content or [0] * len(self._labels)
-        self._content_widths = content
         self._widths = [max(cell_len(label), width) for label, width in zip(self._labels, content, strict=True)]
         table_width = sum(self._widths) + 2 * _PADDING * len(self._widths)
         self.virtual_size = Size(table_width, len(rows) + 1)
@@ -267,8 +265,8 @@ class LineTable(ScrollView, can_focus=True):
             blank = where + _NULL + post
             used = cell_width(cell)
             lead = 0
-            if column in self._right and index >= 0 and used < self._content_widths[column]:
-                lead = self._content_widths[column] - used
+            if column in self._right and used < width:
+                lead = width - used  # numbers and their heading flush right, so digits line up under it
             if used + lead > width or not all(content.isprintable() for content, _ in cell):
                 segments.extend(self._render_cell(console, cell, lead, width, where, post))  # the general case
                 continue
