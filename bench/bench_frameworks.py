@@ -3,7 +3,7 @@
 Each framework runs from its own virtualenv (the tests leave them in ``~/.cache/vcr-tui-tests``,
 see ``tests/support/framework_venv.py``), with scripted models, no network:
 
-    PYTHONPATH=. ~/.cache/vcr-tui-tests/crewai-*/bin/python bench/bench_frameworks.py crewai [--tasks 10] [--runs 60]
+    PYTHONPATH=. ~/.cache/vcr-tui-tests/crewai-*/bin/python bench/bench_frameworks.py crewai [--tasks 10] [--runs 60] [--control]
     PYTHONPATH=. ~/.cache/vcr-tui-tests/autogen-*/bin/python bench/bench_frameworks.py autogen [--messages 20] [--runs 60]
 
 CrewAI: a crew of ``--tasks`` sequential tasks, one agent whose LLM answers at once (one LLM call
@@ -16,9 +16,10 @@ timed inside those runs. ``--cpu`` times the CPU the whole process used (every t
 of wall time: on a machine other work keeps busy, wall time mostly measures the wait for a core.
 
 A CrewAI task costs CrewAI itself tens of milliseconds, whose spread between runs is far wider
-than the budget, so the end-to-end figure for CrewAI cannot resolve 100 µs. A second pass
-therefore times the recorder's own code (its entry points wrapped with this thread's CPU clock,
-which costs a system call a reading, so only in that pass) and counts frames, bytes and
+than the budget, so the end-to-end figure for CrewAI cannot resolve 100 µs (``--control`` shows
+how finely it reads: the bare run alternated with itself). A second pass therefore times the
+recorder's own code (its entry points wrapped with this thread's CPU clock, which costs a system
+call a reading, so only in that pass) and counts frames, bytes and
 ``write`` calls per task (message), so a figure taken on a loaded machine can be told apart from
 a change in the work done. For CrewAI a third pass repeats one task's write in a tight loop: the
 same work with the recorder's code and data in the caches. The load average is printed at the
@@ -151,6 +152,16 @@ def headline(what: str, per: int, plain: list[float], recorded: list[float]) -> 
     print(f"  recorded  {recorded_us:9.1f} µs per {what} (median), {recorded_us / plain_us:.3f}× the floor")
 
 
+def control_line(what: str, per: int, first: list[float], second: list[float]) -> None:
+    """The same bare run alternated with itself: the "overhead" the method reports for nothing,
+    i.e. how finely the end-to-end figure above can be read on this machine."""
+    differences = [(b - a) / per * 1e6 for a, b in zip(first, second, strict=True)]
+    print(
+        f"  control   {statistics.median(differences):9.1f} µs median per {what}: the bare run against itself, "
+        f"{len(differences)} pairs (what the end-to-end figure reads for no work at all)"
+    )
+
+
 def profile(what: str, per: int, own: OwnTime, written: Written) -> None:
     """The second pass: the recorder's own CPU on the run's thread, and what it wrote, per unit."""
     runs = len(own.per_run)
@@ -191,7 +202,7 @@ def alternate(runs: int, bare: Callable[[], None], recorded: Callable[[], None])
     return plain_times, recorded_times
 
 
-def bench_crewai(tasks: int, runs: int, folder: Path) -> None:
+def bench_crewai(tasks: int, runs: int, folder: Path, control: bool = False) -> None:
     from crewai import Agent, Crew, Process, Task
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
@@ -217,6 +228,9 @@ def bench_crewai(tasks: int, runs: int, folder: Path) -> None:
     vcr = VCRCrewAI(recorder)
     plain, recorded = alternate(runs, crew.kickoff, lambda: vcr.kickoff(crew))
     headline("task", tasks, plain, recorded)
+    if control:
+        first, second = alternate(runs, crew.kickoff, crew.kickoff)  # two bound methods, told apart by identity
+        control_line("task", tasks, first, second)
 
     own = OwnTime((_CrewRun, ("note", "note_step", "write_noted")), (RunLines, ("close",)))
     written = Written(recorder)
@@ -324,6 +338,9 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=20)
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--cpu", action="store_true", help="time CPU used by the process, not wall time")
+    parser.add_argument(
+        "--control", action="store_true", help="CrewAI: also alternate the bare run with itself, to show the noise"
+    )
     args = parser.parse_args()
     print(f"load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     if args.cpu:
@@ -331,7 +348,7 @@ def main() -> int:
         CLOCK = time.process_time
     with tempfile.TemporaryDirectory() as scratch:
         if args.framework == "crewai":
-            bench_crewai(args.tasks, args.runs, Path(scratch))
+            bench_crewai(args.tasks, args.runs, Path(scratch), control=args.control)
         else:
             bench_autogen(args.messages, args.runs, Path(scratch))
     return 0
