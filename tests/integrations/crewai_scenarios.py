@@ -198,6 +198,7 @@ def task_outputs_unlike_pydantic() -> list[str]:
     """
     from crewai.tasks.output_format import OutputFormat
     from crewai.tasks.task_output import TaskOutput
+    from crewai.tools.tool_failure import ToolFailure, ToolFailureRecord
     from pydantic import BaseModel
 
     from recorder.integrations._crewai_tasks import task_output_json
@@ -225,6 +226,12 @@ def task_outputs_unlike_pydantic() -> list[str]:
             agent="a",
             pydantic=Answer(total=3.25, note=every),
             output_format=OutputFormat.PYDANTIC,
+        ),
+        "failed tools": TaskOutput(
+            description="d",
+            raw="r",
+            agent="a",
+            tool_failures=[ToolFailureRecord(tool_name="rate", failure=ToolFailure(message="timed out"))],
         ),
         "with messages": TaskOutput(description="d", raw="r", agent="a", messages=[{"role": "user", "content": "x"}]),
     }
