@@ -38,6 +38,7 @@ _OPTIONS = _STR_KEY_OPTIONS | orjson.OPT_NON_STR_KEYS
 _PLAIN = (str, int, float, bool, type(None))
 _PLAIN_TYPES = frozenset(_PLAIN)
 _CONTAINERS = frozenset((dict, list, tuple))
+_DICT_ONLY = frozenset((dict,))
 MAX_DEPTH = 200  # levels of nesting kept as structure when a state is stored or read
 # The pre-check relies on CPython's cycle-collector bookkeeping; elsewhere the exact scan runs.
 _TRACKING_IS_RELIABLE = sys.implementation.name == "cpython"
@@ -144,13 +145,27 @@ def may_hold_enum(roots: Sequence[Any]) -> bool:
         return True
     level = roots
     for _ in range(MAX_DEPTH):
-        for obj in level:
-            if type(obj) not in _CONTAINERS:
-                return True
+        if not _CONTAINERS.issuperset(map(type, level)):
+            return True
         level = [*filter(gc.is_tracked, gc.get_referents(*level))]
         if not level:
             return False
     return True
+
+
+def flat_dicts(items: Any) -> bool:
+    """Whether ``items`` is a list of dicts holding only atomic values (a chat's messages, mostly).
+
+    For an integration to vouch that a state holds no enum member (``searched``) without the
+    level-by-level walk of ``may_hold_enum``: the same rule (a dict of atomic values is left
+    untracked) in a few C calls. False only means "not known to be flat".
+    """
+    return (
+        _TRACKING_IS_RELIABLE
+        and type(items) is list
+        and _DICT_ONLY.issuperset(map(type, items))
+        and not any(map(gc.is_tracked, items))
+    )
 
 
 def _holds_enum(value: Any, depth: int) -> bool:

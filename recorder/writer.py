@@ -160,6 +160,9 @@ def _metadata(value: FrameMetadata | dict[str, Any]) -> FrameMetadata:
     return value if type(value) is FrameMetadata else FrameMetadata.coerce(value)
 
 
+# A frame for ``record_ready_frames``: node name, frame type, input, output, metadata, searched.
+ReadyFrame = tuple[str, str, Any, Any, dict[str, Any], bool]
+
 # The record of a step recorded without metadata; shared by those lines, and never changed.
 _DEFAULT_METADATA_RECORD: dict[str, Any] = FrameMetadata().to_dict()
 _FRAME_TYPE_VALUES: dict[FrameType, str] = {member: member.value for member in FrameType}
@@ -586,6 +589,51 @@ class VCRRecorder:
         if self.on_frame_recorded is not None:
             self._tell(frame_from_dict(orjson.loads(line)["data"], index=index)[0])
         return frame_id
+
+    def record_ready_frames(self, frames: list[ReadyFrame]) -> None:
+        """``record_ready`` for several frames at one moment, their lines handed to the OS in one call.
+
+        For an integration that writes what a step produced when the step ends (a task and the
+        model calls inside it): one lock, one clock reading and one ``write`` for all of them
+        rather than one each, which is most of what recording those frames costs the agent.
+        Each frame is ``(node_name, frame_type, input_state, output_state, metadata, searched)``
+        as ``record_ready`` takes them; they share the timestamp of the moment they are written.
+        Inside a ``lines_together`` block the lines are held like any other.
+        """
+        if not frames:
+            return
+        with self._lock:
+            session = self._session
+            if session is None or self._fd is None:
+                raise RecorderClosedError(_NOT_OPEN)
+            session_id = session.session_id
+            timestamp = _now_iso()
+            ids = self._ids
+            first_index = session.frame_count
+            lines: list[bytes] = []
+            for node_name, frame_type, input_state, output_state, metadata, searched in frames:
+                record = _frame_record(
+                    ids.next(), session_id, None, timestamp, frame_type, node_name, input_state, output_state, metadata
+                )
+                lines.append(
+                    encode_searched(record, newline=True)
+                    if searched
+                    else encode_line(record, caller_parts=(input_state, output_state))
+                )
+                _count_frame(session, metadata["tokens_used"], metadata["cost_usd"])
+                if self.tally is not None:
+                    self.tally.frame(node_name, FrameType(frame_type), FrameMetadata.from_dict(metadata))
+            held = self._held
+            if held is not None:
+                held.extend(lines)
+            else:
+                self._write_out(lines[0] if len(lines) == 1 else b"".join(lines))
+                if self.live_spans is not None:
+                    for line in lines:
+                        self.live_spans.line(line)
+        if self.on_frame_recorded is not None:
+            for offset, line in enumerate(lines):
+                self._tell(frame_from_dict(orjson.loads(line)["data"], index=first_index + offset)[0])
 
     def _tell(self, frame: Frame) -> None:
         """Hand a recorded frame to ``on_frame_recorded``; the agent goes on whatever it does."""

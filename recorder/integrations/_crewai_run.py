@@ -8,7 +8,8 @@ numbered it, and handed on unchanged; nothing is registered with the bus, so a c
 recorded pays nothing. Whenever the agent starts a model call or a tool call after one that
 finished, whenever a task of the crew finishes, and when the kickoff ends, the events noted so
 far are turned into frames in emission order (by then CrewAI has finished with them) and handed
-to the OS in one write (``_run_lines``): what the agent finished is on disk before its next step
+to the OS in one write (``VCRRecorder.record_ready_frames``; a failed write is kept by
+``_run_lines`` and raised when the kickoff ends): what the agent finished is on disk before its next step
 starts, so a crash loses at most the step it was in, as in an AutoGen run. A task's last model
 call therefore shares the task's write: each write costs the agent more than building the frames
 it holds (a system call, and code and data the framework's own work has pushed out of the
@@ -16,6 +17,13 @@ caches), so one write per task instead of two takes a third off what recording a
 crew with a task that asks for human input writes each finished model or tool call at once
 instead, so no frame waits in memory while a person answers. The run an event belongs to is
 found through a context variable set around the kickoff.
+
+Nearly all a recorded task costs the agent is code run with cold caches at the task's end, after
+CrewAI's own work has pushed the recorder's code and data out: about 1,700 bytecodes and one
+system call per task. So the path is kept short: the event's place among the steps is looked up
+once, when it is noted; the frames are built as ready records (no ``FrameMetadata`` round trip);
+a chat of plain messages is vouched for in a few C calls (``flat_dicts``) instead of being walked
+for enum members; and a task's name is worked out once per kickoff.
 
 For the duration of a kickoff, each task's ``execute_sync`` and each agent's ``step_callback`` are
 wrapped on the instance (and put back afterwards): the step callback notes agent steps, and the
@@ -26,6 +34,7 @@ output; see ``_crewai_tasks``.
 from __future__ import annotations
 
 import contextvars
+import itertools
 import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -36,13 +45,13 @@ from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallFailedE
 from crewai.events.types.task_events import TaskCompletedEvent, TaskFailedEvent, TaskStartedEvent
 from crewai.events.types.tool_usage_events import ToolUsageErrorEvent, ToolUsageFinishedEvent, ToolUsageStartedEvent
 
-from recorder.encoding import encode_searched
-from recorder.integrations._crewai_tasks import FACTS_KEY, TaskServer, task_input, task_node, task_output_json
+from recorder.encoding import flat_dicts
+from recorder.integrations._crewai_tasks import FACTS_KEY, TaskServer, task_input, task_output_json
 from recorder.integrations._framework_run import FrameworkRun
 from recorder.integrations._run_lines import RunLines
-from recorder.models import FrameMetadata, FrameType
+from recorder.models import FrameType
 from recorder.resume_plan import ResumePlan, active_plan
-from recorder.writer import VCRRecorder, ready_metadata
+from recorder.writer import ReadyFrame, VCRRecorder, ready_metadata
 
 if TYPE_CHECKING:
     from recorder.integrations.crewai import VCRCrewAI
@@ -59,11 +68,18 @@ _EVENTS = (
     ToolUsageFinishedEvent,
     ToolUsageErrorEvent,
 )
-_NOTED_TYPES = frozenset(_EVENTS)
 _NODE, _LLM, _TOOL = FrameType.NODE_EXECUTION.value, FrameType.LLM_CALL.value, FrameType.TOOL_CALL.value
-# A finished step is written before the next one starts (or the task ends).
-_STEP_ENDS = frozenset((LLMCallCompletedEvent, LLMCallFailedEvent, ToolUsageFinishedEvent, ToolUsageErrorEvent))
-_STEP_STARTS = frozenset((LLMCallStartedEvent, ToolUsageStartedEvent, TaskStartedEvent))
+_ERROR = FrameType.ERROR.value
+# Where a noted event stands among an agent's steps: a finished step is written before the next
+# one starts (or the task ends). Only events of these exact types are noted.
+_OTHER, _STEP_START, _STEP_END = 0, 1, 2
+_PLACES: dict[type, int] = {
+    **dict.fromkeys(_EVENTS, _OTHER),
+    **dict.fromkeys((LLMCallStartedEvent, ToolUsageStartedEvent, TaskStartedEvent), _STEP_START),
+    **dict.fromkeys(
+        (LLMCallCompletedEvent, LLMCallFailedEvent, ToolUsageFinishedEvent, ToolUsageErrorEvent), _STEP_END
+    ),
+}
 
 
 class _Noting:
@@ -100,10 +116,11 @@ class _Noting:
 def _emit_noting(original: Any) -> Any:
     def emit(source: Any, event: Any) -> Any:
         result = original(source, event)
-        if type(event) in _NOTED_TYPES:
+        place = _PLACES.get(type(event))
+        if place is not None:
             run = _current.get()
             if run is not None:
-                run.note(event)
+                run.note(event, place)
         return result
 
     return emit
@@ -138,35 +155,37 @@ class _CrewRun(FrameworkRun):
         self.lock = threading.Lock()
         self.writing = threading.Lock()  # one task's frames at a time, whichever thread ends it
         self.noted: list[tuple[int, int, Any]] = []  # (CrewAI's emission number, arrival, event)
-        self.arrivals = 0
+        self.arrivals = itertools.count()
         self.finished = False  # a finished model or tool call is noted and not yet written
         # With a task that waits for a person after its last model call, write each step as it ends.
         self.eager = any(getattr(task, "human_input", False) is True for task in getattr(crew, "tasks", ()))
-        self.started: dict[str, Any] = {}  # started events by task id / call id, for inputs and latency
+        # Started events, for inputs and latency: by task id, by model call id, by tool and agent.
+        self.task_starts: dict[Any, Any] = {}
+        self.llm_starts: dict[Any, Any] = {}
+        self.tool_starts: dict[tuple[Any, Any], Any] = {}
+        self.task_nodes: dict[Any, str] = {}  # CrewAI's task id (as its events carry it) -> the task's frame name
         self.running_task: Any = None  # the task whose events are being written (tasks run in order)
         self.server = TaskServer(self, plan)
         self.lines = RunLines(recorder)
 
     # -- noting ---------------------------------------------------------------------------
 
-    def note(self, event: Any) -> None:
-        kind = type(event)
+    def note(self, event: Any, place: int) -> None:
+        """Keep an event for the next write; write now when it starts a step after a finished one."""
         with self.lock:
-            self.arrivals += 1
-            sequence = getattr(event, "emission_sequence", None)
-            self.noted.append((sequence if type(sequence) is int else 0, self.arrivals, event))
-            if kind in _STEP_ENDS:
+            self.noted.append((event.emission_sequence or 0, next(self.arrivals), event))
+            if place == _STEP_END:
                 self.finished = True
                 due = self.eager
             else:
-                due = self.finished and kind in _STEP_STARTS
+                due = place == _STEP_START and self.finished
         if due:
             self.write_noted()  # a finished model or tool call is on disk before the next step starts
 
     def note_step(self, agent: Any, step: Any) -> None:
         from crewai.events.base_events import get_next_emission_sequence
 
-        self.note(_Step(get_next_emission_sequence(), agent, step))
+        self.note(_Step(get_next_emission_sequence(), agent, step), _OTHER)
 
     def write_noted(self) -> None:
         """Write every event noted so far as frames, in the order CrewAI emitted them, in one write."""
@@ -175,9 +194,8 @@ class _CrewRun(FrameworkRun):
                 noted, self.noted = self.noted, []
                 self.finished = False
             if noted:
-                if len(noted) > 1:
-                    noted.sort(key=_emitted)
-                self.lines.record_together(self._write, [event for _, _, event in noted])
+                noted.sort()  # by emission number, then arrival: no two are equal, so events are never compared
+                self.lines.record(self._write, noted)
 
     # -- wrapping -------------------------------------------------------------------------
 
@@ -186,142 +204,143 @@ class _CrewRun(FrameworkRun):
 
     # -- frames ---------------------------------------------------------------------------
 
-    def _write(self, event: Any) -> None:
-        # Only events of these exact types are noted (``_NOTED_TYPES``), so the type picks the handler.
-        _HANDLERS[type(event)](self, event)
+    def _write(self, noted: list[tuple[int, int, Any]]) -> None:
+        """The frames of the noted events, handed to the recorder together (those built before a
+        failure too, before it is raised)."""
+        ready: list[ReadyFrame] = []
+        try:
+            for _, _, event in noted:
+                _HANDLERS[type(event)](self, event, ready)
+        finally:
+            self.recorder.record_ready_frames(ready)
 
-    def _task_started(self, event: Any) -> None:
-        self.started[f"task:{event.task_id}"] = event
-        self.running_task = event.task
+    def _task_started(self, event: Any, ready: list[ReadyFrame]) -> None:
+        self.task_starts[event.task_id] = event
+        task = self.running_task = event.task
+        if task is not None:
+            self.task_nodes[event.task_id] = self.server.node_of(task)
 
-    def _task_completed(self, event: Any) -> None:
-        self._task_done(event, None)
+    def _task_completed(self, event: Any, ready: list[ReadyFrame]) -> None:
+        self._task_done(event, None, ready)
 
-    def _task_failed(self, event: Any) -> None:
-        self._task_done(event, event.error)
+    def _task_failed(self, event: Any, ready: list[ReadyFrame]) -> None:
+        self._task_done(event, event.error, ready)
 
-    def _llm_started(self, event: Any) -> None:
-        self.started[f"llm:{event.call_id}"] = event
+    def _llm_started(self, event: Any, ready: list[ReadyFrame]) -> None:
+        self.llm_starts[event.call_id] = event
 
-    def _tool_started(self, event: Any) -> None:
-        self.started[f"tool:{event.tool_name}:{event.agent_key}"] = event
+    def _tool_started(self, event: Any, ready: list[ReadyFrame]) -> None:
+        self.tool_starts[event.tool_name, event.agent_key] = event
 
-    def _task_done(self, event: Any, error: str | None) -> None:
+    def _task_done(self, event: Any, error: str | None, ready: list[ReadyFrame]) -> None:
         task = event.task
-        if task is None or self.server.answered(task):
+        server = self.server
+        if task is None or id(task) in server.answered_ids:
             return  # answered from the recording: its frame (if any) is written by the server
-        started = self.started.pop(f"task:{event.task_id}", None)
-        context = getattr(started, "context", None) if started is not None else None
-        index = self.server.index_of(task)
-        state = task_input(task, context)
+        started = self.task_starts.pop(event.task_id, None)
+        state = task_input(task, getattr(started, "context", None))
+        custom = self.custom({"kind": "task", "index": server.places.get(id(task))})
         latency = _latency_ms(started, event)
-        facts = {"kind": "task", "index": index}
-        if error is not None:
-            metadata = FrameMetadata(
-                latency_ms=latency, error_type="TaskError", error_message=error, custom=self.custom(facts)
-            )
-            self.recorder.record_step(
-                task_node(task, index), state, {"error": error}, metadata=metadata, frame_type=FrameType.ERROR
+        if error is None:  # the input holds str values only, the output is pydantic's JSON
+            output: Any = orjson.Fragment(task_output_json(event.output))
+            ready.append(
+                (server.node_of(task), _NODE, state, output, ready_metadata(latency_ms=latency, custom=custom), True)
             )
         else:
-            self.recorder.record_ready(  # the input holds str values only, the output is pydantic's JSON
-                task_node(task, index),
-                _NODE,
-                orjson.Fragment(encode_searched(state)),
-                orjson.Fragment(task_output_json(event.output)),
-                ready_metadata(latency_ms=latency, custom=self.custom(facts)),
-                searched=True,
-            )
+            metadata = ready_metadata(latency_ms=latency, error_type="TaskError", error_message=error, custom=custom)
+            ready.append((server.node_of(task), _ERROR, state, {"error": error}, metadata, False))
         self.counted()
 
-    def _llm_done(self, event: Any) -> None:
-        started = self.started.pop(f"llm:{event.call_id}", None)
+    def _llm_done(self, event: Any, ready: list[ReadyFrame]) -> None:
+        started = self.llm_starts.pop(event.call_id, None)
         model = event.model or getattr(started, "model", None) or "unknown"
-        model = model if type(model) is str else str(model)  # the format's metadata.model is a string
-        messages = getattr(event, "messages", None) or getattr(started, "messages", None) or []
-        facts = self._inside(event, "model")
-        latency = _latency_ms(started, event)
-        if isinstance(event, LLMCallFailedEvent):
-            metadata = FrameMetadata(
+        if type(model) is not str:
+            model = str(model)  # the format's metadata.model is a string
+        messages = event.messages or getattr(started, "messages", None) or []
+        response = event.response
+        usage = event.usage
+        if type(usage) is dict:
+            tokens_in = usage.get("prompt_tokens", usage.get("input_tokens"))
+            tokens_out = usage.get("completion_tokens", usage.get("output_tokens"))
+            cost = usage.get("cost", usage.get("cost_usd"))
+            metadata = ready_metadata(
                 model=model,
-                latency_ms=latency,
-                error_type="LLMError",
-                error_message=event.error,
-                custom=self.custom(facts),
-            )
-            self.recorder.record_step(
-                f"llm:{model}",
-                {"messages": messages},
-                {"error": event.error},
-                metadata=metadata,
-                frame_type=FrameType.ERROR,
+                latency_ms=_latency_ms(started, event),
+                tokens_input=tokens_in if type(tokens_in) is int else None,
+                tokens_output=tokens_out if type(tokens_out) is int else None,
+                cost_usd=float(cost) if isinstance(cost, (int, float)) else None,
+                custom=self.custom(self._inside(event, "model")),
             )
         else:
-            usage = event.usage if isinstance(event.usage, dict) else {}
-            cost = usage.get("cost", usage.get("cost_usd"))
-            ready = ready_metadata(
-                model=model,
-                latency_ms=latency,
-                tokens_input=_count(usage.get("prompt_tokens", usage.get("input_tokens"))),
-                tokens_output=_count(usage.get("completion_tokens", usage.get("output_tokens"))),
-                cost_usd=float(cost) if isinstance(cost, (int, float)) else None,
-                custom=self.custom(facts),
+            metadata = ready_metadata(
+                model=model, latency_ms=_latency_ms(started, event), custom=self.custom(self._inside(event, "model"))
             )
-            self.recorder.record_ready(
-                f"llm:{model}", _LLM, {"messages": messages}, {"response": event.response}, ready
-            )
+        # A chat of plain messages and a text reply cannot hold an enum member: no search needed.
+        searched = type(response) is str and flat_dicts(messages)
+        ready.append((f"llm:{model}", _LLM, {"messages": messages}, {"response": response}, metadata, searched))
         self.counted()
 
-    def _tool_done(self, event: Any) -> None:
-        started = self.started.pop(f"tool:{event.tool_name}:{event.agent_key}", None)
+    def _llm_failed(self, event: Any, ready: list[ReadyFrame]) -> None:
+        started = self.llm_starts.pop(event.call_id, None)
+        model = event.model or getattr(started, "model", None) or "unknown"
+        if type(model) is not str:
+            model = str(model)
+        messages = getattr(started, "messages", None) or []
+        metadata = ready_metadata(
+            model=model,
+            latency_ms=_latency_ms(started, event),
+            error_type="LLMError",
+            error_message=event.error,
+            custom=self.custom(self._inside(event, "model")),
+        )
+        ready.append((f"llm:{model}", _ERROR, {"messages": messages}, {"error": event.error}, metadata, False))
+        self.counted()
+
+    def _tool_done(self, event: Any, ready: list[ReadyFrame]) -> None:
+        started = self.tool_starts.pop((event.tool_name, event.agent_key), None)
         arguments = event.tool_args if isinstance(event.tool_args, dict) else {"value": event.tool_args}
         facts = self._inside(event, "tool")
-        if isinstance(event, ToolUsageFinishedEvent):
-            latency = (event.finished_at - event.started_at).total_seconds() * 1000.0
-        else:
-            latency = _latency_ms(started, event)
         node = f"tool:{event.tool_name}"
-        if isinstance(event, ToolUsageErrorEvent):
+        if type(event) is ToolUsageErrorEvent:
             message = str(event.error)
-            metadata = FrameMetadata(
-                latency_ms=latency, error_type="ToolError", error_message=message, custom=self.custom(facts)
+            metadata = ready_metadata(
+                latency_ms=_latency_ms(started, event),
+                error_type="ToolError",
+                error_message=message,
+                custom=self.custom(facts),
             )
-            self.recorder.record_step(
-                node, arguments, {"error": message}, metadata=metadata, frame_type=FrameType.ERROR
-            )
+            ready.append((node, _ERROR, arguments, {"error": message}, metadata, False))
         else:
-            ready = ready_metadata(
-                latency_ms=latency, custom=self.custom({**facts, "from_cache": bool(event.from_cache)})
-            )
-            self.recorder.record_ready(node, _TOOL, arguments, {"result": event.output, "error": None}, ready)
+            latency = (event.finished_at - event.started_at).total_seconds() * 1000.0
+            facts["from_cache"] = bool(event.from_cache)
+            metadata = ready_metadata(latency_ms=latency, custom=self.custom(facts))
+            ready.append((node, _TOOL, arguments, {"result": event.output, "error": None}, metadata, False))
         self.counted()
 
-    def _step(self, step: _Step) -> None:
+    def _step(self, step: _Step, ready: list[ReadyFrame]) -> None:
         agent = step.agent
-        output = _step_state(step.step)
         facts: dict[str, Any] = {"kind": "step", "step": type(step.step).__name__}
-        self.recorder.record_step(
-            str(getattr(agent, "role", "agent")),
-            {"agent": str(getattr(agent, "role", ""))},
-            output,
-            metadata=FrameMetadata(custom=self.custom(facts)),
-        )
+        metadata = ready_metadata(custom=self.custom(facts))
+        state = {"agent": str(getattr(agent, "role", ""))}
+        ready.append((str(getattr(agent, "role", "agent")), _NODE, state, _step_state(step.step), metadata, False))
 
     def _inside(self, event: Any, kind: str) -> dict[str, Any]:
+        """What a model or tool frame was part of: the task (as its frame is named) and the agent.
+
+        CrewAI's model and tool events carry the task's id rather than the task; a call outside
+        any known task (a manager's planning call) is put in the task running, if any.
+        """
         facts: dict[str, Any] = {"kind": kind}
-        task = getattr(event, "from_task", None) or self.running_task
-        if task is not None:
-            facts["task"] = task_node(task, self.server.index_of(task))
-        agent = getattr(event, "from_agent", None)
-        role = getattr(agent, "role", None) or getattr(event, "agent_role", None)
+        node = self.task_nodes.get(event.task_id)
+        if node is None:
+            task = getattr(event, "from_task", None) or self.running_task
+            node = self.server.node_of(task) if task is not None else None
+        if node is not None:
+            facts["task"] = node
+        role = getattr(getattr(event, "from_agent", None), "role", None) or event.agent_role
         if role:
             facts["agent"] = str(role)
         return facts
-
-
-def _emitted(item: tuple[int, int, Any]) -> tuple[int, int]:
-    """A noted event's place: CrewAI's emission number, then the order it reached the run."""
-    return item[0], item[1]
 
 
 class _Step:
@@ -335,14 +354,15 @@ class _Step:
         self.step = step
 
 
-_HANDLERS: dict[type, Callable[[_CrewRun, Any], None]] = {
+# Only events of these exact types are noted (``_PLACES``), so the type picks the handler.
+_HANDLERS: dict[type, Callable[[_CrewRun, Any, list[ReadyFrame]], None]] = {
     _Step: _CrewRun._step,
     TaskStartedEvent: _CrewRun._task_started,
     TaskCompletedEvent: _CrewRun._task_completed,
     TaskFailedEvent: _CrewRun._task_failed,
     LLMCallStartedEvent: _CrewRun._llm_started,
     LLMCallCompletedEvent: _CrewRun._llm_done,
-    LLMCallFailedEvent: _CrewRun._llm_done,
+    LLMCallFailedEvent: _CrewRun._llm_failed,
     ToolUsageStartedEvent: _CrewRun._tool_started,
     ToolUsageFinishedEvent: _CrewRun._tool_done,
     ToolUsageErrorEvent: _CrewRun._tool_done,
@@ -387,15 +407,11 @@ def _step_state(step: Any) -> dict[str, Any]:
 
 
 def _latency_ms(started: Any, finished: Any) -> float:
-    begin = getattr(started, "timestamp", None)
-    end = getattr(finished, "timestamp", None)
-    if begin is None or end is None:
+    """Milliseconds between two events' timestamps (0 without a started event, or for odd stamps)."""
+    if started is None:
         return 0.0
     try:
-        return max(float((end - begin).total_seconds()) * 1000.0, 0.0)
-    except TypeError:
+        elapsed: float = (finished.timestamp - started.timestamp).total_seconds()
+    except (AttributeError, TypeError):
         return 0.0
-
-
-def _count(value: Any) -> int | None:
-    return value if type(value) is int else None
+    return max(elapsed * 1000.0, 0.0)

@@ -19,6 +19,8 @@ task recorded after it, which is what a resume from there runs again.
 from __future__ import annotations
 
 import enum
+import operator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -98,38 +100,52 @@ def _flat_output(output: Any) -> dict[str, Any] | None:
 
     Only for a model class whose JSON is its fields in declaration order under their own names:
     no computed field, serializer, alias or excluded field (``_plain_fields``, checked once per
-    class).
+    class). The values are checked by their types in one pass of C code (a loop in Python over
+    the fields cost as much as the rest of the task's frame); orjson writes an enum member as
+    its value, as pydantic's JSON mode does.
     """
-    names = _plain_fields(type(output))
-    if names is None:
+    plain = _plain_fields(type(output))
+    if plain is None:
         return None
-    values = output.__dict__
-    flat: dict[str, Any] = {}
-    for name in names:
-        value = values.get(name, _MISSING)
-        kind = type(value)
-        if kind is str or value is None:
-            flat[name] = value
-        elif isinstance(value, enum.Enum) and type(value.value) is str:
-            flat[name] = value.value
-        elif kind is list and not value:
-            flat[name] = []
-        else:
-            return None
-    return flat
+    names, pick = plain
+    try:
+        values = pick(output.__dict__)
+    except KeyError:  # a field without a value: pydantic decides
+        return None
+    kinds = [*map(type, values)]
+    if not _FLAT_KINDS.issuperset(kinds) and not _learn_flat_kinds(kinds):
+        return None
+    if kinds.count(list) != values.count([]):
+        return None  # a list with something in it
+    return dict(zip(names, values, strict=True))
 
 
-_MISSING = object()
-_plain_field_names: dict[type, tuple[str, ...] | None] = {}
+def _learn_flat_kinds(kinds: list[type]) -> bool:
+    """Whether every type is flat, learning enum classes whose members all have str values."""
+    for kind in kinds:
+        if kind in _FLAT_KINDS:
+            continue
+        if not isinstance(kind, enum.EnumMeta):
+            return False
+        members: list[enum.Enum] = list(kind)
+        if not all(type(member.value) is str for member in members):
+            return False
+        _FLAT_KINDS.add(kind)
+    return True
 
 
-def _plain_fields(model: type) -> tuple[str, ...] | None:
-    """The fields a model's JSON holds (the conversation left out), if writing them by hand is exact."""
+_FLAT_KINDS: set[type] = {str, type(None), list}  # and enum classes, as they are met
+_plain_field_names: dict[type, tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] | None] = {}
+
+
+def _plain_fields(model: type) -> tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] | None:
+    """The fields a model's JSON holds (the conversation left out), if writing them by hand is exact,
+    and what picks their values, in that order, out of an instance's ``__dict__``."""
     try:
         return _plain_field_names[model]
     except KeyError:
         pass
-    names: tuple[str, ...] | None = None
+    found: tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] | None = None
     try:
         fields = model.model_fields  # type: ignore[attr-defined]
         decorators = model.__pydantic_decorators__  # type: ignore[attr-defined]
@@ -145,12 +161,13 @@ def _plain_fields(model: type) -> tuple[str, ...] | None:
                 for name, field in fields.items()
             )
         )
-        if plain:
-            names = tuple(name for name in fields if name not in _CONVERSATION)
+        names = tuple(name for name in fields if name not in _CONVERSATION)
+        if plain and len(names) > 1:  # (one name would make itemgetter return the value alone)
+            found = names, operator.itemgetter(*names)
     except AttributeError:  # not a pydantic v2 model
-        names = None
-    _plain_field_names[model] = names
-    return names
+        found = None
+    _plain_field_names[model] = found
+    return found
 
 
 class TaskServer:
@@ -161,10 +178,18 @@ class TaskServer:
         self.plan = plan
         self.tasks: list[Any] = []
         self.places: dict[int, int] = {}  # id(task) -> its place in the crew, for the wrapped tasks
+        self.nodes: dict[int, str] = {}  # id(task) -> its frame's name, once asked (names never change in a kickoff)
         self.answered_ids: set[int] = set()
 
     def index_of(self, task: Any) -> int | None:
         return self.places.get(id(task))
+
+    def node_of(self, task: Any) -> str:
+        """The frame name of a task (``task_node``), worked out once per kickoff."""
+        node = self.nodes.get(id(task))
+        if node is None:
+            node = self.nodes[id(task)] = task_node(task, self.places.get(id(task)))
+        return node
 
     def answered(self, task: Any) -> bool:
         return id(task) in self.answered_ids

@@ -4,11 +4,11 @@ What a frame costs a framework run is mostly not its bytes: on a virtual machine
 call, and each hand-over of the interpreter lock to another thread, costs the agent more than
 building the frame, in the call itself and in the caches and branch history it disturbs
 afterwards. So the frames are built where the run sees their events, from values still hot in
-the cache, with no other thread involved; and their lines are held by one ``lines_together``
-block for the whole run and written together: in an asyncio run, as soon as the agent awaits
-anything (the loop's next turn, before it waits on a model or a tool); in a thread, when the
-agent starts its next step after one it finished (a model call, a tool call, a task) and when a
-task ends; and when the run ends. A crash
+the cache, with no other thread involved; and their lines are written together: in an asyncio
+run, held by one ``lines_together`` block for the whole run and written as soon as the agent
+awaits anything (the loop's next turn, before it waits on a model or a tool); in a thread, when
+the agent starts its next step after one it finished (a model call, a tool call, a task) and when
+a task ends, as one ``record_ready_frames`` call; and when the run ends. A crash
 therefore loses at most the frames of the step the agent was in the middle of, as a direct
 ``record_step`` does: what the agent had finished is on disk before it waits for the next answer.
 
@@ -62,18 +62,6 @@ class RunLines:
         later, self._later = self._later, []
         for build, args in later:
             self.record(build, *args)
-
-    def record_together(self, build: Callable[[Any], object], items: list[Any]) -> None:
-        """``record(build, item)`` for each item, their lines handed to the OS in one call."""
-        if self.error is not None:
-            return
-        try:
-            with self.recorder.lines_together():
-                for item in items:
-                    self.record(build, item)
-        except Exception as exc:  # the block's one write failed
-            if self.error is None:
-                self.error = exc
 
     def due(self) -> None:
         """Make sure what is held is written before the agent waits on anything.

@@ -196,3 +196,29 @@ def test_the_fast_enum_precheck_never_misses_an_enum() -> None:
             planted += 1
             assert may_hold_enum([root]), root
     assert planted > 500
+
+
+def test_flat_dicts_vouches_only_for_lists_of_plain_dicts() -> None:
+    """``flat_dicts`` says True for a chat of plain messages and never when anything else hides there."""
+    import gc
+    import json
+
+    from recorder.encoding import _holds_enum, flat_dicts
+
+    plain = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi", "n": 2, "ok": None}]
+    assert flat_dicts(plain)
+    assert flat_dicts([])
+    assert flat_dicts(json.loads('[{"role": "user", "content": "x"}]'))
+    for hidden in (
+        [{"role": "user", "content": Color.RED}],
+        [{"role": "user", "content": [{"type": "text", "text": "x"}]}],
+        [{"role": "user"}, ("tuple", "not a dict")],
+        [{"role": "user", "content": {"nested": Level.HIGH}}],
+        ({"role": "user"},),
+        "not a list",
+    ):
+        assert not flat_dicts(hidden), hidden
+    with_enum = [{"role": "user", "content": "x"}]
+    with_enum[0]["content"] = Mode.FAST  # put in after the dict was built
+    gc.collect()
+    assert _holds_enum(with_enum, 0) and not flat_dicts(with_enum)

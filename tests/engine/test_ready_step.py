@@ -101,3 +101,75 @@ def test_ready_metadata_sums_the_tokens_it_is_given() -> None:
     assert ready_metadata(tokens_input=2)["tokens_used"] == 2
     assert ready_metadata(tokens_output=5)["tokens_used"] == 5
     assert list(ready_metadata()) == list(FrameMetadata().to_dict())
+
+
+def test_ready_frames_are_the_lines_record_ready_writes_in_one_write(tmp_path: Path) -> None:
+    messages = {"messages": [{"role": "user", "content": "hi"}], "colour": Colour.RED}
+    heard: list[Frame] = []
+    with VCRRecorder(tmp_path, on_frame_recorded=heard.append) as recorder:
+        recorder.start_session("s")
+        recorder.tally = ForkTotals()
+        recorder.record_ready(
+            "llm:m", FrameType.LLM_CALL.value, messages, {"response": "ok"}, ready_metadata(model="m")
+        )
+        recorder.record_ready(
+            "t",
+            FrameType.NODE_EXECUTION.value,
+            {"a": "b"},
+            orjson.Fragment(b'{"raw":"x"}'),
+            ready_metadata(),
+            searched=True,
+        )
+        writes: list[bytes] = []
+        original = recorder._write_out
+
+        def counted(line: bytes) -> None:
+            writes.append(line)
+            original(line)
+
+        recorder._write_out = counted  # type: ignore[method-assign]
+        recorder.record_ready_frames([])
+        assert writes == []  # nothing to write: no empty write either
+        recorder.record_ready_frames(
+            [
+                ("llm:m", FrameType.LLM_CALL.value, messages, {"response": "ok"}, ready_metadata(model="m"), False),
+                (
+                    "t",
+                    FrameType.NODE_EXECUTION.value,
+                    {"a": "b"},
+                    orjson.Fragment(b'{"raw":"x"}'),
+                    ready_metadata(tokens_input=2, cost_usd=0.25),
+                    True,
+                ),
+            ]
+        )
+        assert len(writes) == 1 and writes[0].count(b"\n") == 2  # both lines, one system call
+        assert recorder.session is not None
+        assert (recorder.session.frame_count, recorder.session.total_tokens) == (4, 2)
+        assert recorder.session.total_cost_usd == 0.25
+        assert recorder.tally.frames == 4
+        assert recorder.path is not None
+        path = recorder.path
+    frames = _frames(path)
+    one, two, batch_one, batch_two = frames
+    assert batch_one["timestamp"] == batch_two["timestamp"]  # written at one moment
+    assert len({frame["frame_id"] for frame in frames}) == 4
+    _without_ids(frames)
+    assert batch_one == one  # the enum member kept as a typed value, as record_ready keeps it
+    assert batch_one["input_state"]["colour"] == {"__type__": "Enum", "__class__": "Colour", "data": "red"}
+    assert batch_two["output_state"] == two["output_state"] == {"raw": "x"}
+    assert [frame.index for frame in heard] == [0, 1, 2, 3]
+    assert heard[3].metadata.tokens_used == 2 and heard[2].node_name == "llm:m"
+
+
+def test_ready_frames_inside_a_block_wait_for_its_end(tmp_path: Path) -> None:
+    with VCRRecorder(tmp_path) as recorder:
+        recorder.start_session("s")
+        assert recorder.path is not None
+        before = recorder.path.stat().st_size
+        with recorder.lines_together():
+            recorder.record_ready_frames([("n", FrameType.NODE_EXECUTION.value, {}, {}, ready_metadata(), True)])
+            assert recorder.path.stat().st_size == before
+        assert recorder.path.stat().st_size > before
+        path = recorder.path
+    assert [frame["node_name"] for frame in _frames(path)] == ["n"]

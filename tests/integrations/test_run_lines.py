@@ -72,9 +72,9 @@ def test_a_failed_write_is_raised_by_close_and_the_run_records_nothing_more(tmp_
     def failing() -> None:
         raise OSError(28, "No space left on device")
 
-    lines.record_together(lambda name: recorder.record_step(name, {}, {}), ["before"])
+    lines.record(recorder.record_step, "before", {}, {})
     lines.record(failing)
-    lines.record_together(lambda name: recorder.record_step(name, {}, {}), ["after"])
+    lines.record(recorder.record_step, "after", {}, {})
     lines.record(recorder.record_step, "later", {}, {})
     with pytest.raises(OSError, match="No space"):
         lines.close()
