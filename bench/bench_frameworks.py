@@ -22,8 +22,9 @@ recorder's own code (its entry points wrapped with this thread's CPU clock, whic
 call a reading, so only in that pass) and counts frames, bytes and
 ``write`` calls per task (message), so a figure taken on a loaded machine can be told apart from
 a change in the work done. For CrewAI a third pass repeats one task's write in a tight loop: the
-same work with the recorder's code and data in the caches. The load average is printed at the
-start and the end.
+same work with the recorder's code and data in the caches. Another pass counts the bytecodes
+recording adds per task (every thread, traced): unlike the timings, the same on any run. The load
+average is printed at the start and the end.
 """
 
 from __future__ import annotations
@@ -135,6 +136,62 @@ class Written:
         return frames, size, self.writes
 
 
+class Bytecodes:
+    """Bytecodes executed in one run, every thread, by function: a count that does not depend on the
+    machine's load or caches, so a change to the work done reads the same on any run.
+
+    Tracing slows the run many times over, so it only counts; nothing is timed with it on.
+    """
+
+    def __init__(self, run: Callable[[], None]) -> None:
+        import collections
+        import threading
+
+        self.counts: collections.Counter[tuple[str, str]] = collections.Counter()
+        counts = self.counts
+
+        def tracer(frame: Any, event: str, arg: Any) -> Any:
+            frame.f_trace_opcodes = True
+            frame.f_trace_lines = False
+            key = (frame.f_code.co_filename, frame.f_code.co_name)
+
+            def local(frame: Any, event: str, arg: Any) -> Any:
+                if event == "opcode":
+                    counts[key] += 1
+                return local
+
+            return local
+
+        sys.settrace(tracer)
+        threading.settrace(tracer)
+        try:
+            run()
+        finally:
+            sys.settrace(None)
+            threading.settrace(None)
+
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def bytecode_lines(what: str, per: int, bare: Callable[[], None], recorded: Callable[[], None]) -> None:
+    """The bytecodes recording adds per unit, and the recorder's functions that run most of them."""
+    plain, again, with_recording = Bytecodes(bare), Bytecodes(bare), Bytecodes(recorded)
+    added = (with_recording.total() - plain.total()) / per
+    print(
+        f"  bytecodes {added:9.0f} added per {what} by recording ({plain.total() / per:,.0f} per {what} bare; "
+        f"the bare run against itself: {(again.total() - plain.total()) / per:+.0f})"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    ours = [
+        (count / per, f"{Path(name).relative_to(root)}:{function}")
+        for (name, function), count in with_recording.counts.items()
+        if name.startswith(root + "/recorder/")
+    ]
+    for count, where in sorted(ours, reverse=True)[:8]:
+        print(f"    {count:7.0f}  {where}")
+
+
 def headline(what: str, per: int, plain: list[float], recorded: list[float]) -> None:
     """The end-to-end figures: overhead per unit (median, p95) over the bare run, the floor."""
     overheads = [(r - p) / per * 1e6 for p, r in zip(plain, recorded, strict=True)]
@@ -231,6 +288,7 @@ def bench_crewai(tasks: int, runs: int, folder: Path, control: bool = False) -> 
     if control:
         first, second = alternate(runs, crew.kickoff, crew.kickoff)  # two bound methods, told apart by identity
         control_line("task", tasks, first, second)
+    bytecode_lines("task", tasks, crew.kickoff, lambda: vcr.kickoff(crew))
 
     own = OwnTime((_CrewRun, ("note", "note_step", "write_noted")), (RunLines, ("close",)))
     written = Written(recorder)
