@@ -115,7 +115,7 @@ def _flat_output(output: Any) -> dict[str, Any] | None:
     kinds = [*map(type, values)]
     if not _FLAT_KINDS.issuperset(kinds) and not _learn_flat_kinds(kinds):
         return None
-    if kinds.count(list) != values.count([]):
+    if list in kinds and kinds.count(list) != values.count([]):
         return None  # a list with something in it
     return dict(zip(names, values, strict=True))
 
