@@ -22,7 +22,9 @@ recorder's own code (its entry points wrapped with this thread's CPU clock, whic
 call a reading, so only in that pass) and counts frames, bytes and
 ``write`` calls per task (message), so a figure taken on a loaded machine can be told apart from
 a change in the work done. For CrewAI a third pass repeats one task's write in a tight loop: the
-same work with the recorder's code and data in the caches. Another pass counts the bytecodes
+same work with the recorder's code and data in the caches, and a fourth replaces the write with a
+bare-bones one (the same two lines straight from the events, one ``write``), cold in the same kickoffs: the
+least any design that writes once per task could cost there. Another pass counts the bytecodes
 recording adds per task (every thread, traced): unlike the timings, the same on any run. The load
 average is printed at the start and the end.
 """
@@ -298,6 +300,7 @@ def bench_crewai(tasks: int, runs: int, folder: Path, control: bool = False) -> 
     own.remove()
     profile("task", tasks, own, written)
     hot_task_write(crew, recorder, _CrewRun)
+    cold_floor(vcr, crew, tasks, folder, _CrewRun)
     recorder.close()
 
 
@@ -338,6 +341,57 @@ def hot_task_write(crew: Any, recorder: VCRRecorder, run_class: Any, repeats: in
         f"  hot: one task's write ({len(batch)} events) repeated {repeats} times in a loop: "
         f"{statistics.median(spent):.1f} µs CPU median, {percentile(spent, 0.95):.1f} µs p95 "
         "(the profile pass's figure less this is what cold caches cost)"
+    )
+
+
+def cold_floor(vcr: Any, crew: Any, tasks: int, folder: Path, run_class: Any) -> None:
+    """The least a task's write could cost where the recorder's runs, cold: the same kickoffs with
+    ``write_noted`` replaced by a bare-bones one (the model call's and the task's lines built
+    straight from their events, two dicts, two ``orjson`` calls, one ``write`` to a scratch file),
+    timed the same way as the profile pass. Not a recording anyone could use (no ids, metadata,
+    latency or safety for odd values): a reference, measured in the same run, for what the
+    profile pass's ``write_noted`` spends beyond the unavoidable."""
+    import orjson
+
+    fd = os.open(folder / "floor.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    original = run_class.__dict__["write_noted"]
+
+    def bare_write(run: Any) -> None:
+        with run.writing:
+            with run.lock:
+                noted, run.noted = run.noted, []
+                run.finished = False
+            noted.sort()
+            lines = []
+            for _, _, event in noted:
+                name = type(event).__name__
+                if name == "LLMCallCompletedEvent":
+                    frame = {"node_name": f"llm:{event.model}", "input_state": {"messages": event.messages}}
+                    frame["output_state"] = {"response": event.response}
+                elif name == "TaskCompletedEvent":
+                    frame = {"node_name": event.task_name, "input_state": {"description": event.task.description}}
+                    frame["output_state"] = {"raw": event.output.raw, "agent": event.output.agent}
+                else:
+                    continue
+                lines.append(orjson.dumps({"type": "frame", "data": frame}, option=orjson.OPT_APPEND_NEWLINE))
+            if lines:
+                os.write(fd, b"".join(lines))
+
+    run_class.write_noted = bare_write
+    own = OwnTime((run_class, ("write_noted",)))
+    try:
+        for _ in range(PROFILED_RUNS):
+            vcr.kickoff(crew)
+            own.run_done()
+    finally:
+        own.remove()
+        run_class.write_noted = original
+        os.close(fd)
+    per_task = [ns / tasks / 1000 for ns in own.per_run]
+    print(
+        f"  floor: a bare-bones write of the same two lines, cold in the same kickoffs: "
+        f"{statistics.median(per_task):.1f} µs CPU median per task (the least any design that writes "
+        "once per task could cost; the profile pass's write_noted less this is what the recorder adds)"
     )
 
 
