@@ -18,7 +18,7 @@ from recorder import writer
         1_780_000_000_000_000_000 + 7_000,
         1_780_000_000_123_456_789,
         1_780_000_000_999_000_000,
-        1_780_000_001_000_999,  # a new second: the cached date-and-time part must not be reused
+        1_780_000_001_000_999_000,  # a microsecond short of the next millisecond
     ],
 )
 def test_timestamp_matches_isoformat_to_the_microsecond(monkeypatch: pytest.MonkeyPatch, ns: int) -> None:
