@@ -2,10 +2,11 @@
 
 CrewAI's event bus runs synchronous handlers on a pool of threads, so a handler of ours would cost
 a hop to another thread per event, and a wait for the pool (``flush``) at every task's end before
-its frames could be written. Instead, while any recorded kickoff runs, the bus's ``emit`` is
-wrapped on the instance: each event is noted in the thread that emits it, after CrewAI has
-numbered it, and handed on unchanged; nothing is registered with the bus, so a crew that is not
-recorded pays nothing. Whenever the agent starts a model call or a tool call after one that
+its frames could be written. Instead, each recorded kickoff adds a stream sink of its own
+(``crewai.events.stream_context``), which CrewAI calls in the thread that emits each event of the
+kickoff's context, once it has numbered it; nothing is registered with the bus and nothing of
+CrewAI's is wrapped for the events, so a crew that is not recorded pays nothing, and a recorded
+one pays one short call per event. Whenever the agent starts a model call or a tool call after one that
 finished, whenever a task of the crew finishes, and when the kickoff ends, the events noted so
 far are turned into frames in emission order (by then CrewAI has finished with them) and handed
 to the OS in one write (``VCRRecorder.record_ready_frames``; a failed write is kept by
@@ -15,15 +16,18 @@ call therefore shares the task's write: each write costs the agent more than bui
 it holds (a system call, and code and data the framework's own work has pushed out of the
 caches), so one write per task instead of two takes a third off what recording a task costs. A
 crew with a task that asks for human input writes each finished model or tool call at once
-instead, so no frame waits in memory while a person answers. The run an event belongs to is
-found through a context variable set around the kickoff.
+instead, so no frame waits in memory while a person answers. A context variable set around the
+kickoff keeps the events of a recorded kickoff nested in another to the inner one.
 
 Nearly all a recorded task costs the agent is code run with cold caches at the task's end, after
-CrewAI's own work has pushed the recorder's code and data out: about 1,700 bytecodes and one
-system call per task. So the path is kept short: the event's place among the steps is looked up
-once, when it is noted; the frames are built as ready records (no ``FrameMetadata`` round trip);
-a chat of plain messages is vouched for in a few C calls (``flat_dicts``) instead of being walked
-for enum members; and a task's name is worked out once per kickoff.
+CrewAI's own work has pushed the recorder's code and data out: about 1,500 bytecodes and one
+system call per task, where each function entered costs more than the work inside it. So the
+path is kept short: the event's place among the steps is looked up once, when it is noted; the
+commonest write, a task whose agent answered in one model call, is built in one go
+(``_one_call_task``) rather than event by event; the frames are built as ready records (no
+``FrameMetadata`` round trip); a chat of plain messages is vouched for in a few C calls
+(``flat_dicts``) instead of being walked for enum members; and a task's name is worked out once
+per kickoff.
 
 For the duration of a kickoff, each task's ``execute_sync`` and each agent's ``step_callback`` are
 wrapped on the instance (and put back afterwards): the step callback notes agent steps, and the
@@ -40,7 +44,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from crewai.events.event_bus import crewai_event_bus
+from crewai.events.base_events import get_next_emission_sequence
+from crewai.events.stream_context import add_stream_sink, reset_stream_sinks
 from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallFailedEvent, LLMCallStartedEvent
 from crewai.events.types.task_events import TaskCompletedEvent, TaskFailedEvent, TaskStartedEvent
 from crewai.events.types.tool_usage_events import ToolUsageErrorEvent, ToolUsageFinishedEvent, ToolUsageStartedEvent
@@ -57,6 +62,19 @@ if TYPE_CHECKING:
     from recorder.integrations.crewai import VCRCrewAI
 
 _current: contextvars.ContextVar[_CrewRun | None] = contextvars.ContextVar("vcr_crewai_run", default=None)
+
+
+class _Step:
+    """An agent step noted from a step callback, numbered among CrewAI's events."""
+
+    __slots__ = ("agent", "emission_sequence", "step")
+
+    def __init__(self, sequence: int, agent: Any, step: Any) -> None:
+        self.emission_sequence = sequence
+        self.agent = agent
+        self.step = step
+
+
 _EVENTS = (
     TaskStartedEvent,
     TaskCompletedEvent,
@@ -82,63 +100,18 @@ _PLACES: dict[type, int] = {
 }
 
 
-class _Noting:
-    """Wraps ``crewai_event_bus.emit`` while any recorded kickoff is in progress (kickoffs are counted).
-
-    The wrapper lets CrewAI emit first (which numbers the event and hands it to CrewAI's own
-    handlers), then notes the event for the kickoff running in this context. Whatever ``emit``
-    the instance had before is put back when the last kickoff ends.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.runs = 0
-        self.previous: Any = None
-
-    def __enter__(self) -> None:
-        with self.lock:
-            if self.runs == 0:
-                self.previous = crewai_event_bus.__dict__.get("emit")
-                object.__setattr__(crewai_event_bus, "emit", _emit_noting(crewai_event_bus.emit))
-            self.runs += 1
-
-    def __exit__(self, *exc: object) -> None:
-        with self.lock:
-            self.runs -= 1
-            if self.runs == 0:
-                if self.previous is None:
-                    crewai_event_bus.__dict__.pop("emit", None)
-                else:
-                    object.__setattr__(crewai_event_bus, "emit", self.previous)
-                self.previous = None
-
-
-def _emit_noting(original: Any) -> Any:
-    def emit(source: Any, event: Any) -> Any:
-        result = original(source, event)
-        place = _PLACES.get(type(event))
-        if place is not None:
-            run = _current.get()
-            if run is not None:
-                run.note(event, place)
-        return result
-
-    return emit
-
-
-_noting = _Noting()
-
-
 def recorded_kickoff(owner: VCRCrewAI, crew: Any, inputs: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> Any:
     recorder = owner.current_recorder(inputs)
     if recorder is None:
         return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
     run = _CrewRun(recorder, crew, active_plan())
     token = _current.set(run)
+    sinks = add_stream_sink(run.heard)
     try:
-        with _noting, run.hooked():
+        with run.hooked():
             return crew.kickoff(inputs=dict(inputs) if inputs is not None else None, **kwargs)
     finally:
+        reset_stream_sinks(sinks)
         run.write_noted()
         _current.reset(token)
         run.lines.close()  # the first error a write met (a full disk) raised: no success for lost frames
@@ -170,6 +143,16 @@ class _CrewRun(FrameworkRun):
 
     # -- noting ---------------------------------------------------------------------------
 
+    def heard(self, source: Any, event: Any) -> None:
+        """CrewAI's stream sink: note each event of this kickoff that becomes part of a frame.
+
+        CrewAI calls it for every event it emits in the kickoff's context, once the event is
+        numbered. An event of a recorded kickoff nested inside this one is that kickoff's alone.
+        """
+        place = _PLACES.get(type(event))
+        if place is not None and _current.get() is self:
+            self.note(event, place)
+
     def note(self, event: Any, place: int) -> None:
         """Keep an event for the next write; write now when it starts a step after a finished one."""
         with self.lock:
@@ -183,8 +166,6 @@ class _CrewRun(FrameworkRun):
             self.write_noted()  # a finished model or tool call is on disk before the next step starts
 
     def note_step(self, agent: Any, step: Any) -> None:
-        from crewai.events.base_events import get_next_emission_sequence
-
         self.note(_Step(get_next_emission_sequence(), agent, step), _OTHER)
 
     def write_noted(self) -> None:
@@ -209,10 +190,55 @@ class _CrewRun(FrameworkRun):
         failure too, before it is raised)."""
         ready: list[ReadyFrame] = []
         try:
-            for _, _, event in noted:
-                _HANDLERS[type(event)](self, event, ready)
+            if len(noted) != 4 or not self._one_call_task(noted, ready):
+                for _, _, event in noted:
+                    _HANDLERS[type(event)](self, event, ready)
         finally:
             self.recorder.record_ready_frames(ready)
+
+    def _one_call_task(self, noted: list[tuple[int, int, Any]], ready: list[ReadyFrame]) -> bool:
+        """The frames of the commonest write, a task whose agent answered in one model call, built
+        in one go; False (nothing built) for anything else, which the event handlers write.
+
+        The lines are those the handlers would write (``test_crewai`` compares them), but half
+        the calls are spared: at a task's end the recorder's code has left the caches, and each
+        function it enters costs the agent more there than the work inside it.
+        """
+        started, call, called, ended = noted[0][2], noted[1][2], noted[2][2], noted[3][2]
+        if (type(started), type(call), type(called), type(ended)) != _ONE_CALL_TASK:
+            return False
+        task = ended.task
+        server = self.server
+        model = called.model
+        response = called.response
+        messages = called.messages
+        if (
+            task is None
+            or started.task is not task
+            or id(task) in server.answered_ids
+            or called.call_id != call.call_id
+            or called.task_id != started.task_id
+            or type(model) is not str
+            or not model
+            or type(response) is not str
+            or not messages
+        ):
+            return False
+        node = self.task_nodes[started.task_id] = server.node_of(task)
+        self.running_task = task
+        facts: dict[str, Any] = {"kind": "model", "task": node}
+        role = getattr(getattr(called, "from_agent", None), "role", None) or called.agent_role
+        if role:
+            facts["agent"] = str(role)
+        llm = _llm_metadata(model, _latency_ms(call, called), called.usage, self.custom(facts))
+        task_facts = {"kind": "task", "index": server.places.get(id(task))}
+        metadata = ready_metadata(latency_ms=_latency_ms(started, ended), custom=self.custom(task_facts))
+        ready.append((f"llm:{model}", _LLM, {"messages": messages}, {"response": response}, llm, flat_dicts(messages)))
+        state = task_input(task, getattr(started, "context", None))
+        output = orjson.Fragment(task_output_json(ended.output))
+        ready.append((node, _NODE, state, output, metadata, True))
+        self.counted(2)
+        return True
 
     def _task_started(self, event: Any, ready: list[ReadyFrame]) -> None:
         self.task_starts[event.task_id] = event
@@ -258,23 +284,9 @@ class _CrewRun(FrameworkRun):
             model = str(model)  # the format's metadata.model is a string
         messages = event.messages or getattr(started, "messages", None) or []
         response = event.response
-        usage = event.usage
-        if type(usage) is dict:
-            tokens_in = usage.get("prompt_tokens", usage.get("input_tokens"))
-            tokens_out = usage.get("completion_tokens", usage.get("output_tokens"))
-            cost = usage.get("cost", usage.get("cost_usd"))
-            metadata = ready_metadata(
-                model=model,
-                latency_ms=_latency_ms(started, event),
-                tokens_input=tokens_in if type(tokens_in) is int else None,
-                tokens_output=tokens_out if type(tokens_out) is int else None,
-                cost_usd=float(cost) if isinstance(cost, (int, float)) else None,
-                custom=self.custom(self._inside(event, "model")),
-            )
-        else:
-            metadata = ready_metadata(
-                model=model, latency_ms=_latency_ms(started, event), custom=self.custom(self._inside(event, "model"))
-            )
+        metadata = _llm_metadata(
+            model, _latency_ms(started, event), event.usage, self.custom(self._inside(event, "model"))
+        )
         # A chat of plain messages and a text reply cannot hold an enum member: no search needed.
         searched = type(response) is str and flat_dicts(messages)
         ready.append((f"llm:{model}", _LLM, {"messages": messages}, {"response": response}, metadata, searched))
@@ -343,17 +355,8 @@ class _CrewRun(FrameworkRun):
         return facts
 
 
-class _Step:
-    """An agent step noted from a step callback, numbered among CrewAI's events."""
-
-    __slots__ = ("agent", "emission_sequence", "step")
-
-    def __init__(self, sequence: int, agent: Any, step: Any) -> None:
-        self.emission_sequence = sequence
-        self.agent = agent
-        self.step = step
-
-
+# The events of a task whose agent answered in one model call, as they are written together.
+_ONE_CALL_TASK = (TaskStartedEvent, LLMCallStartedEvent, LLMCallCompletedEvent, TaskCompletedEvent)
 # Only events of these exact types are noted (``_PLACES``), so the type picks the handler.
 _HANDLERS: dict[type, Callable[[_CrewRun, Any, list[ReadyFrame]], None]] = {
     _Step: _CrewRun._step,
@@ -404,6 +407,23 @@ def _step_state(step: Any) -> dict[str, Any]:
     fields = ("thought", "tool", "tool_input", "text", "result", "output", "result_as_answer")
     state = {name: getattr(step, name) for name in fields if hasattr(step, name)}
     return state or {"value": step}
+
+
+def _llm_metadata(model: str, latency_ms: float, usage: Any, custom: dict[str, Any]) -> dict[str, Any]:
+    """A model call's metadata: tokens and cost from CrewAI's usage dict, when it reports one."""
+    if type(usage) is not dict:
+        return ready_metadata(model=model, latency_ms=latency_ms, custom=custom)
+    tokens_in = usage.get("prompt_tokens", usage.get("input_tokens"))
+    tokens_out = usage.get("completion_tokens", usage.get("output_tokens"))
+    cost = usage.get("cost", usage.get("cost_usd"))
+    return ready_metadata(
+        model=model,
+        latency_ms=latency_ms,
+        tokens_input=tokens_in if type(tokens_in) is int else None,
+        tokens_output=tokens_out if type(tokens_out) is int else None,
+        cost_usd=float(cost) if isinstance(cost, (int, float)) else None,
+        custom=custom,
+    )
 
 
 def _latency_ms(started: Any, finished: Any) -> float:

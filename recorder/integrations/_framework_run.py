@@ -46,7 +46,7 @@ class FrameworkRun:
             custom["source"] = self.source
         return custom
 
-    def counted(self) -> None:
-        """Count a frame recorded during a resume as a step that ran."""
+    def counted(self, frames: int = 1) -> None:
+        """Count frames recorded during a resume as steps that ran."""
         if self.plan is not None:
-            self.plan.counts.live += 1
+            self.plan.counts.live += frames

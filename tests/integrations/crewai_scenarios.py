@@ -90,7 +90,79 @@ def main(out: Path) -> dict[str, Any]:
     summary["on_disk_at_tool_call"] = on_disk_at_tool_call(out / "durable")
     summary["on_disk_at_human_input"] = on_disk_at_human_input(out / "asked")
     summary["task_outputs_unlike_pydantic"] = task_outputs_unlike_pydantic()
+    summary["one_call_tasks"] = one_call_tasks(out / "paths")
+    summary["sinks_left_after_kickoffs"] = sinks_left()
     return summary
+
+
+def sinks_left() -> int:
+    """How many stream sinks are still set in this context after every kickoff above (none should be)."""
+    from crewai.events import stream_context
+
+    return len(stream_context._stream_sinks.get())
+
+
+def one_call_tasks(folder: Path) -> dict[str, Any]:
+    """The example crew recorded and resumed (FORK from ``plan``) twice: with the one-call-task
+    path, and with every task written by the event handlers. Their frames must be the same, apart
+    from ids, timestamps and latencies; ``taken`` counts the tasks the short path wrote."""
+    from recorder.integrations._crewai_run import _CrewRun
+
+    short = _CrewRun._one_call_task
+    taken = 0
+
+    def counted(run: Any, noted: Any, ready: Any) -> bool:
+        nonlocal taken
+        wrote = short(run, noted, ready)
+        taken += wrote
+        return wrote
+
+    def recorded(where: str) -> list[list[dict[str, Any]]]:
+        recording = example.record(folder / where)
+        plan = frame_of(recording, "plan")
+        fixed = edited_input(recording, plan, "12050", "120.50")
+        fork = resume(recording, example.run_crew, ResumeConfig(plan, state=fixed)).fork_path
+        return [_frame_records(recording), _frame_records(fork)]
+
+    _CrewRun._one_call_task = counted  # type: ignore[method-assign]
+    try:
+        with_short_path = recorded("short")
+        _CrewRun._one_call_task = lambda *_: False  # type: ignore[method-assign]
+        by_handlers = recorded("handlers")
+    finally:
+        _CrewRun._one_call_task = short  # type: ignore[method-assign]
+    return {
+        "taken": taken,
+        "frames": [len(frames) for frames in with_short_path],
+        "same": with_short_path == by_handlers,
+    }
+
+
+# What differs between two runs of the same crew: ids and clocks, CrewAI's and the recorder's.
+_RUN_SPECIFIC = {
+    "frame_id",
+    "parent_frame_id",
+    "session_id",
+    "timestamp",
+    "latency_ms",
+    "task_id",
+    "copied_from_session",
+    "forked_from_frame_id",
+}
+
+
+def _frame_records(path: Path) -> list[Any]:
+    """A recording's frame lines, without what differs between two runs of the same crew."""
+    lines = (json.loads(line) for line in path.read_bytes().splitlines())
+    return [_without_run_specific(record) for record in lines if record.get("type") == "frame"]
+
+
+def _without_run_specific(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_run_specific(item) for key, item in value.items() if key not in _RUN_SPECIFIC}
+    if isinstance(value, list):
+        return [_without_run_specific(item) for item in value]
+    return value
 
 
 def on_disk_at_tool_call(folder: Path) -> list[str]:

@@ -79,6 +79,19 @@ def test_a_task_outputs_json_is_byte_for_byte_pydantics(crew: dict[str, Any]) ->
     assert crew["task_outputs_unlike_pydantic"] == []
 
 
+def test_a_task_answered_in_one_model_call_is_written_as_the_event_handlers_write_it(
+    crew: dict[str, Any],
+) -> None:
+    paths = crew["one_call_tasks"]
+    assert paths["taken"] >= 2  # the plan task, recorded and run again in the fork
+    assert min(paths["frames"]) > 3
+    assert paths["same"]
+
+
+def test_a_recorded_kickoff_leaves_no_stream_sink_behind(crew: dict[str, Any]) -> None:
+    assert crew["sinks_left_after_kickoffs"] == 0
+
+
 def test_llm_frames_carry_messages_response_model_and_tokens(crew: dict[str, Any]) -> None:
     call = next(frame for frame in frames(crew["recording"]) if frame.node_name == "llm:scripted-plan-1")
     assert call.metadata.model == "scripted-plan-1"
