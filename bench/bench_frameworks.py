@@ -25,7 +25,7 @@ a change in the work done. For CrewAI a third pass repeats one task's write in a
 same work with the recorder's code and data in the caches, and a fourth replaces the write with a
 bare-bones one (the same two lines straight from the events, one ``write``), cold in the same kickoffs: the
 least any design that writes once per task could cost there. Another pass counts the bytecodes
-recording adds per task (every thread, traced): unlike the timings, the same on any run. The load
+recording adds per task (every thread, traced): unlike the timings, it does not depend on the load (it varies by tens between runs). The load
 average is printed at the start and the end.
 """
 
@@ -140,7 +140,7 @@ class Written:
 
 class Bytecodes:
     """Bytecodes executed in one run, every thread, by function: a count that does not depend on the
-    machine's load or caches, so a change to the work done reads the same on any run.
+    machine's load or caches, so a change to the work done reads about the same on any run.
 
     Tracing slows the run many times over, so it only counts; nothing is timed with it on.
     """

@@ -20,7 +20,7 @@ instead, so no frame waits in memory while a person answers. A context variable 
 kickoff keeps the events of a recorded kickoff nested in another to the inner one.
 
 Nearly all a recorded task costs the agent is code run with cold caches at the task's end, after
-CrewAI's own work has pushed the recorder's code and data out: about 1,500 bytecodes and one
+CrewAI's own work has pushed the recorder's code and data out: about 1,800 bytecodes and one
 system call per task, where each function entered costs more than the work inside it. So the
 path is kept short: the event's place among the steps is looked up once, when it is noted; the
 commonest write, a task whose agent answered in one model call, is built in one go
@@ -200,8 +200,8 @@ class _CrewRun(FrameworkRun):
         """The frames of the commonest write, a task whose agent answered in one model call, built
         in one go; False (nothing built) for anything else, which the event handlers write.
 
-        The lines are those the handlers would write (``test_crewai`` compares them), but half
-        the calls are spared: at a task's end the recorder's code has left the caches, and each
+        The lines are those the handlers would write (``test_crewai`` compares them), with four
+        handler calls fewer: at a task's end the recorder's code has left the caches, and each
         function it enters costs the agent more there than the work inside it.
         """
         started, call, called, ended = noted[0][2], noted[1][2], noted[2][2], noted[3][2]
@@ -226,11 +226,7 @@ class _CrewRun(FrameworkRun):
             return False
         node = self.task_nodes[started.task_id] = server.node_of(task)
         self.running_task = task
-        facts: dict[str, Any] = {"kind": "model", "task": node}
-        role = getattr(getattr(called, "from_agent", None), "role", None) or called.agent_role
-        if role:
-            facts["agent"] = str(role)
-        llm = _llm_metadata(model, _latency_ms(call, called), called.usage, self.custom(facts))
+        llm = _llm_metadata(model, _latency_ms(call, called), called.usage, self.custom(self._inside(called, "model")))
         task_facts = {"kind": "task", "index": server.places.get(id(task))}
         metadata = ready_metadata(latency_ms=_latency_ms(started, ended), custom=self.custom(task_facts))
         ready.append((f"llm:{model}", _LLM, {"messages": messages}, {"response": response}, llm, flat_dicts(messages)))
