@@ -25,8 +25,8 @@ a change in the work done. For CrewAI a third pass repeats one task's write in a
 same work with the recorder's code and data in the caches, and a fourth replaces the write with a
 bare-bones one (the same two lines straight from the events, one ``write``), cold in the same kickoffs: the
 least any design that writes once per task could cost there. Another pass counts the bytecodes
-recording adds per task (every thread, traced): unlike the timings, it does not depend on the load (it varies by tens between runs). The load
-average is printed at the start and the end.
+recording adds per task (every thread, traced): unlike the timings, it does not depend on the
+load (it varies by tens between runs). The load average is printed at the start and the end.
 """
 
 from __future__ import annotations
