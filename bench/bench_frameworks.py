@@ -52,7 +52,7 @@ for _name, _value in (
     os.environ.setdefault(_name, _value)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sample_stats import percentile  # noqa: E402
+from sample_stats import median_interval, percentile  # noqa: E402
 
 from recorder import VCRRecorder  # noqa: E402
 
@@ -198,6 +198,7 @@ def headline(what: str, per: int, plain: list[float], recorded: list[float]) -> 
     """The end-to-end figures: overhead per unit (median, p95) over the bare run, the floor."""
     overheads = [(r - p) / per * 1e6 for p, r in zip(plain, recorded, strict=True)]
     median = statistics.median(overheads)
+    low, high = median_interval(overheads)
     plain_us = statistics.median(plain) / per * 1e6
     recorded_us = statistics.median(recorded) / per * 1e6
     clock = "CPU of the whole process" if CLOCK is time.process_time else "wall"
@@ -207,6 +208,7 @@ def headline(what: str, per: int, plain: list[float], recorded: list[float]) -> 
         f"  overhead  {median:9.1f} µs median, {percentile(overheads, 0.95):.1f} µs p95 per {what}, end to end: "
         f"{verdict} the budget of {BUDGET_US:.0f} µs"
     )
+    print(f"            the median lies between {low:.1f} and {high:.1f} µs (95 % confidence, from order statistics)")
     print(f"  bare      {plain_us:9.1f} µs per {what} (median): the floor")
     print(f"  recorded  {recorded_us:9.1f} µs per {what} (median), {recorded_us / plain_us:.3f}× the floor")
 
@@ -215,9 +217,10 @@ def control_line(what: str, per: int, first: list[float], second: list[float]) -
     """The same bare run alternated with itself: the "overhead" the method reports for nothing,
     i.e. how finely the end-to-end figure above can be read on this machine."""
     differences = [(b - a) / per * 1e6 for a, b in zip(first, second, strict=True)]
+    low, high = median_interval(differences)
     print(
-        f"  control   {statistics.median(differences):9.1f} µs median per {what}: the bare run against itself, "
-        f"{len(differences)} pairs (what the end-to-end figure reads for no work at all)"
+        f"  control   {statistics.median(differences):9.1f} µs median per {what} ({low:.1f} to {high:.1f}): the bare "
+        f"run against itself, {len(differences)} pairs (what the end-to-end figure reads for no work at all)"
     )
 
 
@@ -240,8 +243,12 @@ def profile(what: str, per: int, own: OwnTime, written: Written) -> None:
     print(f"  load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
 
 
+PROGRESS_EVERY = 1000  # pairs between two progress lines on stderr, for runs long enough to need them
+
+
 def alternate(runs: int, bare: Callable[[], None], recorded: Callable[[], None]) -> tuple[list[float], list[float]]:
-    """Seconds per run of each, alternated (a warm-up pair first, not counted)."""
+    """Seconds per run of each, alternated (a warm-up pair first, not counted); a run of many
+    pairs tells stderr how far it has got, with the figure so far."""
     bare()
     recorded()
     plain_times: list[float] = []
@@ -256,6 +263,13 @@ def alternate(runs: int, bare: Callable[[], None], recorded: Callable[[], None])
                 elapsed = CLOCK() - started
                 (plain_times if run is bare else recorded_times).append(elapsed)
             gc.collect()
+            if (index + 1) % PROGRESS_EVERY == 0 and index + 1 < runs:
+                so_far = [r - p for p, r in zip(plain_times, recorded_times, strict=True)]
+                print(
+                    f"  … {index + 1} of {runs} pairs, difference so far {statistics.median(so_far) * 1e6:.0f} µs a run",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         gc.enable()
     return plain_times, recorded_times
