@@ -306,7 +306,7 @@ def bench_crewai(tasks: int, runs: int, folder: Path, control: bool = False) -> 
         control_line("task", tasks, first, second)
     bytecode_lines("task", tasks, crew.kickoff, lambda: vcr.kickoff(crew))
 
-    own = OwnTime((_CrewRun, ("note", "note_step", "write_noted")), (RunLines, ("close",)))
+    own = OwnTime((_CrewRun, ("heard", "note_step", "write_noted")), (RunLines, ("close",)))
     written = Written(recorder)
     for _ in range(PROFILED_RUNS):
         vcr.kickoff(crew)

@@ -67,10 +67,9 @@ _current: contextvars.ContextVar[_CrewRun | None] = contextvars.ContextVar("vcr_
 class _Step:
     """An agent step noted from a step callback, numbered among CrewAI's events."""
 
-    __slots__ = ("agent", "emission_sequence", "step")
+    __slots__ = ("agent", "step")
 
-    def __init__(self, sequence: int, agent: Any, step: Any) -> None:
-        self.emission_sequence = sequence
+    def __init__(self, agent: Any, step: Any) -> None:
         self.agent = agent
         self.step = step
 
@@ -144,17 +143,16 @@ class _CrewRun(FrameworkRun):
     # -- noting ---------------------------------------------------------------------------
 
     def heard(self, source: Any, event: Any) -> None:
-        """CrewAI's stream sink: note each event of this kickoff that becomes part of a frame.
+        """CrewAI's stream sink: keep each event of this kickoff that becomes part of a frame, for
+        the next write; write now when it starts a step after a finished one.
 
         CrewAI calls it for every event it emits in the kickoff's context, once the event is
-        numbered. An event of a recorded kickoff nested inside this one is that kickoff's alone.
+        numbered, and most of them are not kept: those return after one set lookup. An event of a
+        recorded kickoff nested inside this one is that kickoff's alone.
         """
-        place = _PLACES.get(type(event))
-        if place is not None and _current.get() is self:
-            self.note(event, place)
-
-    def note(self, event: Any, place: int) -> None:
-        """Keep an event for the next write; write now when it starts a step after a finished one."""
+        if type(event) not in _PLACES or _current.get() is not self:
+            return
+        place = _PLACES[type(event)]
         with self.lock:
             self.noted.append((event.emission_sequence or 0, next(self.arrivals), event))
             if place == _STEP_END:
@@ -166,7 +164,9 @@ class _CrewRun(FrameworkRun):
             self.write_noted()  # a finished model or tool call is on disk before the next step starts
 
     def note_step(self, agent: Any, step: Any) -> None:
-        self.note(_Step(get_next_emission_sequence(), agent, step), _OTHER)
+        """Keep an agent step (from its step callback), numbered among CrewAI's events."""
+        with self.lock:
+            self.noted.append((get_next_emission_sequence(), next(self.arrivals), _Step(agent, step)))
 
     def write_noted(self) -> None:
         """Write every event noted so far as frames, in the order CrewAI emitted them, in one write."""

@@ -89,6 +89,7 @@ def main(out: Path) -> dict[str, Any]:
     summary["unrecorded"] = unrecorded()
     summary["on_disk_at_tool_call"] = on_disk_at_tool_call(out / "durable")
     summary["on_disk_at_human_input"] = on_disk_at_human_input(out / "asked")
+    summary["on_disk_as_tasks_start"] = on_disk_as_tasks_start(out / "moving_on")
     summary["task_outputs_unlike_pydantic"] = task_outputs_unlike_pydantic()
     summary["one_call_tasks"] = one_call_tasks(out / "paths")
     summary["sinks_left_after_kickoffs"] = sinks_left()
@@ -182,6 +183,48 @@ def on_disk_at_tool_call(folder: Path) -> list[str]:
         example.record(folder)
     finally:
         example.RATES = rates
+    return seen
+
+
+def _names_on_disk(folder: Path) -> list[str]:
+    names: list[str] = []
+    for path in folder.glob("**/*.vcr"):
+        with VCRReader(path) as reader:
+            names.extend(reader.frame(i).node_name for i in range(len(reader)))
+    return names
+
+
+def on_disk_as_tasks_start(folder: Path) -> dict[str, list[str]]:
+    """The frames in the file when each task's model is first called, and when the crew's
+    after-kickoff callback runs: a finished task is on disk before the crew goes on."""
+    from crewai import Agent, Crew, Task
+
+    seen: dict[str, list[str]] = {}
+
+    def agent(name: str) -> Any:
+        def reply(_: str) -> str:
+            seen.setdefault(name, _names_on_disk(folder))
+            return f"Thought: done.\nFinal Answer: {name} done"
+
+        llm = example.ScriptedLLM(model=f"scripted-{name}-1", reply=reply)
+        return Agent(role=f"{name} agent", goal="work", backstory="works", llm=llm)
+
+    names = ("first", "second", "third")
+    agents = {name: agent(name) for name in names}
+    tasks = [
+        Task(name=name, description=f"The {name} step.", expected_output="Done.", agent=agents[name]) for name in names
+    ]
+
+    def after(output: Any) -> Any:
+        seen["after kickoff"] = _names_on_disk(folder)
+        return output
+
+    crew = Crew(agents=list(agents.values()), tasks=tasks, after_kickoff_callbacks=[after])
+    recorder = VCRRecorder(folder)
+    try:
+        VCRCrewAI(recorder).kickoff(crew)
+    finally:
+        recorder.close()
     return seen
 
 

@@ -60,6 +60,15 @@ def test_a_finished_model_call_is_on_disk_before_the_agent_goes_on(crew: dict[st
     assert crew["on_disk_at_tool_call"] == ["llm:scripted-research-1"]
 
 
+def test_a_finished_task_is_on_disk_before_the_crew_goes_on(crew: dict[str, Any]) -> None:
+    seen = crew["on_disk_as_tasks_start"]
+    assert seen["first"] == []
+    assert seen["second"] == ["llm:scripted-first-1", "first"]
+    assert seen["third"] == ["llm:scripted-first-1", "first", "llm:scripted-second-1", "second"]
+    # The last task is written as it ends, before the kickoff's own end and its callbacks.
+    assert seen["after kickoff"] == [*seen["third"], "llm:scripted-third-1", "third"]
+
+
 def test_a_model_call_is_on_disk_while_a_task_waits_for_human_input(crew: dict[str, Any]) -> None:
     # No step starts after a task's last model call: a person's answer must not be waited for with it in memory.
     assert crew["on_disk_at_human_input"] == ["llm:scripted-asked-1"]
