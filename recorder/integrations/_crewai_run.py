@@ -7,9 +7,9 @@ its frames could be written. Instead, each recorded kickoff adds a stream sink o
 kickoff's context, once it has numbered it; nothing is registered with the bus and nothing of
 CrewAI's is wrapped for the events, so a crew that is not recorded pays nothing, and a recorded
 one pays one short call per event. Whenever the agent starts a model call or a tool call after one that
-finished, whenever the crew starts a task after one that finished (the last task as it ends), and
-when the kickoff ends, the events noted so far are turned into frames in emission order (by then
-CrewAI has finished with them) and handed to the OS in one write (``VCRRecorder.record_ready_frames``; a failed write is kept by
+finished, whenever a task of the crew finishes, and when the kickoff ends, the events noted so
+far are turned into frames in emission order (by then CrewAI has finished with them) and handed
+to the OS in one write (``VCRRecorder.record_ready_frames``; a failed write is kept by
 ``_run_lines`` and raised when the kickoff ends): what the agent finished is on disk before its next step
 starts, so a crash loses at most the step it was in, as in an AutoGen run. A task's last model
 call therefore shares the task's write: each write costs the agent more than building the frames
@@ -19,7 +19,7 @@ crew with a task that asks for human input writes each finished model or tool ca
 instead, so no frame waits in memory while a person answers. A context variable set around the
 kickoff keeps the events of a recorded kickoff nested in another to the inner one.
 
-Nearly all a recorded task costs the agent is code run with cold caches between two tasks, after
+Nearly all a recorded task costs the agent is code run with cold caches at the task's end, after
 CrewAI's own work has pushed the recorder's code and data out: about 1,800 bytecodes and one
 system call per task, where each function entered costs more than the work inside it. So the
 path is kept short: the event's place among the steps is looked up once, when it is noted; the
@@ -201,7 +201,7 @@ class _CrewRun(FrameworkRun):
         in one go; False (nothing built) for anything else, which the event handlers write.
 
         The lines are those the handlers would write (``test_crewai`` compares them), with four
-        handler calls fewer: between two tasks the recorder's code has left the caches, and each
+        handler calls fewer: at a task's end the recorder's code has left the caches, and each
         function it enters costs the agent more there than the work inside it.
         """
         started, call, called, ended = noted[0][2], noted[1][2], noted[2][2], noted[3][2]

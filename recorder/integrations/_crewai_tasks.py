@@ -208,15 +208,7 @@ class TaskServer:
             task.__dict__.pop("execute_sync", None)
 
     def _serving(self, task: Any, original: Any) -> Any:
-        # The tasks before the last are written when the next one starts: the frames are on disk
-        # before the crew's next step all the same, and CrewAI's own bookkeeping between two tasks
-        # (it stores each task's output in SQLite) has just warmed the system's write path, so the
-        # write costs the agent a third less than at the task's end. The last task is written as
-        # it ends, before the kickoff's own end and its callbacks.
-        last = self.places.get(id(task)) == len(self.tasks) - 1
-
         def execute_sync(agent: Any = None, context: str | None = None, tools: Any = None) -> Any:
-            self.run.write_noted()
             plan = self.plan
             if plan is not None:
                 decision = plan.decide(task_node(task, self.index_of(task)), task_input(task, context))

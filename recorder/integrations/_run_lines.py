@@ -7,8 +7,8 @@ afterwards. So the frames are built where the run sees their events, from values
 the cache, with no other thread involved; and their lines are written together: in an asyncio
 run, held by one ``lines_together`` block for the whole run and written as soon as the agent
 awaits anything (the loop's next turn, before it waits on a model or a tool); in a thread, when
-the agent starts its next step after one it finished (a model call, a tool call, a task), as one
-``record_ready_frames`` call; and when the run ends. A crash
+the agent starts its next step after one it finished (a model call, a tool call, a task) and when
+a task ends, as one ``record_ready_frames`` call; and when the run ends. A crash
 therefore loses at most the frames of the step the agent was in the middle of, as a direct
 ``record_step`` does: what the agent had finished is on disk before it waits for the next answer.
 
