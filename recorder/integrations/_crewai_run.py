@@ -147,7 +147,7 @@ class _CrewRun(FrameworkRun):
         the next write; write now when it starts a step after a finished one.
 
         CrewAI calls it for every event it emits in the kickoff's context, once the event is
-        numbered, and most of them are not kept: those return after one set lookup. An event of a
+        numbered, and most of them are not kept: those return after one dict lookup. An event of a
         recorded kickoff nested inside this one is that kickoff's alone.
         """
         if type(event) not in _PLACES or _current.get() is not self:

@@ -166,15 +166,22 @@ def _without_run_specific(value: Any) -> Any:
     return value
 
 
+def _names_on_disk(folder: Path) -> list[str]:
+    """The node names of the frames already in the recordings under ``folder``."""
+    names: list[str] = []
+    for path in folder.glob("**/*.vcr"):
+        with VCRReader(path) as reader:
+            names.extend(reader.frame(i).node_name for i in range(len(reader)))
+    return names
+
+
 def on_disk_at_tool_call(folder: Path) -> list[str]:
     """The frames already in the file when the research task's tool runs, mid-task."""
     seen: list[str] = []
 
     class Watched(dict):  # type: ignore[type-arg]
         def __getitem__(self, city: str) -> Any:
-            for path in folder.glob("**/*.vcr"):
-                with VCRReader(path) as reader:
-                    seen.extend(reader.frame(i).node_name for i in range(len(reader)))
+            seen.extend(_names_on_disk(folder))
             return super().__getitem__(city)
 
     rates = example.RATES
@@ -184,14 +191,6 @@ def on_disk_at_tool_call(folder: Path) -> list[str]:
     finally:
         example.RATES = rates
     return seen
-
-
-def _names_on_disk(folder: Path) -> list[str]:
-    names: list[str] = []
-    for path in folder.glob("**/*.vcr"):
-        with VCRReader(path) as reader:
-            names.extend(reader.frame(i).node_name for i in range(len(reader)))
-    return names
 
 
 def on_disk_as_tasks_start(folder: Path) -> dict[str, list[str]]:
@@ -237,9 +236,7 @@ def on_disk_at_human_input(folder: Path) -> list[str]:
     seen: list[str] = []
 
     def answer(*_: Any) -> str:
-        for path in folder.glob("**/*.vcr"):
-            with VCRReader(path) as reader:
-                seen.extend(reader.frame(i).node_name for i in range(len(reader)))
+        seen.extend(_names_on_disk(folder))
         return ""  # no feedback: the answer stands
 
     agent = Agent(
